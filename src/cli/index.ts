@@ -1,0 +1,104 @@
+// The `modelplane` command: serve, check, demo, simulate, lint.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ConfigError, loadSnapshotFromFile } from '../config/load.js';
+import { startGateway } from '../server/app.js';
+
+const HELP = `modelplane: an AI gateway. Application code names routes; modelplane picks the model.
+
+usage:
+  modelplane serve --config FILE [--port N] [--host H]   run the gateway (hot-reloads FILE on change)
+  modelplane check --config FILE                         validate a config file without starting
+  modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
+  modelplane simulate [--port N]                         only the simulated providers (no keys needed)
+  modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'check':
+      return check(rest);
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
+      return runDemo(rest);
+    }
+    case 'simulate': {
+      const { runSimulatorCli } = await import('../../testkit/cli.js');
+      await runSimulatorCli(rest);
+      return 0;
+    }
+    case 'lint': {
+      const { runLint } = await import('./lint.js');
+      return runLint(rest);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`modelplane: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+function configArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+    strict: true,
+  }).values;
+}
+
+function check(args: string[]): number {
+  const { config } = configArgs(args);
+  if (!config) {
+    process.stderr.write('modelplane check: --config FILE is required\n');
+    return 2;
+  }
+  try {
+    const s = loadSnapshotFromFile(resolve(config));
+    process.stdout.write(`${config}: OK (${s.providers.size} providers, ${s.deployments.size} deployments, ${s.routes.size} routes: ${[...s.routes.keys()].join(', ')})\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { config, port, host } = configArgs(args);
+  if (!config) {
+    process.stderr.write('modelplane serve: --config FILE is required\n');
+    return 2;
+  }
+  let gw;
+  try {
+    gw = await startGateway({
+      configFile: resolve(config),
+      watch: true,
+      ...(port !== undefined ? { port: Number(port) } : {}),
+      ...(host !== undefined ? { host } : {}),
+    });
+  } catch (e) {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
+    return 1;
+  }
+  gw.log.info({ url: gw.url, routes: [...gw.holder.current.routes.keys()] }, 'modelplane listening');
+  process.stderr.write(`modelplane listening on ${gw.url} (OpenAI: ${gw.url}/v1, Anthropic: ${gw.url})\n`);
+  await untilSignal();
+  await gw.close();
+  return 0;
+}
+
+export function untilSignal(): Promise<void> {
+  return new Promise((r) => {
+    const done = () => r();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

@@ -1,0 +1,181 @@
+// The YAML configuration contract, as a strict zod schema. Unknown keys are errors (a typo in a
+// config file should fail loudly, not be ignored), and every error names its path.
+
+import { z } from 'zod';
+
+const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
+const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
+const STRATEGIES = ['ordered', 'weighted', 'least-latency', 'cost', 'least-busy'] as const;
+
+/** `1mb`, `512kb`, `1048576`. */
+const byteSize = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a size such as 1048576, "512kb" or "4mb"')
+    .transform((s) => {
+      const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(s)!;
+      const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+      return Math.round(Number(m[1]) * mult);
+    }),
+]);
+
+/** `30s`, `500ms`, `2m`, or a number of milliseconds. */
+const duration = z.union([
+  z.number().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, 'expected a duration such as 500ms, 30s or 2m, or a number of milliseconds')
+    .transform((s) => {
+      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(s)!;
+      return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms']);
+    }),
+]);
+
+const secret = z.string().min(1, 'expected a non-empty secret (is the environment variable set?)');
+
+const awsSchema = z.strictObject({
+  access_key_id: secret,
+  secret_access_key: secret,
+  session_token: z.string().optional(),
+});
+
+const quirksSchema = z.strictObject({
+  reasoning_field: z.enum(['reasoning_content', 'reasoning']).optional(),
+  max_tokens_field: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  no_stream_options: z.boolean().optional(),
+  unsupported_params: z.array(z.string()).optional(),
+  requires_max_tokens: z.boolean().optional(),
+});
+
+const providerSchema = z
+  .strictObject({
+    preset: z.string().optional(),
+    format: z.enum(WIRE_FORMATS).optional(),
+    base_url: z.url({ message: 'expected an absolute http(s) URL' }).optional(),
+    api_key: secret.optional(),
+    /** Several keys for the same provider: rotated when one is rate limited or out of quota. */
+    api_keys: z.array(secret).min(1).optional(),
+    auth: z.enum(AUTH_SCHEMES).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    query: z.record(z.string(), z.string()).optional(),
+    region: z.string().optional(),
+    aws: awsSchema.optional(),
+    quirks: quirksSchema.optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((p) => p.preset !== undefined || (p.format !== undefined && p.base_url !== undefined), {
+    message: 'a provider needs either `preset` (a catalog entry) or both `format` and `base_url`',
+  });
+
+const timeoutsSchema = z.strictObject({
+  connect: duration.optional(),
+  first_byte: duration.optional(),
+  total: duration.optional(),
+});
+
+const priceSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cache_read: z.number().nonnegative().optional(),
+  cache_write: z.number().nonnegative().optional(),
+});
+
+const capabilitiesSchema = z.strictObject({
+  tools: z.boolean().optional(),
+  vision: z.boolean().optional(),
+  json_schema: z.boolean().optional(),
+  context_window: z.number().int().positive().optional(),
+  max_output_tokens: z.number().int().positive().optional(),
+  embeddings: z.boolean().optional(),
+});
+
+const deploymentSchema = z.strictObject({
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  tier: z.string().optional(),
+  weight: z.number().positive().optional(),
+  api_keys: z.array(secret).min(1).optional(),
+  timeouts: timeoutsSchema.optional(),
+  /** USD per million tokens; overrides the catalog's price for this model. */
+  price: priceSchema.optional(),
+  capabilities: capabilitiesSchema.optional(),
+  default_max_tokens: z.number().int().positive().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+const retrySchema = z.strictObject({
+  max_attempts: z.number().int().min(1).max(20).optional(),
+  attempts_per_deployment: z.number().int().min(1).max(10).optional(),
+  backoff: duration.optional(),
+  max_backoff: duration.optional(),
+});
+
+const classRuleSchema = z.strictObject({
+  header: z.union([z.string(), z.strictObject({ name: z.string(), equals: z.string().optional() })]).optional(),
+  metadata: z.strictObject({ key: z.string(), equals: z.string().optional() }).optional(),
+  has_tools: z.boolean().optional(),
+  has_images: z.boolean().optional(),
+  min_input_tokens: z.number().int().nonnegative().optional(),
+  max_input_tokens: z.number().int().positive().optional(),
+});
+
+const planFields = {
+  targets: z.array(z.string().min(1)).min(1).optional(),
+  tier: z.string().optional(),
+  strategy: z.enum(STRATEGIES).optional(),
+  weights: z.array(z.number().nonnegative()).optional(),
+  retry: retrySchema.optional(),
+  deadline: duration.optional(),
+  hedge_after: duration.optional(),
+  fallback_on_context_length: z.boolean().optional(),
+};
+
+const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSchema, ...planFields });
+
+const routeSchema = z.strictObject({
+  ...planFields,
+  kind: z.enum(['chat', 'embeddings']).optional(),
+  classes: z.array(classSchema).optional(),
+  expose_deployment: z.boolean().optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      body_limit: byteSize.optional(),
+      request_timeout: duration.optional(),
+    })
+    .optional(),
+  auth: z
+    .strictObject({
+      master_key: secret.optional(),
+      admin_key: secret.optional(),
+    })
+    .optional(),
+  logging: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).optional(),
+      log_bodies: z.boolean().optional(),
+    })
+    .optional(),
+  defaults: z
+    .strictObject({
+      timeouts: timeoutsSchema.optional(),
+      retry: retrySchema.optional(),
+      deadline: duration.optional(),
+    })
+    .optional(),
+  providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . -'), providerSchema),
+  deployments: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name of letters, digits, _ . : -'), deploymentSchema),
+  routes: z.record(z.string().regex(/^[A-Za-z0-9_.:/-]+$/, 'expected a name of letters, digits, _ . : / -'), routeSchema),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type DeploymentConfig = z.output<typeof deploymentSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type PlanConfig = Pick<RouteConfig, keyof typeof planFields>;

@@ -1,0 +1,148 @@
+// The compiled, immutable view of the configuration that the data plane reads. The loader
+// validates YAML with zod, resolves presets from the catalog and tier references, and builds one
+// Snapshot; hot reload swaps the whole object atomically, so a request sees one consistent
+// version from start to end.
+
+import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
+
+export interface CredentialSnapshot {
+  /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
+  id: string;
+  apiKey?: string;
+  aws?: AwsCredentials;
+}
+
+export interface ProviderSnapshot {
+  id: string;
+  format: WireFormatName;
+  baseUrl: string;
+  auth: AuthScheme;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  quirks: ProviderQuirks;
+  region?: string;
+  /** Where the provider processes data (ISO country/region code or 'local'), from the catalog. */
+  jurisdiction?: string;
+  credentials: CredentialSnapshot[];
+  /** Format-specific settings passed to the egress format (EgressTarget.options). */
+  options: Record<string, unknown>;
+}
+
+export interface Timeouts {
+  connectMs: number;
+  /** Until the response headers (and, for streams, the first event) arrive. */
+  firstByteMs: number;
+  /** Whole attempt, body included. */
+  totalMs: number;
+}
+
+export interface Price {
+  /** USD per million tokens. */
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cacheReadPerMTok?: number;
+  cacheWritePerMTok?: number;
+}
+
+export interface Capabilities {
+  tools: boolean;
+  vision: boolean;
+  jsonSchema: boolean;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  embeddings: boolean;
+}
+
+export interface DeploymentSnapshot {
+  id: string;
+  provider: ProviderSnapshot;
+  /** The provider's model id: the only place one appears. */
+  model: string;
+  tier?: string;
+  weight: number;
+  timeouts: Timeouts;
+  price?: Price;
+  capabilities: Capabilities;
+  defaultMaxTokens?: number;
+  /** Credentials to use for this deployment, in rotation order (provider's unless overridden). */
+  credentials: CredentialSnapshot[];
+  options: Record<string, unknown>;
+}
+
+export type StrategyName = 'ordered' | 'weighted' | 'least-latency' | 'cost' | 'least-busy';
+
+export interface RetryPolicy {
+  /** Total attempts across the whole plan (first try included). */
+  maxAttempts: number;
+  /** Attempts on the same deployment before moving on (1 = no same-target retry). */
+  attemptsPerDeployment: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** A rule that sends a request to a sub-plan. All present conditions must hold. */
+export interface RequestClassRule {
+  header?: { name: string; equals?: string };
+  metadata?: { key: string; equals?: string };
+  hasTools?: boolean;
+  hasImages?: boolean;
+  minInputTokens?: number;
+  maxInputTokens?: number;
+}
+
+export interface TargetPlan {
+  strategy: StrategyName;
+  targets: DeploymentSnapshot[];
+  /** Per target, for `weighted` (defaults to the deployment's weight). */
+  weights: number[];
+  retry: RetryPolicy;
+  /** Upper bound on the whole request, all attempts and backoffs included. */
+  deadlineMs: number;
+  /** Optional hedging: after this delay without a first byte, start a second attempt. */
+  hedgeAfterMs?: number;
+  /** Whether context-length errors may fall back to a deployment with a larger window. */
+  fallbackOnContextLength: boolean;
+}
+
+export interface RequestClassSnapshot extends TargetPlan {
+  name: string;
+  when: RequestClassRule;
+}
+
+export interface RouteSnapshot extends TargetPlan {
+  name: string;
+  /** Sub-plans tried in order; the first whose rule matches wins, else the route's own plan. */
+  classes: RequestClassSnapshot[];
+  /** Show the deployment id in `x-modelplane-deployment` (default) or an opaque hash. */
+  exposeDeployment: boolean;
+  /** What this route serves. */
+  kind: 'chat' | 'embeddings';
+}
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  /** Headers timeout for inbound requests. */
+  requestTimeoutMs: number;
+}
+
+export interface LoggingSettings {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Log prompt and completion text. Off by default: prompts are user data. */
+  logBodies: boolean;
+}
+
+export interface Snapshot {
+  /** Increases by one on every successful (re)load. */
+  version: number;
+  loadedAt: number;
+  /** File the snapshot came from, when any. */
+  source?: string;
+  server: ServerSettings;
+  auth: { masterKey?: string; adminKey?: string };
+  logging: LoggingSettings;
+  providers: ReadonlyMap<string, ProviderSnapshot>;
+  deployments: ReadonlyMap<string, DeploymentSnapshot>;
+  routes: ReadonlyMap<string, RouteSnapshot>;
+}

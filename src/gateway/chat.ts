@@ -1,0 +1,198 @@
+// The chat pipeline, for any ingress format: decode -> route -> plan -> attempts -> encode.
+// The client gets its own wire format back; the upstream's format never leaks.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CanonicalEvent, FinishReason, Usage } from '../spec/canonical.js';
+import { GatewayError } from '../spec/errors.js';
+import type { EncodeContext, IngressFormat } from '../spec/wire.js';
+import type { Snapshot } from '../config/snapshot.js';
+import type { Logger } from '../telemetry/log.js';
+import { guardStream, runJsonAttempts, runStreamAttempts, type AttemptTrace, type EgressRegistry } from './attempts.js';
+import type { Attempt, Router } from './router.js';
+
+export interface GatewayDeps {
+  router: Router;
+  egress: EgressRegistry;
+  log: Logger;
+}
+
+/** One inbound HTTP exchange, as the server hands it to a pipeline. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  startedAt: number;
+  snapshot: Snapshot;
+  /** Aborted when the client goes away: cancels upstream work. */
+  signal: AbortSignal;
+}
+
+export function mergeUsage(into: Usage | undefined, u: Usage): Usage {
+  if (!into) return { ...u };
+  for (const k of Object.keys(u) as Array<keyof Usage>) if (u[k] !== undefined) into[k] = u[k]!;
+  return into;
+}
+
+function headerSafe(v: string): string {
+  return v.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024);
+}
+
+export function lookupRoute(snapshot: Snapshot, name: string) {
+  const route = snapshot.routes.get(name);
+  if (!route) {
+    throw new GatewayError('model_not_found', `The route '${name}' does not exist. Call GET /v1/models for the routes you can use.`, { param: 'model' });
+  }
+  return route;
+}
+
+function setAttemptHeaders(res: ServerResponse, route: string, attempt: Attempt | undefined, trace: AttemptTrace, expose: boolean) {
+  res.setHeader('x-modelplane-route', headerSafe(route));
+  res.setHeader('x-modelplane-attempts', String(trace.attempts));
+  if (attempt) res.setHeader('x-modelplane-deployment', headerSafe(expose ? attempt.deployment.id : opaqueId(attempt.deployment.id)));
+  if (trace.failures.length > 0) res.setHeader('x-modelplane-fallback-reason', trace.failures.join(','));
+  if (trace.warnings.length > 0) res.setHeader('x-modelplane-warnings', headerSafe(trace.warnings.join('; ')));
+}
+
+function opaqueId(id: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return 'dep_' + (h >>> 0).toString(16);
+}
+
+interface Outcome {
+  status: number;
+  attempt?: Attempt;
+  usage?: Usage;
+  finish?: FinishReason;
+  ttftMs?: number;
+  error?: GatewayError;
+}
+
+function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, route: string, stream: boolean, trace: AttemptTrace, o: Outcome) {
+  const line: Record<string, unknown> = {
+    request_id: ex.requestId,
+    format: ingress.name,
+    route,
+    stream,
+    status: o.status,
+    latency_ms: Date.now() - ex.startedAt,
+    attempts: trace.attempts,
+  };
+  if (trace.className) line.class = trace.className;
+  if (o.attempt) {
+    line.deployment = o.attempt.deployment.id;
+    line.provider = o.attempt.deployment.provider.id;
+    line.credential = o.attempt.credential.id;
+  }
+  if (o.ttftMs !== undefined) line.ttft_ms = o.ttftMs;
+  if (o.usage) {
+    line.tokens_in = o.usage.inputTokens;
+    line.tokens_out = o.usage.outputTokens;
+    if (o.usage.cacheReadTokens) line.tokens_cache_read = o.usage.cacheReadTokens;
+  }
+  if (o.finish) line.finish = o.finish;
+  if (trace.failures.length) line.fallback_reasons = trace.failures;
+  if (o.error) {
+    line.error = o.error.code;
+    line.error_message = o.error.message;
+  }
+  if (o.status >= 500 || o.error) deps.log.warn(line, 'request');
+  else deps.log.info(line, 'request');
+}
+
+/** Writes with backpressure: resolves once the socket can take more. */
+function write(res: ServerResponse, chunk: string): Promise<void> | undefined {
+  if (res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, body: unknown): Promise<void> {
+  // Bad input throws before anything is logged or charged: the server renders it as a 4xx.
+  const request = ingress.decodeRequest(body);
+  const route = lookupRoute(ex.snapshot, request.model);
+  const plan = deps.router.plan(route, request, ex.req.headers, ex.startedAt);
+  const trace: AttemptTrace = { attempts: 0, failures: [], warnings: [] };
+  if (plan.className !== undefined) trace.className = plan.className;
+  const ctx: EncodeContext = { model: request.model, requestId: ex.requestId, created: Math.floor(ex.startedAt / 1000) };
+  if (request.includeUsage !== undefined) ctx.includeUsage = request.includeUsage;
+  const loopInput = { route, request, plan, router: deps.router, egress: deps.egress, signal: ex.signal, trace, startedAt: ex.startedAt };
+  const { res } = ex;
+
+  if (!request.stream) {
+    let r;
+    try {
+      r = await runJsonAttempts(loopInput);
+    } catch (e) {
+      const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
+      setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
+      logRequest(deps, ex, ingress, route.name, false, trace, { status: err.status, error: err });
+      throw err;
+    }
+    const payload = JSON.stringify(ingress.encodeResponse(r.response, ctx));
+    setAttemptHeaders(res, route.name, r.attempt, trace, route.exposeDeployment);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+    const o: Outcome = { status: 200, attempt: r.attempt, finish: r.response.finishReason };
+    if (r.response.usage) o.usage = r.response.usage;
+    logRequest(deps, ex, ingress, route.name, false, trace, o);
+    return;
+  }
+
+  let s;
+  try {
+    s = await runStreamAttempts(loopInput);
+  } catch (e) {
+    const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
+    setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
+    logRequest(deps, ex, ingress, route.name, true, trace, { status: err.status, error: err });
+    throw err;
+  }
+  const attempt = s.attempt;
+  const outcome: Outcome = { status: 200, attempt };
+  const tapped = tap(guardStream(s.events, attempt), outcome, s.startedAt);
+  setAttemptHeaders(res, route.name, attempt, trace, route.exposeDeployment);
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  try {
+    for await (const chunk of ingress.encodeEvents(tapped, ctx)) {
+      if (res.destroyed) break;
+      const p = write(res, chunk);
+      if (p) await p;
+    }
+  } finally {
+    if (!res.destroyed) res.end();
+    const now = Date.now();
+    if (outcome.error) deps.router.failed(attempt, outcome.error, now);
+    else if (res.destroyed && !res.writableFinished) deps.router.abandoned(attempt);
+    else deps.router.succeeded(attempt, now - s.startedAt, outcome.ttftMs, now);
+    if (!outcome.error && res.destroyed && !res.writableFinished) {
+      outcome.error = new GatewayError('upstream_connection', 'client disconnected mid-stream', { retryable: false });
+      outcome.status = 499;
+    }
+    logRequest(deps, ex, ingress, route.name, true, trace, outcome);
+  }
+}
+
+async function* tap(events: AsyncIterable<CanonicalEvent>, o: Outcome, startedAt: number): AsyncGenerator<CanonicalEvent> {
+  for await (const e of events) {
+    switch (e.type) {
+      case 'usage':
+        o.usage = mergeUsage(o.usage, e.usage);
+        break;
+      case 'finish':
+        o.finish = e.reason;
+        break;
+      case 'error':
+        o.error = e.error;
+        break;
+      case 'message-start':
+        break;
+      default:
+        if (o.ttftMs === undefined) o.ttftMs = Date.now() - startedAt;
+    }
+    yield e;
+  }
+}

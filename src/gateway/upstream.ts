@@ -1,0 +1,128 @@
+// The one place that talks to providers: undici with keep-alive connection pools, and the
+// three timeouts of a deployment (connect, first byte, total). Transport failures become
+// GatewayErrors with stable codes so retry rules never look at undici's error classes.
+
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { GatewayError } from '../spec/errors.js';
+import type { Headers, UpstreamRequest } from '../spec/wire.js';
+import type { Timeouts } from '../config/snapshot.js';
+
+export interface UpstreamResult {
+  status: number;
+  headers: Headers;
+  body: Dispatcher.ResponseData['body'];
+  /** Clears the total-timeout timer; call when the body is fully consumed or abandoned. */
+  done(): void;
+}
+
+const agents = new Map<number, Agent>();
+
+/** One keep-alive Agent per connect timeout (undici sets connect timeouts per dispatcher). */
+function agentFor(connectMs: number): Agent {
+  let a = agents.get(connectMs);
+  if (!a) {
+    a = new Agent({
+      connect: { timeout: connectMs },
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connections: 256,
+      pipelining: 1,
+    });
+    agents.set(connectMs, a);
+  }
+  return a;
+}
+
+export async function closeUpstreamAgents(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.allSettled(all.map((a) => a.close()));
+}
+
+export function transportError(e: unknown, what: string, timeouts: Timeouts): GatewayError {
+  if (e instanceof GatewayError) return e;
+  const err = e as { code?: string; name?: string; message?: string };
+  const code = err?.code ?? '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new GatewayError('upstream_timeout', `${what}: connect timeout after ${timeouts.connectMs} ms`, { scope: 'provider', cause: e });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new GatewayError('upstream_timeout', `${what}: no response within ${timeouts.firstByteMs} ms (first-byte timeout)`, { cause: e });
+  }
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return new GatewayError('upstream_timeout', `${what}: body stalled for ${timeouts.firstByteMs} ms`, { cause: e });
+  }
+  if (err?.name === 'TimeoutError' || code === 'MP_TOTAL_TIMEOUT') {
+    return new GatewayError('upstream_timeout', `${what}: attempt exceeded the total timeout of ${timeouts.totalMs} ms`, { cause: e });
+  }
+  if (err?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+    return new GatewayError('upstream_connection', `${what}: request aborted`, { cause: e, retryable: false });
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return new GatewayError('upstream_connection', `${what}: cannot connect (${code})`, { cause: e });
+  }
+  if (e instanceof undiciErrors.UndiciError || code.startsWith('E') || code.startsWith('UND_')) {
+    return new GatewayError('upstream_connection', `${what}: connection failed (${code || err?.message || 'unknown'})`, { cause: e });
+  }
+  return new GatewayError('upstream_connection', `${what}: ${err?.message ?? String(e)}`, { cause: e });
+}
+
+/**
+ * Sends one attempt. `signal` aborts it (client went away, hedge lost, deadline passed).
+ * Resolves when the response headers arrive; the body is read by the caller.
+ */
+export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, signal: AbortSignal | undefined, what: string): Promise<UpstreamResult> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+  const timer = setTimeout(() => {
+    const e = new Error('total timeout') as Error & { code: string };
+    e.code = 'MP_TOTAL_TIMEOUT';
+    controller.abort(e);
+  }, timeouts.totalMs);
+  const done = () => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  try {
+    const res = await agentFor(timeouts.connectMs).request({
+      origin: originOf(req.url),
+      path: pathOf(req.url),
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.firstByteMs,
+      signal: controller.signal,
+    });
+    return { status: res.statusCode, headers: res.headers as Headers, body: res.body, done };
+  } catch (e) {
+    done();
+    const reason = controller.signal.aborted ? controller.signal.reason : e;
+    throw transportError(reason ?? e, what, timeouts);
+  }
+}
+
+const originCache = new Map<string, { origin: string; path: string }>();
+
+function split(url: string): { origin: string; path: string } {
+  let hit = originCache.get(url);
+  if (!hit) {
+    const u = new URL(url);
+    hit = { origin: u.origin, path: u.pathname + u.search };
+    if (originCache.size > 10_000) originCache.clear();
+    originCache.set(url, hit);
+  }
+  return hit;
+}
+
+function originOf(url: string): string {
+  return split(url).origin;
+}
+
+function pathOf(url: string): string {
+  return split(url).path;
+}

@@ -1,0 +1,70 @@
+// Wires a running gateway together: snapshot holder (+ hot reload), router, formats, logger,
+// HTTP server. Used by the CLI, the demo, tests and the benchmark.
+
+import { SnapshotHolder } from '../config/holder.js';
+import { loadSnapshotFromFile, loadSnapshotFromText } from '../config/load.js';
+import type { Snapshot } from '../config/snapshot.js';
+import { egressFormats, openaiChat } from '../formats/index.js';
+import { createRouter } from '../gateway/router-impl.js';
+import type { Router } from '../gateway/router.js';
+import { closeUpstreamAgents } from '../gateway/upstream.js';
+import { createLogger, type Logger } from '../telemetry/log.js';
+import { defaultEndpoints } from './endpoints.js';
+import { startServer, type RunningServer } from './http.js';
+
+export interface GatewayOptions {
+  /** A config file (hot-reloaded when `watch` is on). */
+  configFile?: string;
+  /** Or YAML text. */
+  configText?: string;
+  /** Or a compiled snapshot. */
+  snapshot?: Snapshot;
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  watch?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Gateway extends RunningServer {
+  holder: SnapshotHolder;
+  router: Router;
+  log: Logger;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const env = opts.env ?? process.env;
+  const snapshot =
+    opts.snapshot ??
+    (opts.configFile !== undefined
+      ? loadSnapshotFromFile(opts.configFile, { env })
+      : loadSnapshotFromText(opts.configText ?? '', { env }));
+  const log = opts.logger ?? createLogger(snapshot.logging.level);
+  const holder = new SnapshotHolder(snapshot, opts.configFile, log);
+  const router = createRouter(log);
+  const deps = { router, egress: egressFormats, log };
+  const server = await startServer({
+    holder,
+    deps,
+    endpoints: defaultEndpoints(),
+    defaultErrors: openaiChat,
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+  });
+  if (opts.watch && opts.configFile) holder.watch();
+  if (snapshot.auth.masterKey === undefined) {
+    log.warn({}, 'auth.master_key is not set: the gateway accepts every caller. Set it before exposing the port.');
+  }
+  return {
+    ...server,
+    holder,
+    router,
+    log,
+    close: async () => {
+      holder.close();
+      await server.close();
+      await closeUpstreamAgents();
+      log.flush?.();
+    },
+  };
+}
