@@ -5,7 +5,7 @@ import { pino, destination, stdTimeFunctions, type Logger, type DestinationStrea
 export type { Logger };
 
 export function createLogger(level: string, stream?: DestinationStream): Logger {
-  const dest = stream ?? destination({ dest: 1, sync: false, minLength: 4096 });
+  const dest = stream ?? destination({ dest: 1, sync: false });
   return pino(
     {
       level,

@@ -1,0 +1,60 @@
+// Ingress: CanonicalResponse -> a `chat.completion` object.
+import type { CanonicalResponse } from '../../spec/canonical.js';
+import type { EncodeContext } from '../../spec/wire.js';
+import { completionId } from './completion-id.js';
+import { finishToOpenAi } from './finish-reason.js';
+import { encodeUsage, type OpenAiUsage } from './usage.js';
+
+export interface OpenAiToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatCompletionMessage {
+  role: 'assistant';
+  content: string | null;
+  refusal: null;
+  tool_calls?: OpenAiToolCall[];
+  reasoning_content?: string;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{ index: 0; message: ChatCompletionMessage; logprobs: null; finish_reason: string }>;
+  usage?: OpenAiUsage;
+}
+
+export function encodeResponse(r: CanonicalResponse, ctx: EncodeContext): ChatCompletion {
+  let text: string | undefined;
+  let reasoning: string | undefined;
+  let toolCalls: OpenAiToolCall[] | undefined;
+  for (const part of r.content) {
+    if (part.type === 'text') text = text === undefined ? part.text : text + part.text;
+    else if (part.type === 'reasoning') {
+      if (part.text !== '') reasoning = reasoning === undefined ? part.text : reasoning + part.text;
+    } else {
+      (toolCalls ??= []).push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+    }
+  }
+  const message: ChatCompletionMessage = {
+    role: 'assistant',
+    // The spec's shape: null when the answer is only tool calls, a string otherwise.
+    content: text ?? (toolCalls ? null : ''),
+    refusal: null,
+  };
+  if (toolCalls) message.tool_calls = toolCalls;
+  if (reasoning !== undefined) message.reasoning_content = reasoning;
+  const out: ChatCompletion = {
+    id: completionId(ctx.requestId),
+    object: 'chat.completion',
+    created: ctx.created,
+    model: ctx.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishToOpenAi(r.finishReason, r.rawFinishReason) }],
+  };
+  if (r.usage) out.usage = encodeUsage(r.usage);
+  return out;
+}

@@ -1,0 +1,52 @@
+// The error a request gets when no target of its plan can serve it at all. The message names
+// the limit, because "no deployment" alone sends people to the wrong config section.
+
+import type { DeploymentSnapshot, TargetPlan } from '../config/snapshot.js';
+import { GatewayError } from '../spec/errors.js';
+import { requiredWindow, type IneligibleKind } from './constraints.js';
+import type { RequestNeeds } from './estimate.js';
+
+export interface Rejection {
+  dep: DeploymentSnapshot;
+  kind: IneligibleKind;
+  reason: string;
+}
+
+const WHAT: Record<Exclude<IneligibleKind, 'context'>, { text: string; param: string }> = {
+  tools: { text: 'supports tools', param: 'tools' },
+  vision: { text: 'accepts images', param: 'messages' },
+  'json-schema': { text: 'supports json_schema response formats', param: 'response_format' },
+  embeddings: { text: 'serves embeddings', param: 'model' },
+};
+
+/**
+ * Only context windows too small: context_length_exceeded (scope `request`: no other target
+ * of this plan would do better). A capability nobody has: unsupported_capability. A mix: the
+ * capability error, listing every reason.
+ */
+export function ineligibleError(where: string, plan: TargetPlan, needs: RequestNeeds, rejections: Rejection[]): GatewayError {
+  if (plan.targets.length === 0) return new GatewayError('no_healthy_deployment', `${where} has no targets`);
+  const kinds = new Set(rejections.map((r) => r.kind));
+  if (kinds.size === 1 && kinds.has('context')) {
+    let largest = 0;
+    for (const r of rejections) largest = Math.max(largest, r.dep.capabilities.contextWindow ?? 0);
+    const needed = requiredWindow(needs);
+    const parts =
+      needs.maxOutputTokens !== undefined
+        ? ` (~${needs.estimatedInputTokens} input + ${needs.maxOutputTokens} max output)`
+        : '';
+    return new GatewayError(
+      'context_length_exceeded',
+      `request needs ~${needed} tokens${parts}; the largest context window on ${where} is ${largest}`,
+      { scope: 'request', param: 'messages' },
+    );
+  }
+  if (kinds.size === 1) {
+    const what = WHAT[[...kinds][0] as Exclude<IneligibleKind, 'context'>];
+    return new GatewayError('unsupported_capability', `no deployment on ${where} ${what.text}`, { param: what.param });
+  }
+  return new GatewayError(
+    'unsupported_capability',
+    `no deployment on ${where} can serve this request: ${rejections.map((r) => r.reason).join('; ')}`,
+  );
+}
