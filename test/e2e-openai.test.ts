@@ -18,6 +18,11 @@ providers:
   sim-ollama:   { preset: ollama, base_url: SIM/ollama/v1 }
   sim-down:     { format: openai-chat, base_url: SIM/down/v1, api_key: k }
   sim-slow:     { format: openai-chat, base_url: SIM/slow/v1, api_key: k }
+  sim-e429:     { format: openai-chat, base_url: SIM/e429/v1, api_key: k }
+  sim-e500:     { format: openai-chat, base_url: SIM/e500/v1, api_key: k }
+  sim-e503:     { format: openai-chat, base_url: SIM/e503/v1, api_key: k }
+  sim-reset:    { format: openai-chat, base_url: SIM/reset/v1, api_key: k }
+  sim-flaky:    { format: openai-chat, base_url: SIM/flaky/v1, api_key: k }
 deployments:
   oai:      { provider: sim-openai, model: up-model-1 }
   mistral:  { provider: sim-mistral, model: up-model-2 }
@@ -27,6 +32,11 @@ deployments:
   down:     { provider: sim-down, model: up-model-6 }
   slow:     { provider: sim-slow, model: up-model-7, timeouts: { first_byte: 300ms, total: 2s } }
   embed:    { provider: sim-openai, model: up-embed, capabilities: { embeddings: true } }
+  e429:     { provider: sim-e429, model: m }
+  e500:     { provider: sim-e500, model: m }
+  e503:     { provider: sim-e503, model: m }
+  reset:    { provider: sim-reset, model: m }
+  flaky:    { provider: sim-flaky, model: m }
 routes:
   chat:         { targets: [oai] }
   mistral:      { targets: [mistral] }
@@ -37,6 +47,11 @@ routes:
   only-down:    { targets: [down] }
   only-slow:    { targets: [slow] }
   embed:        { targets: [embed] }
+  only-e429:    { targets: [e429] }
+  only-e500:    { targets: [e500] }
+  only-e503:    { targets: [e503] }
+  only-reset:   { targets: [reset] }
+  flaky-then-oai: { targets: [flaky, oai] }
 `;
 
 let h: Harness;
@@ -273,28 +288,35 @@ describe('errors come back in OpenAI shape with the right status', () => {
   });
 
   test('upstream 429 keeps its retry-after and message; 5xx -> 502/503; timeouts -> 504', async () => {
-    h.sim.setFault('/down', { status: 429, retryAfter: 7 });
-    const r429 = await post(`${h.url}/v1/chat/completions`, { model: 'only-down', messages: [{ role: 'user', content: 'x' }] });
+    // One deployment per fault: the router's health state (a 429 cools its key down) is shared.
+    const ask = (route: string) => post(`${h.url}/v1/chat/completions`, { model: route, messages: [{ role: 'user', content: 'x' }] });
+    h.sim.setFault('/e429', { status: 429, retryAfter: 7 });
+    const r429 = await ask('only-e429');
     assert.equal(r429.status, 429);
     assert.equal(r429.headers.get('retry-after'), '7');
     assert.equal(r429.json.error.type, 'rate_limit_error');
     assert.ok(r429.json.error.message.length > 0);
-    h.sim.setFault('/down', { status: 500 });
-    const r500 = await post(`${h.url}/v1/chat/completions`, { model: 'only-down', messages: [{ role: 'user', content: 'x' }] });
+    const cooling = await ask('only-e429');
+    assert.equal(cooling.status, 503, 'the key is cooling down for its retry-after: no upstream call');
+    assert.equal(cooling.json.error.code, 'no_healthy_deployment');
+    assert.ok(Number(cooling.headers.get('retry-after')) >= 1);
+    h.sim.setFault('/e500', { status: 500 });
+    const r500 = await ask('only-e500');
     assert.equal(r500.status, 502);
-    h.sim.setFault('/down', { status: 503 });
-    const r503 = await post(`${h.url}/v1/chat/completions`, { model: 'only-down', messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(r500.json.error.type, 'api_error');
+    assert.ok(r500.json.error.message.length > 0, 'the upstream message is kept');
+    h.sim.setFault('/e503', { status: 503 });
+    const r503 = await ask('only-e503');
     assert.equal(r503.status, 503);
-    h.sim.setFault('/down', { reset: true });
-    const reset = await post(`${h.url}/v1/chat/completions`, { model: 'only-down', messages: [{ role: 'user', content: 'x' }] });
+    h.sim.setFault('/reset', { reset: true });
+    const reset = await ask('only-reset');
     assert.equal(reset.status, 502);
     assert.equal(reset.json.error.code, 'upstream_connection');
     h.sim.setFault('/slow', { latencyMs: 1500 });
-    const slow = await post(`${h.url}/v1/chat/completions`, { model: 'only-slow', messages: [{ role: 'user', content: 'x' }] });
+    const slow = await ask('only-slow');
     assert.equal(slow.status, 504);
     assert.equal(slow.json.error.code, 'upstream_timeout');
-    h.sim.setFault('/down', null);
-    h.sim.setFault('/slow', null);
+    for (const s of ['/e429', '/e500', '/e503', '/reset', '/slow']) h.sim.setFault(s, null);
   });
 
   test('unknown path -> 404 in OpenAI shape; wrong method -> 405', async () => {
@@ -308,14 +330,14 @@ describe('errors come back in OpenAI shape with the right status', () => {
 
 describe('fallback, streams and logs', () => {
   test('a retryable failure on the first target falls back; headers say what happened', async () => {
-    h.sim.setFault('/down', { status: 503 });
-    const res = await client.chat.completions.create({ model: 'with-fallback', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    h.sim.setFault('/flaky', { status: 503 });
+    const res = await client.chat.completions.create({ model: 'flaky-then-oai', messages: [{ role: 'user', content: 'x' }] }).withResponse();
     assert.ok(res.data.choices[0]!.message.content);
-    assert.equal(res.response.headers.get('x-modelplane-route'), 'with-fallback');
+    assert.equal(res.response.headers.get('x-modelplane-route'), 'flaky-then-oai');
     assert.equal(res.response.headers.get('x-modelplane-deployment'), 'oai');
     assert.equal(res.response.headers.get('x-modelplane-attempts'), '2');
     assert.equal(res.response.headers.get('x-modelplane-fallback-reason'), 'upstream_unavailable');
-    h.sim.setFault('/down', null);
+    h.sim.setFault('/flaky', null);
   });
 
   test('a stream that dies before any content falls back silently', async () => {

@@ -27,6 +27,14 @@ const KEYS: Record<string, keyof Fault> = {
   fixture: 'fixture',
 };
 
+/** A capture path under fixtures/upstream; nothing that could leave that folder. */
+function checkFixturePath(rel: string | undefined): string {
+  if (rel === undefined || rel === '' || rel.startsWith('/') || rel.split('/').some((p) => p === '..' || p === '')) {
+    throw new FaultSyntaxError('fault fixture must be a relative path under fixtures/upstream');
+  }
+  return rel;
+}
+
 /** `status=529, retryAfter=2` / `reset` / `cut=3` / `hang` (comma-separated key[=value]). */
 export function parseFaultHeader(value: string): Fault {
   const fault: Fault = {};
@@ -41,8 +49,7 @@ export function parseFaultHeader(value: string): Fault {
     if (field === 'reset' || field === 'hang') {
       fault[field] = val === undefined || val === 'true' || val === '1';
     } else if (field === 'fixture') {
-      if (val === undefined || val === '') throw new FaultSyntaxError('x-sim-fault fixture needs a path');
-      fault.fixture = val;
+      fault.fixture = checkFixturePath(val);
     } else {
       const n = Number(val);
       if (val === undefined || val === '' || !Number.isFinite(n) || n < 0) {
@@ -69,7 +76,7 @@ export function validateFault(value: unknown): Fault {
         break;
       case 'fixture':
         if (typeof v !== 'string') throw new FaultSyntaxError('fault.fixture must be a string');
-        out.fixture = v;
+        out.fixture = checkFixturePath(v);
         break;
       case 'status':
       case 'rate':

@@ -16,7 +16,7 @@ const FAMILY_PATTERNS: RegExp[] = [
   /^claude-(instant|[0-9]|3|opus|sonnet|haiku)/i,
   /^gemini-([0-9]|pro|flash|ultra|exp)/i,
   /^deepseek-(chat|reasoner|coder|v[0-9]|r[0-9])/i,
-  /^qwen[0-9.]*-?(max|plus|turbo|[0-9]+b|coder|vl)?/i,
+  /^qwen([0-9][0-9.]*|-(max|plus|turbo|coder|vl|long))/i,
   /^glm-[0-9]/i,
   /^(kimi-|moonshot-v[0-9])/i,
   /^(mistral|ministral|codestral|pixtral|magistral)-(large|medium|small|tiny|[0-9])/i,

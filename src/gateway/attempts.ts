@@ -6,7 +6,7 @@
 import type { CanonicalEvent, CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { EgressFormat } from '../spec/wire.js';
-import type { RouteSnapshot } from '../config/snapshot.js';
+import type { RouteSnapshot, Timeouts } from '../config/snapshot.js';
 import { callUpstream, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
@@ -60,6 +60,12 @@ async function* prepend(first: CanonicalEvent[], rest: AsyncIterator<CanonicalEv
   }
 }
 
+/** The request deadline bounds the wait for a first byte; a long stream may outlive it. */
+function capTimeouts(t: Timeouts, deadlineAt: number): Timeouts {
+  const left = Math.max(1, deadlineAt - Date.now());
+  return left >= t.firstByteMs ? t : { ...t, firstByteMs: left };
+}
+
 function describe(a: Attempt): string {
   return `deployment ${a.deployment.id} (provider ${a.deployment.provider.id})`;
 }
@@ -83,21 +89,12 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
   const { plan, router, trace } = input;
   let lastError: GatewayError | undefined;
   for (;;) {
-    const now = Date.now();
-    const attempt = plan.next(now, lastError);
+    const attempt = plan.next(Date.now(), lastError);
     if (!attempt) break;
-    if (trace.attempts > 0 && lastError) {
-      const delay = router.retryDelayMs(lastError, trace.attempts, plan.plan);
-      if (now + delay - input.startedAt > plan.plan.deadlineMs) break;
-      await sleep(delay, input.signal);
-    }
+    if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.signal);
     if (input.signal.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
     const fmt = input.egress[attempt.deployment.provider.format];
-    if (!fmt) {
-      lastError = new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
-      trace.failures.push(lastError.code);
-      continue;
-    }
+    if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
     trace.attempts++;
     router.started(attempt);
     try {
@@ -111,7 +108,6 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
       router.failed(attempt, err, Date.now());
       trace.failures.push(err.code);
       lastError = err;
-      if (!router.shouldFallBack(err, plan.plan)) throw err;
     }
   }
   if (lastError) throw lastError;
@@ -122,7 +118,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
   const target = egressTarget(attempt.deployment, attempt.credential);
   const upReq = await fmt.buildRequest(input.request, target);
   for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
-  const up = await callUpstream(upReq, attempt.deployment.timeouts, input.signal, describe(attempt));
+  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), input.signal, describe(attempt));
   if (up.status < 200 || up.status >= 300) {
     let text = '';
     try {

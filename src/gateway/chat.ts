@@ -82,7 +82,7 @@ function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, rou
   if (o.attempt) {
     line.deployment = o.attempt.deployment.id;
     line.provider = o.attempt.deployment.provider.id;
-    line.credential = o.attempt.credential.id;
+    if (o.attempt.credential) line.credential = o.attempt.credential.id;
   }
   if (o.ttftMs !== undefined) line.ttft_ms = o.ttftMs;
   if (o.usage) {

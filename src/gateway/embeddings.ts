@@ -15,18 +15,17 @@ export interface EmbeddingCodec {
 export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: EmbeddingCodec, body: unknown): Promise<void> {
   const request = codec.decode(body);
   const route = lookupRoute(ex.snapshot, request.model);
-  const plan = deps.router.plan(route, { model: request.model, messages: [], stream: false }, ex.req.headers, ex.startedAt);
+  const plan = deps.router.plan(route, request, ex.req.headers, ex.startedAt);
   let attempts = 0;
   const failures: string[] = [];
   let lastError: GatewayError | undefined;
   for (;;) {
     const attempt = plan.next(Date.now(), lastError);
     if (!attempt) break;
+    if (attempt.delayMs > 0) await new Promise((r) => setTimeout(r, attempt.delayMs));
     const fmt: EgressFormat | undefined = deps.egress[attempt.deployment.provider.format];
     if (!fmt?.buildEmbeddingRequest || !fmt.parseEmbeddingResponse) {
-      lastError = new GatewayError('unsupported_capability', `deployment ${attempt.deployment.id} cannot serve embeddings (wire format ${attempt.deployment.provider.format})`, { retryable: true, scope: 'deployment' });
-      failures.push(lastError.code);
-      continue;
+      throw new GatewayError('unsupported_capability', `deployment ${attempt.deployment.id} cannot serve embeddings (wire format ${attempt.deployment.provider.format})`);
     }
     attempts++;
     deps.router.started(attempt);
@@ -56,7 +55,6 @@ export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: E
       deps.router.failed(attempt, err, Date.now());
       failures.push(err.code);
       lastError = err;
-      if (!deps.router.shouldFallBack(err, plan.plan)) break;
     }
   }
   const err = lastError ?? new GatewayError('no_healthy_deployment', `route ${route.name}: no deployment is available`);

@@ -1,25 +1,40 @@
-// Temporary ordered router; replaced by the src/routing planner.
-import type { CanonicalRequest } from '../spec/canonical.js';
-import type { GatewayError } from '../spec/errors.js';
-import type { Headers } from '../spec/wire.js';
-import type { RouteSnapshot, TargetPlan } from '../config/snapshot.js';
+// Router backed by src/routing: planner, health registry (breakers at provider, deployment and
+// credential level) and latency/in-flight stats. One instance per process; state is keyed by
+// ids, so it survives config reloads.
+import { HealthRegistry, DeploymentStats, planAttempts, reportCancelled, reportFailure, reportSuccess, type HealthChange, type HealthOptions } from '../routing/index.js';
 import type { Logger } from '../telemetry/log.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
 
-export function createRouter(_log: Logger): Router {
+export interface RouterOptions {
+  health?: HealthOptions;
+  rng?: () => number;
+}
+
+export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { state: { health: HealthRegistry; stats: DeploymentStats } } {
+  const health = new HealthRegistry(opts.health);
+  const stats = new DeploymentStats();
+  const state = { health, stats };
+  health.onChange((c: HealthChange) => log.warn({ health: c }, 'health state changed'));
   return {
-    plan(route: RouteSnapshot, _request: CanonicalRequest, _headers: Headers): AttemptPlan {
-      const attempts: Attempt[] = [];
-      for (const d of route.targets) for (let i = 0; i < route.retry.attemptsPerDeployment; i++) attempts.push({ deployment: d, credential: d.credentials[i % d.credentials.length]! });
-      let n = 0;
-      return { plan: route, next: () => (n < route.retry.maxAttempts ? attempts[n++] : undefined) };
+    state,
+    plan(route, request, headers, now): AttemptPlan {
+      const p = planAttempts({ route, request, headers, now, ...(opts.rng ? { rng: opts.rng } : {}) }, state);
+      let last: Attempt | undefined;
+      const out: AttemptPlan = {
+        plan: p.plan,
+        deadlineAt: p.deadlineAt,
+        next(t, lastError) {
+          last = last === undefined ? p.first : lastError ? p.next(t, lastError, last) : p.next(t);
+          return last;
+        },
+      };
+      if (p.className !== undefined) out.className = p.className;
+      return out;
     },
-    started() {},
-    succeeded() {},
-    failed() {},
-    abandoned() {},
-    shouldFallBack: (e: GatewayError, _p: TargetPlan) => e.retryable || e.scope === 'credential' || e.scope === 'deployment',
-    retryDelayMs: () => 0,
-    health: () => ({}),
+    started: (a) => stats.begin(a.deployment.id),
+    succeeded: (a, latencyMs, ttftMs, now) => reportSuccess(state, a.ref, now, latencyMs, ttftMs),
+    failed: (a, error, now) => reportFailure(state, a.ref, error, now),
+    abandoned: (a) => reportCancelled(state, a.ref),
+    health: (now) => ({ entries: health.snapshot(now) }),
   };
 }

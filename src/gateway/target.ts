@@ -4,7 +4,10 @@ import type { CredentialSnapshot, DeploymentSnapshot } from '../config/snapshot.
 
 const cache = new WeakMap<DeploymentSnapshot, WeakMap<CredentialSnapshot, EgressTarget>>();
 
-export function egressTarget(d: DeploymentSnapshot, c: CredentialSnapshot): EgressTarget {
+const NO_CREDENTIAL: CredentialSnapshot = { id: 'none' };
+
+export function egressTarget(d: DeploymentSnapshot, credential: CredentialSnapshot | undefined): EgressTarget {
+  const c = credential ?? NO_CREDENTIAL;
   // Snapshots are immutable, so the target for a (deployment, credential) pair can be built once.
   let byCred = cache.get(d);
   if (!byCred) cache.set(d, (byCred = new WeakMap()));

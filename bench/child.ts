@@ -1,0 +1,32 @@
+// Shared bits of the benchmark's child-process entry points (mock, bare proxy, load generator, probe).
+
+export const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+/** True for a loopback URL: the benchmark never sends traffic anywhere else. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return LOOPBACK.test(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `--name value` pairs. */
+export function childArgs(argv: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i + 1 < argv.length; i += 2) if (argv[i]!.startsWith('--')) m.set(argv[i]!.slice(2), argv[i + 1]!);
+  return m;
+}
+
+/**
+ * The runner keeps our stdin as a pipe; when it closes (the runner ended, even by SIGKILL) we
+ * exit too, so no child outlives the run. Also exits on SIGTERM/SIGINT.
+ */
+export function exitWithParent(): void {
+  if (!process.stdin.isTTY) {
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('error', () => process.exit(0));
+    process.stdin.resume();
+  }
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
+}
