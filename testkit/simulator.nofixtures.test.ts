@@ -36,7 +36,7 @@ test('a fixture: prompt is answered with a generated stream instead', async () =
   assert.equal(res.headers.get('x-sim-source'), 'generated');
   const text = await res.text();
   assert.match(text, /^event: message_start\n/);
-  assert.match(text, /Simulated reply to: fixture:anthropic\/messages-text\.stre/);
+  assert.match(text, /"text_delta","text":" fixture:anthropic\/messages-text\.stream\.s"/);
 });
 
 test('error bodies are synthesised in each provider shape', async () => {

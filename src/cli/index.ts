@@ -27,7 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'simulate': {
       const { runSimulatorCli } = await import('../../testkit/cli.js');
-      await runSimulatorCli(rest);
+      const r = await runSimulatorCli(rest);
+      if (r) await r.closed;
       return 0;
     }
     case 'lint': {

@@ -7,6 +7,7 @@ import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './sch
 import type {
   Capabilities,
   CredentialSnapshot,
+  HealthSettings,
   DeploymentSnapshot,
   Price,
   ProviderSnapshot,
@@ -230,6 +231,21 @@ function compilePlan(
   return plan;
 }
 
+function compileHealth(h: Config['health']): HealthSettings {
+  const b = h?.breaker ?? {};
+  const breaker: HealthSettings['breaker'] = {};
+  if (b.consecutive_failures !== undefined) breaker.consecutiveFailures = b.consecutive_failures;
+  if (b.error_rate !== undefined) breaker.errorRate = b.error_rate;
+  if (b.min_requests !== undefined) breaker.minRequests = b.min_requests;
+  if (b.window !== undefined) breaker.windowMs = b.window;
+  if (b.cooldown !== undefined) breaker.baseCooldownMs = b.cooldown;
+  if (b.max_cooldown !== undefined) breaker.maxCooldownMs = b.max_cooldown;
+  const out: HealthSettings = { breaker };
+  if (h?.rate_limit_cooldown !== undefined) out.rateLimitCooldownMs = h.rate_limit_cooldown;
+  if (h?.credential_lockout !== undefined) out.credentialLockoutMs = h.credential_lockout;
+  return out;
+}
+
 export function compileSnapshot(config: Config, options: CompileOptions): { snapshot: Snapshot; problems: string[] } {
   const problems: string[] = [];
   const providers = new Map<string, ProviderSnapshot>();
@@ -269,6 +285,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       ...(config.auth?.admin_key !== undefined ? { adminKey: config.auth.admin_key } : {}),
     },
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
+    health: compileHealth(config.health),
     providers,
     deployments,
     routes,

@@ -161,6 +161,22 @@ export const configSchema = z.strictObject({
       log_bodies: z.boolean().optional(),
     })
     .optional(),
+  health: z
+    .strictObject({
+      breaker: z
+        .strictObject({
+          consecutive_failures: z.number().int().min(1).optional(),
+          error_rate: z.number().min(0).max(1).optional(),
+          min_requests: z.number().int().min(1).optional(),
+          window: duration.optional(),
+          cooldown: duration.optional(),
+          max_cooldown: duration.optional(),
+        })
+        .optional(),
+      rate_limit_cooldown: duration.optional(),
+      credential_lockout: duration.optional(),
+    })
+    .optional(),
   defaults: z
     .strictObject({
       timeouts: timeoutsSchema.optional(),

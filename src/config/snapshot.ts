@@ -133,6 +133,20 @@ export interface LoggingSettings {
   logBodies: boolean;
 }
 
+/** Circuit-breaker settings (applied when the gateway starts; see docs/reliability.md). */
+export interface HealthSettings {
+  breaker: {
+    consecutiveFailures?: number;
+    errorRate?: number;
+    minRequests?: number;
+    windowMs?: number;
+    baseCooldownMs?: number;
+    maxCooldownMs?: number;
+  };
+  rateLimitCooldownMs?: number;
+  credentialLockoutMs?: number;
+}
+
 export interface Snapshot {
   /** Increases by one on every successful (re)load. */
   version: number;
@@ -142,6 +156,7 @@ export interface Snapshot {
   server: ServerSettings;
   auth: { masterKey?: string; adminKey?: string };
   logging: LoggingSettings;
+  health: HealthSettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;

@@ -81,44 +81,99 @@ export interface AttemptLoopInput {
   startedAt: number;
 }
 
+interface InFlight<T> {
+  attempt: Attempt;
+  controller: AbortController;
+  settled: Promise<{ ok: true; value: T; f: InFlight<T> } | { ok: false; error: GatewayError; f: InFlight<T> }>;
+}
+
 /**
- * Runs attempts until one succeeds. `once` performs a single attempt and returns its result or
- * throws a GatewayError; the loop decides whether to go on.
+ * Runs attempts until one succeeds. `once` performs a single attempt (under its own abort
+ * signal) and returns its result or throws; the loop decides whether to go on.
+ *
+ * Hedging (route `hedge_after`): when the first attempt has not answered within the delay, a
+ * second attempt starts on the plan's next target and the first to answer wins; the loser is
+ * aborted and reported as abandoned (no health verdict: slowness is not failure). One hedge per
+ * request, so a hedged route costs at most two concurrent upstream calls.
  */
-async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat) => Promise<T>): Promise<T> {
+async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, signal: AbortSignal) => Promise<T>, discard: (t: T) => void): Promise<T> {
   const { plan, router, trace } = input;
   let lastError: GatewayError | undefined;
-  for (;;) {
-    const attempt = plan.next(Date.now(), lastError);
-    if (!attempt) break;
-    if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.signal);
-    if (input.signal.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
+  const inflight: Array<InFlight<T>> = [];
+  const hedgeAfter = plan.plan.hedgeAfterMs;
+  let hedged = hedgeAfter === undefined;
+  let hedgeTimer: NodeJS.Timeout | undefined;
+
+  const launch = (attempt: Attempt): InFlight<T> => {
     const fmt = input.egress[attempt.deployment.provider.format];
     if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(input.signal.reason);
+    input.signal.addEventListener('abort', onAbort, { once: true });
     trace.attempts++;
     router.started(attempt);
-    try {
-      return await once(attempt, fmt);
-    } catch (e) {
-      const err = e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts);
-      if (input.signal.aborted) {
-        router.abandoned(attempt);
-        throw err;
+    const f = { attempt, controller } as InFlight<T>;
+    f.settled = once(attempt, fmt, controller.signal).then(
+      (value) => ({ ok: true as const, value, f }),
+      (e: unknown) => ({ ok: false as const, error: e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts), f }),
+    ).finally(() => input.signal.removeEventListener('abort', onAbort));
+    inflight.push(f);
+    return f;
+  };
+
+  try {
+    for (;;) {
+      if (inflight.length === 0) {
+        const attempt = plan.next(Date.now(), lastError);
+        if (!attempt) break;
+        if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.signal);
+        if (input.signal.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
+        launch(attempt);
       }
-      router.failed(attempt, err, Date.now());
-      trace.failures.push(err.code);
-      lastError = err;
+      let hedgeFired: Promise<'hedge'> | undefined;
+      if (!hedged && inflight.length === 1) {
+        hedgeFired = new Promise((r) => { hedgeTimer = setTimeout(() => r('hedge'), hedgeAfter); });
+      }
+      const r = await Promise.race(hedgeFired ? [...inflight.map((f) => f.settled), hedgeFired] : inflight.map((f) => f.settled));
+      clearTimeout(hedgeTimer);
+      if (r === 'hedge') {
+        hedged = true;
+        const second = plan.next(Date.now());
+        if (second) {
+          launch(second);
+          trace.failures.push('hedged');
+        }
+        continue;
+      }
+      inflight.splice(inflight.indexOf(r.f), 1);
+      if (r.ok) {
+        for (const loser of inflight.splice(0)) {
+          loser.controller.abort(new Error('hedge lost'));
+          router.abandoned(loser.attempt);
+          void loser.settled.then((x) => { if (x.ok) discard(x.value); });
+        }
+        return r.value;
+      }
+      if (input.signal.aborted) {
+        router.abandoned(r.f.attempt);
+        throw r.error;
+      }
+      router.failed(r.f.attempt, r.error, Date.now());
+      trace.failures.push(r.error.code);
+      lastError = r.error;
     }
+  } finally {
+    clearTimeout(hedgeTimer);
   }
   if (lastError) throw lastError;
   throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
 }
 
-async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat) {
+async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, signal: AbortSignal) {
   const target = egressTarget(attempt.deployment, attempt.credential);
   const upReq = await fmt.buildRequest(input.request, target);
   for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
-  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), input.signal, describe(attempt));
+  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), signal, describe(attempt));
   if (up.status < 200 || up.status >= 300) {
     let text = '';
     try {
@@ -133,10 +188,10 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
   return up;
 }
 
-export function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
-  return loop(input, async (attempt, fmt) => {
+export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
+  const r = await loop(input, async (attempt, fmt, signal) => {
     const t0 = Date.now();
-    const up = await send(input, attempt, fmt);
+    const up = await send(input, attempt, fmt, signal);
     let json: unknown;
     try {
       json = await up.body.json();
@@ -146,9 +201,11 @@ export function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
       up.done();
     }
     const response = fmt.parseResponse(json, { status: up.status, headers: up.headers });
-    input.router.succeeded(attempt, Date.now() - t0, undefined, Date.now());
     return { attempt, response, startedAt: t0 };
-  });
+  }, () => {});
+  // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
+  input.router.succeeded(r.attempt, Date.now() - r.startedAt, undefined, Date.now());
+  return r;
 }
 
 /**
@@ -156,9 +213,9 @@ export function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
  * response to the client. Failures after that point are the caller's to render mid-stream.
  */
 export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSuccess> {
-  return loop(input, async (attempt, fmt) => {
+  return loop(input, async (attempt, fmt, signal) => {
     const t0 = Date.now();
-    const up = await send(input, attempt, fmt);
+    const up = await send(input, attempt, fmt, signal);
     const it = fmt.parseStream(up.body, { model: attempt.deployment.model })[Symbol.asyncIterator]();
     const buffered: CanonicalEvent[] = [];
     try {
@@ -183,6 +240,9 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
       if (!up.body.destroyed) up.body.destroy();
     });
     return { attempt, events, startedAt: t0, upstream: up };
+  }, (s) => {
+    s.upstream.done();
+    s.upstream.body.destroy();
   });
 }
 

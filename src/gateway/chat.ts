@@ -51,6 +51,8 @@ function setAttemptHeaders(res: ServerResponse, route: string, attempt: Attempt 
   if (attempt) res.setHeader('x-modelplane-deployment', headerSafe(expose ? attempt.deployment.id : opaqueId(attempt.deployment.id)));
   if (trace.failures.length > 0) res.setHeader('x-modelplane-fallback-reason', trace.failures.join(','));
   if (trace.warnings.length > 0) res.setHeader('x-modelplane-warnings', headerSafe(trace.warnings.join('; ')));
+  // Our attempts already retried and fell back: a client SDK retry on top would multiply them.
+  if (!attempt && trace.attempts > 0) res.setHeader('x-should-retry', 'false');
 }
 
 function opaqueId(id: string): string {

@@ -59,6 +59,7 @@ export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: E
   }
   const err = lastError ?? new GatewayError('no_healthy_deployment', `route ${route.name}: no deployment is available`);
   ex.res.setHeader('x-modelplane-attempts', String(attempts));
+  if (attempts > 0) ex.res.setHeader('x-should-retry', 'false');
   if (failures.length) ex.res.setHeader('x-modelplane-fallback-reason', failures.join(','));
   deps.log.warn({ request_id: ex.requestId, format: 'openai-embeddings', route: route.name, status: err.status, attempts, error: err.code, error_message: err.message }, 'request');
   throw err;

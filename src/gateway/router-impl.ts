@@ -3,6 +3,7 @@
 // ids, so it survives config reloads.
 import { HealthRegistry, DeploymentStats, planAttempts, reportCancelled, reportFailure, reportSuccess, type HealthChange, type HealthOptions } from '../routing/index.js';
 import type { Logger } from '../telemetry/log.js';
+import { healthView } from './health-view.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
 
 export interface RouterOptions {
@@ -35,6 +36,14 @@ export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { 
     succeeded: (a, latencyMs, ttftMs, now) => reportSuccess(state, a.ref, now, latencyMs, ttftMs),
     failed: (a, error, now) => reportFailure(state, a.ref, error, now),
     abandoned: (a) => reportCancelled(state, a.ref),
-    health: (now) => ({ entries: health.snapshot(now) }),
+    retain(snapshot) {
+      const credentials = new Set<string>();
+      for (const p of snapshot.providers.values()) for (const c of p.credentials) credentials.add(c.id);
+      for (const d of snapshot.deployments.values()) for (const c of d.credentials) credentials.add(c.id);
+      const deployments = new Set(snapshot.deployments.keys());
+      health.retain({ providers: new Set(snapshot.providers.keys()), deployments, credentials });
+      stats.retain(deployments);
+    },
+    health: (now, snapshot) => healthView(snapshot, health, stats, now),
   };
 }

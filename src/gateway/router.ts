@@ -5,7 +5,7 @@
 import type { CanonicalRequest, EmbeddingRequest } from '../spec/canonical.js';
 import type { GatewayError } from '../spec/errors.js';
 import type { Headers } from '../spec/wire.js';
-import type { RouteSnapshot, TargetPlan } from '../config/snapshot.js';
+import type { RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
 import type { Attempt } from '../routing/index.js';
 
 export type { Attempt };
@@ -31,6 +31,8 @@ export interface Router {
   failed(a: Attempt, error: GatewayError, now: number): void;
   /** The attempt ended without a verdict (client left, hedge lost). */
   abandoned(a: Attempt): void;
-  /** Rows for GET /admin/health. */
-  health(now: number): unknown;
+  /** After a config reload: forget health and stats of ids that no longer exist. */
+  retain(snapshot: Snapshot): void;
+  /** The GET /admin/health document for this snapshot. */
+  health(now: number, snapshot: Snapshot): unknown;
 }

@@ -5,7 +5,7 @@ import { SnapshotHolder } from '../config/holder.js';
 import { loadSnapshotFromFile, loadSnapshotFromText } from '../config/load.js';
 import type { Snapshot } from '../config/snapshot.js';
 import { egressFormats, openaiChat } from '../formats/index.js';
-import { createRouter } from '../gateway/router-impl.js';
+import { createRouter, type RouterOptions } from '../gateway/router-impl.js';
 import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
@@ -24,6 +24,8 @@ export interface GatewayOptions {
   logger?: Logger;
   watch?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Overrides the config's health settings (tests). */
+  router?: RouterOptions;
 }
 
 export interface Gateway extends RunningServer {
@@ -41,7 +43,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       : loadSnapshotFromText(opts.configText ?? '', { env }));
   const log = opts.logger ?? createLogger(snapshot.logging.level);
   const holder = new SnapshotHolder(snapshot, opts.configFile, log);
-  const router = createRouter(log);
+  const h = snapshot.health;
+  const router = createRouter(log, opts.router ?? {
+    health: {
+      provider: h.breaker,
+      deployment: h.breaker,
+      credential: h.breaker,
+      ...(h.rateLimitCooldownMs !== undefined ? { rateLimitCooldownMs: h.rateLimitCooldownMs } : {}),
+      ...(h.credentialLockoutMs !== undefined ? { credentialLockoutMs: h.credentialLockoutMs } : {}),
+    },
+  });
+  holder.onReload((s) => router.retain(s));
   const deps = { router, egress: egressFormats, log };
   const server = await startServer({
     holder,

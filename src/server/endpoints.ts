@@ -7,6 +7,10 @@ import { handleChat } from '../gateway/chat.js';
 import { handleEmbeddings, type EmbeddingCodec } from '../gateway/embeddings.js';
 import { lookupRoute, type Exchange } from '../gateway/chat.js';
 import type { Endpoint } from './http.js';
+import { openaiResponses } from '../formats/openai-responses/index.js';
+import { prepareResponses } from '../store/responses-ingress.js';
+import { MemoryResponsesStore } from '../store/memory-responses-store.js';
+import type { ResponsesStore } from '../store/responses-store.js';
 
 function json(ex: Exchange, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -27,8 +31,22 @@ function listModels(ex: Exchange): unknown {
   };
 }
 
-export function defaultEndpoints(): Map<string, Endpoint> {
+export interface EndpointOptions {
+  /** Stored responses for `previous_response_id`; without one, a memory store per endpoint table. */
+  responsesStore?: ResponsesStore;
+}
+
+export function defaultEndpoints(opts: EndpointOptions = {}): Map<string, Endpoint> {
   const m = new Map<string, Endpoint>();
+  const responsesStore = opts.responsesStore ?? new MemoryResponsesStore();
+  const responses: Endpoint = {
+    method: 'POST',
+    auth: 'bearer',
+    errors: openaiResponses,
+    handle: async (d, ex, body) => handleChat(d, ex, (await prepareResponses(responsesStore, body)).ingress, body),
+  };
+  m.set('POST /v1/responses', responses);
+  m.set('POST /responses', responses);
   const chat: Endpoint = { method: 'POST', auth: 'bearer', errors: openaiChat, handle: (d, ex, body) => handleChat(d, ex, openaiChat, body) };
   m.set('POST /v1/chat/completions', chat);
   m.set('POST /chat/completions', chat);
@@ -60,7 +78,7 @@ export function defaultEndpoints(): Map<string, Endpoint> {
     errors: openaiChat,
     handle: (_d, ex) => json(ex, 200, { status: 'ready', config_version: ex.snapshot.version, routes: ex.snapshot.routes.size }),
   });
-  m.set('GET /admin/health', { method: 'GET', auth: 'admin', errors: openaiChat, handle: (d, ex) => json(ex, 200, d.router.health(Date.now())) });
+  m.set('GET /admin/health', { method: 'GET', auth: 'admin', errors: openaiChat, handle: (d, ex) => json(ex, 200, d.router.health(Date.now(), ex.snapshot)) });
   return m;
 }
 

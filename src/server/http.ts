@@ -129,8 +129,10 @@ export function sendError(res: ServerResponse, errors: Pick<IngressFormat, 'enco
   const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(rendered.headers ?? {}) };
   if (err.retryAfterMs !== undefined && (err.status === 429 || err.status === 503)) headers['retry-after'] = String(Math.ceil(err.retryAfterMs / 1000));
   if (requestId) headers['x-request-id'] = requestId;
-  // Our own retries already ran; tell SDKs not to multiply them for errors that will not heal soon.
-  headers['x-should-retry'] = err.retryable && err.status !== 400 ? 'true' : 'false';
+  // The official SDKs obey x-should-retry. When the gateway already ran its own attempts (the
+  // pipeline set the header to false), an SDK retry would multiply them; otherwise a retryable
+  // error (e.g. every key cooling down, with retry-after) may be retried by the client.
+  headers['x-should-retry'] = String(res.getHeader('x-should-retry') ?? (err.retryable ? 'true' : 'false'));
   res.writeHead(rendered.status, headers);
   res.end(payload);
 }

@@ -93,7 +93,18 @@ export function openaiComplete(ctx: ChatCtx): string {
     created: ctx.created,
     model: ctx.model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishString(plan) }],
-    usage: JSON.parse(usageJson(plan)) as unknown,
+    usage: {
+      prompt_tokens: plan.inputTokens,
+      completion_tokens: plan.outputTokens,
+      total_tokens: plan.inputTokens + plan.outputTokens,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: plan.reasoningTokens,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    },
   };
   if (isOpenai) {
     body.service_tier = 'default';

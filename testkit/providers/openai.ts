@@ -65,18 +65,33 @@ function genInput(body: Obj, family: string, replyWords: number | undefined): Ge
   return input;
 }
 
-function ids(family: string, seed: number, seq: number): { id: string; toolId: string } {
+function responseId(family: string, seed: number, seq: number): string {
   switch (family) {
     case 'deepseek':
-      return { id: makeUuid(seed, seq, 'id'), toolId: `call_00_${makeId(seed, seq, 'tool', 24)}` };
+      return makeUuid(seed, seq, 'id');
     case 'qwen':
-      return { id: `chatcmpl-${makeUuid(seed, seq, 'id')}`, toolId: `call_${makeId(seed, seq, 'tool', 24, HEX)}` };
+      return `chatcmpl-${makeUuid(seed, seq, 'id')}`;
     case 'mistral':
-      return { id: makeId(seed, seq, 'id', 32, HEX), toolId: makeId(seed, seq, 'tool', 9) };
+      return makeId(seed, seq, 'id', 32, HEX);
     case 'ollama':
-      return { id: `chatcmpl-${seq % 1000}`, toolId: `call_${makeId(seed, seq, 'tool', 8, LOWER_ALNUM)}` };
+      return `chatcmpl-${seq % 1000}`;
     default:
-      return { id: `chatcmpl-${makeId(seed, seq, 'id', 29, ALNUM)}`, toolId: `call_${makeId(seed, seq, 'tool', 24)}` };
+      return `chatcmpl-${makeId(seed, seq, 'id', 29, ALNUM)}`;
+  }
+}
+
+function toolCallId(family: string, seed: number, seq: number): string {
+  switch (family) {
+    case 'deepseek':
+      return `call_00_${makeId(seed, seq, 'tool', 24)}`;
+    case 'qwen':
+      return `call_${makeId(seed, seq, 'tool', 24, HEX)}`;
+    case 'mistral':
+      return makeId(seed, seq, 'tool', 9);
+    case 'ollama':
+      return `call_${makeId(seed, seq, 'tool', 8, LOWER_ALNUM)}`;
+    default:
+      return `call_${makeId(seed, seq, 'tool', 24)}`;
   }
 }
 
@@ -85,17 +100,21 @@ const DONE = 'data: [DONE]\n\n';
 
 function chat(call: SimCall): SimResponse {
   const body = isObj(call.body) ? call.body : {};
+  if (!Array.isArray(body.messages)) {
+    return openaiProtocol.synthError(call.family, 400, 'bad-request', "Missing required parameter: 'messages'.");
+  }
   const renderer = familyRenderer(call.family);
-  const { id, toolId } = ids(call.family, call.seed, call.seq);
+  const id = responseId(call.family, call.seed, call.seq);
+  const p = plan(genInput(body, call.family, call.replyWords));
   const streamOptions = isObj(body.stream_options) ? body.stream_options : {};
   const ctx: ChatCtx = {
     family: call.family,
-    plan: plan(genInput(body, call.family, call.replyWords)),
+    plan: p,
     id,
     created: Math.floor(Date.now() / 1000),
     model: typeof body.model === 'string' ? body.model : 'model-a',
     includeUsage: streamOptions.include_usage === true,
-    toolId,
+    toolId: p.tool ? toolCallId(call.family, call.seed, call.seq) : '',
     seq: call.seq,
   };
   if (body.stream === true) {

@@ -1,0 +1,27 @@
+// Stored Responses API conversations, for `previous_response_id` and `item_reference`.
+// Two implementations behind one interface (the same test suite runs against both):
+// memory (an LRU, lost on restart) and SQLite (the same LRU in front, written behind in batches,
+// read through on a miss). The request path only ever touches the LRU, except on a miss.
+
+export interface StoredResponse {
+  /** `resp_...` */
+  id: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** The route the client named. */
+  model: string;
+  /** The response this one continued; its conversation comes before `input`. */
+  previousResponseId?: string;
+  /** This request's own input items (references resolved), as Responses API JSON. */
+  input: unknown[];
+  /** The response's output items, as Responses API JSON. */
+  output: unknown[];
+}
+
+export interface ResponsesStore {
+  get(id: string): Promise<StoredResponse | undefined>;
+  /** Never blocks on I/O: durable implementations write behind. */
+  put(r: StoredResponse): void;
+  /** Flushes pending writes and releases resources. */
+  close(): void;
+}
