@@ -1,5 +1,7 @@
 // Shared bits of the benchmark's child-process entry points (mock, bare proxy, load generator, probe).
 
+import { fstatSync } from 'node:fs';
+
 export const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 /** True for a loopback URL: the benchmark never sends traffic anywhere else. */
@@ -20,10 +22,17 @@ export function childArgs(argv: readonly string[]): Map<string, string> {
 
 /**
  * The runner keeps our stdin as a pipe; when it closes (the runner ended, even by SIGKILL) we
- * exit too, so no child outlives the run. Also exits on SIGTERM/SIGINT.
+ * exit too, so no child outlives the run. Only a pipe is watched: run by hand with stdin on a
+ * terminal or /dev/null, the child keeps running. Also exits on SIGTERM/SIGINT.
  */
 export function exitWithParent(): void {
-  if (!process.stdin.isTTY) {
+  let pipe = false;
+  try {
+    pipe = fstatSync(0).isFIFO();
+  } catch {
+    // no stdin at all: nothing to watch
+  }
+  if (pipe) {
     process.stdin.on('end', () => process.exit(0));
     process.stdin.on('error', () => process.exit(0));
     process.stdin.resume();

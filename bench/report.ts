@@ -32,15 +32,15 @@ export interface ReportMeta {
 
 export function renderLoadTable(s: Summary, bare: string): string[] {
   const out = [
-    `| scenario | conns | target | req/s | req/s ÷ ${bare} | p50 ms | p50 ÷ ${bare} | added p50 ms | p99 ms | p99 ÷ ${bare} | CPU % | CPU µs/req | CPU/req ÷ ${bare} | req/s spread | errors |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| scenario | conns | target | req/s | req/s ÷ ${bare} | p50 ms | p50 ÷ ${bare} | added p50 ms | p99 ms | p99 ÷ ${bare} | CPU % | CPU µs/req | CPU/req ÷ ${bare} | core0 / core1 busy % | req/s spread | errors |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of s.load) {
     const isBare = r.target === bare;
     out.push(
       `| ${r.scenario} | ${r.conns} | ${r.target} | ${fmt(r.rps, 0)} | ${times(r.vsBare.rps)} | ${fmt(r.p50Ms)} | ${times(r.vsBare.p50)} | ` +
         `${isBare ? '–' : fmtSigned(r.vsBare.addedP50Ms)} | ${fmt(r.p99Ms)} | ${times(r.vsBare.p99)} | ${fmt(r.cpuPct, 0)} | ${fmt(r.cpuUsPerReq, 0)} | ` +
-        `${times(r.vsBare.cpuUsPerReq)} | ${pct(r.rpsSpread)} | ${r.errors ? `**${r.errors}** of ${r.requests}` : '0'} |`,
+        `${times(r.vsBare.cpuUsPerReq)} | ${fmt(r.core0Pct, 0)} / ${fmt(r.core1Pct, 0)} | ${pct(r.rpsSpread)} | ${r.errors ? `**${r.errors}** of ${r.requests}` : '0'} |`,
     );
   }
   return out;
@@ -63,7 +63,7 @@ export function renderProbeTable(s: Summary, bare: string): string[] {
 export function renderGoals(goals: readonly Goal[], target: string): string[] {
   const out = [`| goal (${target}) | measured | required | result |`, '|---|---|---|---|'];
   for (const g of goals) {
-    const m = g.unit === 'ms' ? `${fmtSigned(g.measured)} ms` : times(g.measured);
+    const m = !Number.isFinite(g.measured) ? '–' : g.unit === 'ms' ? `${fmtSigned(g.measured)} ms` : times(g.measured);
     const req = `${g.kind === 'min' ? '≥' : '≤'} ${g.unit === 'ms' ? `${g.threshold} ms` : `${g.threshold}× bare`}`;
     const res = g.pass === null ? 'not measured' : g.pass ? 'PASS' : '**FAIL**';
     out.push(`| ${g.description} | ${m} | ${req} | ${res} |`);

@@ -56,6 +56,8 @@ export interface LoadRow {
   cpuPct: number;
   /** CPU microseconds the target spent per request (cpu% / rps). */
   cpuUsPerReq: number;
+  core0Pct: number;
+  core1Pct: number;
   vsBare: { rps: number; p50: number; p99: number; cpuUsPerReq: number; addedP50Ms: number; addedP99Ms: number };
 }
 
@@ -116,6 +118,8 @@ export function summarise(loads: readonly LoadRecord[], probes: readonly ProbeRe
           p99Ms: median(rs.map((r) => r.p99Ms)),
           cpuPct: median(rs.map((r) => r.cpuPct ?? NaN)),
           cpuUsPerReq: median(rs.map(cpuUs)),
+          core0Pct: median(rs.map((r) => r.core0Pct)),
+          core1Pct: median(rs.map((r) => r.core1Pct)),
           vsBare: {
             rps: paired(rs, bareRows, (r, b) => ratio(r.rps, b.rps)),
             p50: paired(rs, bareRows, (r, b) => ratio(r.p50Ms, b.p50Ms)),

@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { WireFormatName } from '../src/spec/wire.js';
 import { KEY, type Harness } from './harness.js';
 
-export const CONFIG = `
+const BASE_CONFIG = `
 providers:
   sim-openai:    { format: openai-chat, base_url: SIM/openai/v1, api_key: sk-up-openai }
   sim-deepseek:  { preset: deepseek, base_url: SIM/deepseek/v1, api_key: sk-up-deepseek }
@@ -16,7 +16,8 @@ providers:
   sim-bedrock:   { preset: bedrock, base_url: SIM/bedrock, region: us-east-1, aws: { access_key_id: AKIDEXAMPLE, secret_access_key: secret } }
 deployments:
   oai: { provider: sim-openai, model: up-openai-model }
-  ds:  { provider: sim-deepseek, model: up-deepseek-model }
+  # DeepSeek's reasoner model always reasons; the simulator keys that on the model name.
+  ds:  { provider: sim-deepseek, model: up-reasoner-model }
   ant: { provider: sim-anthropic, model: up-anthropic-model }
   gem: { provider: sim-gemini, model: up-gemini-model }
   bed: { provider: sim-bedrock, model: up-bedrock-model }
@@ -28,6 +29,43 @@ routes:
   bed:   { targets: [bed] }
   mixed: { targets: [ant, gem] }
 `;
+
+/** Routes that mix formats (Anthropic first, then Gemini); each has its own Anthropic deployment,
+ * so one test's tripped breaker cannot make another skip the first target. */
+export const MIXED_ROUTES = ['mixed-1', 'mixed-2', 'mixed-3', 'mixed-4'] as const;
+
+const FAULT_PROVIDERS = { oai: 'sim-openai', ant: 'sim-anthropic', gem: 'sim-gemini', bed: 'sim-bedrock' } as const;
+export const FAULT_TAGS = ['429', '500', '503', '529', '400', 'cut'] as const;
+export type FaultTag = (typeof FAULT_TAGS)[number];
+
+/**
+ * A 429 with retry-after puts a credential in a hard cooldown and 5xx answers trip breakers, so
+ * every fault case gets its own deployment (own credential, own breaker) and route:
+ * `<route>-<tag>-<client>`, client `o` (openai SDK) or `a` (anthropic SDK).
+ */
+export function faultRoute(route: string, tag: FaultTag, client: 'o' | 'a'): string {
+  return `${route}-${tag}-${client}`;
+}
+
+/** The gateway config: one route per egress format plus the fault routes. */
+export const CONFIG = (() => {
+  const deployments: string[] = [];
+  const routes: string[] = [];
+  for (const [route, provider] of Object.entries(FAULT_PROVIDERS)) {
+    for (const tag of FAULT_TAGS) {
+      for (const client of ['o', 'a'] as const) {
+        const name = faultRoute(route, tag, client);
+        deployments.push(`  ${name}: { provider: ${provider}, model: up-${name} }`);
+        routes.push(`  ${name}: { targets: [${name}] }`);
+      }
+    }
+  }
+  for (const name of MIXED_ROUTES) {
+    deployments.push(`  ${name}-ant: { provider: sim-anthropic, model: up-${name}-ant }`);
+    routes.push(`  ${name}: { targets: [${name}-ant, gem] }`);
+  }
+  return BASE_CONFIG.replace('routes:\n', `${deployments.join('\n')}\nroutes:\n${routes.join('\n')}\n`);
+})();
 
 export function openaiClient(h: Harness): OpenAI {
   return new OpenAI({ baseURL: `${h.url}/v1`, apiKey: KEY, maxRetries: 0 });
@@ -95,6 +133,30 @@ export async function collectChat(stream: AsyncIterable<OpenAI.Chat.Completions.
   return out;
 }
 
+/** The same answer (text + one tool call, 125 prompt tokens of which 100 cached) in each egress format. */
+export const CACHED_ANSWERS: Record<string, unknown> = {
+  'openai-chat': {
+    id: 'c1', model: 'model-a', created: 1,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hi', tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] }, finish_reason: 'tool_calls' }],
+    usage: { prompt_tokens: 125, completion_tokens: 10, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } },
+  },
+  'anthropic-messages': {
+    id: 'msg_1', type: 'message', role: 'assistant', model: 'model-a',
+    content: [{ type: 'text', text: 'hi' }, { type: 'tool_use', id: 'call_9', name: 'get_weather', input: { city: 'Oslo' } }],
+    stop_reason: 'tool_use', stop_sequence: null,
+    usage: { input_tokens: 25, cache_read_input_tokens: 100, cache_creation_input_tokens: 0, output_tokens: 10 },
+  },
+  gemini: {
+    candidates: [{ content: { role: 'model', parts: [{ text: 'hi' }, { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } }] }, finishReason: 'STOP' }],
+    usageMetadata: { promptTokenCount: 125, cachedContentTokenCount: 100, candidatesTokenCount: 10, totalTokenCount: 135 },
+  },
+  'bedrock-converse': {
+    output: { message: { role: 'assistant', content: [{ text: 'hi' }, { toolUse: { toolUseId: 'call_9', name: 'get_weather', input: { city: 'Oslo' } } }] } },
+    stopReason: 'tool_use',
+    usage: { inputTokens: 25, cacheReadInputTokens: 100, outputTokens: 10, totalTokens: 135 },
+  },
+};
+
 // ------------------------------------------------------------------ recorded upstream bodies
 
 type Obj = Record<string, any>;
@@ -133,8 +195,18 @@ export interface EgressAdapter {
   reasoningRoute?: string;
   /** Whether the upstream streams tool arguments in several pieces (Gemini sends them whole). */
   splitsToolArgs: boolean;
+  /** Whether tool calls and results carry ids on this wire (Gemini keys results by name). */
+  toolIds: boolean;
+  /** Whether image URLs (not only inline bytes) can be sent. */
+  imageUrls: boolean;
+  /** Whether the simulated upstream signs its reasoning (Anthropic signature, Bedrock signature). */
+  signsReasoning: boolean;
+  /** Whether the recorded request asks the upstream for reasoning, in its own terms. */
+  reasoningAsked(body: Obj): boolean;
   /** A capture with several tool calls in one non-streamed answer, when one exists. */
   parallelFixture?: { path: string; calls: number };
+  /** Stream chunks (SSE events / eventstream messages) the upstream sends before the first text. */
+  chunksBeforeText: number;
   /** Status the gateway answers for an upstream 529 (only Anthropic really sends 529). */
   status529: number;
   system(body: Obj): string;
@@ -163,6 +235,11 @@ const openaiAdapter: EgressAdapter = {
   scope: '/openai',
   reasoningRoute: 'ds',
   splitsToolArgs: true,
+  toolIds: true,
+  imageUrls: true,
+  signsReasoning: false,
+  reasoningAsked: (b) => b.reasoning_effort !== undefined || /reason/.test(b.model),
+  chunksBeforeText: 1,
   status529: 503,
   system: (b) => texts(b.messages.filter((m: Obj) => m.role === 'system'), (m) => m.content),
   turns: (b) =>
@@ -188,7 +265,13 @@ const anthropicAdapter: EgressAdapter = {
   scope: '/anthropic',
   reasoningRoute: 'ant',
   splitsToolArgs: true,
+  toolIds: true,
+  imageUrls: true,
+  signsReasoning: true,
+  reasoningAsked: (b) => b.thinking?.type === 'enabled' && b.thinking.budget_tokens < b.max_tokens,
   parallelFixture: { path: 'anthropic/messages-parallel-tool-use.json', calls: 4 },
+  // message_start, content_block_start, ping.
+  chunksBeforeText: 3,
   status529: 503,
   system: (b) => (typeof b.system === 'string' ? b.system : texts(b.system ?? [], (x) => x.text)),
   turns: (b) =>
@@ -223,6 +306,11 @@ const geminiAdapter: EgressAdapter = {
   scope: '/gemini',
   reasoningRoute: 'gem',
   splitsToolArgs: false,
+  toolIds: false,
+  imageUrls: true,
+  signsReasoning: false,
+  reasoningAsked: (b) => b.generationConfig?.thinkingConfig?.includeThoughts === true,
+  chunksBeforeText: 0,
   // The simulator answers 529 with a Google status it cannot name (UNKNOWN -> upstream_error).
   status529: 502,
   system: (b) => texts(b.systemInstruction?.parts ?? [], (p) => p.text),
@@ -262,7 +350,13 @@ const bedrockAdapter: EgressAdapter = {
   scope: '/bedrock',
   reasoningRoute: 'bed',
   splitsToolArgs: true,
-  status529: 503,
+  toolIds: true,
+  imageUrls: false,
+  signsReasoning: true,
+  reasoningAsked: (b) => b.additionalModelRequestFields?.thinking?.type === 'enabled',
+  chunksBeforeText: 1,
+  // Bedrock has no 529; the simulator's body for it is an InternalServerException (-> 502).
+  status529: 502,
   system: (b) => texts(b.system ?? [], (x) => x.text),
   turns: (b) =>
     b.messages.map((m: Obj) => {

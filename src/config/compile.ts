@@ -8,6 +8,7 @@ import type {
   Capabilities,
   CredentialSnapshot,
   HealthSettings,
+  StorageSettings,
   DeploymentSnapshot,
   Price,
   ProviderSnapshot,
@@ -231,6 +232,14 @@ function compilePlan(
   return plan;
 }
 
+function compileStorage(s: Config['storage']): StorageSettings {
+  const out: StorageSettings = {};
+  if (s?.data_dir !== undefined) out.dataDir = s.data_dir;
+  if (s?.responses?.backend !== undefined) out.responsesBackend = s.responses.backend;
+  if (s?.responses?.cache_entries !== undefined) out.responsesCacheEntries = s.responses.cache_entries;
+  return out;
+}
+
 function compileHealth(h: Config['health']): HealthSettings {
   const b = h?.breaker ?? {};
   const breaker: HealthSettings['breaker'] = {};
@@ -286,6 +295,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     },
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
+    storage: compileStorage(config.storage),
     providers,
     deployments,
     routes,

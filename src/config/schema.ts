@@ -161,6 +161,15 @@ export const configSchema = z.strictObject({
       log_bodies: z.boolean().optional(),
     })
     .optional(),
+  storage: z
+    .strictObject({
+      /** Directory for embedded SQLite files; relative paths are relative to the config file. */
+      data_dir: z.string().min(1).optional(),
+      responses: z
+        .strictObject({ backend: z.enum(['sqlite', 'memory']).optional(), cache_entries: z.number().int().positive().optional() })
+        .optional(),
+    })
+    .optional(),
   health: z
     .strictObject({
       breaker: z

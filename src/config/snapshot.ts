@@ -147,6 +147,13 @@ export interface HealthSettings {
   credentialLockoutMs?: number;
 }
 
+export interface StorageSettings {
+  /** Absolute, or relative to the config file's directory; undefined: no file, memory only. */
+  dataDir?: string;
+  responsesBackend?: 'sqlite' | 'memory';
+  responsesCacheEntries?: number;
+}
+
 export interface Snapshot {
   /** Increases by one on every successful (re)load. */
   version: number;
@@ -157,6 +164,7 @@ export interface Snapshot {
   auth: { masterKey?: string; adminKey?: string };
   logging: LoggingSettings;
   health: HealthSettings;
+  storage: StorageSettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;

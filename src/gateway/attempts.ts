@@ -196,7 +196,10 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
     try {
       json = await up.body.json();
     } catch (e) {
-      throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
+      // A stalled or reset body is a transport failure (timeout, connection); only a body that
+      // arrived whole and does not parse is a protocol error.
+      if (e instanceof SyntaxError) throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
+      throw transportError(signal.aborted ? signal.reason ?? e : e, describe(attempt), attempt.deployment.timeouts);
     } finally {
       up.done();
     }
@@ -216,13 +219,20 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
   return loop(input, async (attempt, fmt, signal) => {
     const t0 = Date.now();
     const up = await send(input, attempt, fmt, signal);
+    // Formats turn a failing body into an error event; remember the transport cause so a stalled
+    // or reset body is classified as a timeout/connection failure, not a protocol error.
+    let bodyError: unknown;
+    up.body.once('error', (e) => { bodyError = e; });
     const it = fmt.parseStream(up.body, { model: attempt.deployment.model })[Symbol.asyncIterator]();
     const buffered: CanonicalEvent[] = [];
     try {
       for (;;) {
         const r = await it.next();
         if (r.done) break;
-        if (r.value.type === 'error') throw r.value.error;
+        if (r.value.type === 'error') {
+          if (bodyError !== undefined || signal.aborted) throw transportError(signal.aborted ? signal.reason ?? bodyError : bodyError, describe(attempt), attempt.deployment.timeouts);
+          throw r.value.error;
+        }
         buffered.push(r.value);
         if (isContent(r.value)) break;
       }

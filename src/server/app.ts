@@ -1,9 +1,13 @@
 // Wires a running gateway together: snapshot holder (+ hot reload), router, formats, logger,
 // HTTP server. Used by the CLI, the demo, tests and the benchmark.
 
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { SnapshotHolder } from '../config/holder.js';
+import { createResponsesStore, DEFAULT_DATA_DIR, type ResponsesStoreConfig } from '../store/create-responses-store.js';
+import type { ResponsesStore } from '../store/responses-store.js';
 import { loadSnapshotFromFile, loadSnapshotFromText } from '../config/load.js';
-import type { Snapshot } from '../config/snapshot.js';
+import type { Snapshot, StorageSettings } from '../config/snapshot.js';
 import { egressFormats, openaiChat } from '../formats/index.js';
 import { createRouter, type RouterOptions } from '../gateway/router-impl.js';
 import type { Router } from '../gateway/router.js';
@@ -24,6 +28,8 @@ export interface GatewayOptions {
   logger?: Logger;
   watch?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Overrides the store for /v1/responses `previous_response_id` (tests). */
+  responsesStore?: ResponsesStore;
   /** Overrides the config's health settings (tests). */
   router?: RouterOptions;
 }
@@ -32,6 +38,22 @@ export interface Gateway extends RunningServer {
   holder: SnapshotHolder;
   router: Router;
   log: Logger;
+}
+
+/**
+ * Where stored responses live: SQLite under `storage.data_dir` (relative to the config file),
+ * defaulting to `.modelplane/` beside the config file; memory only when there is no file and no
+ * data_dir (embedded use, tests).
+ */
+function responsesStoreConfig(storage: StorageSettings, configFile: string | undefined, log: Logger): ResponsesStoreConfig {
+  const base = configFile ? dirname(configFile) : process.cwd();
+  const dir = storage.dataDir === undefined ? (configFile ? join(base, DEFAULT_DATA_DIR) : undefined) : storage.dataDir === ':memory:' ? ':memory:' : resolve(base, storage.dataDir);
+  const backend = storage.responsesBackend ?? (dir === undefined ? 'memory' : 'sqlite');
+  const cfg: ResponsesStoreConfig = { backend, onError: (err, lost) => log.error({ err: String(err), lost }, 'responses store write failed') };
+  if (dir !== undefined) cfg.dataDir = dir;
+  if (storage.responsesCacheEntries !== undefined) cfg.cacheEntries = storage.responsesCacheEntries;
+  if (backend === 'sqlite' && dir !== undefined && dir !== ':memory:') mkdirSync(dir, { recursive: true });
+  return cfg;
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -55,10 +77,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   holder.onReload((s) => router.retain(s));
   const deps = { router, egress: egressFormats, log };
+  const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const server = await startServer({
     holder,
     deps,
-    endpoints: defaultEndpoints(),
+    endpoints: defaultEndpoints({ responsesStore }),
     defaultErrors: openaiChat,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
@@ -75,6 +98,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     close: async () => {
       holder.close();
       await server.close();
+      await responsesStore.close();
       await closeUpstreamAgents();
       log.flush?.();
     },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { SKIP_NO_FIXTURES, fixturePath, readFixture, readFixtureJson, readFixtureText } from '../../../testkit/fixtures.js';
 import { gemini } from './index.js';
-import { chunksOf, collect, normalize, randomChunks } from './test-helpers.js';
+import { chunksOf, collect, normalize, randomChunks, stableCallIds } from './test-helpers.js';
 
 const skip = { skip: SKIP_NO_FIXTURES };
 const ctx = { model: 'ctx-model' };
@@ -13,9 +13,9 @@ const meta = { status: 200, headers: {} };
 
 async function replaySse(rel: string): Promise<unknown[]> {
   const bytes = new Uint8Array(readFixture(rel));
-  const whole = normalize(await collect(gemini.parseStream(chunksOf(bytes), ctx)), 'gemini-');
+  const whole = stableCallIds(normalize(await collect(gemini.parseStream(chunksOf(bytes), ctx)), 'gemini-'));
   for (const seed of [1, 2, 3, 42]) {
-    const split = normalize(await collect(gemini.parseStream(randomChunks(bytes, seed), ctx)), 'gemini-');
+    const split = stableCallIds(normalize(await collect(gemini.parseStream(randomChunks(bytes, seed), ctx)), 'gemini-'));
     assert.deepEqual(split, whole, `${rel} split with seed ${seed}`);
   }
   return whole;
@@ -25,8 +25,8 @@ async function replaySse(rel: string): Promise<unknown[]> {
 async function replayChunks(rel: string): Promise<unknown[]> {
   const lines = readFixtureText(rel).split('\n').filter((l) => l.trim() !== '');
   const bytes = new TextEncoder().encode(lines.map((l) => `data: ${l}\r\n\r\n`).join(''));
-  const whole = normalize(await collect(gemini.parseStream(chunksOf(bytes), ctx)), 'gemini-');
-  assert.deepEqual(normalize(await collect(gemini.parseStream(randomChunks(bytes, 9, 13), ctx)), 'gemini-'), whole);
+  const whole = stableCallIds(normalize(await collect(gemini.parseStream(chunksOf(bytes), ctx)), 'gemini-'));
+  assert.deepEqual(stableCallIds(normalize(await collect(gemini.parseStream(randomChunks(bytes, 9, 13), ctx)), 'gemini-')), whole);
   return whole;
 }
 
@@ -134,7 +134,7 @@ test('generateContent-thinking-function-call.json', skip, () => {
   assert.equal(r.id, '38CHaLjMG6TujrEPtvTiuQk');
   assert.equal(r.model, 'gemini-2.5-pro');
   assert.equal(r.content.length, 2);
-  const [thought, call] = r.content;
+  const [thought, call] = stableCallIds(r.content);
   assert.equal(thought?.type, 'reasoning');
   assert.ok(thought?.type === 'reasoning' && thought.text.startsWith("**Thinking Through the New Year's Eve Calculation**"));
   assert.ok(thought?.type === 'reasoning' && thought.signature === undefined);
@@ -156,7 +156,7 @@ test('round trip: a parsed signed function call goes back with its thoughtSignat
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'how many days?' }] },
         { role: 'assistant', content: r.content },
-        { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_0', content: [{ type: 'text', text: '2025-10-26' }] }] },
+        { role: 'tool', content: [{ type: 'tool-result', toolCallId: (r.content[1] as { id: string }).id, content: [{ type: 'text', text: '2025-10-26' }] }] },
       ],
     },
     { deploymentId: 'd', model: 'm', baseUrl: 'https://g.test/v1beta', auth: 'x-goog-api-key', apiKey: 'k', quirks: {} },

@@ -7,6 +7,7 @@
 // way back, a text-less signed ReasoningPart gives its signature to the next text/functionCall
 // part of the same message that has none of its own; when there is no such part it is sent as
 // its own empty text part, exactly the shape Gemini produced.
+import { signatureFromCallId } from './call-id.js';
 import type { CanonicalMessage, ContentPart, ImagePart, TextPart, ToolResultPart } from '../../spec/index.js';
 import { isObject, tryParseJson } from '../shared/json.js';
 
@@ -90,7 +91,7 @@ function assistantParts(content: ContentPart[], callNames: Map<string, string>, 
         break;
       case 'tool-call': {
         callNames.set(p.id, p.name);
-        out.push(withSignature({ functionCall: { name: p.name, args: parseArgs(p.arguments, p.name, warnings) } }, p.signature));
+        out.push(withSignature({ functionCall: { name: p.name, args: parseArgs(p.arguments, p.name, warnings) } }, p.signature ?? signatureFromCallId(p.id)));
         break;
       }
       case 'tool-result':

@@ -1,4 +1,5 @@
 // Non-streaming GenerateContentResponse -> CanonicalResponse.
+import { mintCallId } from './call-id.js';
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../spec/index.js';
 import type { CanonicalResponse, UpstreamResponseMeta } from '../../spec/index.js';
@@ -22,7 +23,8 @@ export function parseGeminiResponse(json: unknown, meta: UpstreamResponseMeta): 
       if (item.signature !== undefined) part.signature = item.signature;
       content.push(part);
     } else {
-      const part: CanonicalResponse['content'][number] = { type: 'tool-call', id: `call_${calls++}`, name: item.name, arguments: item.args };
+      const part: CanonicalResponse['content'][number] = { type: 'tool-call', id: mintCallId(item.signature), name: item.name, arguments: item.args };
+      calls++;
       if (item.signature !== undefined) part.signature = item.signature;
       content.push(part);
     }

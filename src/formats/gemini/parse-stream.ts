@@ -1,5 +1,6 @@
 // streamGenerateContent?alt=sse -> CanonicalEvent stream. Every chunk is a full
 // GenerateContentResponse carrying only the new parts and the cumulative usageMetadata.
+import { mintCallId } from './call-id.js';
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../spec/index.js';
 import type { CanonicalEvent, FinishReason, ParseStreamContext, Usage } from '../../spec/index.js';
@@ -67,7 +68,7 @@ class StreamState {
           : { type: 'reasoning-delta', text: item.text, signature: item.signature };
       } else {
         const index = this.calls++;
-        const start: CanonicalEvent = { type: 'tool-call-start', index, id: `call_${index}`, name: item.name };
+        const start: CanonicalEvent = { type: 'tool-call-start', index, id: mintCallId(item.signature), name: item.name };
         if (item.signature !== undefined) start.signature = item.signature;
         yield start;
         yield { type: 'tool-call-delta', index, argumentsDelta: item.args };

@@ -1,5 +1,6 @@
 // Test-only helpers: feed bytes in chunks, collect events, normalize volatile fields.
 import type { CanonicalEvent } from '../../spec/index.js';
+import { signatureFromCallId } from './call-id.js';
 
 export async function* chunksOf(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === 'string' ? new TextEncoder().encode(p) : p;
@@ -49,4 +50,24 @@ export function pick(v: unknown, ...path: Array<string | number>): unknown {
     cur = (cur as Record<string | number, unknown>)[key];
   }
   return cur;
+}
+
+/**
+ * Replaces minted tool-call ids (`call_<16 hex>[_s<signature>]`) with `call_0`, `call_1`, … in
+ * order, after checking that each packs exactly the part's own signature and that no id repeats.
+ */
+export function stableCallIds<T>(items: T[]): T[] {
+  const seen = new Set<string>();
+  let n = 0;
+  return items.map((item) => {
+    const x = item as { type?: string; id?: string; signature?: string };
+    if ((x.type === 'tool-call' || x.type === 'tool-call-start') && typeof x.id === 'string') {
+      if (!/^call_[0-9a-f]{16}(_s[A-Za-z0-9_-]+)?$/.test(x.id)) throw new Error(`unexpected call id ${x.id}`);
+      if (seen.has(x.id)) throw new Error(`duplicate call id ${x.id}`);
+      seen.add(x.id);
+      if (signatureFromCallId(x.id) !== x.signature) throw new Error(`id ${x.id} does not pack signature ${x.signature}`);
+      return { ...item, id: `call_${n++}` };
+    }
+    return item;
+  });
 }

@@ -1,0 +1,412 @@
+// Cross-format end to end: official SDKs of one protocol through the gateway to simulated
+// providers of another, both directions, streaming and not, with tools; captured provider streams
+// replayed to a client of the other protocol; errors in the caller's own shape; fallback across
+// formats; warnings for fields a target format cannot express.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { KEY, post, startHarness, type Harness } from './harness.js';
+import { readChunks, readFixture, readFixtureText, SKIP_NO_FIXTURES } from '../testkit/fixtures.js';
+import { decodeEvents } from '../testkit/providers/bedrock.js';
+import {
+  anthropicClient,
+  anthropicWeatherTool,
+  collectChat,
+  CONFIG,
+  faultRoute,
+  lastUpstreamBody,
+  MIXED_ROUTES,
+  openaiClient,
+  openaiWeatherTool,
+  simulatedReply,
+  WEATHER_ARGS,
+} from './cross-format-kit.js';
+
+type Obj = Record<string, any>;
+
+let h: Harness;
+let oc: OpenAI;
+let ac: Anthropic;
+
+before(async () => {
+  h = await startHarness({ config: CONFIG });
+  oc = openaiClient(h);
+  ac = anthropicClient(h);
+});
+after(async () => h.close());
+
+const user = (content: string) => ({ role: 'user' as const, content });
+
+/** How each upstream is addressed: path, auth, and where a tool result lands in its body. */
+const UPSTREAMS = {
+  ant: {
+    path: (stream: boolean) => { void stream; return '/anthropic/v1/messages'; },
+    auth: (hd: Obj) => hd['x-api-key'] === 'sk-up-anthropic' && hd['anthropic-version'] === '2023-06-01',
+    toolResult: (b: Obj, id: string, name: string) => {
+      void name;
+      const blocks = b.messages.at(-1).content as Obj[];
+      const r = blocks.find((x) => x.type === 'tool_result');
+      assert.equal(b.messages.at(-1).role, 'user');
+      assert.equal(r?.tool_use_id, id, JSON.stringify(blocks));
+      assert.deepEqual(b.messages.at(-2).content.find((x: Obj) => x.type === 'tool_use'), { type: 'tool_use', id, name: 'get_weather', input: WEATHER_ARGS });
+    },
+  },
+  gem: {
+    path: (stream: boolean) => `/gemini/v1beta/models/up-gemini-model:${stream ? 'streamGenerateContent' : 'generateContent'}`,
+    auth: (hd: Obj) => hd['x-goog-api-key'] === 'up-gemini-key',
+    toolResult: (b: Obj, id: string, name: string) => {
+      void id;
+      const parts = b.contents.at(-1).parts as Obj[];
+      assert.equal(b.contents.at(-1).role, 'user');
+      assert.deepEqual(parts.find((p) => p.functionResponse)?.functionResponse, { name, response: { result: 'sunny' } });
+      assert.deepEqual(b.contents.at(-2).parts.find((p: Obj) => p.functionCall)?.functionCall, { name, args: WEATHER_ARGS });
+    },
+  },
+  bed: {
+    path: (stream: boolean) => `/bedrock/model/up-bedrock-model/${stream ? 'converse-stream' : 'converse'}`,
+    auth: (hd: Obj) => typeof hd.authorization === 'string' && hd.authorization.startsWith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/'),
+    toolResult: (b: Obj, id: string, name: string) => {
+      const blocks = b.messages.at(-1).content as Obj[];
+      assert.deepEqual(blocks.find((x) => x.toolResult)?.toolResult, { toolUseId: id, content: [{ text: 'sunny' }] });
+      assert.deepEqual(b.messages.at(-2).content.find((x: Obj) => x.toolUse)?.toolUse, { toolUseId: id, name, input: WEATHER_ARGS });
+    },
+  },
+} as const;
+
+describe('openai SDK -> Anthropic, Gemini and Bedrock upstreams', () => {
+  for (const [route, up] of Object.entries(UPSTREAMS)) {
+    test(`${route}: create() non-stream reaches the upstream in its own shape and comes back as a chat.completion`, async () => {
+      h.sim.reset();
+      const prompt = 'Say hello across formats';
+      const r = await oc.chat.completions.create({ model: route, messages: [user(prompt)] });
+      assert.equal(r.object, 'chat.completion');
+      assert.equal(r.model, route);
+      assert.equal(r.choices[0]!.message.content, simulatedReply(prompt));
+      assert.equal(r.choices[0]!.finish_reason, 'stop');
+      assert.ok(r.usage!.prompt_tokens > 0 && r.usage!.completion_tokens > 0);
+      const rec = h.sim.requests.at(-1)!;
+      assert.equal(rec.path, up.path(false));
+      assert.ok(up.auth(rec.headers), `provider credentials, never the caller's: ${JSON.stringify(rec.headers)}`);
+      assert.ok(!JSON.stringify(rec.headers).includes(KEY));
+    });
+
+    test(`${route}: stream with include_usage: role first, text deltas, finish, a final usage chunk`, async () => {
+      h.sim.reset();
+      const prompt = 'Stream me a sentence about gateways';
+      const s = await collectChat(
+        await oc.chat.completions.create({ model: route, stream: true, stream_options: { include_usage: true }, messages: [user(prompt)] }),
+      );
+      assert.equal(h.sim.requests.at(-1)!.path, up.path(true));
+      assert.equal(s.chunks[0]!.choices[0]!.delta.role, 'assistant');
+      assert.equal(s.text, simulatedReply(prompt));
+      assert.ok(s.chunks.filter((c) => c.choices[0]?.delta?.content).length > 1, 'several text deltas');
+      assert.equal(s.finish, 'stop');
+      const last = s.chunks.at(-1)!;
+      assert.deepEqual(last.choices, []);
+      assert.ok(last.usage!.total_tokens > 0);
+      assert.ok(s.chunks.every((c) => c.model === route));
+    });
+
+    test(`${route}: the .stream() helper with tools yields a complete tool call; the result goes back in the upstream's shape`, async () => {
+      h.sim.reset();
+      const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [user('What is the weather in Oslo?')];
+      const final = await oc.chat.completions.stream({ model: route, messages, tools: [openaiWeatherTool] }).finalChatCompletion();
+      const msg = final.choices[0]!.message;
+      const call = msg.tool_calls?.[0];
+      assert.ok(call && call.type === 'function', JSON.stringify(msg));
+      assert.ok(call.id.length > 0);
+      assert.equal(call.function.name, 'get_weather');
+      assert.deepEqual(JSON.parse(call.function.arguments), WEATHER_ARGS);
+      assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
+
+      // Second turn: the assistant message exactly as the SDK assembled it, plus the tool's answer.
+      messages.push({ role: 'assistant', content: msg.content, tool_calls: msg.tool_calls! }, { role: 'tool', tool_call_id: call.id, content: 'sunny' });
+      const second = await oc.chat.completions.create({ model: route, messages, tools: [openaiWeatherTool] });
+      assert.equal(second.choices[0]!.finish_reason, 'stop');
+      assert.ok(second.choices[0]!.message.content!.length > 0);
+      up.toolResult(lastUpstreamBody(h), call.id, 'get_weather');
+    });
+  }
+});
+
+test('tool call ids coming from Gemini are unique within a conversation', async () => {
+  // Gemini has no call ids: the gateway mints random ones. Two answers to the same question must
+  // not share an id, or a later fallback to Anthropic would send duplicate tool_use ids.
+  const tools = [openaiWeatherTool];
+  const ask = async () => (await oc.chat.completions.create({ model: 'gem', messages: [user('weather in Oslo?')], tools })).choices[0]!.message.tool_calls![0]!.id;
+  const [a, b] = [await ask(), await ask()];
+  assert.match(a, /^call_[0-9a-f]{16}/);
+  assert.notEqual(a, b);
+});
+
+describe('@anthropic-ai/sdk -> OpenAI, DeepSeek, Gemini and Bedrock upstreams', () => {
+  for (const route of ['oai', 'ds', 'gem', 'bed']) {
+    test(`${route}: messages.create, the strict messages.stream() helper, and tool_use with parsed input`, async () => {
+      h.sim.reset();
+      const m = await ac.messages.create({ model: route, max_tokens: 256, messages: [user('hello there')] });
+      assert.equal(m.type, 'message');
+      assert.equal(m.model, route);
+      assert.ok(m.id.startsWith('msg_'));
+      const text = m.content.find((b) => b.type === 'text');
+      assert.ok(text?.type === 'text' && text.text === simulatedReply('hello there'), JSON.stringify(m.content));
+      assert.equal(m.stop_reason, 'end_turn');
+      assert.ok(m.usage.input_tokens > 0 && m.usage.output_tokens > 0);
+
+      // finalMessage() throws on any event out of order: it proves the event sequence.
+      const stream = ac.messages.stream({ model: route, max_tokens: 256, messages: [user('stream please')] });
+      const deltas: string[] = [];
+      stream.on('text', (t) => deltas.push(t));
+      const fm = await stream.finalMessage();
+      const ft = fm.content.find((b) => b.type === 'text');
+      assert.ok(ft?.type === 'text' && ft.text === simulatedReply('stream please'));
+      assert.ok(deltas.length > 1);
+      assert.equal(deltas.join(''), ft.text);
+
+      const tools = await ac.messages.stream({ model: route, max_tokens: 256, messages: [user('weather in Oslo?')], tools: [anthropicWeatherTool] }).finalMessage();
+      const use = tools.content.find((b) => b.type === 'tool_use');
+      assert.ok(use?.type === 'tool_use', JSON.stringify(tools.content));
+      assert.ok(use.id.length > 0);
+      assert.equal(use.name, 'get_weather');
+      assert.deepEqual(use.input, WEATHER_ARGS);
+      assert.equal(tools.stop_reason, 'tool_use');
+    });
+  }
+
+  test('count_tokens answers for any route from a local estimate, without calling the upstream', async () => {
+    h.sim.reset();
+    const short = await ac.messages.countTokens({ model: 'gem', messages: [user('hi')] });
+    const long = await ac.messages.countTokens({ model: 'bed', system: 'be brief', messages: [user('a much longer question about many things '.repeat(20))] });
+    assert.ok(short.input_tokens > 0);
+    assert.ok(long.input_tokens > short.input_tokens);
+    assert.equal(h.sim.requests.length, 0);
+    await assert.rejects(ac.messages.countTokens({ model: 'nope', messages: [user('hi')] }), Anthropic.NotFoundError);
+  });
+
+  test('a captured DeepSeek reasoning stream arrives as a thinking block, then text', { skip: SKIP_NO_FIXTURES }, async () => {
+    const chunks = sseData(readFixtureText('deepseek/chat-reasoning.stream.sse'));
+    const reasoning = chunks.map((c) => c.choices?.[0]?.delta?.reasoning_content ?? '').join('');
+    const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+    const usage = chunks.find((c) => c.usage)!.usage;
+    const fm = await ac.messages.stream({ model: 'ds', max_tokens: 1024, messages: [user('fixture:deepseek/chat-reasoning.stream.sse')] }).finalMessage();
+    assert.equal(fm.content.length, 2);
+    assert.deepEqual(fm.content[0], { type: 'thinking', thinking: reasoning, signature: '' });
+    assert.deepEqual(fm.content[1], { type: 'text', text: content });
+    assert.equal(fm.usage.output_tokens, usage.completion_tokens);
+    assert.equal(fm.usage.input_tokens, usage.prompt_tokens - usage.prompt_cache_hit_tokens);
+    assert.equal(fm.usage.cache_read_input_tokens, usage.prompt_cache_hit_tokens);
+  });
+});
+
+/** JSON payloads of an SSE capture's data lines (tolerates padding, CRLF and [DONE]). */
+function sseData(text: string): Obj[] {
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith('data:') && l.slice(5).trim() !== '[DONE]')
+    .map((l) => JSON.parse(l.slice(5)) as Obj);
+}
+
+async function replay(route: string, fixture: string) {
+  return collectChat(await oc.chat.completions.create({ model: route, stream: true, stream_options: { include_usage: true }, messages: [user(`fixture:${fixture}`)] }));
+}
+
+describe('captured provider streams replayed to an openai SDK client', { skip: SKIP_NO_FIXTURES }, () => {
+  test('Anthropic thinking stream (raw SSE, padded JSON): reasoning_content, text, usage', async () => {
+    const ev = sseData(readFixtureText('anthropic/messages-thinking.stream.sse'));
+    const deltas = ev.filter((e) => e.type === 'content_block_delta').map((e) => e.delta);
+    const start = ev.find((e) => e.type === 'message_start')!.message.usage;
+    const end = ev.find((e) => e.type === 'message_delta')!.usage;
+    const s = await replay('ant', 'anthropic/messages-thinking.stream.sse');
+    assert.equal(s.reasoning, deltas.map((d) => d.thinking ?? '').join(''));
+    assert.equal(s.text, deltas.map((d) => d.text ?? '').join(''));
+    assert.ok(s.reasoning.length > 20 && s.text.length > 20);
+    assert.equal(s.finish, 'stop');
+    const input = start.input_tokens + start.cache_read_input_tokens + start.cache_creation_input_tokens;
+    assert.equal(s.usage!.prompt_tokens, input, 'canonical prompt tokens include cached ones');
+    assert.equal(s.usage!.prompt_tokens_details!.cached_tokens, start.cache_read_input_tokens);
+    assert.equal(s.usage!.completion_tokens, end.output_tokens);
+  });
+
+  test('Anthropic tool_use stream: one tool call with the upstream id, arguments reassembled', async () => {
+    const ev = readChunks('anthropic/messages-tool-use.stream.chunks.txt') as Obj[];
+    const block = ev.find((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use')!.content_block;
+    const args = ev.filter((e) => e.delta?.type === 'input_json_delta').map((e) => e.delta.partial_json).join('');
+    const s = await replay('ant', 'anthropic/messages-tool-use.stream.chunks.txt');
+    assert.equal(s.calls.length, 1);
+    assert.equal(s.calls[0]!.id, block.id);
+    assert.equal(s.calls[0]!.name, block.name);
+    assert.equal(s.calls[0]!.arguments, args);
+    assert.doesNotThrow(() => JSON.parse(s.calls[0]!.arguments));
+    assert.equal(s.finish, 'tool_calls');
+    assert.equal(s.usage!.completion_tokens, ev.find((e) => e.type === 'message_delta')!.usage.output_tokens);
+  });
+
+  test('Gemini thinking + functionCall stream: reasoning, a tool call, reasoning tokens', async () => {
+    const ev = sseData(readFixtureText('gemini/streamGenerateContent-thinking-function-call.sse'));
+    const parts = ev.flatMap((e) => e.candidates?.[0]?.content?.parts ?? []);
+    const fc = parts.find((p: Obj) => p.functionCall).functionCall;
+    const meta = ev.at(-1)!.usageMetadata;
+    const s = await replay('gem', 'gemini/streamGenerateContent-thinking-function-call.sse');
+    assert.equal(s.reasoning, parts.filter((p: Obj) => p.thought).map((p: Obj) => p.text).join(''));
+    assert.equal(s.calls.length, 1);
+    assert.equal(s.calls[0]!.name, fc.name);
+    assert.deepEqual(JSON.parse(s.calls[0]!.arguments), fc.args ?? {});
+    assert.equal(s.finish, 'tool_calls');
+    assert.equal(s.usage!.completion_tokens_details!.reasoning_tokens, meta.thoughtsTokenCount);
+    assert.equal(s.usage!.prompt_tokens, meta.promptTokenCount);
+    assert.equal(s.usage!.completion_tokens, meta.candidatesTokenCount + meta.thoughtsTokenCount);
+  });
+
+  test('Bedrock thinking eventstream (binary): reasoning, text, usage from the trailing metadata event', async () => {
+    const ev = decodeEvents(readFixture('bedrock/converse-stream-thinking.eventstream'));
+    const deltas = ev.filter((e) => e.type === 'contentBlockDelta').map((e) => (e.payload as Obj).delta);
+    const usage = (ev.find((e) => e.type === 'metadata')!.payload as Obj).usage;
+    const s = await replay('bed', 'bedrock/converse-stream-thinking.eventstream');
+    assert.equal(s.reasoning, deltas.map((d) => d.reasoningContent?.text ?? '').join(''));
+    assert.equal(s.text, deltas.map((d) => d.text ?? '').join(''));
+    assert.equal(s.finish, 'stop');
+    assert.equal(s.usage!.prompt_tokens, usage.inputTokens + (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0));
+    assert.equal(s.usage!.completion_tokens, usage.outputTokens);
+  });
+
+  test('Anthropic thinking capture to an Anthropic client keeps the signature byte for byte', async () => {
+    const ev = sseData(readFixtureText('anthropic/messages-thinking.stream.sse'));
+    const signature = ev.filter((e) => e.delta?.type === 'signature_delta').map((e) => e.delta.signature).join('');
+    const fm = await ac.messages.stream({ model: 'ant', max_tokens: 2048, messages: [user('fixture:anthropic/messages-thinking.stream.sse')] }).finalMessage();
+    const t = fm.content[0];
+    assert.ok(t?.type === 'thinking');
+    assert.equal(t.signature, signature);
+  });
+});
+
+describe("errors come back in the caller's own format", () => {
+  const asAnthropic = { authorization: '', 'x-api-key': KEY };
+
+  test('Anthropic client: a bad request is a 400 invalid_request_error naming the field', async () => {
+    const noMax = await post(`${h.url}/v1/messages`, { model: 'oai', messages: [user('x')] }, asAnthropic);
+    assert.equal(noMax.status, 400);
+    assert.deepEqual(Object.keys(noMax.json), ['type', 'error']);
+    assert.equal(noMax.json.type, 'error');
+    assert.equal(noMax.json.error.type, 'invalid_request_error');
+    assert.match(noMax.json.error.message, /^max_tokens/);
+    const badTemp = await post(`${h.url}/v1/messages`, { model: 'oai', max_tokens: 5, temperature: 'hot', messages: [user('x')] }, asAnthropic);
+    assert.equal(badTemp.status, 400);
+    assert.match(badTemp.json.error.message, /temperature/);
+    await assert.rejects(
+      ac.messages.create({ model: 'oai', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: 'y' }] }, { role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+        assert.match(e.message, /messages\.1\.content\.0/);
+        return true;
+      },
+    );
+  });
+
+  test('Anthropic client: unknown route -> 404 not_found_error; missing key -> 401; x-api-key is accepted as the key', async () => {
+    await assert.rejects(ac.messages.create({ model: 'nope', max_tokens: 5, messages: [user('x')] }), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.NotFoundError);
+      assert.equal((e.error as Obj).error.type, 'not_found_error');
+      return true;
+    });
+    const none = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'oai', max_tokens: 5, messages: [user('x')] }) });
+    assert.equal(none.status, 401);
+    assert.deepEqual(((await none.json()) as Obj).error.type, 'authentication_error');
+    const viaHeader = await post(`${h.url}/v1/messages`, { model: 'oai', max_tokens: 5, messages: [user('x')] }, asAnthropic);
+    assert.equal(viaHeader.status, 200, viaHeader.text);
+    await assert.rejects(anthropicClient(h, 'sk-wrong').messages.create({ model: 'oai', max_tokens: 5, messages: [user('x')] }), Anthropic.AuthenticationError);
+  });
+
+  test('an Anthropic upstream 529 reaching an openai client is an OpenAI-shaped error', async () => {
+    h.sim.reset();
+    h.sim.setFault('/anthropic', { status: 529 });
+    await assert.rejects(oc.chat.completions.create({ model: faultRoute('ant', '529', 'o'), messages: [user('x')] }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.APIError, String(e));
+      assert.equal(e.status, 503);
+      assert.equal(e.type, 'api_error');
+      assert.equal(e.code, 'overloaded_error', "the provider's own code is kept");
+      assert.deepEqual(Object.keys(e.error as Obj).sort(), ['code', 'message', 'param', 'type']);
+      return true;
+    });
+    h.sim.setFault('/anthropic', null);
+  });
+});
+
+describe('a route that mixes formats falls back across formats without the client seeing it', () => {
+  const check = (headers: { get(name: string): string | null }) => {
+    assert.equal(headers.get('x-modelplane-fallback-reason'), 'upstream_overloaded');
+    assert.equal(headers.get('x-modelplane-deployment'), 'gem');
+    assert.equal(headers.get('x-modelplane-attempts'), '2');
+    const scopes = h.sim.requests.map((r) => r.scope);
+    assert.deepEqual(scopes.slice(-2), ['/anthropic', '/gemini']);
+  };
+
+  test('openai SDK, stream and not', async () => {
+    h.sim.reset();
+    h.sim.setFault('/anthropic', { status: 529 });
+    const r = await oc.chat.completions.create({ model: MIXED_ROUTES[0], messages: [user('fall back please')] }).withResponse();
+    assert.equal(r.data.choices[0]!.message.content, simulatedReply('fall back please'));
+    assert.equal(r.data.model, MIXED_ROUTES[0]);
+    check(r.response.headers);
+    const s = await oc.chat.completions.create({ model: MIXED_ROUTES[1], stream: true, stream_options: { include_usage: true }, messages: [user('fall back please')] }).withResponse();
+    check(s.response.headers);
+    const got = await collectChat(s.data);
+    assert.equal(got.text, simulatedReply('fall back please'));
+    assert.equal(got.finish, 'stop');
+    assert.ok(got.usage!.total_tokens > 0);
+  });
+
+  test('anthropic SDK, stream and not', async () => {
+    h.sim.reset();
+    h.sim.setFault('/anthropic', { status: 529 });
+    const r = await ac.messages.create({ model: MIXED_ROUTES[2], max_tokens: 256, messages: [user('fall back please')] }).withResponse();
+    assert.deepEqual(r.data.content, [{ type: 'text', text: simulatedReply('fall back please') }]);
+    check(r.response.headers);
+    const stream = ac.messages.stream({ model: MIXED_ROUTES[3], max_tokens: 256, messages: [user('fall back please')] });
+    const { response } = await stream.withResponse();
+    const fm = await stream.finalMessage();
+    check(response.headers);
+    assert.deepEqual(fm.content, [{ type: 'text', text: simulatedReply('fall back please') }]);
+    assert.equal(fm.stop_reason, 'end_turn');
+    h.sim.setFault('/anthropic', null);
+  });
+});
+
+describe('fields the target format cannot express are dropped with a warning, never forwarded', () => {
+  test('seed and response_format json_schema to an Anthropic upstream', async () => {
+    h.sim.reset();
+    const res = await oc.chat.completions
+      .create({
+        model: 'ant',
+        messages: [user('x')],
+        seed: 7,
+        response_format: { type: 'json_schema', json_schema: { name: 'w', schema: { type: 'object', properties: {} } } },
+      })
+      .withResponse();
+    const warnings = res.response.headers.get('x-modelplane-warnings') ?? '';
+    assert.match(warnings, /seed/);
+    assert.match(warnings, /response_format/);
+    const body = lastUpstreamBody(h);
+    for (const k of ['seed', 'response_format', 'responseFormat', 'output_format']) assert.equal(body[k], undefined, k);
+    assert.ok(!JSON.stringify(body).includes('json_schema'));
+  });
+
+  test('streaming requests carry the warning header too; Bedrock drops seed, Gemini forwards it', async () => {
+    h.sim.reset();
+    const s = await oc.chat.completions.create({ model: 'bed', stream: true, seed: 7, messages: [user('x')] }).withResponse();
+    await collectChat(s.data);
+    assert.match(s.response.headers.get('x-modelplane-warnings') ?? '', /seed/);
+    assert.ok(!JSON.stringify(lastUpstreamBody(h)).includes('seed'));
+    const g = await oc.chat.completions.create({ model: 'gem', seed: 7, messages: [user('x')] }).withResponse();
+    assert.equal(g.response.headers.get('x-modelplane-warnings'), null);
+    assert.equal(lastUpstreamBody(h).generationConfig.seed, 7);
+  });
+
+  test('an Anthropic client to an OpenAI upstream: the thinking budget has no OpenAI word and is reported', async () => {
+    h.sim.reset();
+    const r = await ac.messages.create({ model: 'oai', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [user('x')] }).withResponse();
+    assert.match(r.response.headers.get('x-modelplane-warnings') ?? '', /budgetTokens/);
+    const body = lastUpstreamBody(h);
+    assert.equal(body.thinking, undefined);
+    assert.equal(body.reasoning_effort, undefined);
+  });
+});
