@@ -269,10 +269,7 @@ describe('fallback levels', () => {
 
 describe('timeouts', () => {
   // Headers arrive at once, the body only after 3 s: the first_byte timeout (300 ms) fires while
-  // the body is read. It falls back today, but under the wrong code: `upstream_protocol` for JSON
-  // (attempts.ts wraps every body-read error as "not valid JSON") and `stream_interrupted` for
-  // streams (the parser's error event is rethrown as is), so no same-target retry is allowed and
-  // logs blame the protocol. Reported to the lead; remove `todo` once fixed.
+  // the body is read. That is a timeout (retryable), not a protocol error or a stream cut.
   test('a body that stalls past first_byte is an upstream_timeout, streamed or not', async () => {
     sim.setFault('/stall', { firstByteMs: 3000 });
     try {

@@ -124,16 +124,16 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   const loopInput = { route, request, plan, router: deps.router, egress: deps.egress, signal: ex.signal, trace, startedAt: ex.startedAt };
   const { res } = ex;
 
+  // Every attempt failed: headers and the log line say what was tried; the server renders the error.
+  const failed = (e: unknown): never => {
+    const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
+    setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
+    logRequest(deps, ex, ingress, route.name, request.stream, trace, { status: err.status, error: err });
+    throw err;
+  };
+
   if (!request.stream) {
-    let r;
-    try {
-      r = await runJsonAttempts(loopInput);
-    } catch (e) {
-      const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
-      setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
-      logRequest(deps, ex, ingress, route.name, false, trace, { status: err.status, error: err });
-      throw err;
-    }
+    const r = await runJsonAttempts(loopInput).catch(failed);
     const payload = JSON.stringify(ingress.encodeResponse(r.response, ctx));
     setAttemptHeaders(res, route.name, r.attempt, trace, route.exposeDeployment);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
@@ -144,15 +144,7 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     return;
   }
 
-  let s;
-  try {
-    s = await runStreamAttempts(loopInput);
-  } catch (e) {
-    const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
-    setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
-    logRequest(deps, ex, ingress, route.name, true, trace, { status: err.status, error: err });
-    throw err;
-  }
+  const s = await runStreamAttempts(loopInput).catch(failed);
   const attempt = s.attempt;
   const outcome: Outcome = { status: 200, attempt };
   const tapped = tap(guardStream(s.events, attempt), outcome, s.startedAt);

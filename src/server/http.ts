@@ -160,6 +160,8 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     const path = normalisePath(req.url ?? '/');
     const id = requestId(req);
     res.setHeader('x-request-id', id);
+    // The Anthropic SDK reads `request-id` (exposed as `_request_id`).
+    if (path.startsWith('/v1/messages')) res.setHeader('request-id', id);
     const endpoint = endpoints.get(`${req.method} ${path}`) ?? prefixEndpoint(endpoints, `${req.method} ${path}`);
     const errors = endpoint?.errors ?? (path.startsWith('/v1/messages') ? endpoints.get('POST /v1/messages')?.errors : undefined) ?? opts.defaultErrors;
     const controller = new AbortController();
