@@ -384,7 +384,7 @@ describe('admin health and SDK retries', () => {
     for (const row of [...doc.providers, ...doc.deployments]) assert.ok(['closed', 'open', 'half-open'].includes(row.state));
   });
 
-  test('x-should-retry: false once the gateway made attempts (the SDK does not multiply them), true with retry-after when it made none', async () => {
+  test('x-should-retry: false once the gateway made attempts (the SDK does not multiply them), true when the provider gave a retry-after', async () => {
     sim.setFault('/u1', { status: 503 });
     sim.setFault('/u2', { status: 503 });
     const before = sim.requests.length;
@@ -415,7 +415,8 @@ describe('admin health and SDK retries', () => {
     sim.setFault('/cool', { status: 429, retryAfter: 1 });
     const limited = await chat('cooling');
     assert.equal(limited.status, 429);
-    assert.equal(limited.headers.get('x-should-retry'), 'false', 'an attempt was made');
+    assert.equal(limited.headers.get('x-should-retry'), 'true', 'the provider said when to come back: an SDK retry after retry-after is welcome');
+    assert.equal(limited.headers.get('retry-after'), '1');
     sim.setFault('/cool', null);
     const t0 = Date.now();
     const { data, response } = await sdk.chat.completions.create({ model: 'cooling', messages: [{ role: 'user', content: 'x' }] }).withResponse();

@@ -218,7 +218,11 @@ function compilePlan(
   };
   // By default every target gets a chance: a plan of three targets with max_attempts 2 would
   // silently never reach the third.
-  if (r.max_attempts === undefined) retry.maxAttempts = Math.max(retry.maxAttempts, finalTargets.length * retry.attemptsPerDeployment);
+  // Key rotations count as attempts too, so each key of each target is counted.
+  if (r.max_attempts === undefined) {
+    const needed = finalTargets.reduce((n, d) => n + Math.max(1, d.credentials.length) + retry.attemptsPerDeployment - 1, 0);
+    retry.maxAttempts = Math.max(retry.maxAttempts, needed);
+  }
   const plan: TargetPlan = {
     strategy,
     targets: finalTargets,

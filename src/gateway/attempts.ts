@@ -10,6 +10,7 @@ import type { RouteSnapshot, Timeouts } from '../config/snapshot.js';
 import { callUpstream, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
+import type { Cancellation } from './cancel.js';
 
 export type EgressRegistry = Readonly<Record<string, EgressFormat | undefined>>;
 
@@ -23,10 +24,14 @@ export interface AttemptTrace {
 
 export interface StreamSuccess {
   attempt: Attempt;
-  /** Events already pulled while deciding to commit, then the rest. */
-  events: AsyncIterable<CanonicalEvent>;
+  /** Events already pulled while deciding to commit (the first content event last). */
+  buffered: CanonicalEvent[];
+  /** The rest of the upstream's events. */
+  rest: AsyncIterator<CanonicalEvent>;
   startedAt: number;
   upstream: UpstreamResult;
+  /** Releases the upstream (timers, socket); call once the stream is over. */
+  release(): void;
 }
 
 export interface JsonSuccess {
@@ -35,29 +40,16 @@ export interface JsonSuccess {
   startedAt: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+const sleep = (ms: number, cancel: Cancellation) =>
   new Promise<void>((resolve) => {
     if (ms <= 0) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const t = setTimeout(() => { off(); resolve(); }, ms);
+    const off = cancel.on(() => { clearTimeout(t); resolve(); });
   });
 
 /** Events that mean the upstream really started answering. */
 function isContent(e: CanonicalEvent): boolean {
   return e.type !== 'message-start' && e.type !== 'usage';
-}
-
-async function* prepend(first: CanonicalEvent[], rest: AsyncIterator<CanonicalEvent>, onEnd: () => void): AsyncGenerator<CanonicalEvent> {
-  try {
-    for (const e of first) yield e;
-    for (;;) {
-      const r = await rest.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    onEnd();
-  }
 }
 
 /** The request deadline bounds the wait for a first byte; a long stream may outlive it. */
@@ -76,7 +68,7 @@ export interface AttemptLoopInput {
   plan: AttemptPlan;
   router: Router;
   egress: EgressRegistry;
-  signal: AbortSignal;
+  cancel: Cancellation;
   trace: AttemptTrace;
   startedAt: number;
 }
@@ -96,7 +88,7 @@ interface InFlight<T> {
  * aborted and reported as abandoned (no health verdict: slowness is not failure). One hedge per
  * request, so a hedged route costs at most two concurrent upstream calls.
  */
-async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, signal: AbortSignal) => Promise<T>, discard: (t: T) => void): Promise<T> {
+async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AbortController) => Promise<T>, discard: (t: T) => void): Promise<T> {
   const { plan, router, trace } = input;
   let lastError: GatewayError | undefined;
   const inflight: Array<InFlight<T>> = [];
@@ -108,15 +100,14 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
     const fmt = input.egress[attempt.deployment.provider.format];
     if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
     const controller = new AbortController();
-    const onAbort = () => controller.abort(input.signal.reason);
-    input.signal.addEventListener('abort', onAbort, { once: true });
+    const off = input.cancel.on((reason) => controller.abort(reason));
     trace.attempts++;
     router.started(attempt);
     const f = { attempt, controller } as InFlight<T>;
-    f.settled = once(attempt, fmt, controller.signal).then(
+    f.settled = once(attempt, fmt, controller).then(
       (value) => ({ ok: true as const, value, f }),
       (e: unknown) => ({ ok: false as const, error: e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts), f }),
-    ).finally(() => input.signal.removeEventListener('abort', onAbort));
+    ).finally(off);
     inflight.push(f);
     return f;
   };
@@ -126,8 +117,8 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
       if (inflight.length === 0) {
         const attempt = plan.next(Date.now(), lastError);
         if (!attempt) break;
-        if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.signal);
-        if (input.signal.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
+        if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.cancel);
+        if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
         launch(attempt);
       }
       let hedgeFired: Promise<'hedge'> | undefined;
@@ -154,7 +145,7 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
         }
         return r.value;
       }
-      if (input.signal.aborted) {
+      if (input.cancel.aborted) {
         router.abandoned(r.f.attempt);
         throw r.error;
       }
@@ -169,11 +160,11 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
   throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
 }
 
-async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, signal: AbortSignal) {
+async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AbortController) {
   const target = egressTarget(attempt.deployment, attempt.credential);
   const upReq = await fmt.buildRequest(input.request, target);
   for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
-  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), signal, describe(attempt));
+  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
   if (up.status < 200 || up.status >= 300) {
     let text = '';
     try {
@@ -189,9 +180,10 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
 }
 
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
-  const r = await loop(input, async (attempt, fmt, signal) => {
+  const r = await loop(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
-    const up = await send(input, attempt, fmt, signal);
+    const up = await send(input, attempt, fmt, controller);
+    const signal = controller.signal;
     let json: unknown;
     try {
       json = await up.body.json();
@@ -216,9 +208,10 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
  * response to the client. Failures after that point are the caller's to render mid-stream.
  */
 export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSuccess> {
-  return loop(input, async (attempt, fmt, signal) => {
+  return loop(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
-    const up = await send(input, attempt, fmt, signal);
+    const up = await send(input, attempt, fmt, controller);
+    const signal = controller.signal;
     // Formats turn a failing body into an error event; remember the transport cause so a stalled
     // or reset body is classified as a timeout/connection failure, not a protocol error.
     let bodyError: unknown;
@@ -245,26 +238,13 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
       up.done();
       throw new GatewayError('upstream_protocol', `${describe(attempt)}: stream ended without any event`);
     }
-    const events = prepend(buffered, it, () => {
+    const release = () => {
       up.done();
       if (!up.body.destroyed) up.body.destroy();
-    });
-    return { attempt, events, startedAt: t0, upstream: up };
-  }, (s) => {
-    s.upstream.done();
-    s.upstream.body.destroy();
-  });
+    };
+    return { attempt, buffered, rest: it, startedAt: t0, upstream: up, release };
+  }, (s) => s.release());
 }
 
-/** Turns a throw from the upstream body into a canonical error event, so the client gets a well-formed end. */
-export async function* guardStream(events: AsyncIterable<CanonicalEvent>, attempt: Attempt): AsyncGenerator<CanonicalEvent> {
-  try {
-    for await (const e of events) yield e;
-  } catch (e) {
-    const err = e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts);
-    yield {
-      type: 'error',
-      error: err.code === 'stream_interrupted' ? err : new GatewayError('stream_interrupted', `upstream stream failed mid-way: ${err.message}`, { cause: err }),
-    };
-  }
-}
+/** For logs and error messages. */
+export { describe as describeAttempt };

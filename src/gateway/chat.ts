@@ -7,7 +7,9 @@ import { GatewayError } from '../spec/errors.js';
 import type { EncodeContext, IngressFormat } from '../spec/wire.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Logger } from '../telemetry/log.js';
-import { guardStream, runJsonAttempts, runStreamAttempts, type AttemptTrace, type EgressRegistry } from './attempts.js';
+import { describeAttempt, runJsonAttempts, runStreamAttempts, type AttemptTrace, type EgressRegistry, type StreamSuccess } from './attempts.js';
+import { transportError } from './upstream.js';
+import type { Cancellation } from './cancel.js';
 import type { Attempt, Router } from './router.js';
 
 export interface GatewayDeps {
@@ -23,8 +25,8 @@ export interface Exchange {
   requestId: string;
   startedAt: number;
   snapshot: Snapshot;
-  /** Aborted when the client goes away: cancels upstream work. */
-  signal: AbortSignal;
+  /** Cancelled when the client goes away: aborts upstream work. */
+  cancel: Cancellation;
 }
 
 export function mergeUsage(into: Usage | undefined, u: Usage): Usage {
@@ -51,8 +53,6 @@ function setAttemptHeaders(res: ServerResponse, route: string, attempt: Attempt 
   if (attempt) res.setHeader('x-modelplane-deployment', headerSafe(expose ? attempt.deployment.id : opaqueId(attempt.deployment.id)));
   if (trace.failures.length > 0) res.setHeader('x-modelplane-fallback-reason', trace.failures.join(','));
   if (trace.warnings.length > 0) res.setHeader('x-modelplane-warnings', headerSafe(trace.warnings.join('; ')));
-  // Our attempts already retried and fell back: a client SDK retry on top would multiply them.
-  if (!attempt && trace.attempts > 0) res.setHeader('x-should-retry', 'false');
 }
 
 function opaqueId(id: string): string {
@@ -121,13 +121,16 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   if (plan.className !== undefined) trace.className = plan.className;
   const ctx: EncodeContext = { model: request.model, requestId: ex.requestId, created: Math.floor(ex.startedAt / 1000) };
   if (request.includeUsage !== undefined) ctx.includeUsage = request.includeUsage;
-  const loopInput = { route, request, plan, router: deps.router, egress: deps.egress, signal: ex.signal, trace, startedAt: ex.startedAt };
+  const loopInput = { route, request, plan, router: deps.router, egress: deps.egress, cancel: ex.cancel, trace, startedAt: ex.startedAt };
   const { res } = ex;
 
   // Every attempt failed: headers and the log line say what was tried; the server renders the error.
   const failed = (e: unknown): never => {
     const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
     setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
+    // Our attempts already retried and fell back: an SDK retry on top would multiply them. The
+    // exception is a provider that said when to come back (retry-after) beyond our deadline.
+    if (trace.attempts > 0) res.setHeader('x-should-retry', err.retryable && err.retryAfterMs !== undefined ? 'true' : 'false');
     logRequest(deps, ex, ingress, route.name, request.stream, trace, { status: err.status, error: err });
     throw err;
   };
@@ -147,7 +150,9 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   const s = await runStreamAttempts(loopInput).catch(failed);
   const attempt = s.attempt;
   const outcome: Outcome = { status: 200, attempt };
-  const tapped = tap(guardStream(s.events, attempt), outcome, s.startedAt);
+  const tapped = relay(s, outcome);
+  // A client that leaves mid-stream releases the upstream at once, not at its next chunk.
+  const offCancel = ex.cancel.on(() => s.release());
   setAttemptHeaders(res, route.name, attempt, trace, route.exposeDeployment);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   try {
@@ -157,6 +162,7 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
       if (p) await p;
     }
   } finally {
+    offCancel();
     if (!res.destroyed) res.end();
     const now = Date.now();
     if (outcome.error) deps.router.failed(attempt, outcome.error, now);
@@ -170,23 +176,50 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   }
 }
 
-async function* tap(events: AsyncIterable<CanonicalEvent>, o: Outcome, startedAt: number): AsyncGenerator<CanonicalEvent> {
-  for await (const e of events) {
-    switch (e.type) {
-      case 'usage':
-        o.usage = mergeUsage(o.usage, e.usage);
-        break;
-      case 'finish':
-        o.finish = e.reason;
-        break;
-      case 'error':
-        o.error = e.error;
-        break;
-      case 'message-start':
-        break;
-      default:
-        if (o.ttftMs === undefined) o.ttftMs = Date.now() - startedAt;
+/**
+ * The committed stream, in one generator: the events buffered while deciding to commit, then the
+ * rest; usage, finish, errors and time to first token recorded on the way; a throw from the
+ * upstream body turned into a well-formed error event; the upstream released at the end.
+ * (One layer instead of three: each async-generator layer costs per chunk.)
+ */
+async function* relay(s: StreamSuccess, o: Outcome): AsyncGenerator<CanonicalEvent> {
+  try {
+    let i = 0;
+    for (;;) {
+      let e: CanonicalEvent;
+      if (i < s.buffered.length) e = s.buffered[i++]!;
+      else {
+        let r: IteratorResult<CanonicalEvent>;
+        try {
+          r = await s.rest.next();
+        } catch (err) {
+          const cause = err instanceof GatewayError ? err : transportError(err, describeAttempt(s.attempt), s.attempt.deployment.timeouts);
+          e = { type: 'error', error: cause.code === 'stream_interrupted' ? cause : new GatewayError('stream_interrupted', `upstream stream failed mid-way: ${cause.message}`, { cause }) };
+          o.error = e.error;
+          yield e;
+          return;
+        }
+        if (r.done) return;
+        e = r.value;
+      }
+      switch (e.type) {
+        case 'usage':
+          o.usage = mergeUsage(o.usage, e.usage);
+          break;
+        case 'finish':
+          o.finish = e.reason;
+          break;
+        case 'error':
+          o.error = e.error;
+          break;
+        case 'message-start':
+          break;
+        default:
+          if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
+      }
+      yield e;
     }
-    yield e;
+  } finally {
+    s.release();
   }
 }

@@ -32,7 +32,9 @@ export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: E
     const t0 = Date.now();
     try {
       const upReq = await fmt.buildEmbeddingRequest(request, egressTarget(attempt.deployment, attempt.credential));
-      const up = await callUpstream(upReq, attempt.deployment.timeouts, ex.signal, `deployment ${attempt.deployment.id}`);
+      const controller = new AbortController();
+      const off = ex.cancel.on((reason) => controller.abort(reason));
+      const up = await callUpstream(upReq, attempt.deployment.timeouts, controller, `deployment ${attempt.deployment.id}`).finally(off);
       let result: EmbeddingResponse;
       try {
         if (up.status < 200 || up.status >= 300) throw fmt.parseError(await up.body.text(), { status: up.status, headers: up.headers });

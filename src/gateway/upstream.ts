@@ -68,29 +68,35 @@ export function transportError(e: unknown, what: string, timeouts: Timeouts): Ga
 }
 
 /**
- * Sends one attempt. `signal` aborts it (client went away, hedge lost, deadline passed).
- * Resolves when the response headers arrive; the body is read by the caller.
+ * Sends one attempt under `controller` (the caller aborts it when the client goes away or a
+ * hedge is lost; the timeouts here abort it too). Resolves when the response headers arrive;
+ * the body is read by the caller.
  */
-export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, signal: AbortSignal | undefined, what: string): Promise<UpstreamResult> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal) {
-    if (signal.aborted) controller.abort(signal.reason);
-    else signal.addEventListener('abort', onAbort, { once: true });
-  }
+export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AbortController, what: string): Promise<UpstreamResult> {
   const timer = setTimeout(() => {
     const e = new Error('total timeout') as Error & { code: string };
     e.code = 'MP_TOTAL_TIMEOUT';
     controller.abort(e);
   }, timeouts.totalMs);
+  // undici checks headersTimeout on a coarse (~0.5 s) clock; a sub-second first-byte timeout
+  // needs its own timer to fire when configured.
+  let headersTimer: NodeJS.Timeout | undefined =
+    timeouts.firstByteMs < 5_000
+      ? setTimeout(() => {
+          const e = new Error('first-byte timeout') as Error & { code: string };
+          e.code = 'UND_ERR_HEADERS_TIMEOUT';
+          controller.abort(e);
+        }, timeouts.firstByteMs)
+      : undefined;
   const done = () => {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    if (headersTimer) clearTimeout(headersTimer);
   };
   try {
+    const { origin, path } = split(req.url);
     const res = await agentFor(timeouts.connectMs).request({
-      origin: originOf(req.url),
-      path: pathOf(req.url),
+      origin,
+      path,
       method: req.method,
       headers: req.headers,
       body: req.body,
@@ -98,6 +104,10 @@ export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, sig
       bodyTimeout: timeouts.firstByteMs,
       signal: controller.signal,
     });
+    if (headersTimer) {
+      clearTimeout(headersTimer);
+      headersTimer = undefined;
+    }
     return { status: res.statusCode, headers: res.headers as Headers, body: res.body, done };
   } catch (e) {
     done();
@@ -117,12 +127,4 @@ function split(url: string): { origin: string; path: string } {
     originCache.set(url, hit);
   }
   return hit;
-}
-
-function originOf(url: string): string {
-  return split(url).origin;
-}
-
-function pathOf(url: string): string {
-  return split(url).path;
 }

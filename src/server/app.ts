@@ -100,7 +100,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await server.close();
       await responsesStore.close();
       await closeUpstreamAgents();
-      log.flush?.();
+      await new Promise<void>((r) => {
+        try {
+          log.flush(() => r());
+        } catch {
+          r();
+        }
+      });
     },
   };
 }

@@ -14,6 +14,7 @@ import type { IngressFormat } from '../spec/wire.js';
 import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import { handleChat, type Exchange, type GatewayDeps } from '../gateway/chat.js';
+import { Cancellation } from '../gateway/cancel.js';
 import { handleEmbeddings, type EmbeddingCodec } from '../gateway/embeddings.js';
 
 export interface Endpoint {
@@ -164,9 +165,9 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (path.startsWith('/v1/messages')) res.setHeader('request-id', id);
     const endpoint = endpoints.get(`${req.method} ${path}`) ?? prefixEndpoint(endpoints, `${req.method} ${path}`);
     const errors = endpoint?.errors ?? (path.startsWith('/v1/messages') ? endpoints.get('POST /v1/messages')?.errors : undefined) ?? opts.defaultErrors;
-    const controller = new AbortController();
+    const cancel = new Cancellation();
     res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
+      if (!res.writableFinished) cancel.cancel(new Error('client closed the connection'));
     });
     const fail = (e: unknown) => {
       const err = e instanceof GatewayError ? e : new GatewayError('internal_error', 'internal error', { cause: e });
@@ -189,7 +190,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       req.resume();
       return;
     }
-    const ex: Exchange = { req, res, requestId: id, startedAt, snapshot, signal: controller.signal };
+    const ex: Exchange = { req, res, requestId: id, startedAt, snapshot, cancel };
     if (endpoint.method === 'GET') {
       Promise.resolve()
         .then(() => endpoint!.handle(deps, ex, undefined))

@@ -101,9 +101,12 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
     for await (const ev of parseSse(body)) {
       const data = ev.data;
       if (data === '[DONE]') {
+        // Keep draining to the end of the body (it follows at once): breaking out would destroy
+        // the upstream response mid-read, which costs an AbortError and its stack per stream.
         sawDone = true;
-        break;
+        continue;
       }
+      if (sawDone) continue;
       if (data.trim() === '') continue;
       let chunk: unknown;
       try {
