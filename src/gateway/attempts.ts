@@ -10,7 +10,7 @@ import type { RouteSnapshot, Timeouts } from '../config/snapshot.js';
 import { callUpstream, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
-import type { Cancellation } from './cancel.js';
+import { AttemptAbort, type Cancellation } from './cancel.js';
 
 export type EgressRegistry = Readonly<Record<string, EgressFormat | undefined>>;
 
@@ -75,7 +75,7 @@ export interface AttemptLoopInput {
 
 interface InFlight<T> {
   attempt: Attempt;
-  controller: AbortController;
+  controller: AttemptAbort;
   settled: Promise<{ ok: true; value: T; f: InFlight<T> } | { ok: false; error: GatewayError; f: InFlight<T> }>;
 }
 
@@ -88,18 +88,18 @@ interface InFlight<T> {
  * aborted and reported as abandoned (no health verdict: slowness is not failure). One hedge per
  * request, so a hedged route costs at most two concurrent upstream calls.
  */
-async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AbortController) => Promise<T>, discard: (t: T) => void): Promise<T> {
+async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void): Promise<T> {
   const { plan, router, trace } = input;
+  const hedgeAfter = plan.plan.hedgeAfterMs;
+  if (hedgeAfter === undefined) return sequential(input, once);
   let lastError: GatewayError | undefined;
   const inflight: Array<InFlight<T>> = [];
-  const hedgeAfter = plan.plan.hedgeAfterMs;
-  let hedged = hedgeAfter === undefined;
+  let hedged = false;
   let hedgeTimer: NodeJS.Timeout | undefined;
 
   const launch = (attempt: Attempt): InFlight<T> => {
-    const fmt = input.egress[attempt.deployment.provider.format];
-    if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
-    const controller = new AbortController();
+    const fmt = formatFor(input, attempt);
+    const controller = new AttemptAbort();
     const off = input.cancel.on((reason) => controller.abort(reason));
     trace.attempts++;
     router.started(attempt);
@@ -160,7 +160,46 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
   throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
 }
 
-async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AbortController) {
+function formatFor(input: AttemptLoopInput, attempt: Attempt): EgressFormat {
+  const fmt = input.egress[attempt.deployment.provider.format];
+  if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
+  return fmt;
+}
+
+/** The common case, without hedging: one attempt at a time, no races, no extra promises. */
+async function sequential<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>): Promise<T> {
+  const { plan, router, trace } = input;
+  let lastError: GatewayError | undefined;
+  for (;;) {
+    const attempt = plan.next(Date.now(), lastError);
+    if (!attempt) break;
+    if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.cancel);
+    if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
+    const fmt = formatFor(input, attempt);
+    const controller = new AttemptAbort();
+    const off = input.cancel.on((reason) => controller.abort(reason));
+    trace.attempts++;
+    router.started(attempt);
+    try {
+      return await once(attempt, fmt, controller);
+    } catch (e) {
+      const err = e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts);
+      if (input.cancel.aborted) {
+        router.abandoned(attempt);
+        throw err;
+      }
+      router.failed(attempt, err, Date.now());
+      trace.failures.push(err.code);
+      lastError = err;
+    } finally {
+      off();
+    }
+  }
+  if (lastError) throw lastError;
+  throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
+}
+
+async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort) {
   const target = egressTarget(attempt.deployment, attempt.credential);
   const upReq = await fmt.buildRequest(input.request, target);
   for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
@@ -183,7 +222,6 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
   const r = await loop(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
     const up = await send(input, attempt, fmt, controller);
-    const signal = controller.signal;
     let json: unknown;
     try {
       json = await up.body.json();
@@ -191,7 +229,7 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
       // A stalled or reset body is a transport failure (timeout, connection); only a body that
       // arrived whole and does not parse is a protocol error.
       if (e instanceof SyntaxError) throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
-      throw transportError(signal.aborted ? signal.reason ?? e : e, describe(attempt), attempt.deployment.timeouts);
+      throw transportError(controller.aborted ? controller.reason ?? e : e, describe(attempt), attempt.deployment.timeouts);
     } finally {
       up.done();
     }
@@ -211,7 +249,6 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
   return loop(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
     const up = await send(input, attempt, fmt, controller);
-    const signal = controller.signal;
     // Formats turn a failing body into an error event; remember the transport cause so a stalled
     // or reset body is classified as a timeout/connection failure, not a protocol error.
     let bodyError: unknown;
@@ -223,7 +260,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
         const r = await it.next();
         if (r.done) break;
         if (r.value.type === 'error') {
-          if (bodyError !== undefined || signal.aborted) throw transportError(signal.aborted ? signal.reason ?? bodyError : bodyError, describe(attempt), attempt.deployment.timeouts);
+          if (bodyError !== undefined || controller.aborted) throw transportError(controller.aborted ? controller.reason ?? bodyError : bodyError, describe(attempt), attempt.deployment.timeouts);
           throw r.value.error;
         }
         buffered.push(r.value);

@@ -4,6 +4,7 @@ import type { EmbeddingRequest, EmbeddingResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { EgressFormat } from '../spec/wire.js';
 import { callUpstream, transportError } from './upstream.js';
+import { AttemptAbort } from './cancel.js';
 import { egressTarget } from './target.js';
 import { lookupRoute, type Exchange, type GatewayDeps } from './chat.js';
 
@@ -32,7 +33,7 @@ export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: E
     const t0 = Date.now();
     try {
       const upReq = await fmt.buildEmbeddingRequest(request, egressTarget(attempt.deployment, attempt.credential));
-      const controller = new AbortController();
+      const controller = new AttemptAbort();
       const off = ex.cancel.on((reason) => controller.abort(reason));
       const up = await callUpstream(upReq, attempt.deployment.timeouts, controller, `deployment ${attempt.deployment.id}`).finally(off);
       let result: EmbeddingResponse;

@@ -6,6 +6,7 @@ import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../spec/errors.js';
 import type { Headers, UpstreamRequest } from '../spec/wire.js';
 import type { Timeouts } from '../config/snapshot.js';
+import type { AttemptAbort } from './cancel.js';
 
 export interface UpstreamResult {
   status: number;
@@ -72,7 +73,7 @@ export function transportError(e: unknown, what: string, timeouts: Timeouts): Ga
  * hedge is lost; the timeouts here abort it too). Resolves when the response headers arrive;
  * the body is read by the caller.
  */
-export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AbortController, what: string): Promise<UpstreamResult> {
+export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AttemptAbort, what: string): Promise<UpstreamResult> {
   const timer = setTimeout(() => {
     const e = new Error('total timeout') as Error & { code: string };
     e.code = 'MP_TOTAL_TIMEOUT';
@@ -102,7 +103,7 @@ export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, con
       body: req.body,
       headersTimeout: timeouts.firstByteMs,
       bodyTimeout: timeouts.firstByteMs,
-      signal: controller.signal,
+      signal: controller,
     });
     if (headersTimer) {
       clearTimeout(headersTimer);
@@ -111,7 +112,7 @@ export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, con
     return { status: res.statusCode, headers: res.headers as Headers, body: res.body, done };
   } catch (e) {
     done();
-    const reason = controller.signal.aborted ? controller.signal.reason : e;
+    const reason = controller.aborted ? controller.reason : e;
     throw transportError(reason ?? e, what, timeouts);
   }
 }

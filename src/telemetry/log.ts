@@ -13,7 +13,7 @@ export type { Logger };
  * wildcard paths cost on every line.
  */
 export function createLogger(level: string, stream?: DestinationStream): Logger {
-  if (stream) return pino({ level, base: { service: 'modelplane' }, timestamp: stdTimeFunctions.isoTime }, stream);
+  if (stream) return pino({ level, base: { service: 'modelplane' }, timestamp: stdTimeFunctions.epochTime }, stream);
   const dest = destination({ dest: 1, sync: false, minLength: 4096 });
   const timer = setInterval(() => {
     try {
@@ -24,7 +24,7 @@ export function createLogger(level: string, stream?: DestinationStream): Logger 
   }, 250);
   timer.unref();
   dest.on('close', () => clearInterval(timer));
-  return pino({ level, base: { service: 'modelplane' }, timestamp: stdTimeFunctions.isoTime }, dest);
+  return pino({ level, base: { service: 'modelplane' }, timestamp: stdTimeFunctions.epochTime }, dest);
 }
 
 /** A logger that drops everything (tests, library use). */
