@@ -163,6 +163,7 @@ function compileDeployment(
   const price = priceFrom(d.price) ?? priceFrom(known?.price);
   if (price) snap.price = price;
   if (d.default_max_tokens !== undefined) snap.defaultMaxTokens = d.default_max_tokens;
+  if (d.probe) snap.probe = { intervalMs: Math.max(100, d.probe.interval), timeoutMs: d.probe.timeout ?? Math.min(10_000, timeouts.totalMs) };
   return snap;
 }
 

@@ -102,6 +102,8 @@ const deploymentSchema = z.strictObject({
   capabilities: capabilitiesSchema.optional(),
   default_max_tokens: z.number().int().positive().optional(),
   options: z.record(z.string(), z.unknown()).optional(),
+  /** Active health probe: a one-token request every `interval` (costs tokens; off by default). */
+  probe: z.strictObject({ interval: duration, timeout: duration.optional() }).optional(),
 });
 
 const retrySchema = z.strictObject({

@@ -67,6 +67,8 @@ export interface DeploymentSnapshot {
   /** Credentials to use for this deployment, in rotation order (provider's unless overridden). */
   credentials: CredentialSnapshot[];
   options: Record<string, unknown>;
+  /** Active health probe, when configured. */
+  probe?: { intervalMs: number; timeoutMs: number };
 }
 
 export type StrategyName = 'ordered' | 'weighted' | 'least-latency' | 'cost' | 'least-busy';

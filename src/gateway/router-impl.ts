@@ -33,6 +33,7 @@ export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { 
       return out;
     },
     started: (a) => stats.begin(a.deployment.id),
+    admit: (a, now) => health.acquire(a.ref, now),
     succeeded: (a, latencyMs, ttftMs, now) => reportSuccess(state, a.ref, now, latencyMs, ttftMs),
     failed: (a, error, now) => reportFailure(state, a.ref, error, now),
     abandoned: (a) => reportCancelled(state, a.ref),

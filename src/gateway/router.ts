@@ -27,6 +27,8 @@ export interface Router {
   /** Throws GatewayError when no target can serve the request (capabilities, context window, all down). */
   plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number): AttemptPlan;
   started(a: Attempt): void;
+  /** For active probes: whether `a` may go now (takes a half-open trial slot when cooling is over). */
+  admit(a: Attempt, now: number): boolean;
   succeeded(a: Attempt, latencyMs: number, ttftMs: number | undefined, now: number): void;
   failed(a: Attempt, error: GatewayError, now: number): void;
   /** The attempt ended without a verdict (client left, hedge lost). */

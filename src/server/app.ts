@@ -10,6 +10,7 @@ import { loadSnapshotFromFile, loadSnapshotFromText } from '../config/load.js';
 import type { Snapshot, StorageSettings } from '../config/snapshot.js';
 import { egressFormats, openaiChat } from '../formats/index.js';
 import { createRouter, type RouterOptions } from '../gateway/router-impl.js';
+import { Prober } from '../gateway/prober.js';
 import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
@@ -75,7 +76,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(h.credentialLockoutMs !== undefined ? { credentialLockoutMs: h.credentialLockoutMs } : {}),
     },
   });
-  holder.onReload((s) => router.retain(s));
+  const prober = new Prober(router, egressFormats, log);
+  prober.reset(snapshot);
+  holder.onReload((s) => {
+    router.retain(s);
+    prober.reset(s);
+  });
   const deps = { router, egress: egressFormats, log };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const server = await startServer({
@@ -97,6 +103,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log,
     close: async () => {
       holder.close();
+      prober.stop();
       await server.close();
       await responsesStore.close();
       await closeUpstreamAgents();
