@@ -137,6 +137,7 @@ function compileDeployment(
     vision: c.vision ?? known?.vision ?? true,
     jsonSchema: c.json_schema ?? known?.json_schema ?? true,
     embeddings: c.embeddings ?? known?.embeddings ?? false,
+    prefill: c.prefill ?? provider.format === 'anthropic-messages',
   };
   const ctx = c.context_window ?? known?.context_window;
   if (ctx !== undefined) capabilities.contextWindow = ctx;
@@ -282,7 +283,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       ...compilePlan(`${path}.classes[${i}]`, c, plan, deployments, config, problems),
     }));
     const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
-    routes.set(name, { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind });
+    routes.set(name, { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false });
   }
   if (routes.size === 0) problems.push('routes: define at least one route');
   const snapshot: Snapshot = {

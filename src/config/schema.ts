@@ -88,6 +88,7 @@ const capabilitiesSchema = z.strictObject({
   context_window: z.number().int().positive().optional(),
   max_output_tokens: z.number().int().positive().optional(),
   embeddings: z.boolean().optional(),
+  prefill: z.boolean().optional(),
 });
 
 const deploymentSchema = z.strictObject({
@@ -140,6 +141,7 @@ const routeSchema = z.strictObject({
   kind: z.enum(['chat', 'embeddings']).optional(),
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
+  resume_streams: z.boolean().optional(),
 });
 
 export const configSchema = z.strictObject({

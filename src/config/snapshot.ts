@@ -51,6 +51,8 @@ export interface Capabilities {
   contextWindow?: number;
   maxOutputTokens?: number;
   embeddings: boolean;
+  /** Continues a trailing assistant message (used to resume interrupted streams). */
+  prefill: boolean;
 }
 
 export interface DeploymentSnapshot {
@@ -119,6 +121,8 @@ export interface RouteSnapshot extends TargetPlan {
   exposeDeployment: boolean;
   /** What this route serves. */
   kind: 'chat' | 'embeddings';
+  /** Resume a stream interrupted after text reached the client on a prefill-capable target. */
+  resumeStreams: boolean;
 }
 
 export interface ServerSettings {

@@ -10,6 +10,7 @@ import type { Logger } from '../telemetry/log.js';
 import { describeAttempt, runJsonAttempts, runStreamAttempts, type AttemptTrace, type EgressRegistry, type StreamSuccess } from './attempts.js';
 import { transportError } from './upstream.js';
 import type { Cancellation } from './cancel.js';
+import { continuationRequest, prefillPlan, resumable } from './resume.js';
 import type { Attempt, Router } from './router.js';
 
 export interface GatewayDeps {
@@ -68,6 +69,10 @@ interface Outcome {
   finish?: FinishReason;
   ttftMs?: number;
   error?: GatewayError;
+  /** Times the stream was resumed on another deployment. */
+  resumed?: number;
+  /** The failed attempt was already reported to the router. */
+  failureReported?: boolean;
 }
 
 function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, route: string, stream: boolean, trace: AttemptTrace, o: Outcome) {
@@ -93,6 +98,7 @@ function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, rou
     if (o.usage.cacheReadTokens) line.tokens_cache_read = o.usage.cacheReadTokens;
   }
   if (o.finish) line.finish = o.finish;
+  if (o.resumed) line.resumed = o.resumed;
   if (trace.failures.length) line.fallback_reasons = trace.failures;
   if (o.error) {
     line.error = o.error.code;
@@ -147,13 +153,24 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     return;
   }
 
-  const s = await runStreamAttempts(loopInput).catch(failed);
-  const attempt = s.attempt;
-  const outcome: Outcome = { status: 200, attempt };
-  const tapped = relay(s, outcome);
+  const first = await runStreamAttempts(loopInput).catch(failed);
+  const outcome: Outcome = { status: 200, attempt: first.attempt };
+  const cur = { s: first };
+  const resume: Resume | undefined = resumable(route, request)
+    ? async (partial, failure) => {
+        if (ex.cancel.aborted) return undefined;
+        const input = { ...loopInput, request: continuationRequest(request, partial), plan: prefillPlan(plan, failure) };
+        return runStreamAttempts(input).catch(() => undefined);
+      }
+    : undefined;
+  const onFailed = (s: StreamSuccess, e: GatewayError) => {
+    deps.router.failed(s.attempt, e, Date.now());
+    trace.failures.push(e.code);
+  };
+  const tapped = relay(cur, outcome, resume, onFailed);
   // A client that leaves mid-stream releases the upstream at once, not at its next chunk.
-  const offCancel = ex.cancel.on(() => s.release());
-  setAttemptHeaders(res, route.name, attempt, trace, route.exposeDeployment);
+  const offCancel = ex.cancel.on(() => cur.s.release());
+  setAttemptHeaders(res, route.name, first.attempt, trace, route.exposeDeployment);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   try {
     for await (const chunk of ingress.encodeEvents(tapped, ctx)) {
@@ -165,9 +182,12 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     offCancel();
     if (!res.destroyed) res.end();
     const now = Date.now();
-    if (outcome.error) deps.router.failed(attempt, outcome.error, now);
+    const attempt = cur.s.attempt;
+    if (outcome.error) {
+      if (!outcome.failureReported) deps.router.failed(attempt, outcome.error, now);
+    }
     else if (res.destroyed && !res.writableFinished) deps.router.abandoned(attempt);
-    else deps.router.succeeded(attempt, now - s.startedAt, outcome.ttftMs, now);
+    else deps.router.succeeded(attempt, now - cur.s.startedAt, outcome.ttftMs, now);
     if (!outcome.error && res.destroyed && !res.writableFinished) {
       outcome.error = new GatewayError('upstream_connection', 'client disconnected mid-stream', { retryable: false });
       outcome.status = 499;
@@ -176,13 +196,21 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   }
 }
 
+/** Continues an interrupted stream elsewhere, or gives up (undefined). See resume.ts. */
+type Resume = (partial: string, failure: GatewayError) => Promise<StreamSuccess | undefined>;
+
 /**
  * The committed stream, in one generator: the events buffered while deciding to commit, then the
  * rest; usage, finish, errors and time to first token recorded on the way; a throw from the
  * upstream body turned into a well-formed error event; the upstream released at the end.
- * (One layer instead of three: each async-generator layer costs per chunk.)
+ * (One layer instead of three: each async-generator layer costs per chunk.) With `resume`, a
+ * failure after plain text is spliced over to a continuation instead of ending the stream.
  */
-async function* relay(s: StreamSuccess, o: Outcome): AsyncGenerator<CanonicalEvent> {
+async function* relay(cur: { s: StreamSuccess }, o: Outcome, resume: Resume | undefined, onFailed: (s: StreamSuccess, e: GatewayError) => void): AsyncGenerator<CanonicalEvent> {
+  let s = cur.s;
+  let partial = '';
+  let textOnly = true;
+  let trimLead = false;
   try {
     let i = 0;
     for (;;) {
@@ -194,10 +222,7 @@ async function* relay(s: StreamSuccess, o: Outcome): AsyncGenerator<CanonicalEve
           r = await s.rest.next();
         } catch (err) {
           const cause = err instanceof GatewayError ? err : transportError(err, describeAttempt(s.attempt), s.attempt.deployment.timeouts);
-          e = { type: 'error', error: cause.code === 'stream_interrupted' ? cause : new GatewayError('stream_interrupted', `upstream stream failed mid-way: ${cause.message}`, { cause }) };
-          o.error = e.error;
-          yield e;
-          return;
+          r = { done: false, value: { type: 'error', error: cause.code === 'stream_interrupted' ? cause : new GatewayError('stream_interrupted', `upstream stream failed mid-way: ${cause.message}`, { cause }) } };
         }
         if (r.done) return;
         e = r.value;
@@ -209,15 +234,43 @@ async function* relay(s: StreamSuccess, o: Outcome): AsyncGenerator<CanonicalEve
         case 'finish':
           o.finish = e.reason;
           break;
-        case 'error':
+        case 'error': {
+          if (resume && textOnly && partial !== '') {
+            onFailed(s, e.error);
+            s.release();
+            const next = await resume(partial, e.error);
+            if (next) {
+              s = cur.s = next;
+              o.attempt = next.attempt;
+              o.resumed = (o.resumed ?? 0) + 1;
+              i = 0;
+              trimLead = /\s$/.test(partial);
+              continue;
+            }
+            o.failureReported = true;
+          }
           o.error = e.error;
           break;
+        }
         case 'message-start':
+          if (o.resumed) continue; // the client already has one
+          break;
+        case 'text-delta':
+          if (trimLead) {
+            trimLead = false;
+            const text = e.text.replace(/^\s+/, '');
+            if (text === '') continue;
+            e = { type: 'text-delta', text };
+          }
+          if (resume) partial += e.text;
+          if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
           break;
         default:
+          textOnly = false;
           if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
       }
       yield e;
+      if (e.type === 'error') return;
     }
   } finally {
     s.release();

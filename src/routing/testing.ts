@@ -49,7 +49,7 @@ export function testDeployment(id: string, options: TestDeploymentOptions = {}):
     model: `model-${id}`,
     weight: 1,
     timeouts: { connectMs: 1_000, firstByteMs: 10_000, totalMs: 60_000 },
-    capabilities: { tools: true, vision: true, jsonSchema: true, embeddings: false, ...capabilities },
+    capabilities: { tools: true, vision: true, jsonSchema: true, embeddings: false, prefill: false, ...capabilities },
     credentials,
     options: {},
     ...rest,
@@ -73,7 +73,7 @@ export function testRoute(
   targets: DeploymentSnapshot[],
   overrides: Partial<Omit<RouteSnapshot, 'targets'>> = {},
 ): RouteSnapshot {
-  return { ...testPlan(targets), name, classes: [], exposeDeployment: true, kind: 'chat', ...overrides };
+  return { ...testPlan(targets), name, classes: [], exposeDeployment: true, kind: 'chat', resumeStreams: false, ...overrides };
 }
 
 export function testClass(
