@@ -7,7 +7,7 @@ import type { CanonicalEvent, CanonicalRequest, CanonicalResponse } from '../spe
 import { GatewayError } from '../spec/errors.js';
 import type { EgressFormat } from '../spec/wire.js';
 import type { RouteSnapshot, Timeouts } from '../config/snapshot.js';
-import { callUpstream, transportError, type UpstreamResult } from './upstream.js';
+import { callUpstream, callUpstreamBuffered, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
 import { AttemptAbort, type Cancellation } from './cancel.js';
@@ -221,20 +221,19 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
   const r = await loop(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
-    const up = await send(input, attempt, fmt, controller);
+    const target = egressTarget(attempt.deployment, attempt.credential);
+    const upReq = await fmt.buildRequest(input.request, target);
+    for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
+    const up = await callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
+    const meta = { status: up.status, headers: up.headers };
+    if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
     let json: unknown;
     try {
-      json = await up.body.json();
+      json = JSON.parse(up.body.toString('utf8'));
     } catch (e) {
-      // A stalled or reset body is a transport failure (timeout, connection); only a body that
-      // arrived whole and does not parse is a protocol error.
-      if (e instanceof SyntaxError) throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
-      throw transportError(controller.aborted ? controller.reason ?? e : e, describe(attempt), attempt.deployment.timeouts);
-    } finally {
-      up.done();
+      throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
     }
-    const response = fmt.parseResponse(json, { status: up.status, headers: up.headers });
-    return { attempt, response, startedAt: t0 };
+    return { attempt, response: fmt.parseResponse(json, meta), startedAt: t0 };
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
   input.router.succeeded(r.attempt, Date.now() - r.startedAt, undefined, Date.now());
