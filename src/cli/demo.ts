@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { destination } from 'pino';
 import { startGateway } from '../server/app.js';
+import { createLogger } from '../telemetry/log.js';
 import { untilSignal } from './index.js';
 
 export const DEMO_MASTER_KEY = 'sk-modelplane-demo';
@@ -64,11 +66,13 @@ export async function runDemo(args: string[]): Promise<number> {
   const port = values.port !== undefined ? Number(values.port) : 4000;
   const dir = mkdtempSync(join(tmpdir(), 'modelplane-demo-'));
   const file = join(dir, 'modelplane.yaml');
+  // Request log lines go to a file so the demo's own output stays readable.
+  const logFile = join(dir, 'requests.log');
   let gw;
   for (const p of port === 0 ? [0] : [port, 0]) {
     writeFileSync(file, demoConfig(sim.url, p));
     try {
-      gw = await startGateway({ configFile: file, watch: true, port: p });
+      gw = await startGateway({ configFile: file, watch: true, port: p, logger: createLogger('info', destination({ dest: logFile, sync: false, mkdir: true })) });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
@@ -78,7 +82,7 @@ export async function runDemo(args: string[]): Promise<number> {
   if (!gw) return 1;
   const key = process.env.MODELPLANE_MASTER_KEY ?? DEMO_MASTER_KEY;
   const out = process.stdout;
-  out.write(`\nmodelplane demo: gateway on ${gw.url}, simulated providers on ${sim.url}\nconfig: ${file} (edit it; it hot-reloads)\n\n`);
+  out.write(`\nmodelplane demo: gateway on ${gw.url}, simulated providers on ${sim.url}\nconfig: ${file} (edit it; it hot-reloads)\nrequest log: ${logFile} (one JSON line per request: tail -f it)\n\n`);
   let failures = 0;
   if (!values['no-traffic']) {
     for (const s of SAMPLES) {
