@@ -39,3 +39,31 @@ export function exitWithParent(): void {
   }
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
 }
+
+/** What a request-sending child (load-node, ttfb-probe) starts with. */
+export interface RequestChild {
+  args: Map<string, string>;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The common start of a request-sending child: tie its life to the runner's, read `--url` and
+ * the BENCH_HEADERS (JSON) / BENCH_BODY environment, and exit 2 on a non-loopback URL.
+ */
+export function startRequestChild(name: string): RequestChild {
+  exitWithParent();
+  const args = childArgs(process.argv.slice(2));
+  const url = args.get('url') ?? '';
+  if (!isLoopbackUrl(url)) {
+    process.stderr.write(`${name}: loopback targets only, got "${url}"\n`);
+    process.exit(2);
+  }
+  return {
+    args,
+    url,
+    headers: JSON.parse(process.env.BENCH_HEADERS ?? '{}') as Record<string, string>,
+    body: process.env.BENCH_BODY ?? '{}',
+  };
+}

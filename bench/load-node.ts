@@ -7,7 +7,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
-import { childArgs, exitWithParent, isLoopbackUrl } from './child.js';
+import { startRequestChild } from './child.js';
 import { summariseLatencies } from './stats.js';
 
 export interface NodeLoadOptions {
@@ -53,17 +53,11 @@ export async function runNodeLoad(o: NodeLoadOptions): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  exitWithParent();
-  const a = childArgs(process.argv.slice(2));
-  const url = a.get('url') ?? '';
-  if (!isLoopbackUrl(url)) {
-    process.stderr.write(`load-node: loopback targets only, got "${url}"\n`);
-    process.exit(2);
-  }
+  const { args: a, url, headers, body } = startRequestChild('load-node');
   const line = await runNodeLoad({
     url,
-    headers: JSON.parse(process.env.BENCH_HEADERS ?? '{}') as Record<string, string>,
-    body: process.env.BENCH_BODY ?? '{}',
+    headers,
+    body,
     conns: Number(a.get('conns') ?? 1),
     durationS: Number(a.get('duration') ?? 5),
     maxRequests: Number(a.get('max-requests') ?? 5_000_000),

@@ -5,23 +5,17 @@
 // proxy's figure from the SAME round, and the median of those per-round values is reported.
 // Rounds run minutes apart on a shared machine, so pairing cancels most of the drift between them.
 
+import type { LoadResult } from './load.js';
 import { median, ratio, spread } from './stats.js';
 
 export type Scenario = 'nonstream' | 'stream';
 
-/** One load-generator run against one target. Latencies in ms. */
-export interface LoadRecord {
+/** One load-generator run against one target: the generator's result plus where and when. Latencies in ms. */
+export interface LoadRecord extends LoadResult {
   target: string;
   scenario: Scenario;
   conns: number;
   round: number;
-  requests: number;
-  durationS: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
   /** CPU used by the target's own process during the run, % of one core; null for `direct`. */
   cpuPct: number | null;
   core0Pct: number;

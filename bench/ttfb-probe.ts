@@ -7,7 +7,7 @@
 
 import { Agent, request } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { childArgs, exitWithParent, isLoopbackUrl } from './child.js';
+import { startRequestChild } from './child.js';
 import { percentile } from './stats.js';
 
 export interface ProbeSample {
@@ -96,17 +96,11 @@ export async function probe(url: string, headers: Record<string, string>, body: 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  exitWithParent();
-  const a = childArgs(process.argv.slice(2));
-  const url = a.get('url') ?? '';
-  if (!isLoopbackUrl(url)) {
-    process.stderr.write(`ttfb-probe: loopback targets only, got "${url}"\n`);
-    process.exit(2);
-  }
+  const { args: a, url, headers, body } = startRequestChild('ttfb-probe');
   const r = await probe(
     url,
-    JSON.parse(process.env.BENCH_HEADERS ?? '{}') as Record<string, string>,
-    process.env.BENCH_BODY ?? '{}',
+    headers,
+    body,
     Number(a.get('n') ?? 300),
     Number(a.get('warmup') ?? 30),
     Number(a.get('max-seconds') ?? 30),

@@ -6,9 +6,8 @@
 import { plan, tokens, type GenPlan } from '../generate.js';
 import { makeId } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
+import { isObj, lastUserTextOf, messagesOf, type Obj } from './request-body.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const s = JSON.stringify;
 
 function blocksText(content: unknown, includeToolResults = false): string {
@@ -23,24 +22,16 @@ function blocksText(content: unknown, includeToolResults = false): string {
   return out;
 }
 
-function messages(body: unknown): Obj[] {
-  return isObj(body) && Array.isArray(body.messages) ? body.messages.filter(isObj) : [];
-}
-
-function lastUserText(body: unknown): string | undefined {
-  const msgs = messages(body);
-  for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i]!.role === 'user') return blocksText(msgs[i]!.content);
-  return undefined;
-}
+const lastUserText = (body: unknown): string | undefined => lastUserTextOf(body, blocksText);
 
 function inputChars(body: Obj): number {
   let n = blocksText(body.system).length;
-  for (const m of messages(body)) n += blocksText(m.content, true).length;
+  for (const m of messagesOf(body)) n += blocksText(m.content, true).length;
   return n;
 }
 
 function genInput(body: Obj, replyWords: number | undefined): GenInput {
-  const msgs = messages(body);
+  const msgs = messagesOf(body);
   const last = msgs[msgs.length - 1];
   const lastIsToolResult =
     last !== undefined && Array.isArray(last.content) && last.content.some((b) => isObj(b) && b.type === 'tool_result');

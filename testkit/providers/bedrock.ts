@@ -9,9 +9,8 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { plan, type GenPlan } from '../generate.js';
 import { makeId, makeUuid } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
+import { isObj, lastUserTextOf, messagesOf, type Obj } from './request-body.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -54,18 +53,10 @@ function textOf(content: unknown, withResults = false): string {
   return out;
 }
 
-function messages(body: unknown): Obj[] {
-  return isObj(body) && Array.isArray(body.messages) ? body.messages.filter(isObj) : [];
-}
-
-function lastUserText(body: unknown): string | undefined {
-  const msgs = messages(body);
-  for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i]!.role === 'user') return textOf(msgs[i]!.content);
-  return undefined;
-}
+const lastUserText = (body: unknown): string | undefined => lastUserTextOf(body, textOf);
 
 function genInput(body: Obj, replyWords: number | undefined): GenInput {
-  const msgs = messages(body);
+  const msgs = messagesOf(body);
   const last = msgs[msgs.length - 1];
   let inputChars = textOf(body.system).length;
   for (const m of msgs) inputChars += textOf(m.content, true).length;
@@ -130,7 +121,7 @@ function streamEvents(p: GenPlan, call: SimCall, toolUseId: string, sig: string)
 
 function generate(call: SimCall): SimResponse {
   const body = isObj(call.body) ? call.body : {};
-  if (messages(body).length === 0) return bedrockProtocol.synthError('bedrock', 400, 'bad-request', 'A conversation must start with a user message.');
+  if (messagesOf(body).length === 0) return bedrockProtocol.synthError('bedrock', 400, 'bad-request', 'A conversation must start with a user message.');
   const p = plan(genInput(body, call.replyWords));
   const toolUseId = `tooluse_${makeId(call.seed, call.seq, 'tool', 22)}`;
   const sig = Buffer.from(`sim-signature-${makeId(call.seed, call.seq, 'sig', 48)}`).toString('base64');

@@ -7,9 +7,8 @@ import { embed } from '../embeddings.js';
 import { plan, tokens, type GenPlan } from '../generate.js';
 import { makeId } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
+import { isObj, type Obj } from './request-body.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The service's own compact style: `"key": value` pairs joined by a bare comma. */
 export function googleJson(v: unknown): string {

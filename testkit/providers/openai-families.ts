@@ -27,6 +27,21 @@ function toolCallWhole(ctx: ChatCtx, withIndexType: boolean): Obj {
   return withIndexType ? { index: 0, id: ctx.toolId, type: 'function', function: fn } : { id: ctx.toolId, function: fn };
 }
 
+/** The first streamed delta of a tool call in the families that send arguments piecemeal. */
+function toolCallOpening(ctx: ChatCtx): Obj {
+  return { index: 0, id: ctx.toolId, type: 'function', function: { name: ctx.plan.tool!.name, arguments: '' } };
+}
+
+/** The non-stream assistant message; families differ in where reasoning goes and in key order. */
+function completeMessage(ctx: ChatCtx, reasoningField: 'reasoning_content' | 'reasoning', contentFirst = false): Obj {
+  const { plan } = ctx;
+  const content = plan.tool ? '' : plan.text;
+  const message: Obj = contentFirst ? { content, role: 'assistant' } : { role: 'assistant', content };
+  if (plan.reasoning !== '') message[reasoningField] = plan.reasoning;
+  if (plan.tool) message.tool_calls = [toolCallWhole(ctx, true)];
+  return message;
+}
+
 // ---------------------------------------------------------------- deepseek
 
 function deepseekUsage(plan: GenPlan): Obj {
@@ -62,9 +77,8 @@ const deepseek: FamilyRenderer = {
     const out = [chunk(r ? { role: 'assistant', content: null, reasoning_content: '' } : { role: 'assistant', content: '' })];
     for (const p of plan.reasoningChunks) out.push(chunk({ content: null, reasoning_content: p }));
     if (plan.tool !== undefined) {
-      const t = plan.tool;
-      out.push(chunk({ tool_calls: [{ index: 0, id: ctx.toolId, type: 'function', function: { name: t.name, arguments: '' } }] }));
-      for (const a of t.argChunks) out.push(chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] }));
+      out.push(chunk({ tool_calls: [toolCallOpening(ctx)] }));
+      for (const a of plan.tool.argChunks) out.push(chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] }));
     } else {
       for (const p of plan.textChunks) out.push(chunk(r ? { content: p, reasoning_content: null } : { content: p }));
     }
@@ -73,9 +87,7 @@ const deepseek: FamilyRenderer = {
   },
   complete(ctx) {
     const { plan } = ctx;
-    const message: Obj = { role: 'assistant', content: plan.tool ? '' : plan.text };
-    if (plan.reasoning !== '') message.reasoning_content = plan.reasoning;
-    if (plan.tool) message.tool_calls = [toolCallWhole(ctx, true)];
+    const message = completeMessage(ctx, 'reasoning_content');
     return s({
       id: ctx.id,
       object: 'chat.completion',
@@ -111,21 +123,11 @@ const qwen: FamilyRenderer = {
     const chunk = (delta: Obj, finish: string | null = null) => wrap([{ delta, finish_reason: finish, index: 0, logprobs: null }]);
     const out: string[] = [];
     if (plan.tool !== undefined && !r) {
-      const t = plan.tool;
-      out.push(
-        chunk({
-          content: null,
-          tool_calls: [{ index: 0, id: ctx.toolId, type: 'function', function: { name: t.name, arguments: '' } }],
-          role: 'assistant',
-        }),
-      );
+      out.push(chunk({ content: null, tool_calls: [toolCallOpening(ctx)], role: 'assistant' }));
     } else {
       out.push(chunk(r ? { content: null, role: 'assistant', reasoning_content: '' } : { content: '', role: 'assistant' }));
       for (const p of plan.reasoningChunks) out.push(chunk({ content: null, reasoning_content: p }));
-      if (plan.tool !== undefined) {
-        const t = plan.tool;
-        out.push(chunk({ content: null, tool_calls: [{ index: 0, id: ctx.toolId, type: 'function', function: { name: t.name, arguments: '' } }] }));
-      }
+      if (plan.tool !== undefined) out.push(chunk({ content: null, tool_calls: [toolCallOpening(ctx)] }));
     }
     if (plan.tool !== undefined) {
       for (const a of plan.tool.argChunks) {
@@ -143,9 +145,7 @@ const qwen: FamilyRenderer = {
   },
   complete(ctx) {
     const { plan } = ctx;
-    const message: Obj = { content: plan.tool ? '' : plan.text, role: 'assistant' };
-    if (plan.reasoning !== '') message.reasoning_content = plan.reasoning;
-    if (plan.tool) message.tool_calls = [toolCallWhole(ctx, true)];
+    const message = completeMessage(ctx, 'reasoning_content', true);
     return s({
       choices: [{ message, finish_reason: finishString(plan), index: 0, logprobs: null }],
       object: 'chat.completion',
@@ -233,9 +233,7 @@ const ollama: FamilyRenderer = {
   },
   complete(ctx) {
     const { plan } = ctx;
-    const message: Obj = { role: 'assistant', content: plan.tool ? '' : plan.text };
-    if (plan.reasoning !== '') message.reasoning = plan.reasoning;
-    if (plan.tool) message.tool_calls = [toolCallWhole(ctx, true)];
+    const message = completeMessage(ctx, 'reasoning');
     return s({
       id: ctx.id,
       object: 'chat.completion',

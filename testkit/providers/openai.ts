@@ -8,9 +8,8 @@ import { ALNUM, HEX, LOWER_ALNUM, makeId, makeUuid } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
 import { familyRenderer } from './openai-families.js';
 import type { ChatCtx } from './openai-render.js';
+import { isObj, lastUserTextOf, messagesOf, type Obj } from './request-body.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Text of an OpenAI message `content` (a string or an array of parts). */
 function contentText(content: unknown): string {
@@ -21,18 +20,10 @@ function contentText(content: unknown): string {
   return out;
 }
 
-function messages(body: unknown): Obj[] {
-  return isObj(body) && Array.isArray(body.messages) ? body.messages.filter(isObj) : [];
-}
-
-function lastUserText(body: unknown): string | undefined {
-  const msgs = messages(body);
-  for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i]!.role === 'user') return contentText(msgs[i]!.content);
-  return undefined;
-}
+const lastUserText = (body: unknown): string | undefined => lastUserTextOf(body, contentText);
 
 function genInput(body: Obj, family: string, replyWords: number | undefined): GenInput {
-  const msgs = messages(body);
+  const msgs = messagesOf(body);
   let inputChars = 0;
   for (const m of msgs) inputChars += contentText(m.content).length;
   const last = msgs[msgs.length - 1];

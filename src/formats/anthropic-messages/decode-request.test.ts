@@ -1,23 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../spec/index.js';
+import { assertDecodeRejects } from '../shared/decode-test-helpers.js';
 import { anthropicMessages, decodeCountTokensRequest, encodeCountTokensResponse } from './index.js';
 
 const base = { model: 'route-a', max_tokens: 256, messages: [{ role: 'user', content: 'hi' }] };
 
-function rejects(body: unknown, param: string | undefined, pattern: RegExp, code = 'invalid_request') {
-  assert.throws(
-    () => anthropicMessages.decodeRequest(body),
-    (e: unknown) => {
-      assert.ok(e instanceof GatewayError);
-      assert.equal(e.code, code);
-      assert.equal(e.status, 400);
-      assert.equal(e.param, param);
-      assert.match(e.message, pattern);
-      return true;
-    },
-  );
-}
+const rejects = (body: unknown, param: string | undefined, pattern: RegExp, code?: string): void =>
+  assertDecodeRejects(anthropicMessages.decodeRequest, body, param, pattern, code);
 
 test('minimal request: route name, max_tokens, string content', () => {
   const r = anthropicMessages.decodeRequest(base);

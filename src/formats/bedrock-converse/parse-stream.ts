@@ -1,18 +1,13 @@
 // ConverseStream (binary eventstream) -> CanonicalEvent stream.
 import { randomUUID } from 'node:crypto';
 import { toUtf8 } from '@smithy/util-utf8';
-import { GatewayError } from '../../spec/index.js';
 import type { CanonicalEvent, ParseStreamContext } from '../../spec/index.js';
 import { isObject, str, tryParseJson } from '../shared/json.js';
+import { protocolErrorEvent, readFailedEvent } from '../shared/stream-errors.js';
 import { decodeEventStream, EventStreamFramingError } from './eventstream.js';
 import type { EventStreamMessage } from './eventstream.js';
 import { bedrockError, normalizeErrorType } from './errors.js';
 import { mapStopReason, mapUsage, stopSequenceOf } from './map-response.js';
-
-const protocolError = (message: string, cause?: unknown): CanonicalEvent => ({
-  type: 'error',
-  error: new GatewayError('upstream_protocol', message, cause === undefined ? {} : { cause }),
-});
 
 export async function* parseBedrockStream(body: AsyncIterable<Uint8Array>, ctx: ParseStreamContext): AsyncGenerator<CanonicalEvent> {
   const state = new StreamState(ctx.model);
@@ -24,8 +19,8 @@ export async function* parseBedrockStream(body: AsyncIterable<Uint8Array>, ctx: 
       }
     }
   } catch (e) {
-    if (e instanceof EventStreamFramingError) yield protocolError(e.message, e);
-    else yield { type: 'error', error: new GatewayError('upstream_connection', 'Bedrock stream read failed', { cause: e }) };
+    if (e instanceof EventStreamFramingError) yield protocolErrorEvent(e.message, e);
+    else yield readFailedEvent('Bedrock', e);
     return;
   }
   yield* state.end();
@@ -58,7 +53,7 @@ class StreamState {
     }
     if (kind !== 'event') return;
     if (!isObject(payload)) {
-      yield protocolError(`Bedrock event payload is not a JSON object: ${text.slice(0, 200)}`);
+      yield protocolErrorEvent(`Bedrock event payload is not a JSON object: ${text.slice(0, 200)}`);
       return;
     }
     yield* this.event(str(msg.headers[':event-type']) ?? '', payload);
@@ -90,7 +85,7 @@ class StreamState {
         } else if (isObject(d.toolUse)) {
           const index = this.toolBlocks.get(Number(p.contentBlockIndex));
           const input = str(d.toolUse.input);
-          if (index === undefined) yield protocolError('Bedrock toolUse delta without a contentBlockStart');
+          if (index === undefined) yield protocolErrorEvent('Bedrock toolUse delta without a contentBlockStart');
           else if (input !== undefined && input !== '') yield { type: 'tool-call-delta', index, argumentsDelta: input };
         } else if (isObject(d.reasoningContent)) {
           const rc = d.reasoningContent;
@@ -126,7 +121,7 @@ class StreamState {
   }
 
   *end(): Generator<CanonicalEvent> {
-    if (!this.started) yield protocolError('Bedrock stream ended without any event');
-    else if (!this.finished) yield protocolError('Bedrock stream ended without messageStop');
+    if (!this.started) yield protocolErrorEvent('Bedrock stream ended without any event');
+    else if (!this.finished) yield protocolErrorEvent('Bedrock stream ended without messageStop');
   }
 }

@@ -2,17 +2,12 @@
 // GenerateContentResponse carrying only the new parts and the cumulative usageMetadata.
 import { mintCallId } from './call-id.js';
 import { randomUUID } from 'node:crypto';
-import { GatewayError } from '../../spec/index.js';
 import type { CanonicalEvent, FinishReason, ParseStreamContext, Usage } from '../../spec/index.js';
 import { parseSse } from '../shared/sse.js';
 import { arr, isObject, str, tryParseJson } from '../shared/json.js';
+import { protocolErrorEvent, readFailedEvent } from '../shared/stream-errors.js';
 import { candidateItems, mapFinishReason, mapUsage } from './map-response.js';
 import { googleError } from './errors.js';
-
-const protocolError = (message: string, cause?: unknown): CanonicalEvent => ({
-  type: 'error',
-  error: new GatewayError('upstream_protocol', message, cause === undefined ? {} : { cause }),
-});
 
 export async function* parseGeminiStream(body: AsyncIterable<Uint8Array>, ctx: ParseStreamContext): AsyncGenerator<CanonicalEvent> {
   const state = new StreamState(ctx.model);
@@ -22,7 +17,7 @@ export async function* parseGeminiStream(body: AsyncIterable<Uint8Array>, ctx: P
       if (data === '' || data === '[DONE]') continue;
       const json = tryParseJson(data);
       if (!isObject(json)) {
-        yield protocolError(`Gemini stream chunk is not a JSON object: ${data.slice(0, 200)}`);
+        yield protocolErrorEvent(`Gemini stream chunk is not a JSON object: ${data.slice(0, 200)}`);
         return;
       }
       for (const ev of state.chunk(json)) {
@@ -31,7 +26,7 @@ export async function* parseGeminiStream(body: AsyncIterable<Uint8Array>, ctx: P
       }
     }
   } catch (e) {
-    yield { type: 'error', error: new GatewayError('upstream_connection', 'Gemini stream read failed', { cause: e }) };
+    yield readFailedEvent('Gemini', e);
     return;
   }
   yield* state.end();
@@ -98,7 +93,7 @@ class StreamState {
   }
 
   *end(): Generator<CanonicalEvent> {
-    if (!this.started) yield protocolError('Gemini stream ended without any chunk');
-    else if (!this.finished) yield protocolError('Gemini stream ended without a finish reason');
+    if (!this.started) yield protocolErrorEvent('Gemini stream ended without any chunk');
+    else if (!this.finished) yield protocolErrorEvent('Gemini stream ended without a finish reason');
   }
 }

@@ -1,23 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertDecodeRejects } from '../shared/decode-test-helpers.js';
 import { GatewayError } from '../../spec/errors.js';
 import { openaiChat } from './index.js';
 
 const decode = openaiChat.decodeRequest;
 
-function rejects(body: unknown, param: string, pattern: RegExp, code = 'invalid_request'): void {
-  assert.throws(
-    () => decode(body),
-    (e: unknown) => {
-      assert.ok(e instanceof GatewayError);
-      assert.equal(e.code, code);
-      assert.equal(e.status, 400);
-      assert.equal(e.param, param);
-      assert.match(e.message, pattern);
-      return true;
-    },
-  );
-}
+const rejects = (body: unknown, param: string, pattern: RegExp, code?: string): void =>
+  assertDecodeRejects(decode, body, param, pattern, code);
 
 const user = { role: 'user', content: 'hi' };
 

@@ -12,6 +12,7 @@ import type {
 } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { isObject } from '../shared/json.js';
+import { imageSourceFromUrl } from '../shared/data-url.js';
 import { FORMAT } from './format-name.js';
 import { chatRequestSchema, KNOWN_REQUEST_FIELDS, type ChatMessageBody, type ChatRequestBody } from './request-schema.js';
 import { zodToGatewayError } from './zod-error.js';
@@ -124,7 +125,7 @@ function userContent(content: Extract<ChatMessageBody, { role: 'user' }>['conten
     const p = content[j]!;
     if (p.type === 'text') out.push({ type: 'text', text: p.text });
     else if (p.type === 'image_url') {
-      const image: ImagePart = { type: 'image', source: imageSource(p.image_url.url) };
+      const image: ImagePart = { type: 'image', source: imageSourceFromUrl(p.image_url.url) };
       if (p.image_url.detail != null) image.detail = p.image_url.detail;
       out.push(image);
     } else {
@@ -133,18 +134,6 @@ function userContent(content: Extract<ChatMessageBody, { role: 'user' }>['conten
     }
   }
   return out;
-}
-
-function imageSource(url: string): ImagePart['source'] {
-  // indexOf rather than a regex: data URLs can be megabytes long.
-  if (url.startsWith('data:')) {
-    const comma = url.indexOf(',');
-    const meta = comma === -1 ? '' : url.slice(5, comma);
-    if (meta.endsWith(';base64')) {
-      return { kind: 'base64', mediaType: meta.slice(0, -7) || 'application/octet-stream', data: url.slice(comma + 1) };
-    }
-  }
-  return { kind: 'url', url };
 }
 
 function convertTool(t: NonNullable<ChatRequestBody['tools']>[number]): ToolDefinition {

@@ -3,29 +3,21 @@
 // when they are passed through unchanged; these tests prove the gateway's output does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI, { APIError } from 'openai';
+import { APIError } from 'openai';
 import { Stream } from 'openai/streaming';
 import { readChunks, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
+import { openaiClientServing } from '../shared/sdk-test-helpers.js';
 import { openaiChat } from './index.js';
 import { chunksToSse, collect, ctx, events, replayChunks } from './test-helpers.js';
-
-function clientServing(body: string): OpenAI {
-  return new OpenAI({
-    apiKey: 'test-key',
-    baseURL: 'http://gateway.invalid/v1',
-    maxRetries: 0,
-    fetch: async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
-  });
-}
 
 async function encode(evs: CanonicalEvent[], includeUsage = true): Promise<string> {
   return (await collect(openaiChat.encodeEvents(events(evs), { ...ctx, includeUsage }))).join('');
 }
 
 async function finalCompletion(body: string) {
-  const stream = clientServing(body).chat.completions.stream({ model: ctx.model, messages: [{ role: 'user', content: 'hi' }] });
+  const stream = openaiClientServing(body).chat.completions.stream({ model: ctx.model, messages: [{ role: 'user', content: 'hi' }] });
   return stream.finalChatCompletion();
 }
 

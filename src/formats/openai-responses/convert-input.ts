@@ -5,6 +5,7 @@
 // items merge into one assistant message, in order; a function_call_output closes the turn.
 import type { CanonicalMessage, ContentPart, ImagePart, TextPart } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
+import { imageSourceFromUrl } from '../shared/data-url.js';
 import type { InputItem, UserPart } from './schema.js';
 
 /** Marks Anthropic `redacted_thinking` data carried in a reasoning item's `encrypted_content`. */
@@ -88,7 +89,7 @@ function userParts(content: string | UserPart[], where: string): Array<TextPart 
         if (p.image_url == null) {
           throw new GatewayError('unsupported_capability', `${param}.file_id: images by file id are not supported; send image_url (an https or data: URL)`, { param: `${param}.file_id` });
         }
-        const image: ImagePart = { type: 'image', source: imageSource(p.image_url) };
+        const image: ImagePart = { type: 'image', source: imageSourceFromUrl(p.image_url) };
         if (p.detail != null) image.detail = p.detail;
         out.push(image);
         break;
@@ -98,16 +99,4 @@ function userParts(content: string | UserPart[], where: string): Array<TextPart 
     }
   }
   return out;
-}
-
-function imageSource(url: string): ImagePart['source'] {
-  // indexOf rather than a regex: data URLs can be megabytes long.
-  if (url.startsWith('data:')) {
-    const comma = url.indexOf(',');
-    const meta = comma === -1 ? '' : url.slice(5, comma);
-    if (meta.endsWith(';base64')) {
-      return { kind: 'base64', mediaType: meta.slice(0, -7) || 'application/octet-stream', data: url.slice(comma + 1) };
-    }
-  }
-  return { kind: 'url', url };
 }

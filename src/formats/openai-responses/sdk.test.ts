@@ -2,23 +2,15 @@
 // bytes), and our event shapes compared with a real captured Responses stream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import OpenAI, { APIError } from 'openai';
+import { APIError } from 'openai';
 import { readChunks, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
+import { openaiClientServing } from '../shared/sdk-test-helpers.js';
 import { frames, sse } from './test-helpers.js';
 
-function clientServing(body: string): OpenAI {
-  return new OpenAI({
-    apiKey: 'test-key',
-    baseURL: 'http://gateway.invalid/v1',
-    maxRetries: 0,
-    fetch: async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
-  });
-}
-
 async function finalResponse(list: CanonicalEvent[]) {
-  const stream = clientServing(await sse(list)).responses.stream({ model: 'route-a', input: 'hi' });
+  const stream = openaiClientServing(await sse(list)).responses.stream({ model: 'route-a', input: 'hi' });
   return stream.finalResponse();
 }
 
@@ -52,7 +44,7 @@ test('openai SDK raises an APIError for our mid-stream error event', async () =>
     { type: 'text-delta', text: 'partial' },
     { type: 'error', error: new GatewayError('rate_limited', 'slow down', { upstream: { status: 429, type: 'rate_limit_exceeded' } }) },
   ]);
-  const stream = clientServing(body).responses.stream({ model: 'route-a', input: 'hi' });
+  const stream = openaiClientServing(body).responses.stream({ model: 'route-a', input: 'hi' });
   await assert.rejects(stream.finalResponse(), (e: unknown) => {
     assert.ok(e instanceof APIError, String(e));
     assert.match(e.message, /slow down/);
@@ -94,6 +86,6 @@ test('captured real error stream read by the SDK throws like ours does (control)
   const body = readChunks('openai/responses-error.stream.chunks.txt')
     .map((p) => `event: ${(p as { type: string }).type}\ndata: ${JSON.stringify(p)}\n\n`)
     .join('');
-  const stream = clientServing(body).responses.stream({ model: 'route-a', input: 'hi' });
+  const stream = openaiClientServing(body).responses.stream({ model: 'route-a', input: 'hi' });
   await assert.rejects(stream.finalResponse(), (e: unknown) => e instanceof APIError && e.code === 'insufficient_quota');
 });
