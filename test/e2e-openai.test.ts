@@ -217,6 +217,15 @@ describe('openai SDK against the gateway', () => {
     assert.ok(flt.usage.prompt_tokens > 0);
   });
 
+  test('a chat request to an embeddings route is a clear 400, not an upstream error', async () => {
+    const before = h.sim.requests.length;
+    const r = await post(`${h.url}/v1/chat/completions`, { model: 'embed', messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.param, 'model');
+    assert.match(r.json.error.message, /serves embeddings/);
+    assert.equal(h.sim.requests.length, before, 'no upstream call');
+  });
+
   test('GET /v1/models lists routes, not provider models; GET /v1/models/{route} works', async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);

@@ -122,6 +122,9 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   // Bad input throws before anything is logged or charged: the server renders it as a 4xx.
   const request = ingress.decodeRequest(body);
   const route = lookupRoute(ex.snapshot, request.model);
+  if (route.kind === 'embeddings') {
+    throw new GatewayError('unsupported_capability', `route '${route.name}' serves embeddings (POST /v1/embeddings), not chat`, { param: 'model' });
+  }
   const plan = deps.router.plan(route, request, ex.req.headers, ex.startedAt);
   const trace: AttemptTrace = { attempts: 0, failures: [], warnings: [] };
   if (plan.className !== undefined) trace.className = plan.className;

@@ -28,7 +28,7 @@ function valueAt(root: unknown, path: readonly Key[]): unknown {
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : `an array of ${v.length}`;
   if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : 'a string';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return `an ${typeof v}`;
