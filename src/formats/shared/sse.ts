@@ -52,6 +52,16 @@ export async function* parseSse(body: AsyncIterable<Uint8Array | string>): Async
     }
     buffer += text;
     let start = 0;
+    if (!pendingCR && buffer.indexOf('\r') === -1) {
+      // Common case, LF-only framing: let the native indexOf find line ends.
+      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n', start)) {
+        const ev = take(buffer.slice(start, nl));
+        start = nl + 1;
+        if (ev) yield ev;
+      }
+      buffer = buffer.slice(start);
+      continue;
+    }
     for (let i = 0; i < buffer.length; i++) {
       const c = buffer.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
