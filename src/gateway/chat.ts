@@ -73,6 +73,9 @@ interface Outcome {
   resumed?: number;
   /** The failed attempt was already reported to the router. */
   failureReported?: boolean;
+  /** With `logging.log_bodies`: the prompt (canonical messages) and the completion text. */
+  prompt?: unknown;
+  completion?: string;
 }
 
 function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, route: string, stream: boolean, trace: AttemptTrace, o: Outcome) {
@@ -100,6 +103,8 @@ function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, rou
   if (o.finish) line.finish = o.finish;
   if (o.resumed) line.resumed = o.resumed;
   if (trace.failures.length) line.fallback_reasons = trace.failures;
+  if (o.prompt !== undefined) line.prompt = o.prompt;
+  if (o.completion !== undefined) line.completion = o.completion;
   if (o.error) {
     line.error = o.error.code;
     line.error_message = o.error.message;
@@ -132,6 +137,8 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   if (request.includeUsage !== undefined) ctx.includeUsage = request.includeUsage;
   const loopInput = { route, request, plan, router: deps.router, egress: deps.egress, cancel: ex.cancel, trace, startedAt: ex.startedAt };
   const { res } = ex;
+  // Prompts are user data: logged only when the operator turned `logging.log_bodies` on.
+  const logBodies = ex.snapshot.logging.logBodies;
 
   // Every attempt failed: headers and the log line say what was tried; the server renders the error.
   const failed = (e: unknown): never => {
@@ -152,12 +159,20 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     res.end(payload);
     const o: Outcome = { status: 200, attempt: r.attempt, finish: r.response.finishReason };
     if (r.response.usage) o.usage = r.response.usage;
+    if (logBodies) {
+      o.prompt = request.messages;
+      o.completion = r.response.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+    }
     logRequest(deps, ex, ingress, route.name, false, trace, o);
     return;
   }
 
   const first = await runStreamAttempts(loopInput).catch(failed);
   const outcome: Outcome = { status: 200, attempt: first.attempt };
+  if (logBodies) {
+    outcome.prompt = request.messages;
+    outcome.completion = '';
+  }
   const cur = { s: first };
   const resume: Resume | undefined = resumable(route, request)
     ? async (partial, failure) => {
@@ -266,6 +281,7 @@ async function* relay(cur: { s: StreamSuccess }, o: Outcome, resume: Resume | un
             e = { type: 'text-delta', text };
           }
           if (resume) partial += e.text;
+          if (o.completion !== undefined) o.completion += e.text;
           if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
           break;
         default:
