@@ -182,6 +182,7 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
       }
     : undefined;
   const onFailed = (s: StreamSuccess, e: GatewayError) => {
+    if (ex.cancel.aborted) return; // the client left: not the upstream's fault
     deps.router.failed(s.attempt, e, Date.now());
     trace.failures.push(e.code);
   };
@@ -201,15 +202,14 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     if (!res.destroyed) res.end();
     const now = Date.now();
     const attempt = cur.s.attempt;
-    if (outcome.error) {
-      if (!outcome.failureReported) deps.router.failed(attempt, outcome.error, now);
-    }
-    else if (res.destroyed && !res.writableFinished) deps.router.abandoned(attempt);
-    else deps.router.succeeded(attempt, now - cur.s.startedAt, outcome.ttftMs, now);
-    if (!outcome.error && res.destroyed && !res.writableFinished) {
+    if (ex.cancel.aborted || (res.destroyed && !res.writableFinished)) {
+      // The client left: no verdict on the upstream (releasing it may have surfaced as an error).
+      deps.router.abandoned(attempt);
       outcome.error = new GatewayError('upstream_connection', 'client disconnected mid-stream', { retryable: false });
       outcome.status = 499;
-    }
+    } else if (outcome.error) {
+      if (!outcome.failureReported) deps.router.failed(attempt, outcome.error, now);
+    } else deps.router.succeeded(attempt, now - cur.s.startedAt, outcome.ttftMs, now);
     logRequest(deps, ex, ingress, route.name, true, trace, outcome);
   }
 }
