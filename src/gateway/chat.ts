@@ -147,7 +147,7 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     // Our attempts already retried and fell back: an SDK retry on top would multiply them. The
     // exception is a provider that said when to come back (retry-after) beyond our deadline.
     if (trace.attempts > 0) res.setHeader('x-should-retry', err.retryable && err.retryAfterMs !== undefined ? 'true' : 'false');
-    logRequest(deps, ex, ingress, route.name, request.stream, trace, { status: err.status, error: err });
+    logRequest(deps, ex, ingress, route.name, request.stream, trace, { status: ex.cancel.aborted ? 499 : err.status, error: err });
     throw err;
   };
 
