@@ -13,9 +13,8 @@ import { GatewayError } from '../spec/errors.js';
 import type { IngressFormat } from '../spec/wire.js';
 import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
-import { handleChat, type Exchange, type GatewayDeps } from '../gateway/chat.js';
+import type { Exchange, GatewayDeps } from '../gateway/chat.js';
 import { Cancellation } from '../gateway/cancel.js';
-import { handleEmbeddings, type EmbeddingCodec } from '../gateway/embeddings.js';
 
 export interface Endpoint {
   /** Renders errors for this endpoint's clients. */
@@ -221,6 +220,3 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
 }
-
-export type { EmbeddingCodec };
-export { handleChat, handleEmbeddings };

@@ -26,8 +26,3 @@ export function createLogger(level: string, stream?: DestinationStream): Logger 
   dest.on('close', () => clearInterval(timer));
   return pino({ level, base: { service: 'modelplane' }, timestamp: stdTimeFunctions.epochTime }, dest);
 }
-
-/** A logger that drops everything (tests, library use). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
