@@ -23,6 +23,7 @@ providers:
   sim-e503:     { format: openai-chat, base_url: SIM/e503/v1, api_key: k }
   sim-reset:    { format: openai-chat, base_url: SIM/reset/v1, api_key: k }
   sim-flaky:    { format: openai-chat, base_url: SIM/flaky/v1, api_key: k }
+  sim-claude:   { preset: anthropic, base_url: SIM/anthropic/v1, api_key: k }
 deployments:
   oai:      { provider: sim-openai, model: up-model-1 }
   mistral:  { provider: sim-mistral, model: up-model-2 }
@@ -37,6 +38,8 @@ deployments:
   e503:     { provider: sim-e503, model: m }
   reset:    { provider: sim-reset, model: m }
   flaky:    { provider: sim-flaky, model: m }
+  embed-bad: { provider: sim-claude, model: m, capabilities: { embeddings: true } }
+  embed-503: { provider: sim-e503, model: m, capabilities: { embeddings: true } }
 routes:
   chat:         { targets: [oai] }
   mistral:      { targets: [mistral] }
@@ -52,6 +55,8 @@ routes:
   only-e503:    { targets: [e503] }
   only-reset:   { targets: [reset] }
   flaky-then-oai: { targets: [flaky, oai] }
+  embed-wrong-format: { targets: [embed-bad] }
+  embed-fallback: { targets: [embed-503, embed] }
 `;
 
 let h: Harness;
@@ -224,6 +229,18 @@ describe('openai SDK against the gateway', () => {
     assert.equal(r.json.error.param, 'model');
     assert.match(r.json.error.message, /serves embeddings/);
     assert.equal(h.sim.requests.length, before, 'no upstream call');
+  });
+
+  test('embeddings use the same attempt loop: fallback on a 503, a clear 400 for a format without embeddings', async () => {
+    h.sim.setFault('/e503', { status: 503 });
+    const res = await client.embeddings.create({ model: 'embed-fallback', input: 'x' }).withResponse();
+    assert.equal(res.data.data.length, 1);
+    assert.equal(res.response.headers.get('x-modelplane-deployment'), 'embed');
+    assert.equal(res.response.headers.get('x-modelplane-fallback-reason'), 'upstream_unavailable');
+    h.sim.setFault('/e503', null);
+    const bad = await post(`${h.url}/v1/embeddings`, { model: 'embed-wrong-format', input: 'x' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error.message, /cannot serve embeddings/);
   });
 
   test('GET /v1/models lists routes, not provider models; GET /v1/models/{route} works', async () => {

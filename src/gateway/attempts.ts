@@ -5,7 +5,7 @@
 
 import type { CanonicalEvent, CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
-import type { EgressFormat } from '../spec/wire.js';
+import type { EgressFormat, UpstreamRequest, UpstreamResponseMeta } from '../spec/wire.js';
 import type { RouteSnapshot, Timeouts } from '../config/snapshot.js';
 import { callUpstream, callUpstreamBuffered, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
@@ -62,15 +62,19 @@ function describe(a: Attempt): string {
   return `deployment ${a.deployment.id} (provider ${a.deployment.provider.id})`;
 }
 
-export interface AttemptLoopInput {
+/** What the attempt loop itself needs; chat and embeddings add their request. */
+export interface LoopInput {
   route: RouteSnapshot;
-  request: CanonicalRequest;
   plan: AttemptPlan;
   router: Router;
   egress: EgressRegistry;
   cancel: Cancellation;
   trace: AttemptTrace;
   startedAt: number;
+}
+
+export interface AttemptLoopInput extends LoopInput {
+  request: CanonicalRequest;
 }
 
 interface InFlight<T> {
@@ -88,7 +92,7 @@ interface InFlight<T> {
  * aborted and reported as abandoned (no health verdict: slowness is not failure). One hedge per
  * request, so a hedged route costs at most two concurrent upstream calls.
  */
-async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void): Promise<T> {
+export async function runAttempts<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void): Promise<T> {
   const { plan, router, trace } = input;
   const hedgeAfter = plan.plan.hedgeAfterMs;
   if (hedgeAfter === undefined) return sequential(input, once);
@@ -160,14 +164,14 @@ async function loop<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFo
   throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
 }
 
-function formatFor(input: AttemptLoopInput, attempt: Attempt): EgressFormat {
+function formatFor(input: LoopInput, attempt: Attempt): EgressFormat {
   const fmt = input.egress[attempt.deployment.provider.format];
   if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
   return fmt;
 }
 
 /** The common case, without hedging: one attempt at a time, no races, no extra promises. */
-async function sequential<T>(input: AttemptLoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>): Promise<T> {
+async function sequential<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>): Promise<T> {
   const { plan, router, trace } = input;
   let lastError: GatewayError | undefined;
   for (;;) {
@@ -218,21 +222,28 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
   return up;
 }
 
+/**
+ * One buffered upstream call: a non-2xx answer becomes the format's GatewayError, a 2xx body
+ * that does not parse an `upstream_protocol` error.
+ */
+export async function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
+  const up = await callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
+  const meta = { status: up.status, headers: up.headers };
+  if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
+  try {
+    return { json: JSON.parse(up.body.toString('utf8')), meta };
+  } catch (e) {
+    throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
+  }
+}
+
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
-  const r = await loop(input, async (attempt, fmt, controller) => {
+  const r = await runAttempts(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
     const target = egressTarget(attempt.deployment, attempt.credential);
     const upReq = await fmt.buildRequest(input.request, target);
     for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
-    const up = await callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
-    const meta = { status: up.status, headers: up.headers };
-    if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
-    let json: unknown;
-    try {
-      json = JSON.parse(up.body.toString('utf8'));
-    } catch (e) {
-      throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
-    }
+    const { json, meta } = await fetchJson(input, attempt, fmt, controller, upReq);
     return { attempt, response: fmt.parseResponse(json, meta), startedAt: t0 };
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
@@ -245,7 +256,7 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
  * response to the client. Failures after that point are the caller's to render mid-stream.
  */
 export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSuccess> {
-  return loop(input, async (attempt, fmt, controller) => {
+  return runAttempts(input, async (attempt, fmt, controller) => {
     const t0 = Date.now();
     const up = await send(input, attempt, fmt, controller);
     // Formats turn a failing body into an error event; remember the transport cause so a stalled
