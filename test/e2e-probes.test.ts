@@ -37,8 +37,10 @@ async function waitFor(want: string, ms = 5000): Promise<boolean> {
 }
 
 test('probes open the breaker of a failing idle deployment and close it after recovery', async () => {
-  await new Promise((r) => setTimeout(r, 350));
-  const probes = h.sim.requests.filter((r) => r.path === '/probed/v1/chat/completions');
+  // Probes every 100 ms: at least two within a couple of seconds, even on a loaded machine.
+  const probed = () => h.sim.requests.filter((r) => r.path === '/probed/v1/chat/completions');
+  for (let end = Date.now() + 2_000; probed().length < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+  const probes = probed();
   assert.ok(probes.length >= 2, `probes were sent (${probes.length})`);
   const body = probes[0]!.body as { max_tokens?: number; max_completion_tokens?: number };
   assert.equal(body.max_tokens ?? body.max_completion_tokens, 1, 'a probe asks for one token');

@@ -58,8 +58,11 @@ function capTimeouts(t: Timeouts, deadlineAt: number): Timeouts {
   return left >= t.firstByteMs ? t : { ...t, firstByteMs: left };
 }
 
+const descriptions = new WeakMap<Attempt['deployment'], string>();
 function describe(a: Attempt): string {
-  return `deployment ${a.deployment.id} (provider ${a.deployment.provider.id})`;
+  let d = descriptions.get(a.deployment);
+  if (d === undefined) descriptions.set(a.deployment, (d = `deployment ${a.deployment.id} (provider ${a.deployment.provider.id})`));
+  return d;
 }
 
 /** What the attempt loop itself needs; chat and embeddings add their request. */
@@ -92,10 +95,13 @@ interface InFlight<T> {
  * aborted and reported as abandoned (no health verdict: slowness is not failure). One hedge per
  * request, so a hedged route costs at most two concurrent upstream calls.
  */
-export async function runAttempts<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void): Promise<T> {
+export function runAttempts<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void): Promise<T> {
+  const hedgeAfter = input.plan.plan.hedgeAfterMs;
+  return hedgeAfter === undefined ? sequential(input, once) : hedged(input, once, discard, hedgeAfter);
+}
+
+async function hedged<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void, hedgeAfter: number): Promise<T> {
   const { plan, router, trace } = input;
-  const hedgeAfter = plan.plan.hedgeAfterMs;
-  if (hedgeAfter === undefined) return sequential(input, once);
   let lastError: GatewayError | undefined;
   const inflight: Array<InFlight<T>> = [];
   let hedged = false;
@@ -228,7 +234,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  */
 export async function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
   const up = await callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
-  const meta = { status: up.status, headers: up.headers };
+  const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
   if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
   try {
     return { json: JSON.parse(up.body.toString('utf8')), meta };
@@ -238,13 +244,20 @@ export async function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressF
 }
 
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
-  const r = await runAttempts(input, async (attempt, fmt, controller) => {
+  const r = await runAttempts(input, (attempt, fmt, controller) => {
     const t0 = Date.now();
-    const target = egressTarget(attempt.deployment, attempt.credential);
-    const upReq = await fmt.buildRequest(input.request, target);
-    for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
-    const { json, meta } = await fetchJson(input, attempt, fmt, controller, upReq);
-    return { attempt, response: fmt.parseResponse(json, meta), startedAt: t0 };
+    const send = (upReq: UpstreamRequest): Promise<JsonSuccess> => {
+      for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
+      return fetchJson(input, attempt, fmt, controller, upReq).then(({ json, meta }) => ({ attempt, response: fmt.parseResponse(json, meta), startedAt: t0 }));
+    };
+    // Most formats build synchronously; only signing (SigV4) needs a promise.
+    let built: UpstreamRequest | Promise<UpstreamRequest>;
+    try {
+      built = fmt.buildRequest(input.request, egressTarget(attempt.deployment, attempt.credential));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return built instanceof Promise ? built.then(send) : send(built);
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
   input.router.succeeded(r.attempt, Date.now() - r.startedAt, undefined, Date.now());

@@ -5,8 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CanonicalEvent, FinishReason, Usage } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { EncodeContext, IngressFormat } from '../spec/wire.js';
-import type { Snapshot } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot } from '../config/snapshot.js';
 import type { Logger } from '../telemetry/log.js';
+import { Fields, LEVEL_INFO, LEVEL_WARN, writeLine } from '../telemetry/access-log.js';
 import { describeAttempt, runJsonAttempts, runStreamAttempts, type AttemptTrace, type EgressRegistry, type StreamSuccess } from './attempts.js';
 import { transportError } from './upstream.js';
 import type { Cancellation } from './cancel.js';
@@ -24,6 +25,8 @@ export interface Exchange {
   req: IncomingMessage;
   res: ServerResponse;
   requestId: string;
+  /** `x-request-id` (and `request-id` for Anthropic clients), to send with the status line. */
+  idHeaders: readonly string[];
   startedAt: number;
   snapshot: Snapshot;
   /** Cancelled when the client goes away: aborts upstream work. */
@@ -48,12 +51,34 @@ export function lookupRoute(snapshot: Snapshot, name: string) {
   return route;
 }
 
-function setAttemptHeaders(res: ServerResponse, route: string, attempt: Attempt | undefined, trace: AttemptTrace, expose: boolean) {
-  res.setHeader('x-modelplane-route', headerSafe(route));
-  res.setHeader('x-modelplane-attempts', String(trace.attempts));
-  if (attempt) res.setHeader('x-modelplane-deployment', headerSafe(expose ? attempt.deployment.id : opaqueId(attempt.deployment.id)));
-  if (trace.failures.length > 0) res.setHeader('x-modelplane-fallback-reason', trace.failures.join(','));
-  if (trace.warnings.length > 0) res.setHeader('x-modelplane-warnings', headerSafe(trace.warnings.join('; ')));
+/** The x-modelplane-* headers, appended to a flat [name, value, ...] list. */
+export function attemptHeaders(out: string[], route: RouteSnapshot, attempt: Attempt | undefined, trace: AttemptTrace): string[] {
+  out.push('x-modelplane-route', routeHeader(route), 'x-modelplane-attempts', String(trace.attempts));
+  if (attempt) out.push('x-modelplane-deployment', deploymentHeader(attempt.deployment, route.exposeDeployment));
+  if (trace.failures.length > 0) out.push('x-modelplane-fallback-reason', trace.failures.join(','));
+  if (trace.warnings.length > 0) out.push('x-modelplane-warnings', headerSafe(trace.warnings.join('; ')));
+  return out;
+}
+
+export function setAttemptHeaders(res: ServerResponse, route: RouteSnapshot, attempt: Attempt | undefined, trace: AttemptTrace) {
+  const h = attemptHeaders([], route, attempt, trace);
+  for (let i = 0; i < h.length; i += 2) res.setHeader(h[i]!, h[i + 1]!);
+}
+
+const routeHeaders = new WeakMap<RouteSnapshot, string>();
+function routeHeader(r: RouteSnapshot): string {
+  let v = routeHeaders.get(r);
+  if (v === undefined) routeHeaders.set(r, (v = headerSafe(r.name)));
+  return v;
+}
+
+/** The deployment as shown to clients: its id when the route exposes it, else an opaque hash. */
+const shownIds = new WeakMap<DeploymentSnapshot, string>();
+function deploymentHeader(d: DeploymentSnapshot, expose: boolean): string {
+  if (expose) return headerSafe(d.id);
+  let v = shownIds.get(d);
+  if (v === undefined) shownIds.set(d, (v = opaqueId(d.id)));
+  return v;
 }
 
 function opaqueId(id: string): string {
@@ -79,38 +104,30 @@ interface Outcome {
 }
 
 function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, route: string, stream: boolean, trace: AttemptTrace, o: Outcome) {
-  const line: Record<string, unknown> = {
-    request_id: ex.requestId,
-    format: ingress.name,
-    route,
-    stream,
-    status: o.status,
-    latency_ms: Date.now() - ex.startedAt,
-    attempts: trace.attempts,
-  };
-  if (trace.className) line.class = trace.className;
+  // Field order is the log line's contract (docs/operations.md); see telemetry/access-log.ts.
+  const f = new Fields('request_id', ex.requestId)
+    .str('format', ingress.name)
+    .str('route', route)
+    .num('stream', stream)
+    .num('status', o.status)
+    .num('latency_ms', Date.now() - ex.startedAt)
+    .num('attempts', trace.attempts)
+    .str('class', trace.className);
   if (o.attempt) {
-    line.deployment = o.attempt.deployment.id;
-    line.provider = o.attempt.deployment.provider.id;
-    if (o.attempt.credential) line.credential = o.attempt.credential.id;
+    f.str('deployment', o.attempt.deployment.id).str('provider', o.attempt.deployment.provider.id);
+    if (o.attempt.credential) f.str('credential', o.attempt.credential.id);
   }
-  if (o.ttftMs !== undefined) line.ttft_ms = o.ttftMs;
+  f.num('ttft_ms', o.ttftMs);
   if (o.usage) {
-    line.tokens_in = o.usage.inputTokens;
-    line.tokens_out = o.usage.outputTokens;
-    if (o.usage.cacheReadTokens) line.tokens_cache_read = o.usage.cacheReadTokens;
+    f.num('tokens_in', o.usage.inputTokens).num('tokens_out', o.usage.outputTokens);
+    if (o.usage.cacheReadTokens) f.num('tokens_cache_read', o.usage.cacheReadTokens);
   }
-  if (o.finish) line.finish = o.finish;
-  if (o.resumed) line.resumed = o.resumed;
-  if (trace.failures.length) line.fallback_reasons = trace.failures;
-  if (o.prompt !== undefined) line.prompt = o.prompt;
-  if (o.completion !== undefined) line.completion = o.completion;
-  if (o.error) {
-    line.error = o.error.code;
-    line.error_message = o.error.message;
-  }
-  if (o.status >= 500 || o.error) deps.log.warn(line, 'request');
-  else deps.log.info(line, 'request');
+  f.str('finish', o.finish);
+  if (o.resumed) f.num('resumed', o.resumed);
+  if (trace.failures.length) f.json('fallback_reasons', trace.failures);
+  f.json('prompt', o.prompt).str('completion', o.completion);
+  if (o.error) f.str('error', o.error.code).str('error_message', o.error.message);
+  writeLine(deps.log, o.status >= 500 || o.error ? LEVEL_WARN : LEVEL_INFO, f, 'request');
 }
 
 /** Writes with backpressure: resolves once the socket can take more. */
@@ -143,7 +160,7 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   // Every attempt failed: headers and the log line say what was tried; the server renders the error.
   const failed = (e: unknown): never => {
     const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
-    setAttemptHeaders(res, route.name, undefined, trace, route.exposeDeployment);
+    setAttemptHeaders(res, route, undefined, trace);
     // Our attempts already retried and fell back: an SDK retry on top would multiply them. The
     // exception is a provider that said when to come back (retry-after) beyond our deadline.
     if (trace.attempts > 0) res.setHeader('x-should-retry', err.retryable && err.retryAfterMs !== undefined ? 'true' : 'false');
@@ -153,9 +170,9 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
 
   if (!request.stream) {
     const r = await runJsonAttempts(loopInput).catch(failed);
-    const payload = JSON.stringify(ingress.encodeResponse(r.response, ctx));
-    setAttemptHeaders(res, route.name, r.attempt, trace, route.exposeDeployment);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    const payload = ingress.encodeResponseText ? ingress.encodeResponseText(r.response, ctx) : JSON.stringify(ingress.encodeResponse(r.response, ctx));
+    const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)), ...ex.idHeaders];
+    res.writeHead(200, attemptHeaders(headers, route, r.attempt, trace));
     res.end(payload);
     const o: Outcome = { status: 200, attempt: r.attempt, finish: r.response.finishReason };
     if (r.response.usage) o.usage = r.response.usage;
@@ -189,8 +206,8 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   const tapped = relay(cur, outcome, resume, onFailed);
   // A client that leaves mid-stream releases the upstream at once, not at its next chunk.
   const offCancel = ex.cancel.on(() => cur.s.release());
-  setAttemptHeaders(res, route.name, first.attempt, trace, route.exposeDeployment);
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  const headers = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache', 'connection', 'keep-alive', 'x-accel-buffering', 'no', ...ex.idHeaders];
+  res.writeHead(200, attemptHeaders(headers, route, first.attempt, trace));
   try {
     for await (const chunk of ingress.encodeEvents(tapped, ctx)) {
       if (res.destroyed) break;

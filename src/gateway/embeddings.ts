@@ -4,7 +4,7 @@ import type { EmbeddingRequest, EmbeddingResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import { fetchJson, runAttempts, type AttemptTrace } from './attempts.js';
 import { egressTarget } from './target.js';
-import { lookupRoute, type Exchange, type GatewayDeps } from './chat.js';
+import { attemptHeaders, lookupRoute, setAttemptHeaders, type Exchange, type GatewayDeps } from './chat.js';
 
 export interface EmbeddingCodec {
   decode(body: unknown): EmbeddingRequest;
@@ -19,7 +19,6 @@ export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: E
   const input = { route, plan, router: deps.router, egress: deps.egress, cancel: ex.cancel, trace, startedAt: ex.startedAt };
   const log = { request_id: ex.requestId, format: 'openai-embeddings', route: route.name };
   const { res } = ex;
-  res.setHeader('x-modelplane-route', route.name);
   let r;
   try {
     r = await runAttempts(input, async (attempt, fmt, controller) => {
@@ -33,18 +32,15 @@ export async function handleEmbeddings(deps: GatewayDeps, ex: Exchange, codec: E
     }, () => {});
   } catch (e) {
     const err = e instanceof GatewayError ? e : new GatewayError('internal_error', String(e), { cause: e });
-    res.setHeader('x-modelplane-attempts', String(trace.attempts));
+    setAttemptHeaders(res, route, undefined, trace);
     if (trace.attempts > 0) res.setHeader('x-should-retry', err.retryable && err.retryAfterMs !== undefined ? 'true' : 'false');
-    if (trace.failures.length) res.setHeader('x-modelplane-fallback-reason', trace.failures.join(','));
     deps.log.warn({ ...log, status: err.status, attempts: trace.attempts, error: err.code, error_message: err.message }, 'request');
     throw err;
   }
   deps.router.succeeded(r.attempt, Date.now() - r.startedAt, undefined, Date.now());
   const payload = JSON.stringify(codec.encode({ ...r.result, model: request.model }, request));
-  res.setHeader('x-modelplane-attempts', String(trace.attempts));
-  res.setHeader('x-modelplane-deployment', r.attempt.deployment.id);
-  if (trace.failures.length) res.setHeader('x-modelplane-fallback-reason', trace.failures.join(','));
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)), ...ex.idHeaders];
+  res.writeHead(200, attemptHeaders(headers, route, r.attempt, trace));
   res.end(payload);
   deps.log.info({ ...log, deployment: r.attempt.deployment.id, status: 200, latency_ms: Date.now() - ex.startedAt, attempts: trace.attempts, tokens_in: r.result.usage.inputTokens }, 'request');
 }

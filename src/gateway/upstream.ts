@@ -2,7 +2,7 @@
 // three timeouts of a deployment (connect, first byte, total). Transport failures become
 // GatewayErrors with stable codes so retry rules never look at undici's error classes.
 
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
 import { GatewayError } from '../spec/errors.js';
 import type { Headers, UpstreamRequest } from '../spec/wire.js';
 import type { Timeouts } from '../config/snapshot.js';
@@ -130,77 +130,131 @@ function split(url: string): { origin: string; path: string } {
   return hit;
 }
 
-export interface BufferedResult {
-  status: number;
-  headers: Headers;
-  body: Buffer;
+/** A buffered upstream answer; its headers are parsed from undici's raw list only when read. */
+export class BufferedResult {
+  private parsed: Headers | undefined;
+  constructor(
+    readonly status: number,
+    private readonly raw: Buffer[] | string[] | null,
+    readonly body: Buffer,
+  ) {}
+
+  get headers(): Headers {
+    return (this.parsed ??= (this.raw ? (undiciUtil.parseHeaders(this.raw) as Headers) : {}));
+  }
+}
+
+function onTotalTimeout(call: BufferedCall): void {
+  call.timeout('MP_TOTAL_TIMEOUT', 'total timeout');
+}
+
+function onFirstByteTimeout(call: BufferedCall): void {
+  call.headersTimer = undefined;
+  call.timeout('UND_ERR_HEADERS_TIMEOUT', 'first-byte timeout');
 }
 
 /**
- * One attempt whose whole response body is wanted at once (non-streaming calls, error bodies):
- * undici's handler API, with no Readable, no promise per chunk. Measured here, about 10-15% less
- * CPU per request than `request()` + `body.json()`.
+ * One buffered call, as an undici handler in its native (raw-header) form: no per-request
+ * wrapper objects, no header parsing unless someone reads them, no Readable, no promise per
+ * chunk. Each was measurable on a ~100 µs request.
+ */
+class BufferedCall {
+  status = 0;
+  rawHeaders: Buffer[] | string[] | null = null;
+  first: Buffer | undefined;
+  chunks: Buffer[] | undefined;
+  settled = false;
+  upstreamAbort: ((err?: Error) => void) | undefined;
+  failure: Error | undefined;
+  total: NodeJS.Timeout;
+  headersTimer: NodeJS.Timeout | undefined;
+  readonly onSignal = (): void => this.fail(this.signal.reason);
+
+  constructor(
+    private readonly resolve: (r: BufferedResult) => void,
+    private readonly reject: (e: GatewayError) => void,
+    private readonly signal: AttemptAbort,
+    private readonly what: string,
+    private readonly timeouts: Timeouts,
+  ) {
+    this.total = setTimeout(onTotalTimeout, timeouts.totalMs, this);
+    // undici checks headersTimeout on a coarse (~0.5 s) clock; a short one needs its own timer.
+    if (timeouts.firstByteMs < 5_000) this.headersTimer = setTimeout(onFirstByteTimeout, timeouts.firstByteMs, this);
+    signal.addListener('abort', this.onSignal);
+  }
+
+  timeout(code: string, message: string): void {
+    const e = new Error(message) as Error & { code: string };
+    e.code = code;
+    this.fail(e);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    clearTimeout(this.total);
+    if (this.headersTimer) clearTimeout(this.headersTimer);
+    this.signal.removeListener('abort', this.onSignal);
+  }
+
+  fail(e: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    this.failure = e instanceof Error ? e : new Error(String(e));
+    this.upstreamAbort?.(this.failure);
+    this.reject(transportError(this.signal.aborted ? this.signal.reason ?? e : e, this.what, this.timeouts));
+  }
+
+  // undici's handler interface
+  onConnect(abort: (err?: Error) => void): void {
+    this.upstreamAbort = abort;
+    if (this.settled) abort(this.failure ?? new Error('cancelled'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null): boolean {
+    this.status = statusCode;
+    this.rawHeaders = rawHeaders;
+    if (this.headersTimer) {
+      clearTimeout(this.headersTimer);
+      this.headersTimer = undefined;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.first === undefined) this.first = chunk;
+    else (this.chunks ??= [this.first]).push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.finish();
+    const body = this.chunks ? Buffer.concat(this.chunks) : this.first ?? EMPTY;
+    this.resolve(new BufferedResult(this.status, this.rawHeaders, body));
+  }
+
+  onError(e: Error): void {
+    this.fail(e);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One attempt whose whole response body is wanted at once (non-streaming calls, error bodies).
+ * Measured here, about 10-15% less CPU per request than `request()` + `body.json()`.
  */
 export function callUpstreamBuffered(req: UpstreamRequest, timeouts: Timeouts, abort: AttemptAbort, what: string): Promise<BufferedResult> {
   return new Promise((resolve, reject) => {
-    let status = 0;
-    let headers: Headers = {};
-    const chunks: Buffer[] = [];
-    let settled = false;
-    let ctl: Dispatcher.DispatchController | undefined;
-    let failure: unknown;
-    const fail = (e: unknown) => {
-      if (settled) return;
-      settled = true;
-      finish();
-      failure = e;
-      ctl?.abort(e instanceof Error ? e : new Error(String(e)));
-      reject(transportError(abort.aborted ? abort.reason ?? e : e, what, timeouts));
-    };
-    const timeout = (code: string, message: string) => () => {
-      const e = new Error(message) as Error & { code: string };
-      e.code = code;
-      fail(e);
-    };
-    const total = setTimeout(timeout('MP_TOTAL_TIMEOUT', 'total timeout'), timeouts.totalMs);
-    let headersTimer: NodeJS.Timeout | undefined =
-      timeouts.firstByteMs < 5_000 ? setTimeout(timeout('UND_ERR_HEADERS_TIMEOUT', 'first-byte timeout'), timeouts.firstByteMs) : undefined;
-    const onAbort = () => fail(abort.reason);
-    abort.once('abort', onAbort);
-    function finish() {
-      clearTimeout(total);
-      if (headersTimer) clearTimeout(headersTimer);
-      abort.removeListener('abort', onAbort);
+    if (abort.aborted) {
+      reject(transportError(abort.reason, what, timeouts));
+      return;
     }
+    const call = new BufferedCall(resolve, reject, abort, what, timeouts);
     const { origin, path } = split(req.url);
     agentFor(timeouts.connectMs).dispatch(
       { origin, path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.firstByteMs },
-      {
-        onRequestStart(c) {
-          ctl = c;
-          if (settled) c.abort(failure instanceof Error ? failure : new Error('cancelled'));
-        },
-        onResponseStart(_c, statusCode, h) {
-          status = statusCode;
-          headers = h as Headers;
-          if (headersTimer) {
-            clearTimeout(headersTimer);
-            headersTimer = undefined;
-          }
-        },
-        onResponseData(_c, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          if (settled) return;
-          settled = true;
-          finish();
-          resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
-        },
-        onResponseError(_c, e) {
-          fail(e);
-        },
-      },
+      call as unknown as Dispatcher.DispatchHandler,
     );
   });
 }

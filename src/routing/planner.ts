@@ -93,53 +93,59 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   const req = input.request;
   const isChat = 'messages' in req;
   const needs = input.needs ?? (isChat ? requestNeeds(req) : embeddingNeeds(req));
-  const selection = selectPlan(input.route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
-  const plan = selection.plan;
+  const route = input.route;
+  // The common case (a route without request classes) allocates no selection object.
+  const selection = route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
+  const plan = selection === undefined ? route : selection.plan;
+  const className = selection?.className;
+  const where = () => (className === undefined ? `route '${route.name}'` : `route '${route.name}' (class '${className}')`);
 
-  const targets: DeploymentSnapshot[] = [];
-  const weights: number[] = [];
-  const ineligible: Array<{ id: string; reason: string }> = [];
-  const rejections: Rejection[] = [];
+  // Ineligible targets are rare: the arrays exist only once one is found.
+  let targets: DeploymentSnapshot[] | undefined;
+  let weights: number[] | undefined;
+  let ineligible: Array<{ id: string; reason: string }> | undefined;
+  let rejections: Rejection[] | undefined;
   for (let i = 0; i < plan.targets.length; i++) {
     const dep = plan.targets[i]!;
     const e = eligible(dep, needs);
     if (e.ok) {
-      targets.push(dep);
-      weights.push(plan.weights[i] ?? dep.weight);
+      if (targets !== undefined) {
+        targets.push(dep);
+        weights!.push(plan.weights[i] ?? dep.weight);
+      }
     } else {
-      ineligible.push({ id: dep.id, reason: e.reason });
-      rejections.push({ dep, kind: e.kind, reason: e.reason });
+      if (targets === undefined) {
+        targets = plan.targets.slice(0, i);
+        weights = targets.map((d, j) => plan.weights[j] ?? d.weight);
+      }
+      (ineligible ??= []).push({ id: dep.id, reason: e.reason });
+      (rejections ??= []).push({ dep, kind: e.kind, reason: e.reason });
     }
   }
-  const where = selection.className === undefined ? `route '${input.route.name}'` : `route '${input.route.name}' (class '${selection.className}')`;
-  if (targets.length === 0) throw ineligibleError(where, plan, needs, rejections);
+  const usable: readonly DeploymentSnapshot[] = targets ?? plan.targets;
+  if (usable.length === 0) throw ineligibleError(where(), plan, needs, rejections ?? []);
 
   const rng = input.rng ?? Math.random;
   const order =
-    targets.length > 1 ? strategyFor(plan.strategy).order(targets, weights, { stats: deps.stats, needs, rng, now: input.now }) : targets;
-  const cursor = new PlanCursor(plan, order, needs, deps.health, rng, input.now);
-  const first = cursor.next(input.now);
-  if (first === undefined) throw cursor.noHealthyError(where, input.now);
-  const out: Plan = {
-    plan,
-    needs,
-    order,
-    ineligible,
-    startedAt: input.now,
-    deadlineAt: input.now + plan.deadlineMs,
-    first,
-    next: (now, failure, failed) => cursor.next(now, failure, failed),
-    get attempts() {
-      return cursor.attempts;
-    },
-  };
-  if (selection.className !== undefined) out.className = selection.className;
-  return out;
+    usable.length > 1
+      ? strategyFor(plan.strategy).order(usable, weights ?? plan.targets.map((d, j) => plan.weights[j] ?? d.weight), { stats: deps.stats, needs, rng, now: input.now })
+      : usable;
+  const cursor = new PlanCursor(plan, order, needs, deps.health, rng, input.now, ineligible ?? NONE, className);
+  if (cursor.first === undefined) throw cursor.noHealthyError(where(), input.now);
+  return cursor as Plan;
 }
 
+const NONE: ReadonlyArray<{ id: string; reason: string }> = Object.freeze([]);
+
+/** The plan and its cursor in one object (one allocation per request; see Plan). */
 class PlanCursor {
   attempts = 0;
-  private readonly tried: Uint8Array;
+  readonly first: Attempt | undefined;
+  readonly startedAt: number;
+  readonly deadlineAt: number;
+  readonly className: string | undefined;
+  /** Whether order[i] was tried (a plain array: a typed array costs an ArrayBuffer per request). */
+  private readonly tried: boolean[];
   private current = -1;
   private currentCredential: CredentialSnapshot | undefined;
   private triesOnCurrent = 0;
@@ -149,15 +155,21 @@ class PlanCursor {
   private readonly maxAttempts: number;
 
   constructor(
-    private readonly plan: TargetPlan,
-    private readonly order: readonly DeploymentSnapshot[],
-    private readonly needs: RequestNeeds,
+    readonly plan: TargetPlan,
+    readonly order: readonly DeploymentSnapshot[],
+    readonly needs: RequestNeeds,
     private readonly health: HealthRegistry,
     private readonly rng: Rng,
-    private readonly startedAt: number,
+    startedAt: number,
+    readonly ineligible: ReadonlyArray<{ id: string; reason: string }>,
+    className: string | undefined,
   ) {
-    this.tried = new Uint8Array(order.length);
+    this.startedAt = startedAt;
+    this.deadlineAt = startedAt + plan.deadlineMs;
+    this.className = className;
+    this.tried = order.length === 1 ? [false] : new Array<boolean>(order.length).fill(false);
     this.maxAttempts = Math.max(1, plan.retry.maxAttempts);
+    this.first = this.next(startedAt);
   }
 
   next(now: number, failure?: GatewayError, failed?: Attempt): Attempt | undefined {
@@ -221,13 +233,13 @@ class PlanCursor {
     const demoted = this.demotedProviders;
     for (let pass = 0; pass < (demoted === undefined ? 1 : 2); pass++) {
       for (let i = 0; i < this.order.length; i++) {
-        if (this.tried[i] === 1) continue;
+        if (this.tried[i]) continue;
         const dep = this.order[i]!;
         if (demoted !== undefined && demoted.has(dep.provider.id) !== (pass === 1)) continue;
         if (this.minWindow > 0 && !((dep.capabilities.contextWindow ?? 0) >= this.minWindow)) continue;
         const attempt = this.admit(i, now, kind, 0);
         if (attempt !== undefined) {
-          this.tried[i] = 1;
+          this.tried[i] = true;
           this.current = i;
           this.triesOnCurrent = 1;
           return attempt;
@@ -278,7 +290,7 @@ class PlanCursor {
       }
     }
     if (best === undefined || !this.health.probe(best.ref, now)) return undefined;
-    this.tried[best.i] = 1;
+    this.tried[best.i] = true;
     this.current = best.i;
     this.triesOnCurrent = 1;
     return this.issue(this.order[best.i]!, best.cred, best.ref, 'probe', 0);

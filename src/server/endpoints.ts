@@ -14,7 +14,7 @@ import type { ResponsesStore } from '../store/responses-store.js';
 
 function json(ex: Exchange, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  ex.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  ex.res.writeHead(status, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)), ...ex.idHeaders]);
   ex.res.end(payload);
 }
 

@@ -53,17 +53,25 @@ function requestId(req: IncomingMessage): string {
   return `req_${idPrefix}${(++idCounter).toString(36)}`;
 }
 
+/** The configured keys as bytes, computed once per key string (keys change only on reload). */
+const keyBytes = new Map<string, Buffer>();
+
 function keyMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  let b = keyBytes.get(expected);
+  if (b === undefined) {
+    if (keyBytes.size > 64) keyBytes.clear();
+    keyBytes.set(expected, (b = Buffer.from(expected)));
+  }
+  // Equal lengths are required by timingSafeEqual; a length mismatch says nothing about the key.
+  if (Buffer.byteLength(given) !== b.length) return false;
+  return timingSafeEqual(Buffer.from(given), b);
 }
 
 function presentedKey(req: IncomingMessage, kind: Endpoint['auth']): string | undefined {
   const h = req.headers.authorization;
-  if (typeof h === 'string') {
-    const m = /^Bearer\s+(.+)$/i.exec(h);
-    if (m) return m[1]!.trim();
+  if (typeof h === 'string' && h.length > 7 && (h.startsWith('Bearer ') || /^Bearer\s/i.test(h))) {
+    const key = h.slice(7).trim();
+    if (key !== '') return key;
   }
   if (kind === 'anthropic' || kind === 'admin') {
     const x = req.headers['x-api-key'];
@@ -87,26 +95,35 @@ function authenticate(req: IncomingMessage, kind: Endpoint['auth'], snapshot: Sn
   if (!keyMatches(key, expected)) throw new GatewayError('unauthorized', 'Invalid API key.');
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new GatewayError('payload_too_large', `Request body is ${declared} bytes; the limit is ${limit} bytes.`));
+/** Reads the body under the size limit; calls back once (no promise: this is every request). */
+function readBody(req: IncomingMessage, limit: number, done: (err: GatewayError | undefined, body?: Buffer) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    done(new GatewayError('payload_too_large', `Request body is ${declared} bytes; the limit is ${limit} bytes.`));
+    return;
+  }
+  let first: Buffer | undefined;
+  let parts: Buffer[] | undefined;
+  let size = 0;
+  let over = false;
+  req.on('data', (d: Buffer) => {
+    if (over) return;
+    size += d.length;
+    if (size > limit) {
+      over = true;
+      done(new GatewayError('payload_too_large', `Request body exceeds the limit of ${limit} bytes.`));
       return;
     }
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new GatewayError('payload_too_large', `Request body exceeds the limit of ${limit} bytes.`));
-        return;
-      }
-      parts.push(d);
-    });
-    req.on('end', () => resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
-    req.on('error', (e) => reject(new GatewayError('invalid_request', `error reading the request body: ${e.message}`)));
+    if (first === undefined) first = d;
+    else (parts ??= [first]).push(d);
+  });
+  req.on('end', () => {
+    if (!over) done(undefined, parts ? Buffer.concat(parts) : first ?? Buffer.alloc(0));
+  });
+  req.on('error', (e) => {
+    if (over) return;
+    over = true;
+    done(new GatewayError('invalid_request', `error reading the request body: ${e.message}`));
   });
 }
 
@@ -119,7 +136,7 @@ function parseJson(buf: Buffer): unknown {
   }
 }
 
-export function sendError(res: ServerResponse, errors: Pick<IngressFormat, 'encodeError'>, err: GatewayError, requestId?: string): void {
+export function sendError(res: ServerResponse, errors: Pick<IngressFormat, 'encodeError'>, err: GatewayError, requestId?: string, anthropicIds = false): void {
   if (res.headersSent) {
     if (!res.destroyed) res.end();
     return;
@@ -128,7 +145,10 @@ export function sendError(res: ServerResponse, errors: Pick<IngressFormat, 'enco
   const payload = JSON.stringify(rendered.body);
   const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(rendered.headers ?? {}) };
   if (err.retryAfterMs !== undefined && (err.status === 429 || err.status === 503)) headers['retry-after'] = String(Math.ceil(err.retryAfterMs / 1000));
-  if (requestId) headers['x-request-id'] = requestId;
+  if (requestId) {
+    headers['x-request-id'] = requestId;
+    if (anthropicIds) headers['request-id'] = requestId;
+  }
   // The official SDKs obey x-should-retry. When the gateway already ran its own attempts (the
   // pipeline set the header to false), an SDK retry would multiply them; otherwise a retryable
   // error (e.g. every key cooling down, with retry-after) may be retried by the client.
@@ -152,18 +172,36 @@ function normalisePath(url: string): string {
   return p;
 }
 
+/** Endpoints by method, then exact path: no key string built per request. */
+function indexEndpoints(endpoints: ReadonlyMap<string, Endpoint>): Map<string, Map<string, Endpoint>> {
+  const byMethod = new Map<string, Map<string, Endpoint>>();
+  for (const [k, e] of endpoints) {
+    const sp = k.indexOf(' ');
+    const method = k.slice(0, sp);
+    let m = byMethod.get(method);
+    if (!m) byMethod.set(method, (m = new Map()));
+    m.set(k.slice(sp + 1), e);
+  }
+  return byMethod;
+}
+
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { holder, deps, endpoints } = opts;
+  const byMethod = indexEndpoints(endpoints);
+  const anthropicErrors = endpoints.get('POST /v1/messages')?.errors;
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     const snapshot = holder.current;
     const startedAt = Date.now();
     const path = normalisePath(req.url ?? '/');
     const id = requestId(req);
-    res.setHeader('x-request-id', id);
-    // The Anthropic SDK reads `request-id` (exposed as `_request_id`).
-    if (path.startsWith('/v1/messages')) res.setHeader('request-id', id);
-    const endpoint = endpoints.get(`${req.method} ${path}`) ?? prefixEndpoint(endpoints, `${req.method} ${path}`);
-    const errors = endpoint?.errors ?? (path.startsWith('/v1/messages') ? endpoints.get('POST /v1/messages')?.errors : undefined) ?? opts.defaultErrors;
+    // The Anthropic SDK reads `request-id` (exposed as `_request_id`); everyone gets x-request-id.
+    // Handlers write these with their status line (res.writeHead with a header list is Node's
+    // fast path; a setHeader here would push every response onto the slow merging path).
+    const anthropic = path.startsWith('/v1/messages');
+    const idHeaders = anthropic ? ['x-request-id', id, 'request-id', id] : ['x-request-id', id];
+    const method = req.method ?? 'GET';
+    const endpoint = byMethod.get(method)?.get(path) ?? prefixEndpoint(endpoints, `${method} ${path}`);
+    const errors = endpoint?.errors ?? (anthropic ? anthropicErrors : undefined) ?? opts.defaultErrors;
     const cancel = new Cancellation();
     res.on('close', () => {
       if (!res.writableFinished) cancel.cancel(new Error('client closed the connection'));
@@ -171,13 +209,13 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     const fail = (e: unknown) => {
       const err = e instanceof GatewayError ? e : new GatewayError('internal_error', 'internal error', { cause: e });
       if (err.code === 'internal_error') deps.log.error({ request_id: id, err: e instanceof Error ? e.stack : String(e) }, 'internal error');
-      sendError(res, errors, err, id);
+      sendError(res, errors, err, id, anthropic);
       if (err.code === 'payload_too_large') req.resume();
     };
     if (!endpoint) {
       const other = [...endpoints.keys()].some((k) => k.endsWith(` ${path}`));
       fail(other
-        ? new GatewayError('method_not_allowed', `${req.method} is not allowed on ${path}.`)
+        ? new GatewayError('method_not_allowed', `${method} is not allowed on ${path}.`)
         : new GatewayError('not_found', `Unknown path ${path}. The gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings and /v1/models.`));
       req.resume();
       return;
@@ -189,16 +227,29 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       req.resume();
       return;
     }
-    const ex: Exchange = { req, res, requestId: id, startedAt, snapshot, cancel };
+    const ex: Exchange = { req, res, requestId: id, idHeaders, startedAt, snapshot, cancel };
+    const run = (body: unknown) => {
+      try {
+        const p = endpoint.handle(deps, ex, body);
+        if (p) p.catch(fail);
+      } catch (e) {
+        fail(e);
+      }
+    };
     if (endpoint.method === 'GET') {
-      Promise.resolve()
-        .then(() => endpoint!.handle(deps, ex, undefined))
-        .catch(fail);
+      run(undefined);
       return;
     }
-    readBody(req, snapshot.server.bodyLimitBytes)
-      .then((buf) => endpoint!.handle(deps, ex, parseJson(buf)))
-      .catch(fail);
+    readBody(req, snapshot.server.bodyLimitBytes, (err, buf) => {
+      if (err) return fail(err);
+      let body: unknown;
+      try {
+        body = parseJson(buf!);
+      } catch (e) {
+        return fail(e);
+      }
+      run(body);
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -40,6 +40,11 @@ export interface IngressFormat {
   decodeRequest(body: unknown): CanonicalRequest;
   encodeResponse(response: CanonicalResponse, ctx: EncodeContext): unknown;
   /**
+   * Optional: `JSON.stringify(encodeResponse(response, ctx))` written directly, for formats on the
+   * hot path. Must produce the same bytes.
+   */
+  encodeResponseText?(response: CanonicalResponse, ctx: EncodeContext): string;
+  /**
    * Renders canonical events as the client's stream framing (SSE text). An `error` event becomes
    * a well-formed error event of this protocol and ends the stream.
    */

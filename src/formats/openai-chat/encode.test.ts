@@ -73,6 +73,27 @@ const flow: CanonicalEvent[] = [
   { type: 'usage', usage: { inputTokens: 3, outputTokens: 9, cacheReadTokens: 1 } },
 ];
 
+test('encodeResponseText writes exactly JSON.stringify(encodeResponse(...)) for every response shape', () => {
+  const shapes: CanonicalResponse[] = [
+    { ...base, content: [{ type: 'text', text: 'Hello' }] },
+    { ...base, content: [] },
+    { ...base, content: [{ type: 'reasoning', text: 'why' }, { type: 'reasoning', text: '' }, { type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },
+    { ...base, content: [{ type: 'tool-call', id: 'c1', name: 'f', arguments: '{"a":"\u2028 \\ \\"q\\""}' }], finishReason: 'tool-calls' },
+    { ...base, content: [{ type: 'text', text: 'Line\n"quoted" \\ \u0001 \ud83d\ude00 \ud800 é' }, { type: 'tool-call', id: 'c2', name: 'g', arguments: '{}' }] },
+    { ...base, content: [{ type: 'text', text: 'x' }], usage: { inputTokens: 10, outputTokens: 5 } },
+    { ...base, content: [{ type: 'text', text: 'x' }], usage: { inputTokens: 10, outputTokens: 5, totalTokens: 99, cacheReadTokens: 4, reasoningTokens: 2 } },
+    { ...base, content: [{ type: 'text', text: 'x' }], usage: { inputTokens: Number.NaN, outputTokens: 5 } },
+    { ...base, content: [{ type: 'text', text: 'x' }], finishReason: 'other', rawFinishReason: 'weird "reason"' },
+    { ...base, content: [{ type: 'text', text: 'x' }], finishReason: 'content-filter' },
+  ];
+  const contexts = [ctx, { ...ctx, model: 'route "quoted" \\ é', requestId: 'chatcmpl-already' }];
+  for (const c of contexts) {
+    for (const r of shapes) {
+      assert.equal(openaiChat.encodeResponseText!(r, c), JSON.stringify(openaiChat.encodeResponse(r, c)), JSON.stringify(r));
+    }
+  }
+});
+
 test('encodeEvents: spec-conformant chunks, no empty deltas, usage after finish, then [DONE]', async () => {
   const sse = (await collect(openaiChat.encodeEvents(events(flow), { ...ctx, includeUsage: true }))).join('');
   assert.ok(sse.endsWith('data: [DONE]\n\n'));

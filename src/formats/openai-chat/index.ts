@@ -6,7 +6,7 @@ import { decodeRequest } from './decode-request.js';
 import { buildEmbeddingRequest, parseEmbeddingResponse } from './embeddings.js';
 import { encodeError } from './encode-error.js';
 import { encodeEvents } from './encode-events.js';
-import { encodeResponse } from './encode-response.js';
+import { encodeResponse, encodeResponseText } from './encode-response.js';
 import { parseError } from './parse-error.js';
 import { parseResponse } from './parse-response.js';
 import { parseStream } from './parse-stream.js';
@@ -15,6 +15,7 @@ export const openaiChat: IngressFormat & EgressFormat = {
   name: 'openai-chat',
   decodeRequest,
   encodeResponse,
+  encodeResponseText,
   encodeEvents,
   encodeError,
   buildRequest,
