@@ -11,7 +11,7 @@ import type { AttemptAbort } from './cancel.js';
 export interface UpstreamResult {
   status: number;
   headers: Headers;
-  body: Dispatcher.ResponseData['body'];
+  body: UpstreamBody;
   /** Clears the total-timeout timer; call when the body is fully consumed or abandoned. */
   done(): void;
 }
@@ -68,53 +68,237 @@ export function transportError(e: unknown, what: string, timeouts: Timeouts): Ga
   return new GatewayError('upstream_connection', `${what}: ${err?.message ?? String(e)}`, { cause: e });
 }
 
+/** Above this many unread bytes the socket is paused until the consumer catches up. */
+const HIGH_WATER_BYTES = 256 * 1024;
+
+/**
+ * A streaming response body: an async iterable of network chunks, fed by undici's handler
+ * callbacks. It replaces undici's Readable + its async iterator, which cost several promises and
+ * stream-machinery calls per chunk. Chunks that queue up while the consumer is busy are handed
+ * over together, in one iteration step.
+ */
+export class UpstreamBody implements AsyncIterable<Buffer> {
+  destroyed = false;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private ended = false;
+  private error: Error | undefined;
+  private wake: (() => void) | undefined;
+  private paused = false;
+  private onError: Array<(e: Error) => void> | undefined;
+
+  constructor(
+    private readonly abortUpstream: (e: Error) => void,
+    private readonly resumeUpstream: () => void,
+  ) {}
+
+  /** From undici: false asks it to pause the socket. */
+  push(chunk: Buffer): boolean {
+    if (this.destroyed) return true;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.notify();
+    if (this.queued < HIGH_WATER_BYTES) return true;
+    this.paused = true;
+    return false;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  fail(e: Error): void {
+    if (this.ended || this.error) return;
+    this.error = e;
+    const l = this.onError;
+    this.onError = undefined;
+    if (l) for (const fn of l) fn(e);
+    this.notify();
+  }
+
+  /** Stops reading and releases the connection (undici closes it). */
+  destroy(e?: Error): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.queue = [];
+    this.queued = 0;
+    if (!this.ended && !this.error) {
+      const err = e ?? new Error('upstream body released');
+      this.error = err;
+      this.abortUpstream(err);
+    }
+    this.notify();
+  }
+
+  /** Like a Readable's `once('error')`: the transport failure that ended the body, if any. */
+  once(event: 'error', fn: (e: Error) => void): this {
+    if (event === 'error') (this.onError ??= []).push(fn);
+    return this;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    if (w) {
+      this.wake = undefined;
+      w();
+    }
+  }
+
+  /** Everything queued so far, as one buffer (several chunks are merged). */
+  private take(): Buffer {
+    const q = this.queue;
+    const out = q.length === 1 ? q[0]! : Buffer.concat(q, this.queued);
+    this.queue = [];
+    this.queued = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.resumeUpstream();
+    }
+    return out;
+  }
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    for (;;) {
+      if (this.queue.length > 0) return { value: this.take(), done: false };
+      if (this.destroyed) return { value: undefined, done: true }; // released by the consumer
+      if (this.error) throw this.error;
+      if (this.ended) return { value: undefined, done: true };
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return {
+      next: () => this.next(),
+      return: async () => {
+        this.destroy();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** The whole body as text (error responses). */
+  async text(): Promise<string> {
+    const parts: Buffer[] = [];
+    for (let r = await this.next(); !r.done; r = await this.next()) parts.push(r.value);
+    return Buffer.concat(parts).toString('utf8');
+  }
+}
+
+function onStreamTotalTimeout(call: StreamCall): void {
+  const e = new Error('total timeout') as Error & { code: string };
+  e.code = 'MP_TOTAL_TIMEOUT';
+  call.controller.abort(e);
+}
+
+function onStreamFirstByteTimeout(call: StreamCall): void {
+  call.headersTimer = undefined;
+  const e = new Error('first-byte timeout') as Error & { code: string };
+  e.code = 'UND_ERR_HEADERS_TIMEOUT';
+  call.controller.abort(e);
+}
+
+/** One streaming attempt as an undici handler (see BufferedCall for why the native form). */
+class StreamCall {
+  upstreamAbort: ((err?: Error) => void) | undefined;
+  body: UpstreamBody | undefined;
+  total: NodeJS.Timeout;
+  headersTimer: NodeJS.Timeout | undefined;
+  private settled = false;
+  readonly onSignal = (): void => {
+    const reason = this.controller.reason instanceof Error ? this.controller.reason : new Error('aborted');
+    if (this.upstreamAbort) this.upstreamAbort(reason);
+    else this.onError(reason); // not connected yet: fail now; onConnect aborts the request
+  };
+  readonly done = (): void => {
+    clearTimeout(this.total);
+    if (this.headersTimer) clearTimeout(this.headersTimer);
+    this.controller.removeListener('abort', this.onSignal);
+  };
+
+  constructor(
+    private readonly resolve: (r: UpstreamResult) => void,
+    private readonly reject: (e: GatewayError) => void,
+    readonly controller: AttemptAbort,
+    private readonly what: string,
+    private readonly timeouts: Timeouts,
+  ) {
+    this.total = setTimeout(onStreamTotalTimeout, timeouts.totalMs, this);
+    // undici checks headersTimeout on a coarse (~0.5 s) clock; a short one needs its own timer.
+    if (timeouts.firstByteMs < 5_000) this.headersTimer = setTimeout(onStreamFirstByteTimeout, timeouts.firstByteMs, this);
+    controller.addListener('abort', this.onSignal);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.upstreamAbort = abort;
+    if (this.controller.aborted) abort(this.controller.reason instanceof Error ? this.controller.reason : new Error('aborted'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, resume: () => void): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.headersTimer) {
+      clearTimeout(this.headersTimer);
+      this.headersTimer = undefined;
+    }
+    const body = (this.body = new UpstreamBody((e) => this.upstreamAbort?.(e), resume));
+    this.resolve(new StreamResult(statusCode, rawHeaders, body, this.done));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.body ? this.body.push(chunk) : true;
+  }
+
+  onComplete(): void {
+    this.body?.end();
+  }
+
+  onError(e: Error): void {
+    if (this.body) {
+      this.body.fail(this.controller.aborted && this.controller.reason instanceof Error ? this.controller.reason : e);
+      return;
+    }
+    if (this.settled) return;
+    this.settled = true;
+    this.done();
+    this.reject(transportError(this.controller.aborted ? this.controller.reason ?? e : e, this.what, this.timeouts));
+  }
+}
+
+class StreamResult implements UpstreamResult {
+  private parsed: Headers | undefined;
+  constructor(
+    readonly status: number,
+    private readonly raw: Buffer[] | string[] | null,
+    readonly body: UpstreamBody,
+    readonly done: () => void,
+  ) {}
+
+  get headers(): Headers {
+    return (this.parsed ??= (this.raw ? (undiciUtil.parseHeaders(this.raw) as Headers) : {}));
+  }
+}
+
 /**
  * Sends one attempt under `controller` (the caller aborts it when the client goes away or a
  * hedge is lost; the timeouts here abort it too). Resolves when the response headers arrive;
  * the body is read by the caller.
  */
-export async function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AttemptAbort, what: string): Promise<UpstreamResult> {
-  const timer = setTimeout(() => {
-    const e = new Error('total timeout') as Error & { code: string };
-    e.code = 'MP_TOTAL_TIMEOUT';
-    controller.abort(e);
-  }, timeouts.totalMs);
-  // undici checks headersTimeout on a coarse (~0.5 s) clock; a sub-second first-byte timeout
-  // needs its own timer to fire when configured.
-  let headersTimer: NodeJS.Timeout | undefined =
-    timeouts.firstByteMs < 5_000
-      ? setTimeout(() => {
-          const e = new Error('first-byte timeout') as Error & { code: string };
-          e.code = 'UND_ERR_HEADERS_TIMEOUT';
-          controller.abort(e);
-        }, timeouts.firstByteMs)
-      : undefined;
-  const done = () => {
-    clearTimeout(timer);
-    if (headersTimer) clearTimeout(headersTimer);
-  };
-  try {
-    const { origin, path } = split(req.url);
-    const res = await agentFor(timeouts.connectMs).request({
-      origin,
-      path,
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      headersTimeout: timeouts.firstByteMs,
-      bodyTimeout: timeouts.firstByteMs,
-      signal: controller,
-    });
-    if (headersTimer) {
-      clearTimeout(headersTimer);
-      headersTimer = undefined;
+export function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AttemptAbort, what: string): Promise<UpstreamResult> {
+  return new Promise((resolve, reject) => {
+    if (controller.aborted) {
+      reject(transportError(controller.reason, what, timeouts));
+      return;
     }
-    return { status: res.statusCode, headers: res.headers as Headers, body: res.body, done };
-  } catch (e) {
-    done();
-    const reason = controller.aborted ? controller.reason : e;
-    throw transportError(reason ?? e, what, timeouts);
-  }
+    const call = new StreamCall(resolve, reject, controller, what, timeouts);
+    const { origin, path } = split(req.url);
+    agentFor(timeouts.connectMs).dispatch(
+      { origin, path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.firstByteMs },
+      call as unknown as Dispatcher.DispatchHandler,
+    );
+  });
 }
 
 const originCache = new Map<string, { origin: string; path: string }>();

@@ -18,12 +18,10 @@ export interface OpenAiMessage {
 
 /** Collects warnings once per kind: a long history must not produce thousands of copies. */
 export class Warnings {
-  private readonly seen = new Set<string>();
   readonly list: string[] = [];
   add(message: string): void {
-    if (this.seen.has(message)) return;
-    this.seen.add(message);
-    this.list.push(message);
+    // A handful of distinct kinds at most: a scan beats a Set allocated on every request.
+    if (!this.list.includes(message)) this.list.push(message);
   }
 }
 

@@ -16,14 +16,13 @@ import { imageSourceFromUrl } from '../shared/data-url.js';
 import { FORMAT } from './format-name.js';
 import { chatRequestSchema, KNOWN_REQUEST_FIELDS, type ChatMessageBody, type ChatRequestBody } from './request-schema.js';
 import { zodToGatewayError } from './zod-error.js';
+import { fastParse } from './fast-parse.js';
 
 const EFFORTS: ReadonlySet<string> = new Set(['minimal', 'low', 'medium', 'high']);
 
 export function decodeRequest(body: unknown): CanonicalRequest {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'request body must be a JSON object');
-  const parsed = chatRequestSchema.safeParse(body);
-  if (!parsed.success) throw zodToGatewayError(parsed.error, body);
-  const b = parsed.data;
+  const b = fastParse(body) ?? zodParse(body);
   if (b.n != null && b.n > 1) {
     throw new GatewayError('invalid_request', `n: only n=1 is supported (got ${b.n}); send separate requests for several choices`, { param: 'n' });
   }
@@ -61,6 +60,12 @@ export function decodeRequest(body: unknown): CanonicalRequest {
   return req;
 }
 
+function zodParse(body: Record<string, unknown>): ChatRequestBody {
+  const parsed = chatRequestSchema.safeParse(body);
+  if (!parsed.success) throw zodToGatewayError(parsed.error, body);
+  return parsed.data;
+}
+
 function collectExtras(body: Record<string, unknown>): Record<string, unknown> {
   const extras: Record<string, unknown> = {};
   for (const key in body) {
@@ -76,7 +81,7 @@ function textParts(content: string | Array<{ text: string }>): TextPart[] {
 
 function convertMessages(messages: ChatMessageBody[]): CanonicalMessage[] {
   // Tool results carry the tool name when the call is in the history: Gemini needs it.
-  const toolNames = new Map<string, string>();
+  let toolNames: Map<string, string> | undefined; // only histories with tool calls need it
   const out: CanonicalMessage[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
@@ -98,14 +103,14 @@ function convertMessages(messages: ChatMessageBody[]): CanonicalMessage[] {
           for (const p of m.content) content.push({ type: 'text', text: p.type === 'text' ? p.text : p.refusal });
         }
         for (const tc of m.tool_calls ?? []) {
-          toolNames.set(tc.id, tc.function.name);
+          (toolNames ??= new Map()).set(tc.id, tc.function.name);
           content.push({ type: 'tool-call', id: tc.id, name: tc.function.name, arguments: tc.function.arguments });
         }
         msg = { role: 'assistant', content };
         break;
       }
       case 'tool': {
-        const name = toolNames.get(m.tool_call_id);
+        const name = toolNames?.get(m.tool_call_id);
         const result: ContentPart = { type: 'tool-result', toolCallId: m.tool_call_id, content: textParts(m.content) };
         if (name !== undefined) result.name = name;
         msg = { role: 'tool', content: [result] };

@@ -23,7 +23,7 @@ export async function* encodeEvents(events: AsyncIterable<CanonicalEvent>, ctx: 
   let usage: Usage | undefined;
   // Canonical index -> the index the client sees, assigned in order of first appearance so the
   // client always gets 0..n even if a producer skipped one.
-  const toolIndex = new Map<number, number>();
+  let toolIndex: Map<number, number> | undefined; // created on the first tool call
 
   const finishChunk = (reason: FinishReason, raw?: string) =>
     `${deltaHead}{},"logprobs":null,"finish_reason":"${finishToOpenAi(reason, raw)}"}]}\n\n`;
@@ -50,14 +50,14 @@ export async function* encodeEvents(events: AsyncIterable<CanonicalEvent>, ctx: 
           if (e.text !== '') out = delta(`{"reasoning_content":${JSON.stringify(e.text)}}`);
           break;
         case 'tool-call-start': {
-          if (toolIndex.has(e.index)) break;
-          const index = toolIndex.size;
-          toolIndex.set(e.index, index);
+          if (toolIndex?.has(e.index)) break;
+          const index = toolIndex?.size ?? 0;
+          (toolIndex ??= new Map()).set(e.index, index);
           out = delta(`{"tool_calls":[{"index":${index},"id":${JSON.stringify(e.id)},"type":"function","function":{"name":${JSON.stringify(e.name)},"arguments":""}}]}`);
           break;
         }
         case 'tool-call-delta': {
-          const index = toolIndex.get(e.index);
+          const index = toolIndex?.get(e.index);
           // Arguments for a call that never started cannot be expressed: the client needs its id.
           if (index !== undefined && e.argumentsDelta !== '') {
             out = delta(`{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(e.argumentsDelta)}}}]}`);
@@ -87,7 +87,7 @@ export async function* encodeEvents(events: AsyncIterable<CanonicalEvent>, ctx: 
   if (!finished) {
     // The producer ended without a finish event; close the choice so clients see a full stream.
     if (!started) yield delta('{"role":"assistant","content":""}');
-    yield finishChunk(toolIndex.size > 0 ? 'tool-calls' : 'stop');
+    yield finishChunk(toolIndex !== undefined && toolIndex.size > 0 ? 'tool-calls' : 'stop');
   }
   if (ctx.includeUsage && usage !== undefined) {
     yield `data: ${envelope},"choices":[],"usage":${JSON.stringify(encodeUsage(usage))}}\n\n`;

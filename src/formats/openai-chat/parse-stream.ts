@@ -9,7 +9,7 @@ import type { CanonicalEvent, FinishReason } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { ParseStreamContext } from '../../spec/wire.js';
 import { arr, isObject, num, str, type JsonObject } from '../shared/json.js';
-import { parseSse } from '../shared/sse.js';
+import { SseDecoder } from '../shared/sse.js';
 import { finishFromOpenAi } from './finish-reason.js';
 import { argumentsText, readContent, readReasoning } from './message-content.js';
 import { errorFromBody } from './parse-error.js';
@@ -26,8 +26,9 @@ interface ToolSlot {
 
 class ToolCalls {
   readonly slots: ToolSlot[] = [];
-  private readonly byIndex = new Map<number, ToolSlot>();
-  private readonly byId = new Map<string, ToolSlot>();
+  // Created on the first tool call: most streams have none.
+  private byIndex: Map<number, ToolSlot> | undefined;
+  private byId: Map<string, ToolSlot> | undefined;
   constructor(private readonly idPrefix: string) {}
 
   /** Applies one `tool_calls[]` entry; pushes the events it produces onto `out`. */
@@ -36,19 +37,19 @@ class ToolCalls {
     const id = str(tc.id) || undefined; // Qwen repeats "" on later deltas: never an id.
     let slot: ToolSlot | undefined;
     if (providerIndex !== undefined) {
-      slot = this.byIndex.get(providerIndex);
+      slot = this.byIndex?.get(providerIndex);
       // A server that reuses one index for distinct calls: a new id means a new call.
       if (slot && id !== undefined && slot.id !== '' && slot.id !== id) slot = undefined;
-    } else if (id !== undefined) slot = this.byId.get(id);
+    } else if (id !== undefined) slot = this.byId?.get(id);
     else slot = this.slots[position];
     if (!slot) {
       slot = { index: this.slots.length, id: '', name: '', started: false, pending: '' };
       this.slots.push(slot);
     }
-    if (providerIndex !== undefined) this.byIndex.set(providerIndex, slot);
+    if (providerIndex !== undefined) (this.byIndex ??= new Map()).set(providerIndex, slot);
     if (id !== undefined && slot.id === '') {
       slot.id = id;
-      this.byId.set(id, slot);
+      (this.byId ??= new Map()).set(id, slot);
     }
     const fn = isObject(tc.function) ? tc.function : undefined;
     const name = str(fn?.name);
@@ -97,72 +98,87 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
     reasoning: (t: string) => void out.push({ type: 'reasoning-delta', text: t }),
   };
 
+  const sse = new SseDecoder();
+  const chunks = body[Symbol.asyncIterator]();
+  let drained = false;
   try {
-    for await (const ev of parseSse(body)) {
-      const data = ev.data;
-      if (data === '[DONE]') {
-        // Keep draining to the end of the body (it follows at once): breaking out would destroy
-        // the upstream response mid-read, which costs an AbortError and its stack per stream.
-        sawDone = true;
-        continue;
-      }
-      if (sawDone) continue;
-      if (data.trim() === '') continue;
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(data);
-      } catch {
-        yield { type: 'error', error: new GatewayError('upstream_protocol', `upstream stream sent invalid JSON: ${data.slice(0, 200)}`) };
-        return;
-      }
-      if (!isObject(chunk)) continue;
-      if (chunk.error !== undefined && chunk.error !== null) {
-        yield { type: 'error', error: errorFromBody(chunk, data, undefined, {}) };
-        return;
-      }
-      if (!started) {
-        started = true;
-        const id = str(chunk.id) ?? '';
-        tools = new ToolCalls(id === '' ? '' : `${id}_`);
-        yield { type: 'message-start', id, model: str(chunk.model) || ctx.model, created: num(chunk.created) ?? Math.floor(Date.now() / 1000) };
-      }
-      let finish: { reason: FinishReason; raw: string } | undefined;
-      const choice = firstChoice(chunk);
-      if (choice && !finished) {
-        const delta = choice.delta;
-        if (isObject(delta)) {
-          const reasoning = readReasoning(delta);
-          if (reasoning) out.push({ type: 'reasoning-delta', text: reasoning });
-          const content = delta.content;
-          if (typeof content === 'string') {
-            if (content !== '') out.push({ type: 'text-delta', text: content });
-          } else if (content !== undefined && content !== null) readContent(content, sink);
-          const calls = delta.tool_calls;
-          if (Array.isArray(calls)) {
-            for (let i = 0; i < calls.length; i++) {
-              const tc: unknown = calls[i];
-              if (isObject(tc)) tools!.apply(tc, i, out);
+    for (let r = await chunks.next(); ; r = await chunks.next()) {
+      // One network chunk: every event it completes, without a promise hop per event.
+      const evs = r.done ? sse.end() : sse.push(r.value);
+      for (const ev of evs) {
+        const data = ev.data;
+        if (data === '[DONE]') {
+          // Keep draining to the end of the body (it follows at once): breaking out would destroy
+          // the upstream response mid-read, which costs an AbortError and its stack per stream.
+          sawDone = true;
+          continue;
+        }
+        if (sawDone) continue;
+        if (data.trim() === '') continue;
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(data);
+        } catch {
+          yield { type: 'error', error: new GatewayError('upstream_protocol', `upstream stream sent invalid JSON: ${data.slice(0, 200)}`) };
+          return;
+        }
+        if (!isObject(chunk)) continue;
+        if (chunk.error !== undefined && chunk.error !== null) {
+          yield { type: 'error', error: errorFromBody(chunk, data, undefined, {}) };
+          return;
+        }
+        if (!started) {
+          started = true;
+          const id = str(chunk.id) ?? '';
+          tools = new ToolCalls(id === '' ? '' : `${id}_`);
+          yield { type: 'message-start', id, model: str(chunk.model) || ctx.model, created: num(chunk.created) ?? Math.floor(Date.now() / 1000) };
+        }
+        let finish: { reason: FinishReason; raw: string } | undefined;
+        const choice = firstChoice(chunk);
+        if (choice && !finished) {
+          const delta = choice.delta;
+          if (isObject(delta)) {
+            const reasoning = readReasoning(delta);
+            if (reasoning) out.push({ type: 'reasoning-delta', text: reasoning });
+            const content = delta.content;
+            if (typeof content === 'string') {
+              if (content !== '') out.push({ type: 'text-delta', text: content });
+            } else if (content !== undefined && content !== null) readContent(content, sink);
+            const calls = delta.tool_calls;
+            if (Array.isArray(calls)) {
+              for (let i = 0; i < calls.length; i++) {
+                const tc: unknown = calls[i];
+                if (isObject(tc)) tools!.apply(tc, i, out);
+              }
             }
           }
+          const raw = str(choice.finish_reason);
+          if (raw) {
+            tools!.flush(out);
+            finish = { reason: finishFromOpenAi(raw), raw };
+          }
         }
-        const raw = str(choice.finish_reason);
-        if (raw) {
-          tools!.flush(out);
-          finish = { reason: finishFromOpenAi(raw), raw };
+        const usage = parseUsage(chunk.usage);
+        if (usage) out.push({ type: 'usage', usage });
+        if (finish) {
+          finished = true;
+          out.push({ type: 'finish', reason: finish.reason, raw: finish.raw });
         }
+        for (let i = 0; i < out.length; i++) yield out[i]!;
+        out.length = 0;
       }
-      const usage = parseUsage(chunk.usage);
-      if (usage) out.push({ type: 'usage', usage });
-      if (finish) {
-        finished = true;
-        out.push({ type: 'finish', reason: finish.reason, raw: finish.raw });
+      if (r.done) {
+        drained = true;
+        break;
       }
-      for (let i = 0; i < out.length; i++) yield out[i]!;
-      out.length = 0;
     }
   } catch (err) {
+    drained = true; // the body failed: nothing left to release
     yield interrupted(`upstream stream failed: ${err instanceof Error ? err.message : String(err)}`, err);
     return;
+  } finally {
+    // Stopped early (an error chunk, or the consumer left): release the body, as for-await would.
+    if (!drained) void chunks.return?.();
   }
   if (finished) return;
   if (sawDone && tools) {

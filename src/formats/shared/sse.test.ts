@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSse } from './sse.js';
+import { parseSse, SseDecoder } from './sse.js';
 
 async function* chunks(...parts: string[]) {
   for (const p of parts) yield new TextEncoder().encode(p);
@@ -26,4 +26,13 @@ test('multi-byte UTF-8 split across chunks survives', async () => {
   async function* split() { for (const b of bytes) yield new Uint8Array([b]); }
   const evs = await collect(parseSse(split()));
   assert.deepEqual(evs, [{ data: 'héllo €' }]);
+});
+
+test('SseDecoder: one push returns every event the chunk completes; partial lines wait for the next chunk', () => {
+  const d = new SseDecoder();
+  assert.deepEqual(d.push('data: a\n\ndata: b\n\ndata: c\n\nda'), [{ data: 'a' }, { data: 'b' }, { data: 'c' }]);
+  assert.deepEqual(d.push('ta: d'), []);
+  assert.deepEqual(d.push(new TextEncoder().encode('\r')), []);
+  assert.deepEqual(d.push('\n\r\nevent: e\ndata: {"x":1}\n'), [{ data: 'd' }]);
+  assert.deepEqual(d.end(), [{ event: 'e', data: '{"x":1}' }]);
 });

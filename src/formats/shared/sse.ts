@@ -11,56 +11,37 @@ export interface SseEvent {
 
 const decoderOptions = { stream: true } as const;
 
-export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let data: string[] = [];
-  let event: string | undefined;
-  let id: string | undefined;
-  // A CR at the very end of a chunk may be the first half of a CRLF split across chunks.
-  let pendingCR = false;
+/**
+ * Incremental SSE parser: feed it network chunks, get back the events they complete. Synchronous,
+ * so a consumer handles every event of a chunk in one go instead of one promise hop per event.
+ */
+export class SseDecoder {
+  private readonly decoder = new TextDecoder();
+  private buffer = '';
+  private data: string[] = [];
+  private event: string | undefined;
+  private id: string | undefined;
+  /** A CR at the very end of a chunk may be the first half of a CRLF split across chunks. */
+  private pendingCR = false;
 
-  const take = (line: string): SseEvent | undefined => {
-    if (line === '') {
-      if (data.length === 0) {
-        event = undefined;
-        return undefined;
-      }
-      const out: SseEvent = { data: data.join('\n') };
-      if (event !== undefined) out.event = event;
-      if (id !== undefined) out.id = id;
-      data = [];
-      event = undefined;
-      return out;
-    }
-    if (line.charCodeAt(0) === 58 /* : */) return undefined;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
-    else if (field === 'id') id = value;
-    return undefined;
-  };
-
-  for await (const chunk of body) {
-    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, decoderOptions);
-    if (pendingCR) {
-      pendingCR = false;
+  /** The events completed by `chunk` (often none or one; several when chunks coalesce). */
+  push(chunk: Uint8Array | string): SseEvent[] {
+    const out: SseEvent[] = [];
+    let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, decoderOptions);
+    if (this.pendingCR) {
+      this.pendingCR = false;
       if (text.charCodeAt(0) === 10) text = text.slice(1);
     }
-    buffer += text;
+    const buffer = this.buffer === '' ? text : this.buffer + text;
     let start = 0;
-    if (!pendingCR && buffer.indexOf('\r') === -1) {
+    if (buffer.indexOf('\r') === -1) {
       // Common case, LF-only framing: let the native indexOf find line ends.
       for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n', start)) {
-        const ev = take(buffer.slice(start, nl));
+        this.take(buffer.slice(start, nl), out);
         start = nl + 1;
-        if (ev) yield ev;
       }
-      buffer = buffer.slice(start);
-      continue;
+      this.buffer = start === 0 ? buffer : buffer.slice(start);
+      return out;
     }
     for (let i = 0; i < buffer.length; i++) {
       const c = buffer.charCodeAt(i);
@@ -70,23 +51,55 @@ export async function* parseSse(body: AsyncIterable<Uint8Array | string>): Async
         if (i + 1 < buffer.length) {
           if (buffer.charCodeAt(i + 1) === 10) i++;
         } else {
-          pendingCR = true;
+          this.pendingCR = true;
         }
       }
       start = i + 1;
-      const ev = take(line);
-      if (ev) yield ev;
+      this.take(line, out);
     }
-    buffer = buffer.slice(start);
+    this.buffer = buffer.slice(start);
+    return out;
   }
-  buffer += decoder.decode();
-  if (buffer.length > 0) {
-    const ev = take(buffer);
-    if (ev) yield ev;
+
+  /** At the end of the body: the last event, even without its closing blank line. */
+  end(): SseEvent[] {
+    const out: SseEvent[] = [];
+    const rest = this.buffer + this.decoder.decode();
+    this.buffer = '';
+    if (rest.length > 0) this.take(rest, out);
+    this.take('', out);
+    return out;
   }
-  // A stream that ends without the final blank line still delivers its last event.
-  const last = take('');
-  if (last) yield last;
+
+  private take(line: string, out: SseEvent[]): void {
+    if (line === '') {
+      if (this.data.length === 0) {
+        this.event = undefined;
+        return;
+      }
+      const ev: SseEvent = { data: this.data.length === 1 ? this.data[0]! : this.data.join('\n') };
+      if (this.event !== undefined) ev.event = this.event;
+      if (this.id !== undefined) ev.id = this.id;
+      this.data = [];
+      this.event = undefined;
+      out.push(ev);
+      return;
+    }
+    if (line.charCodeAt(0) === 58 /* : */) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
+    else if (field === 'id') this.id = value;
+  }
+}
+
+export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  const sse = new SseDecoder();
+  for await (const chunk of body) yield* sse.push(chunk);
+  yield* sse.end();
 }
 
 /** Frames one SSE event. `data` must not contain newlines (JSON.stringify output never does). */
