@@ -6,8 +6,8 @@ test('defaults keep a 3-target run under about four minutes', () => {
   const o = parseBenchArgs([]);
   assert.deepEqual(o.scenarios, ['nonstream', 'stream']);
   assert.deepEqual(o.conns, [1, 50]);
-  assert.equal(o.durationS, 5);
-  assert.equal(o.rounds, 2);
+  assert.equal(o.durationS, 3);
+  assert.equal(o.rounds, 4);
   assert.ok(estimateSeconds(o, 3) <= 200, `estimate ${estimateSeconds(o, 3)} s`);
   assert.equal(o.pin, true);
   assert.equal(o.gatewayLogToFile, true);

@@ -23,9 +23,9 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              ~1 minute: 2 s per measurement, 1 s warm-up, 2 rounds, 150 probe requests
-  --duration S         seconds per measurement (default 5)
+  --duration S         seconds per measurement (default 3)
   --warmup S           warm-up seconds per target and scenario, results discarded (default 2)
-  --rounds N           interleaved rounds; tables show medians over rounds (default 2)
+  --rounds N           interleaved rounds; tables show medians over rounds (default 4)
   --conns LIST         connection counts, comma-separated (default 1,50)
   --scenarios LIST     nonstream,stream (default both)
   --probe-n N          requests per TTFB probe at concurrency 1; 0 turns the probe off (default 300)
@@ -87,9 +87,9 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   const opts: BenchOptions = {
     scenarios: scenarios as Scenario[],
     conns,
-    durationS: positiveNumber('duration', v.duration, quick ? 2 : 5),
+    durationS: positiveNumber('duration', v.duration, quick ? 2 : 3),
     warmupS: v.warmup === '0' ? 0 : positiveNumber('warmup', v.warmup, quick ? 1 : 2),
-    rounds: positiveInt('rounds', v.rounds, 2),
+    rounds: positiveInt('rounds', v.rounds, quick ? 2 : 4),
     probeN: v['probe-n'] === '0' ? 0 : positiveInt('probe-n', v['probe-n'], quick ? 150 : 300),
     withPortkey: v['with-portkey'] === true,
     pin: v['no-pin'] !== true,

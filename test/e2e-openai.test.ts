@@ -305,6 +305,13 @@ describe('errors come back in OpenAI shape with the right status', () => {
     assert.equal(((await noKey.json()) as any).error.type, 'authentication_error');
     const bad = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: 'sk-wrong', maxRetries: 0 });
     await assert.rejects(bad.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError);
+    // Same length as the real key, one character off (first, last); and the key plus a suffix.
+    for (const wrong of ['x' + KEY.slice(1), KEY.slice(0, -1) + 'x', KEY + 'x', `${KEY.toUpperCase()}`]) {
+      const r = await fetch(`${h.url}/v1/models`, { headers: { authorization: `Bearer ${wrong}` } });
+      assert.equal(r.status, 401, wrong);
+    }
+    const ok = await fetch(`${h.url}/v1/models`, { headers: { authorization: `bearer   ${KEY}` } });
+    assert.equal(ok.status, 200, 'the scheme is case-insensitive and extra spaces are ignored');
   });
 
   test('a body over the limit -> 413 without a hang', async () => {

@@ -125,7 +125,7 @@ async function hedged<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat,
   try {
     for (;;) {
       if (inflight.length === 0) {
-        const attempt = plan.next(Date.now(), lastError);
+        const attempt = plan.next(lastError === undefined ? input.startedAt : Date.now(), lastError);
         if (!attempt) break;
         if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.cancel);
         if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
@@ -181,7 +181,7 @@ async function sequential<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFor
   const { plan, router, trace } = input;
   let lastError: GatewayError | undefined;
   for (;;) {
-    const attempt = plan.next(Date.now(), lastError);
+    const attempt = plan.next(lastError === undefined ? input.startedAt : Date.now(), lastError);
     if (!attempt) break;
     if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.cancel);
     if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
@@ -232,15 +232,18 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  * One buffered upstream call: a non-2xx answer becomes the format's GatewayError, a 2xx body
  * that does not parse an `upstream_protocol` error.
  */
-export async function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
-  const up = await callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
-  const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
-  if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
-  try {
-    return { json: JSON.parse(up.body.toString('utf8')), meta };
-  } catch (e) {
-    throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
-  }
+export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
+  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt)).then((up) => {
+    const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
+    if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
+    let json: unknown;
+    try {
+      json = JSON.parse(up.body.toString('utf8'));
+    } catch (e) {
+      throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
+    }
+    return { json, meta };
+  });
 }
 
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
@@ -260,7 +263,8 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
     return built instanceof Promise ? built.then(send) : send(built);
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
-  input.router.succeeded(r.attempt, Date.now() - r.startedAt, undefined, Date.now());
+  const now = Date.now();
+  input.router.succeeded(r.attempt, now - r.startedAt, undefined, now);
   return r;
 }
 

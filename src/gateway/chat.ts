@@ -169,7 +169,12 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   };
 
   if (!request.stream) {
-    const r = await runJsonAttempts(loopInput).catch(failed);
+    let r: Awaited<ReturnType<typeof runJsonAttempts>>;
+    try {
+      r = await runJsonAttempts(loopInput);
+    } catch (e) {
+      return failed(e);
+    }
     const payload = ingress.encodeResponseText ? ingress.encodeResponseText(r.response, ctx) : JSON.stringify(ingress.encodeResponse(r.response, ctx));
     const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)), ...ex.idHeaders];
     res.writeHead(200, attemptHeaders(headers, route, r.attempt, trace));
@@ -184,7 +189,12 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     return;
   }
 
-  const first = await runStreamAttempts(loopInput).catch(failed);
+  let first: StreamSuccess;
+  try {
+    first = await runStreamAttempts(loopInput);
+  } catch (e) {
+    return failed(e);
+  }
   const outcome: Outcome = { status: 200, attempt: first.attempt };
   if (logBodies) {
     outcome.prompt = request.messages;

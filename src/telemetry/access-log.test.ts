@@ -53,25 +53,22 @@ test('writeLine: the logger level filters lines; warn lines pass a warn logger',
   assert.equal((JSON.parse(lines[0]!) as { level: number }).level, 40);
 });
 
-test('LineBatcher: lines reach the destination in order, in batches, and on flush', async () => {
-  const writes: string[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      writes.push(chunk.toString());
-      cb();
-    },
-  });
+test('LineBatcher: lines reach the destination in order, as bytes, in batches, and on flush', async () => {
+  const writes: Buffer[] = [];
+  const dest = { write: (b: Buffer) => void writes.push(Buffer.from(b)) };
   const b = new LineBatcher(dest, 100);
-  b.write('a'.repeat(40) + '\n');
-  b.write('b'.repeat(40) + '\n');
-  assert.equal(writes.length, 0, 'below the batch size nothing is written');
-  b.write('c'.repeat(40) + '\n');
-  await new Promise((r) => setImmediate(r));
-  assert.equal(writes.length, 1, 'one write for the whole batch');
-  assert.equal(writes[0], 'a'.repeat(40) + '\n' + 'b'.repeat(40) + '\n' + 'c'.repeat(40) + '\n');
+  const lines = ['a'.repeat(30) + '\n', 'é😀 "x"\n', 'b'.repeat(30) + '\n', 'c'.repeat(60) + '\n'];
+  for (const l of lines) b.write(l);
+  assert.ok(writes.length >= 1, 'a batch went out once 100 bytes were pending');
+  assert.ok(writes.length < lines.length, 'lines were batched, not written one by one');
+  const before = writes.length;
   b.write('d\n');
+  assert.equal(writes.length, before, 'a short line waits for the batch');
   await new Promise<void>((r) => b.flush(() => r()));
-  await new Promise((r) => setImmediate(r));
-  assert.equal(writes.join(''), ['a', 'b', 'c'].map((x) => x.repeat(40) + '\n').join('') + 'd\n');
-  b.flushSync(); // nothing pending: a no-op, not a throw
+  assert.equal(Buffer.concat(writes).toString('utf8'), lines.join('') + 'd\n');
+  // A line longer than the whole buffer still gets through, after what was pending.
+  b.write('e\n');
+  b.write('z'.repeat(500) + '\n');
+  b.flushSync();
+  assert.equal(Buffer.concat(writes).toString('utf8'), lines.join('') + 'd\ne\n' + 'z'.repeat(500) + '\n');
 });

@@ -5,11 +5,20 @@ import type { EgressTarget, UpstreamRequest } from '../../spec/wire.js';
 import { convertMessages, Warnings } from './convert-messages.js';
 import { FORMAT } from './format-name.js';
 
+/** Targets are immutable (one per snapshot, deployment and key), so their URLs are built once. */
+const urls = new WeakMap<EgressTarget, Map<string, string>>();
+
 export function upstreamUrl(target: EgressTarget, path: string): string {
-  const url = target.baseUrl + path;
-  if (!target.query) return url;
-  const qs = new URLSearchParams(target.query).toString();
-  return qs === '' ? url : `${url}${url.includes('?') ? '&' : '?'}${qs}`;
+  let byPath = urls.get(target);
+  if (!byPath) urls.set(target, (byPath = new Map()));
+  let url = byPath.get(path);
+  if (url === undefined) {
+    url = target.baseUrl + path;
+    const qs = target.query ? new URLSearchParams(target.query).toString() : '';
+    if (qs !== '') url = `${url}${url.includes('?') ? '&' : '?'}${qs}`;
+    byPath.set(path, url);
+  }
+  return url;
 }
 
 export function upstreamHeaders(target: EgressTarget): Record<string, string> {
