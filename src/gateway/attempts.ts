@@ -187,7 +187,7 @@ async function sequential<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFor
     if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
     const fmt = formatFor(input, attempt);
     const controller = new AttemptAbort();
-    const off = input.cancel.on((reason) => controller.abort(reason));
+    input.cancel.link(controller);
     trace.attempts++;
     router.started(attempt);
     try {
@@ -202,7 +202,7 @@ async function sequential<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFor
       trace.failures.push(err.code);
       lastError = err;
     } finally {
-      off();
+      input.cancel.unlink(controller);
     }
   }
   if (lastError) throw lastError;

@@ -6,6 +6,7 @@ export class Cancellation {
   aborted = false;
   reason: unknown;
   private listeners: Array<(reason: unknown) => void> | undefined;
+  private attempts: AttemptAbort[] | undefined;
 
   /** Runs `fn` on cancel (at once if already cancelled); returns an unsubscribe function. */
   on(fn: (reason: unknown) => void): () => void {
@@ -22,10 +23,29 @@ export class Cancellation {
     };
   }
 
+  /**
+   * Aborts `attempt` when this request is cancelled (at once if it already is), without a
+   * closure per attempt; `unlink` when the attempt is over.
+   */
+  link(attempt: AttemptAbort): void {
+    if (this.aborted) attempt.abort(this.reason);
+    else (this.attempts ??= []).push(attempt);
+  }
+
+  unlink(attempt: AttemptAbort): void {
+    const a = this.attempts;
+    if (!a) return;
+    const i = a.indexOf(attempt);
+    if (i !== -1) a.splice(i, 1);
+  }
+
   cancel(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    const a = this.attempts;
+    this.attempts = undefined;
+    if (a) for (const attempt of a) attempt.abort(reason);
     const l = this.listeners;
     this.listeners = undefined;
     if (l) for (const fn of l) fn(reason);

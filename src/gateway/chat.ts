@@ -7,7 +7,7 @@ import { GatewayError } from '../spec/errors.js';
 import type { EncodeContext, IngressFormat } from '../spec/wire.js';
 import type { DeploymentSnapshot, RouteSnapshot, Snapshot } from '../config/snapshot.js';
 import type { Logger } from '../telemetry/log.js';
-import { Fields, LEVEL_INFO, LEVEL_WARN, writeLine } from '../telemetry/access-log.js';
+import { jsonNum, jsonStr, LEVEL_INFO, LEVEL_WARN, writeLine } from '../telemetry/access-log.js';
 import { describeAttempt, runJsonAttempts, runStreamAttempts, type AttemptTrace, type EgressRegistry, type StreamSuccess } from './attempts.js';
 import { transportError } from './upstream.js';
 import type { Cancellation } from './cancel.js';
@@ -105,28 +105,23 @@ interface Outcome {
 
 function logRequest(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, route: string, stream: boolean, trace: AttemptTrace, o: Outcome) {
   // Field order is the log line's contract (docs/operations.md); see telemetry/access-log.ts.
-  const f = new Fields('request_id', ex.requestId)
-    .str('format', ingress.name)
-    .str('route', route)
-    .num('stream', stream)
-    .num('status', o.status)
-    .num('latency_ms', Date.now() - ex.startedAt)
-    .num('attempts', trace.attempts)
-    .str('class', trace.className);
+  let f = `"request_id":${jsonStr(ex.requestId)},"format":${jsonStr(ingress.name)},"route":${jsonStr(route)},"stream":${stream},"status":${o.status},"latency_ms":${Date.now() - ex.startedAt},"attempts":${trace.attempts}`;
+  if (trace.className !== undefined) f += `,"class":${jsonStr(trace.className)}`;
   if (o.attempt) {
-    f.str('deployment', o.attempt.deployment.id).str('provider', o.attempt.deployment.provider.id);
-    if (o.attempt.credential) f.str('credential', o.attempt.credential.id);
+    f += `,"deployment":${jsonStr(o.attempt.deployment.id)},"provider":${jsonStr(o.attempt.deployment.provider.id)}`;
+    if (o.attempt.credential) f += `,"credential":${jsonStr(o.attempt.credential.id)}`;
   }
-  f.num('ttft_ms', o.ttftMs);
+  if (o.ttftMs !== undefined) f += `,"ttft_ms":${jsonNum(o.ttftMs)}`;
   if (o.usage) {
-    f.num('tokens_in', o.usage.inputTokens).num('tokens_out', o.usage.outputTokens);
-    if (o.usage.cacheReadTokens) f.num('tokens_cache_read', o.usage.cacheReadTokens);
+    f += `,"tokens_in":${jsonNum(o.usage.inputTokens)},"tokens_out":${jsonNum(o.usage.outputTokens)}`;
+    if (o.usage.cacheReadTokens) f += `,"tokens_cache_read":${jsonNum(o.usage.cacheReadTokens)}`;
   }
-  f.str('finish', o.finish);
-  if (o.resumed) f.num('resumed', o.resumed);
-  if (trace.failures.length) f.json('fallback_reasons', trace.failures);
-  f.json('prompt', o.prompt).str('completion', o.completion);
-  if (o.error) f.str('error', o.error.code).str('error_message', o.error.message);
+  if (o.finish !== undefined) f += `,"finish":${jsonStr(o.finish)}`;
+  if (o.resumed) f += `,"resumed":${o.resumed}`;
+  if (trace.failures.length) f += `,"fallback_reasons":${JSON.stringify(trace.failures)}`;
+  if (o.prompt !== undefined) f += `,"prompt":${JSON.stringify(o.prompt)}`;
+  if (o.completion !== undefined) f += `,"completion":${jsonStr(o.completion)}`;
+  if (o.error) f += `,"error":${jsonStr(o.error.code)},"error_message":${jsonStr(o.error.message)}`;
   writeLine(deps.log, o.status >= 500 || o.error ? LEVEL_WARN : LEVEL_INFO, f, 'request');
 }
 
@@ -176,7 +171,8 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
       return failed(e);
     }
     const payload = ingress.encodeResponseText ? ingress.encodeResponseText(r.response, ctx) : JSON.stringify(ingress.encodeResponse(r.response, ctx));
-    const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)), ...ex.idHeaders];
+    const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload))];
+    for (const h of ex.idHeaders) headers.push(h);
     res.writeHead(200, attemptHeaders(headers, route, r.attempt, trace));
     res.end(payload);
     const o: Outcome = { status: 200, attempt: r.attempt, finish: r.response.finishReason };
