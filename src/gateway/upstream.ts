@@ -293,12 +293,17 @@ export function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controlle
       return;
     }
     const call = new StreamCall(resolve, reject, controller, what, timeouts);
-    const { origin, path } = split(req.url);
-    agentFor(timeouts.connectMs).dispatch(
-      { origin, path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.firstByteMs },
-      call as unknown as Dispatcher.DispatchHandler,
-    );
+    dispatch(req, timeouts, call);
   });
+}
+
+/** Hands a request to the keep-alive agent with one of our native-interface handlers. */
+function dispatch(req: UpstreamRequest, timeouts: Timeouts, handler: StreamCall | BufferedCall): void {
+  const { origin, path } = split(req.url);
+  agentFor(timeouts.connectMs).dispatch(
+    { origin, path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.firstByteMs },
+    handler as unknown as Dispatcher.DispatchHandler,
+  );
 }
 
 const originCache = new Map<string, { origin: string; path: string }>();
@@ -435,10 +440,6 @@ export function callUpstreamBuffered(req: UpstreamRequest, timeouts: Timeouts, a
       return;
     }
     const call = new BufferedCall(resolve, reject, abort, what, timeouts);
-    const { origin, path } = split(req.url);
-    agentFor(timeouts.connectMs).dispatch(
-      { origin, path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.firstByteMs },
-      call as unknown as Dispatcher.DispatchHandler,
-    );
+    dispatch(req, timeouts, call);
   });
 }

@@ -28,7 +28,8 @@ export interface ChatCompletion {
   usage?: OpenAiUsage;
 }
 
-export function encodeResponse(r: CanonicalResponse, ctx: EncodeContext): ChatCompletion {
+/** The answer's parts as Chat Completions fields: joined text, joined reasoning, tool calls. */
+function collect(r: CanonicalResponse): { text: string | undefined; reasoning: string | undefined; toolCalls: OpenAiToolCall[] | undefined } {
   let text: string | undefined;
   let reasoning: string | undefined;
   let toolCalls: OpenAiToolCall[] | undefined;
@@ -40,6 +41,11 @@ export function encodeResponse(r: CanonicalResponse, ctx: EncodeContext): ChatCo
       (toolCalls ??= []).push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
     }
   }
+  return { text, reasoning, toolCalls };
+}
+
+export function encodeResponse(r: CanonicalResponse, ctx: EncodeContext): ChatCompletion {
+  const { text, reasoning, toolCalls } = collect(r);
   const message: ChatCompletionMessage = {
     role: 'assistant',
     // The spec's shape: null when the answer is only tool calls, a string otherwise.
@@ -69,17 +75,7 @@ const n = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
  * encode.test.ts checks that both produce identical bytes.
  */
 export function encodeResponseText(r: CanonicalResponse, ctx: EncodeContext): string {
-  let text: string | undefined;
-  let reasoning: string | undefined;
-  let toolCalls: OpenAiToolCall[] | undefined;
-  for (const part of r.content) {
-    if (part.type === 'text') text = text === undefined ? part.text : text + part.text;
-    else if (part.type === 'reasoning') {
-      if (part.text !== '') reasoning = reasoning === undefined ? part.text : reasoning + part.text;
-    } else {
-      (toolCalls ??= []).push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
-    }
-  }
+  const { text, reasoning, toolCalls } = collect(r);
   const content = text ?? (toolCalls ? null : '');
   let s = `{"id":${q(completionId(ctx.requestId))},"object":"chat.completion","created":${n(ctx.created)},"model":${q(ctx.model)},"choices":[{"index":0,"message":{"role":"assistant","content":${content === null ? 'null' : q(content)},"refusal":null`;
   if (toolCalls) s += `,"tool_calls":${q(toolCalls)}`;
