@@ -374,12 +374,42 @@ describe('fallback, streams and logs', () => {
   });
 
   test('a stream that dies before any content falls back silently', async () => {
+    // The gateway commits on the upstream's first event (its role chunk); the cut comes after it,
+    // before any content. The client sees one well-formed stream, from the fallback target.
     h.sim.setFault('/down', { cutAfterChunks: 1 });
-    const stream = await client.chat.completions.create({ model: 'with-fallback', stream: true, messages: [{ role: 'user', content: 'hello there' }] });
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'with-fallback', stream: true, messages: [{ role: 'user', content: 'hello there' }] })
+      .withResponse();
     let text = '';
-    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    let roles = 0;
+    let finish: string | null | undefined;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta?.content ?? '';
+      if (c.choices[0]?.delta?.role) roles++;
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
     assert.ok(text.length > 0);
+    assert.equal(roles, 1, 'one role chunk, not one per attempt');
+    assert.equal(finish, 'stop');
+    await settle();
+    const line = requestLogs(h).find((l) => l.request_id === response.headers.get('x-request-id'))!;
+    assert.equal(line.status, 200);
+    assert.equal(line.attempts, 2);
+    assert.equal(line.deployment, 'oai', 'the log names the target that answered');
+    assert.deepEqual(line.fallback_reasons, ['stream_interrupted']);
+    assert.equal(line.error, undefined);
     h.sim.setFault('/down', null);
+  });
+
+  test('a stream whose every target dies after its first event ends with an error event, not a hang', async () => {
+    h.sim.setFault('/down', { cutAfterChunks: 1 });
+    h.sim.setFault('/openai', { cutAfterChunks: 1 });
+    const stream = await client.chat.completions.create({ model: 'with-fallback', stream: true, messages: [{ role: 'user', content: 'hello there' }] });
+    await assert.rejects(async () => {
+      for await (const c of stream) void c;
+    }, (e: unknown) => e instanceof OpenAI.APIError && /stream/i.test((e as Error).message));
+    h.sim.setFault('/down', null);
+    h.sim.setFault('/openai', null);
   });
 
   test('a stream cut after content ends with a well-formed error event the SDK raises', async () => {

@@ -1,7 +1,8 @@
 // The attempt loop: walk the plan, call the upstream, fall back on retryable errors. For
-// streams, nothing reaches the client until the first content event has arrived from an
-// upstream, so a provider that fails before producing output (error status, reset, a stream
-// that dies after its role chunk) is still replaced silently by the next attempt.
+// streams, nothing reaches the client until an upstream has answered 200 and sent its first
+// event, so a provider that fails before that (error status, reset, timeout) is replaced
+// silently by the next attempt; one that fails after its first event but before any content is
+// replaced silently too, by the relay in gateway/chat.ts, on the same plan.
 
 import type { CanonicalEvent, CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
@@ -47,9 +48,14 @@ const sleep = (ms: number, cancel: Cancellation) =>
     const off = cancel.on(() => { clearTimeout(t); resolve(); });
   });
 
-/** Events that mean the upstream really started answering. */
-function isContent(e: CanonicalEvent): boolean {
-  return e.type !== 'message-start' && e.type !== 'usage';
+/**
+ * The event that commits a stream to the client: the upstream's first event (its message start),
+ * not a bare usage report. A failure after it but before any content still falls back silently
+ * (gateway/chat.ts relay), so committing early costs nothing but the choice of HTTP status when
+ * every target fails that way; it saves the wait for one more upstream event on every stream.
+ */
+function commits(e: CanonicalEvent): boolean {
+  return e.type !== 'usage';
 }
 
 /** The request deadline bounds the wait for a first byte; a long stream may outlive it. */
@@ -74,6 +80,11 @@ export interface LoopInput {
   cancel: Cancellation;
   trace: AttemptTrace;
   startedAt: number;
+  /**
+   * A failure, already reported, of an attempt that was serving this request (a stream that
+   * failed after it was committed): the plan continues from it, as after any failed attempt.
+   */
+  after?: GatewayError;
 }
 
 export interface AttemptLoopInput extends LoopInput {
@@ -102,7 +113,7 @@ export function runAttempts<T>(input: LoopInput, once: (a: Attempt, fmt: EgressF
 
 async function hedged<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void, hedgeAfter: number): Promise<T> {
   const { plan, router, trace } = input;
-  let lastError: GatewayError | undefined;
+  let lastError: GatewayError | undefined = input.after;
   const inflight: Array<InFlight<T>> = [];
   let hedged = false;
   let hedgeTimer: NodeJS.Timeout | undefined;
@@ -179,7 +190,7 @@ function formatFor(input: LoopInput, attempt: Attempt): EgressFormat {
 /** The common case, without hedging: one attempt at a time, no races, no extra promises. */
 async function sequential<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>): Promise<T> {
   const { plan, router, trace } = input;
-  let lastError: GatewayError | undefined;
+  let lastError: GatewayError | undefined = input.after;
   for (;;) {
     const attempt = plan.next(lastError === undefined ? input.startedAt : Date.now(), lastError);
     if (!attempt) break;
@@ -291,7 +302,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
           throw r.value.error;
         }
         buffered.push(r.value);
-        if (isContent(r.value)) break;
+        if (commits(r.value)) break;
       }
     } catch (e) {
       up.done();

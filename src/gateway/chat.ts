@@ -209,7 +209,9 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
     deps.router.failed(s.attempt, e, Date.now());
     trace.failures.push(e.code);
   };
-  const tapped = relay(cur, outcome, resume, onFailed);
+  const fallback: Fallback = (failure) =>
+    ex.cancel.aborted ? Promise.resolve(undefined) : runStreamAttempts({ ...loopInput, after: failure }).catch(() => undefined);
+  const tapped = relay(cur, outcome, fallback, resume, onFailed);
   // A client that leaves mid-stream releases the upstream at once, not at its next chunk.
   const offCancel = ex.cancel.on(() => cur.s.release());
   const headers = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache', 'connection', 'keep-alive', 'x-accel-buffering', 'no', ...ex.idHeaders];
@@ -237,6 +239,9 @@ export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: Ingre
   }
 }
 
+/** Replaces a stream that failed before any content, on the same plan, or gives up (undefined). */
+type Fallback = (failure: GatewayError) => Promise<StreamSuccess | undefined>;
+
 /** Continues an interrupted stream elsewhere, or gives up (undefined). See resume.ts. */
 type Resume = (partial: string, failure: GatewayError) => Promise<StreamSuccess | undefined>;
 
@@ -247,11 +252,13 @@ type Resume = (partial: string, failure: GatewayError) => Promise<StreamSuccess 
  * (One layer instead of three: each async-generator layer costs per chunk.) With `resume`, a
  * failure after plain text is spliced over to a continuation instead of ending the stream.
  */
-async function* relay(cur: { s: StreamSuccess }, o: Outcome, resume: Resume | undefined, onFailed: (s: StreamSuccess, e: GatewayError) => void): AsyncGenerator<CanonicalEvent> {
+async function* relay(cur: { s: StreamSuccess }, o: Outcome, fallback: Fallback, resume: Resume | undefined, onFailed: (s: StreamSuccess, e: GatewayError) => void): AsyncGenerator<CanonicalEvent> {
   let s = cur.s;
   let partial = '';
   let textOnly = true;
   let trimLead = false;
+  let started = false; // the client has its message start
+  let content = false; // ... and something after it
   try {
     let i = 0;
     for (;;) {
@@ -274,9 +281,23 @@ async function* relay(cur: { s: StreamSuccess }, o: Outcome, resume: Resume | un
           break;
         case 'finish':
           o.finish = e.reason;
+          content = true;
           break;
         case 'error': {
-          if (resume && textOnly && partial !== '') {
+          if (!content) {
+            // Only the message start reached the client: the next target answers in its place,
+            // as if this attempt had failed before committing.
+            onFailed(s, e.error);
+            s.release();
+            const next = await fallback(e.error);
+            if (next) {
+              s = cur.s = next;
+              o.attempt = next.attempt;
+              i = 0;
+              continue;
+            }
+            o.failureReported = true;
+          } else if (resume && textOnly && partial !== '') {
             onFailed(s, e.error);
             s.release();
             const next = await resume(partial, e.error);
@@ -294,7 +315,8 @@ async function* relay(cur: { s: StreamSuccess }, o: Outcome, resume: Resume | un
           break;
         }
         case 'message-start':
-          if (o.resumed) continue; // the client already has one
+          if (started) continue; // the client already has one (fallback or resumption)
+          started = true;
           break;
         case 'text-delta':
           if (trimLead) {
@@ -303,11 +325,13 @@ async function* relay(cur: { s: StreamSuccess }, o: Outcome, resume: Resume | un
             if (text === '') continue;
             e = { type: 'text-delta', text };
           }
+          content = true;
           if (resume) partial += e.text;
           if (o.completion !== undefined) o.completion += e.text;
           if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
           break;
         default:
+          content = true;
           textOnly = false;
           if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
       }
