@@ -57,6 +57,8 @@ routes:
   flaky-then-oai: { targets: [flaky, oai] }
   embed-wrong-format: { targets: [embed-bad] }
   embed-fallback: { targets: [embed-503, embed] }
+  chat-hidden:  { targets: [oai], expose_deployment: false }
+  embed-hidden: { targets: [embed], expose_deployment: false }
 `;
 
 let h: Harness;
@@ -210,6 +212,16 @@ describe('openai SDK against the gateway', () => {
       assert.ok(content.length > 0, `${route} content`);
       assert.ok(usage && usage.completion_tokens > 0, `${route} usage`);
     }
+  });
+
+  test('expose_deployment: false hides the deployment id behind an opaque one, for chat and embeddings alike', async () => {
+    const chat = await client.chat.completions.create({ model: 'chat-hidden', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const emb = await client.embeddings.create({ model: 'embed-hidden', input: 'hi' }).withResponse();
+    const shown = [chat.response.headers.get('x-modelplane-deployment'), emb.response.headers.get('x-modelplane-deployment')];
+    for (const v of shown) assert.match(v ?? '', /^dep_[0-9a-f]+$/);
+    assert.notEqual(shown[0], shown[1]);
+    const open = await client.embeddings.create({ model: 'embed', input: 'hi' }).withResponse();
+    assert.equal(open.response.headers.get('x-modelplane-deployment'), 'embed', 'exposed by default');
   });
 
   test('embeddings: base64 (the SDK default) and float both decode to the same vector', async () => {
