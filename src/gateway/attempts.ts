@@ -121,14 +121,14 @@ async function hedged<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat,
   const launch = (attempt: Attempt): InFlight<T> => {
     const fmt = formatFor(input, attempt);
     const controller = new AttemptAbort();
-    const off = input.cancel.on((reason) => controller.abort(reason));
+    input.cancel.link(controller);
     trace.attempts++;
     router.started(attempt);
     const f = { attempt, controller } as InFlight<T>;
     f.settled = once(attempt, fmt, controller).then(
       (value) => ({ ok: true as const, value, f }),
       (e: unknown) => ({ ok: false as const, error: e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts), f }),
-    ).finally(off);
+    ).finally(() => input.cancel.unlink(controller));
     inflight.push(f);
     return f;
   };

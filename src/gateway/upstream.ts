@@ -152,17 +152,27 @@ class StreamCall {
   }
 }
 
-class StreamResult implements UpstreamResult {
+/** An upstream answer's status, with its headers parsed from undici's raw list only when read. */
+class LazyHeaders {
   private parsed: Headers | undefined;
   constructor(
     readonly status: number,
     private readonly raw: Buffer[] | string[] | null,
-    readonly body: UpstreamBody,
-    readonly done: () => void,
   ) {}
 
   get headers(): Headers {
     return (this.parsed ??= (this.raw ? (undiciUtil.parseHeaders(this.raw) as Headers) : {}));
+  }
+}
+
+class StreamResult extends LazyHeaders implements UpstreamResult {
+  constructor(
+    status: number,
+    raw: Buffer[] | string[] | null,
+    readonly body: UpstreamBody,
+    readonly done: () => void,
+  ) {
+    super(status, raw);
   }
 }
 
@@ -204,17 +214,14 @@ function split(url: string): { origin: string; path: string } {
   return hit;
 }
 
-/** A buffered upstream answer; its headers are parsed from undici's raw list only when read. */
-export class BufferedResult {
-  private parsed: Headers | undefined;
+/** A buffered upstream answer (headers parsed on demand, see LazyHeaders). */
+export class BufferedResult extends LazyHeaders {
   constructor(
-    readonly status: number,
-    private readonly raw: Buffer[] | string[] | null,
+    status: number,
+    raw: Buffer[] | string[] | null,
     readonly body: Buffer,
-  ) {}
-
-  get headers(): Headers {
-    return (this.parsed ??= (this.raw ? (undiciUtil.parseHeaders(this.raw) as Headers) : {}));
+  ) {
+    super(status, raw);
   }
 }
 
