@@ -15,7 +15,7 @@ import type { Lifecycle } from './lifecycle.js';
 export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call: Call): Promise<Answer> {
   const request = call.request as CanonicalRequest;
   const route = call.route!;
-  const plan = deps.router.plan(route, request, call.ex.req.headers, call.ex.startedAt, call.needs, call.exclude);
+  const plan = deps.router.plan(route, request, call.ex.req.headers, call.ex.startedAt, call.needs, call.exclude, call.plan);
   if (plan.className !== undefined) call.trace.className = plan.className;
   const input: AttemptLoopInput = { call, request, plan, egress: deps.egress, lifecycle };
   const o = call.outcome;

@@ -5,6 +5,7 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Extension } from '../gateway/extension.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
+import { autoRouter } from '../gateway/stages/auto-router.js';
 
 export interface ExtensionContext {
   snapshot: Snapshot;
@@ -15,7 +16,8 @@ export interface ExtensionContext {
   env: NodeJS.ProcessEnv;
 }
 
-export function defaultExtensions(_ctx: ExtensionContext): Extension[] {
+export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
+  out.push(autoRouter(ctx.log));
   return out;
 }
