@@ -133,3 +133,29 @@ test('modelplane router train: a bad line fails with its number and writes nothi
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /--dta/);
 });
+
+test('cascade: a cheap answer that fails a check is replaced by the next tier\'s; one that passes is kept', async () => {
+  const g = injectable({ configText: config('auto: { threshold: 0.55, cascade: true }', sim.url) });
+  try {
+    const plain = await ask(g, EASY);
+    assert.equal(plain.headers['x-modelplane-deployment'], 'small-a');
+    assert.equal(plain.headers['x-modelplane-cascade'], undefined);
+    // The simulator cuts its answer at max_tokens (finish: length): the cheap answer fails `truncated`.
+    const r = await g.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${KEY}` },
+      payload: { model: 'assistant', messages: [{ role: 'user', content: EASY }], max_tokens: 2 },
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['x-modelplane-tier'], 'small');
+    assert.equal(r.headers['x-modelplane-cascade'], 'small:truncated -> frontier');
+    assert.equal(r.headers['x-modelplane-deployment'], 'big-a');
+    assert.equal(r.headers['x-modelplane-attempts'], '2');
+    await g.flushLogs();
+    const line = g.logs.filter((l) => l.msg === 'request').at(-1)!;
+    assert.deepEqual([line.tier, line.escalations, line.deployment], ['frontier', ['small:truncated'], 'big-a']);
+  } finally {
+    await g.close();
+  }
+});

@@ -79,6 +79,5 @@ export function compileAutoRoute(
     auto: { tiers, routerName: a.router ?? 'default', router, threshold, text: a.text ?? 'last_user_and_system', cascade: a.cascade ?? false },
   };
   if (a.strong_share !== undefined) route.auto!.strongShare = a.strong_share;
-  if (a.cascade) problems.push(`${path}.auto.cascade: not supported yet (see docs/routing.md)`);
   return route;
 }

@@ -75,6 +75,8 @@ export interface Outcome {
   /** The tier an auto route chose, and the router's score behind the choice. */
   tier?: string;
   routerScore?: number;
+  /** Cascade escalations, e.g. `small:invalid-json`. */
+  escalations?: string[];
   /** With `logging.log_bodies`: the prompt (canonical messages) and the completion text. */
   prompt?: unknown;
   completion?: string;
@@ -99,6 +101,11 @@ export interface Call {
    * tier's plan); without one the planner uses the route's own (or a request class's).
    */
   plan?: TargetPlan;
+  /**
+   * Plans to escalate to, in order, when the answer of `plan` fails a cascade check (auto routes
+   * with `cascade: true`; non-streaming requests only).
+   */
+  cascade?: Array<{ name: string; plan: TargetPlan }>;
   /** Planner filter applied before routing: a returned reason excludes the deployment. */
   exclude?: (d: DeploymentSnapshot) => string | undefined;
   /** Extra response headers `[name, value, ...]`, written at commit and on errors. */

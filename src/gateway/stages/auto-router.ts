@@ -52,6 +52,8 @@ export function autoRouter(log: Logger): Extension {
       const tier = auto.tiers[choice.index];
       if (tier === undefined) return Promise.reject(new GatewayError('internal_error', 'auto route without tiers'));
       call.plan = tier.plan;
+      // Cascade: non-streaming requests only (a stream cannot be taken back once it started).
+      if (auto.cascade && !call.request.stream && choice.index < auto.tiers.length - 1) call.cascade = auto.tiers.slice(choice.index + 1);
       call.outcome.tier = tier.name;
       if (!Number.isNaN(score)) call.outcome.routerScore = Math.round(score * 1000) / 1000;
       call.headers.push('x-modelplane-tier', tier.name, 'x-modelplane-router-score', Number.isNaN(score) ? 'none' : score.toFixed(3), 'x-modelplane-route-reason', choice.reason);

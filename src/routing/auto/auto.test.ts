@@ -86,3 +86,24 @@ test('curve: a perfect router recovers the gap at the smallest share; the metric
   assert.ok(Math.abs(c.apgr - 0.75) < 1e-9, `APGR of a perfect router at 50% hard is 0.75, got ${c.apgr}`);
   assert.equal(c.points.at(-1)!.pgr, 1);
 });
+
+test('cascade checks: empty, truncated, bad tool calls, invalid JSON, refusals and hedges; a good answer passes', async () => {
+  const { failedCheck } = await import('./checks.js');
+  const r = (content: CanonicalResponseLike['content'], finishReason: CanonicalResponseLike['finishReason'] = 'stop'): CanonicalResponseLike => ({ id: 'x', model: 'm', created: 1, content, finishReason });
+  const base = req('question');
+  const withTools = { ...base, tools: [{ name: 'lookup', parameters: { type: 'object' } }] };
+  const asJson = { ...base, responseFormat: { type: 'json_schema' as const, name: 's', schema: { type: 'object', required: ['answer'] } } };
+  assert.equal(failedCheck(base, r([{ type: 'text', text: 'Paris is the capital.' }])), undefined);
+  assert.equal(failedCheck(base, r([{ type: 'text', text: '  ' }])), 'empty');
+  assert.equal(failedCheck(base, r([{ type: 'text', text: 'Paris is' }], 'length')), 'truncated');
+  assert.equal(failedCheck(withTools, r([{ type: 'tool-call', id: 'c', name: 'lookup', arguments: '{"q":1}' }], 'tool-calls')), undefined);
+  assert.equal(failedCheck(withTools, r([{ type: 'tool-call', id: 'c', name: 'other', arguments: '{}' }], 'tool-calls')), 'invalid-tool-call');
+  assert.equal(failedCheck(withTools, r([{ type: 'tool-call', id: 'c', name: 'lookup', arguments: '{"q":' }], 'tool-calls')), 'invalid-tool-call');
+  assert.equal(failedCheck(asJson, r([{ type: 'text', text: '{"answer": 42}' }])), undefined);
+  assert.equal(failedCheck(asJson, r([{ type: 'text', text: '{"other": 42}' }])), 'invalid-json');
+  assert.equal(failedCheck(asJson, r([{ type: 'text', text: 'Sure! Here it is: 42' }])), 'invalid-json');
+  assert.equal(failedCheck(base, r([{ type: 'text', text: "I'm sorry, but I can't help with that." }])), 'refusal');
+  assert.equal(failedCheck(base, r([{ type: 'text', text: "Honestly I'm not sure, maybe 1850?" }])), 'hedge');
+});
+
+type CanonicalResponseLike = import('../../spec/canonical.js').CanonicalResponse;
