@@ -10,7 +10,7 @@ import { SKIP_NO_FIXTURES, readChunks, readFixture } from '../../../testkit/fixt
 import type { CanonicalEvent } from '../../spec/index.js';
 import { GatewayError } from '../../spec/index.js';
 import { anthropicMessages } from './index.js';
-import { CTX, collect, fold, frameChunks, iter } from './test-helpers.js';
+import { CTX, collect, fold, frameChunks, iter } from '../../../testkit/format-helpers/anthropic-messages.js';
 
 function client(body: string, status = 200): Anthropic {
   return new Anthropic({

@@ -8,9 +8,9 @@ import { Stream } from 'openai/streaming';
 import { readChunks, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
-import { openaiClientServing } from '../shared/sdk-test-helpers.js';
+import { openaiClientServing } from '../../../testkit/format-helpers/sdk.js';
 import { openaiChat } from './index.js';
-import { chunksToSse, collect, ctx, events, replayChunks } from './test-helpers.js';
+import { chunksToSse, collect, ctx, events, replayChunks } from '../../../testkit/format-helpers/openai-chat.js';
 
 async function encode(evs: CanonicalEvent[], includeUsage = true): Promise<string> {
   return (await collect(openaiChat.encodeEvents(events(evs), { ...ctx, includeUsage }))).join('');
