@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
 import type Anthropic from '@anthropic-ai/sdk';
 import { KEY, post, type Harness } from './harness.js';
-import { SKIP_NO_FIXTURES } from '../testkit/fixtures.js';
+import { fixtureAvailable } from '../testkit/fixtures.js';
 import {
   anthropicWeatherTool,
   collectChat,
@@ -129,19 +129,23 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'tools: parallel calls in one answer (captured), distinct ids, both clients',
-    skip: (a) => (a.parallelFixture === undefined ? `no capture with parallel tool calls for ${a.format}` : SKIP_NO_FIXTURES),
+    name: 'tools: parallel calls in one answer (replayed), distinct ids, both clients',
     async run({ oc, ac }, a) {
-      const fx = a.parallelFixture!;
-      const messages = [user(`fixture:${fx.path}`)];
-      const r = await oc.chat.completions.create({ model: a.route, messages, tools: [openaiWeatherTool] });
-      const calls = r.choices[0]!.message.tool_calls ?? [];
-      assert.equal(calls.length, fx.calls);
-      assert.equal(new Set(calls.map((c) => c.id)).size, fx.calls, 'ids are distinct');
-      for (const c of calls) assert.doesNotThrow(() => JSON.parse(c.type === 'function' ? c.function.arguments : ''));
-      assert.equal(r.choices[0]!.finish_reason, 'tool_calls');
-      const m = await ac.messages.create({ model: a.route, max_tokens: 256, messages, tools: [anthropicWeatherTool] });
-      assert.equal(m.content.filter((b) => b.type === 'tool_use').length, fx.calls);
+      // Our own fixture always; a ../shared capture too where there is one and it is present.
+      for (const fx of a.parallelFixtures.filter((f) => fixtureAvailable(f.path))) {
+        const messages = [user(`fixture:${fx.path}`)];
+        const r = await oc.chat.completions.create({ model: a.route, messages, tools: [openaiWeatherTool] });
+        const calls = r.choices[0]!.message.tool_calls ?? [];
+        assert.equal(calls.length, fx.calls, fx.path);
+        assert.equal(new Set(calls.map((c) => c.id)).size, fx.calls, 'ids are distinct');
+        for (const c of calls) assert.doesNotThrow(() => JSON.parse(c.type === 'function' ? c.function.arguments : ''));
+        assert.equal(r.choices[0]!.finish_reason, 'tool_calls');
+        const m = await ac.messages.create({ model: a.route, max_tokens: 256, messages, tools: [anthropicWeatherTool] });
+        const uses = m.content.filter((b) => b.type === 'tool_use');
+        assert.equal(uses.length, fx.calls, fx.path);
+        assert.equal(new Set(uses.map((u) => u.id)).size, fx.calls, 'tool_use ids are distinct');
+        assert.equal(m.stop_reason, 'tool_use');
+      }
     },
   },
   {

@@ -203,8 +203,11 @@ export interface EgressAdapter {
   signsReasoning: boolean;
   /** Whether the recorded request asks the upstream for reasoning, in its own terms. */
   reasoningAsked(body: Obj): boolean;
-  /** A capture with several tool calls in one non-streamed answer, when one exists. */
-  parallelFixture?: { path: string; calls: number };
+  /**
+   * Non-streamed answers with several tool calls: our own documented-shape fixture (`own/...`,
+   * on every clone) and, where one exists, a capture from ../shared (skipped when absent).
+   */
+  parallelFixtures: Array<{ path: string; calls: number }>;
   /** Stream chunks (SSE events / eventstream messages) the upstream sends before the first text. */
   chunksBeforeText: number;
   /** Status the gateway answers for an upstream 529 (only Anthropic really sends 529). */
@@ -239,6 +242,7 @@ const openaiAdapter: EgressAdapter = {
   imageUrls: true,
   signsReasoning: false,
   reasoningAsked: (b) => b.reasoning_effort !== undefined || /reason/.test(b.model),
+  parallelFixtures: [{ path: 'own/openai/chat-parallel-tool-calls.json', calls: 2 }],
   chunksBeforeText: 1,
   status529: 503,
   system: (b) => texts(b.messages.filter((m: Obj) => m.role === 'system'), (m) => m.content),
@@ -269,7 +273,10 @@ const anthropicAdapter: EgressAdapter = {
   imageUrls: true,
   signsReasoning: true,
   reasoningAsked: (b) => b.thinking?.type === 'enabled' && b.thinking.budget_tokens < b.max_tokens,
-  parallelFixture: { path: 'anthropic/messages-parallel-tool-use.json', calls: 4 },
+  parallelFixtures: [
+    { path: 'own/anthropic/messages-parallel-tool-use.json', calls: 2 },
+    { path: 'anthropic/messages-parallel-tool-use.json', calls: 4 },
+  ],
   // message_start, content_block_start, ping.
   chunksBeforeText: 3,
   status529: 503,
@@ -310,6 +317,7 @@ const geminiAdapter: EgressAdapter = {
   imageUrls: true,
   signsReasoning: false,
   reasoningAsked: (b) => b.generationConfig?.thinkingConfig?.includeThoughts === true,
+  parallelFixtures: [{ path: 'own/gemini/generateContent-parallel-function-calls.json', calls: 2 }],
   chunksBeforeText: 0,
   // The simulator answers 529 with a Google status it cannot name (UNKNOWN -> upstream_error).
   status529: 502,
@@ -354,6 +362,7 @@ const bedrockAdapter: EgressAdapter = {
   imageUrls: false,
   signsReasoning: true,
   reasoningAsked: (b) => b.additionalModelRequestFields?.thinking?.type === 'enabled',
+  parallelFixtures: [{ path: 'own/bedrock/converse-tool-use.json', calls: 2 }],
   chunksBeforeText: 1,
   // Bedrock has no 529; the simulator's body for it is an InternalServerException (-> 502).
   status529: 502,
