@@ -154,6 +154,50 @@ describe('captured provider streams replayed to an openai SDK client', { skip: S
   });
 });
 
+describe('our own documented-shape provider streams (testkit/fixtures-own) replayed to a client of the other protocol', () => {
+  test('Anthropic thinking + tool_use stream to an openai client: reasoning_content, text, the call with its upstream id, usage', async () => {
+    const s = await replay('ant', 'own/anthropic/messages-thinking-tool-use.stream.sse');
+    assert.equal(s.reasoning, 'The user wants the weather; I should call get_weather for Oslo.');
+    assert.equal(s.text, 'Let me look that up.');
+    assert.deepEqual(s.calls.map((c) => [c.id, c.name, c.arguments]), [['toolu_01OwnStreamHhhhhhhhhhhh', 'get_weather', '{"city": "Oslo"}']]);
+    assert.equal(s.finish, 'tool_calls');
+    assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens], [512, 96]);
+  });
+
+  test('Gemini thinking + functionCall stream (CRLF SSE) to an openai client: reasoning, a minted call id, reasoning tokens', async () => {
+    const s = await replay('gem', 'own/gemini/streamGenerateContent-thinking-function-call.sse');
+    assert.equal(s.reasoning, '**Planning the lookup**\n\nThe user asks about Oslo weather; I will call get_weather.');
+    assert.equal(s.calls.length, 1);
+    assert.match(s.calls[0]!.id, /^call_[0-9a-f]{16}_s/, 'the thought signature rides in the id');
+    assert.deepEqual(JSON.parse(s.calls[0]!.arguments), { city: 'Oslo' });
+    assert.equal(s.finish, 'tool_calls');
+    assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens, s.usage!.completion_tokens_details!.reasoning_tokens], [40, 69, 54]);
+  });
+
+  test('Bedrock reasoning stream (binary eventstream from the simulator) to an openai client: reasoning, text, usage from metadata', async () => {
+    const s = await replay('bed', 'own/bedrock/converse-stream-reasoning.chunks.txt');
+    assert.equal(s.reasoning, 'The user greets me; a short friendly reply fits.');
+    assert.equal(s.text, 'Hello! How can I help?');
+    assert.equal(s.finish, 'stop');
+    assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens], [38, 49]);
+  });
+
+  test('Bedrock tool-use stream to an Anthropic client, and OpenAI parallel tool calls to an Anthropic client', async () => {
+    const bed = await ac.messages.stream({ model: 'bed', max_tokens: 256, messages: [user('fixture:own/bedrock/converse-stream-tool-use.chunks.txt')] }).finalMessage();
+    assert.deepEqual(bed.content, [
+      { type: 'text', text: 'Checking the weather.' },
+      { type: 'tool_use', id: 'tooluse_OwnStreamCcccccccccc', name: 'get_weather', input: { city: 'Oslo' } },
+    ]);
+    assert.equal(bed.stop_reason, 'tool_use');
+    const oai = await ac.messages.stream({ model: 'oai', max_tokens: 256, messages: [user('fixture:own/openai/chat-tool-calls.stream.sse')] }).finalMessage();
+    assert.deepEqual(oai.content, [
+      { type: 'tool_use', id: 'call_own_stream_1', name: 'get_weather', input: { city: 'Oslo' } },
+      { type: 'tool_use', id: 'call_own_stream_2', name: 'get_time', input: { zone: 'Europe/Oslo' } },
+    ]);
+    assert.deepEqual([oai.usage.input_tokens, oai.usage.output_tokens], [96, 41]);
+  });
+});
+
 describe("errors come back in the caller's own format", () => {
   const asAnthropic = { authorization: '', 'x-api-key': KEY };
 
