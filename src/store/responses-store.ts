@@ -24,8 +24,8 @@ export interface ResponsesStore {
   put(r: StoredResponse): void;
   /**
    * Resolves once every response put so far has been written (or its write has failed and been
-   * reported), by the implementation's own schedule: it does not force a flush. Tests and
-   * shutdown await it instead of sleeping past the write-behind timer. At once for memory.
+   * reported), by the implementation's own schedule: it does not force a flush. Tests await it
+   * instead of sleeping past the write-behind timer. At once for memory.
    */
   flushed(): Promise<void>;
   /** Flushes pending writes and releases resources. */
