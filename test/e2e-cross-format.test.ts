@@ -182,8 +182,8 @@ describe('our own documented-shape provider streams (testkit/fixtures-own) repla
     assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens], [38, 49]);
   });
 
-  test('Bedrock tool-use stream to an Anthropic client, and OpenAI parallel tool calls to an Anthropic client', async () => {
-    const bed = await ac.messages.stream({ model: 'bed', max_tokens: 256, messages: [user('fixture:own/bedrock/converse-stream-tool-use.chunks.txt')] }).finalMessage();
+  test('Bedrock tool-use stream (raw eventstream bytes) to an Anthropic client, and OpenAI parallel tool calls to an Anthropic client', async () => {
+    const bed = await ac.messages.stream({ model: 'bed', max_tokens: 256, messages: [user('fixture:own/bedrock/converse-stream-tool-use.eventstream')] }).finalMessage();
     assert.deepEqual(bed.content, [
       { type: 'text', text: 'Checking the weather.' },
       { type: 'tool_use', id: 'tooluse_OwnStreamCcccccccccc', name: 'get_weather', input: { city: 'Oslo' } },

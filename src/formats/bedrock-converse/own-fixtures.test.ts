@@ -1,9 +1,10 @@
 // Conformance on our own documented-shape Bedrock Converse responses (testkit/fixtures-own/bedrock,
 // written from the Converse / ConverseStream API reference), so every clone exercises this
-// format's parsers, not only one with ../shared captures (conformance.test.ts). Stream fixtures
-// are the decoded events, one `{eventType: payload}` per line (payloads keep the `p` padding
-// field Bedrock adds); they are encoded into real application/vnd.amazon.eventstream frames
-// (@smithy/eventstream-codec, as the service sends them) and parsed whole and byte by byte.
+// format's parsers, not only one with ../shared captures (conformance.test.ts). `.chunks.txt`
+// stream fixtures are the decoded events, one `{eventType: payload}` per line (payloads keep the
+// `p` padding field Bedrock adds), encoded here into real application/vnd.amazon.eventstream
+// frames (@smithy/eventstream-codec); the `.eventstream` one is those frames as bytes. All are
+// parsed whole and byte by byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFixtureText } from '../../../testkit/fixtures.js';
@@ -27,7 +28,7 @@ const STREAMS: Record<string, Folded> = {
     errors: [],
     order: ['text'],
   },
-  'converse-stream-tool-use.chunks.txt': {
+  'converse-stream-tool-use.eventstream': {
     id: '<generated>',
     model: 'ctx-model',
     text: 'Checking the weather.',
@@ -100,6 +101,34 @@ test('own bedrock streams become real eventstream frames: event-type, content-ty
     ':message-type': 'event',
   });
   assert.deepEqual(JSON.parse(new TextDecoder().decode(first.body)), { p: 'abcdef', role: 'assistant' });
+});
+
+// The one stream kept as raw bytes (as the service sends them; the simulator replays it byte for
+// byte): what it holds, so the binary file can be reviewed and cannot drift from this list.
+const TOOL_USE_EVENTS = [
+  { messageStart: { p: 'abcdef', role: 'assistant' } },
+  { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Checking the weather.' }, p: 'abcdefgh' } },
+  { contentBlockStop: { contentBlockIndex: 0, p: 'abcd' } },
+  { contentBlockStart: { contentBlockIndex: 1, p: 'abcdefghij', start: { toolUse: { name: 'get_weather', toolUseId: 'tooluse_OwnStreamCcccccccccc' } } } },
+  { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":' } }, p: 'ab' } },
+  { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: ' "Oslo"}' } }, p: 'abcdefg' } },
+  { contentBlockStop: { contentBlockIndex: 1, p: 'abcdefghijk' } },
+  { messageStop: { p: 'abc', stopReason: 'tool_use' } },
+  { metadata: { metrics: { latencyMs: 901 }, p: 'abcde', usage: { inputTokens: 402, outputTokens: 57, totalTokens: 459 } } },
+];
+
+test('own converse-stream-tool-use.eventstream holds exactly these event frames', () => {
+  const bytes = streamBytes(`${dir}/converse-stream-tool-use.eventstream`);
+  const frames: Array<Record<string, unknown>> = [];
+  for (let off = 0; off < bytes.length; ) {
+    const len = new DataView(bytes.buffer, bytes.byteOffset + off).getUint32(0);
+    const m = codec.decode(bytes.subarray(off, off + len));
+    assert.equal(m.headers[':message-type']?.value, 'event');
+    assert.equal(m.headers[':content-type']?.value, 'application/json');
+    frames.push({ [String(m.headers[':event-type']?.value)]: JSON.parse(new TextDecoder().decode(m.body)) });
+    off += len;
+  }
+  assert.deepEqual(frames, TOOL_USE_EVENTS);
 });
 
 for (const [file, expected] of Object.entries(STREAMS)) {
