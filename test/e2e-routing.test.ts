@@ -24,11 +24,12 @@ const simLines = new EventLog<string>();
 const log = new LogSink();
 let openai: OpenAI;
 
+const gatewayConfig = () => `auth: { master_key: ${KEY}, admin_key: ${ADMIN} }\n${CONFIG.replaceAll('SIM', sim.url).replaceAll('DEAD', `http://127.0.0.1:${deadPort}`)}`;
+
 before(async () => {
   sim = await startSimulator({ port: 0, logger: (l) => simLines.push(l) });
   deadPort = await closedPort();
-  const configText = `auth: { master_key: ${KEY}, admin_key: ${ADMIN} }\n${CONFIG.replaceAll('SIM', sim.url).replaceAll('DEAD', `http://127.0.0.1:${deadPort}`)}`;
-  gw = await startGateway({ configText, port: 0, logger: log.logger, env: {} });
+  gw = await startGateway({ configText: gatewayConfig(), port: 0, logger: log.logger, env: {} });
   url = gw.url;
   openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY, maxRetries: 0 });
 });
@@ -82,6 +83,17 @@ describe('fallback levels', () => {
   });
 
   test('provider level: a refused connection opens the provider breaker for every route, a half-open trial closes it', async () => {
+    // This gateway's clock stands still unless the test moves it: "before the cooldown ends" and
+    // "after it" are then facts, not races against a busy machine.
+    let now = Date.now();
+    const own = await startGateway({ configText: gatewayConfig(), port: 0, logger: new LogSink().logger, env: {}, clock: () => now });
+    const chat = (model: string) => post(`${own.url}/v1/chat/completions`, { model, messages: [{ role: 'user', content: 'hello routing' }] });
+    const health = async (): Promise<HealthDoc> => {
+      const r = await fetch(`${own.url}/admin/health`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      return (await r.json()) as HealthDoc;
+    };
+    const sleepUntil = (at: number) => { now = Math.max(now, at) + 1; };
+    try {
     const routes = ['via-dead-a', 'via-dead-b'];
     // Default policy: 5 consecutive failures open a breaker. Alternating routes means neither
     // deployment reaches 5 on its own: only the provider-level breaker can open.
@@ -106,7 +118,7 @@ describe('fallback levels', () => {
     }
 
     // Cooldown over, still down: the one trial fails and the cooldown doubles.
-    await sleepUntil(until);
+    sleepUntil(until);
     const trial = await chat('via-dead-a');
     assert.equal(trial.status, 200);
     assert.equal(trial.headers.get('x-modelplane-attempts'), '2', 'the half-open trial went to the dead provider and fell back');
@@ -120,7 +132,7 @@ describe('fallback levels', () => {
     // The provider comes back on the same port: the next trial succeeds and closes the breaker.
     const revived = await startSimulator({ port: deadPort });
     try {
-      await sleepUntil(Date.parse(reopened.until!));
+      sleepUntil(Date.parse(reopened.until!));
       const back = await chat('via-dead-b');
       assert.equal(back.status, 200);
       assert.equal(back.headers.get('x-modelplane-attempts'), '1');
@@ -132,6 +144,9 @@ describe('fallback levels', () => {
       assert.equal(revived.requests.length, 1, 'exactly one trial request reached the revived provider');
     } finally {
       await revived.close();
+    }
+    } finally {
+      await own.close();
     }
   });
 
