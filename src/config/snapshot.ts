@@ -4,6 +4,7 @@
 // version from start to end.
 
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
+import type { IngressLimits, UpstreamLimits } from '../spec/limits.js';
 
 export interface CredentialSnapshot {
   /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
@@ -131,6 +132,12 @@ export interface ServerSettings {
   bodyLimitBytes: number;
   /** Headers timeout for inbound requests. */
   requestTimeoutMs: number;
+  /** What a caller's body may contain (checked by every ingress decoder). */
+  limits: IngressLimits;
+  /** What an upstream answer may make the gateway hold. */
+  upstreamLimits: UpstreamLimits;
+  /** After SIGTERM, how long in-flight requests may run before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export interface LoggingSettings {

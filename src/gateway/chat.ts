@@ -137,7 +137,7 @@ function write(res: ServerResponse, chunk: string): Promise<void> | undefined {
 
 export async function handleChat(deps: GatewayDeps, ex: Exchange, ingress: IngressFormat, body: unknown): Promise<void> {
   // Bad input throws before anything is logged or charged: the server renders it as a 4xx.
-  const request = ingress.decodeRequest(body);
+  const request = ingress.decodeRequest(body, ex.snapshot.server.limits);
   const route = lookupRoute(ex.snapshot, request.model);
   if (route.kind === 'embeddings') {
     throw new GatewayError('unsupported_capability', `route '${route.name}' serves embeddings (POST /v1/embeddings), not chat`, { param: 'model' });
