@@ -296,6 +296,8 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     const snap = compileDeployment(id, d, providers, config.providers, config.defaults, problems);
     if (snap) deployments.set(id, snap);
   }
+  const limits = compileLimits(config.server?.limits);
+  for (const d of deployments.values()) d.upstreamLimits = limits.upstreamLimits;
   const routes = new Map<string, RouteSnapshot>();
   for (const [name, r] of Object.entries(config.routes)) {
     const path = `routes.${name}`;
@@ -317,7 +319,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       port: config.server?.port ?? DEFAULTS.port,
       bodyLimitBytes: config.server?.body_limit ?? DEFAULTS.bodyLimitBytes,
       requestTimeoutMs: config.server?.request_timeout ?? DEFAULTS.requestTimeoutMs,
-      ...compileLimits(config.server?.limits),
+      ...limits,
       shutdownGraceMs: config.server?.shutdown_grace ?? DEFAULTS.shutdownGraceMs,
     },
     auth: {

@@ -72,6 +72,8 @@ export interface DeploymentSnapshot {
   options: Record<string, unknown>;
   /** Active health probe, when configured. */
   probe?: { intervalMs: number; timeoutMs: number };
+  /** What an answer of this deployment may make the gateway hold (`server.limits`). */
+  upstreamLimits?: UpstreamLimits;
 }
 
 export type StrategyName = 'ordered' | 'weighted' | 'least-latency' | 'cost' | 'least-busy';
