@@ -11,6 +11,7 @@ import { openaiResponses } from '../formats/openai-responses/index.js';
 import { prepareResponses } from '../store/responses-ingress.js';
 import { MemoryResponsesStore } from '../store/memory-responses-store.js';
 import type { ResponsesStore } from '../store/responses-store.js';
+import { decodePathSegment } from './path-param.js';
 
 function json(ex: Exchange, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -69,7 +70,7 @@ export function defaultEndpoints(opts: EndpointOptions = {}): Map<string, Endpoi
     method: 'GET',
     auth: 'bearer',
     errors: openaiChat,
-    handle: (_d, ex) => json(ex, 200, modelLookup(ex, decodeURIComponent(new URL(ex.req.url ?? '/', 'http://x').pathname.slice('/v1/models/'.length)))),
+    handle: (_d, ex) => json(ex, 200, modelLookup(ex, decodePathSegment(new URL(ex.req.url ?? '/', 'http://x').pathname.slice('/v1/models/'.length)))),
   });
   m.set('GET /healthz', { method: 'GET', auth: 'none', errors: openaiChat, handle: (_d, ex) => json(ex, 200, { status: 'ok' }) });
   m.set('GET /readyz', {
