@@ -4,6 +4,7 @@
 // This one is a well-formed error body that both SDKs parse: the request's path is unknown at
 // this point, so the body has Anthropic's top-level `type: "error"` and OpenAI's `error.code`.
 
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 interface ParserError extends Error {
@@ -21,10 +22,26 @@ function classify(code: string | undefined): [number, string, string] {
   return [400, 'Bad Request', `the request is not valid HTTP/1.1 (${code ?? 'parse error'})`];
 }
 
+/**
+ * Connections whose current request was already answered before its body had been read (a 413
+ * sent early, an auth failure): a parser error later in that body must not add a second answer.
+ */
+const answeredEarly = new WeakSet<Duplex>();
+
+export function installClientErrorHandler(server: Server): void {
+  server.on('request', (req, res) => {
+    res.once('finish', () => {
+      if (!req.complete) answeredEarly.add(req.socket);
+    });
+  });
+  server.on('clientError', answerClientError);
+}
+
 export function answerClientError(err: ParserError, socket: Duplex): void {
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  // A reset socket has no one to answer; a response already under way cannot be replaced.
-  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+  // A reset socket has no one to answer; a response already under way (or already given to
+  // this request) cannot be replaced.
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent || answeredEarly.has(socket)) {
     socket.destroy();
     return;
   }

@@ -15,7 +15,7 @@ import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Exchange, GatewayDeps } from '../gateway/chat.js';
 import { Cancellation } from '../gateway/cancel.js';
-import { answerClientError } from './client-error.js';
+import { installClientErrorHandler } from './client-error.js';
 
 export interface Endpoint {
   /** Renders errors for this endpoint's clients. */
@@ -250,7 +250,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       run(body);
     });
   });
-  server.on('clientError', answerClientError);
+  installClientErrorHandler(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? holder.current.server.port, opts.host ?? holder.current.server.host, () => {
