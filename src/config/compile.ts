@@ -266,6 +266,8 @@ function compileStorage(s: Config['storage']): StorageSettings {
   if (s?.data_dir !== undefined) out.dataDir = s.data_dir;
   if (s?.responses?.backend !== undefined) out.responsesBackend = s.responses.backend;
   if (s?.responses?.cache_entries !== undefined) out.responsesCacheEntries = s.responses.cache_entries;
+  if (s?.responses?.write_behind !== undefined) out.responsesWriteBehindMs = s.responses.write_behind;
+  if (s?.responses?.durability !== undefined) out.responsesDurability = s.responses.durability;
   return out;
 }
 

@@ -187,7 +187,14 @@ export const configSchema = z.strictObject({
       /** Directory for embedded SQLite files; relative paths are relative to the config file. */
       data_dir: z.string().min(1).optional(),
       responses: z
-        .strictObject({ backend: z.enum(['sqlite', 'memory']).optional(), cache_entries: z.number().int().positive().optional() })
+        .strictObject({
+          backend: z.enum(['sqlite', 'memory']).optional(),
+          cache_entries: z.number().int().positive().optional(),
+          /** How long an acknowledged record may wait in memory before SQLite has it (sqlite). */
+          write_behind: duration.optional(),
+          /** `strict`: every record is committed before its response completes (sqlite). */
+          durability: z.enum(['write-behind', 'strict']).optional(),
+        })
         .optional(),
     })
     .optional(),

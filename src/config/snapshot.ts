@@ -167,6 +167,9 @@ export interface StorageSettings {
   dataDir?: string;
   responsesBackend?: 'sqlite' | 'memory';
   responsesCacheEntries?: number;
+  /** The write-behind window of the SQLite responses store (default 200 ms). */
+  responsesWriteBehindMs?: number;
+  responsesDurability?: 'write-behind' | 'strict';
 }
 
 export interface Snapshot {
