@@ -24,6 +24,9 @@ export interface FuzzCase {
   transport: 'http' | 'cut' | 'raw';
 }
 
+/** The generator keeps each body under this size (about twice the fuzz gateway's body limit). */
+const MAX_BODY_CHARS = 2 * 1024 * 1024;
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Rng = () => number;
 
@@ -160,7 +163,10 @@ function mutate(root: Json, rnd: Rng): [Json, string] {
   if (op === 1) {
     const v = p[key];
     if (Array.isArray(v) && v.length > 0) {
-      p[key] = Array.from({ length: int(rnd, 50, 3000) }, () => v[0]!);
+      // Bounded: a repeated element must not make a body of hundreds of MB (the fuzzer's own
+      // memory is not the subject; the body limit already refuses anything over a few MB).
+      const size = JSON.stringify(v[0]!).length + 1;
+      p[key] = Array.from({ length: Math.min(int(rnd, 50, 3000), Math.max(2, Math.floor(MAX_BODY_CHARS / size))) }, () => v[0]!);
       return [root, `repeated ${where}`];
     }
   }
@@ -196,14 +202,13 @@ function authHeaders(dialect: Dialect, key: string): Record<string, string> {
   return dialect === 'anthropic' ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${key}` };
 }
 
-/** `count` cases from `seed`. */
-export function fuzzCases(seed: number, count: number, key: string): FuzzCase[] {
+/** `count` cases from `seed`, made one at a time (a run holds only the cases in flight). */
+export function* fuzzCases(seed: number, count: number, key: string): Generator<FuzzCase> {
   const rnd = mulberry32(seed);
-  const out: FuzzCase[] = [];
   for (let i = 0; i < count; i++) {
     const roll = rnd();
     if (roll < 0.04) {
-      out.push({ name: 'path trick', method: 'GET', path: pick(rnd, PATHS), dialect: 'openai', headers: authHeaders('openai', key), transport: 'http' });
+      yield { name: 'path trick', method: 'GET', path: pick(rnd, PATHS), dialect: 'openai', headers: authHeaders('openai', key), transport: 'http' };
       continue;
     }
     const s = pick(rnd, SEEDS);
@@ -238,8 +243,6 @@ export function fuzzCases(seed: number, count: number, key: string): FuzzCase[] 
       raw = Buffer.concat([Buffer.from(`POST ${s.path} HTTP/1.1\r\nhost: fuzz\r\nconnection: close\r\n${auth}${framing}\r\n`), raw]);
       names.push('request framing');
     }
-    const c: FuzzCase = { name: names.join('; '), method: 'POST', path: s.path, dialect: s.dialect, headers, body: raw, transport };
-    out.push(c);
+    yield { name: names.join('; '), method: 'POST', path: s.path, dialect: s.dialect, headers, body: raw, transport };
   }
-  return out;
 }

@@ -109,13 +109,13 @@ export async function send(base: URL, c: FuzzCase): Promise<FuzzAnswer | undefin
   return viaSocket(base, c.transport === 'cut' ? cutRequest(c) : [c.body ?? Buffer.alloc(0)]);
 }
 
-export async function runFuzz(url: string, cases: readonly FuzzCase[], concurrency = 4): Promise<FuzzReport> {
+export async function runFuzz(url: string, cases: Iterable<FuzzCase>, concurrency = 4): Promise<FuzzReport> {
   const base = new URL(url);
   const report: FuzzReport = { tried: 0, byStatus: {}, serverErrors: [], malformedErrors: [], noAnswer: [] };
-  let next = 0;
+  const it = cases[Symbol.iterator]();
   const worker = async () => {
-    while (next < cases.length) {
-      const c = cases[next++]!;
+    for (let n = it.next(); !n.done; n = it.next()) {
+      const c = n.value;
       const a = await send(base, c);
       report.tried++;
       const finding = (status: number, body: string): FuzzFinding => ({ case: c.name, path: c.path, status, body: body.slice(0, 300) });
