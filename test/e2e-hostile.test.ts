@@ -78,6 +78,18 @@ describe('§1: a hostile body is refused at ingress and poisons no breaker', () 
       assert.equal(emb.status, 400);
       assert.match(emb.json.error.message, /server\.limits\.max_depth/);
     }
+    // The same depth elsewhere: a tool_use input (JSON.stringify of it once overflowed: a 500),
+    // metadata, an unknown field forwarded to the provider.
+    const nest = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const elsewhere = [
+      post(`${h.url}/v1/messages`, `{"model":"shared","max_tokens":5,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":${nest}}]},{"role":"user","content":"x"}]}`, { 'anthropic-version': '2023-06-01' }),
+      post(`${h.url}/v1/responses`, `{"model":"shared","input":"x","metadata":${nest}}`),
+      post(`${h.url}/v1/chat/completions`, `{"model":"shared","messages":[{"role":"user","content":"x"}],"vendor_field":${nest}}`),
+    ];
+    for (const r of await Promise.all(elsewhere)) {
+      assert.equal(r.status, 400, r.text.slice(0, 200));
+      assert.match(r.json.error.message, /server\.limits\.max_depth/);
+    }
     assert.equal(h.sim.requests.length, 0, 'no hostile request reached an upstream');
 
     // 40 ordinary requests from other callers, across both providers of the route.

@@ -180,7 +180,7 @@ function mutate(root: Json, rnd: Rng): [Json, string] {
 
 function textMutation(s: string, rnd: Rng): [Buffer, string] {
   const b = Buffer.from(s);
-  switch (int(rnd, 0, 7)) {
+  switch (int(rnd, 0, 8)) {
     case 0: return [b.subarray(0, int(rnd, 0, b.length)), 'truncated'];
     case 1: {
       const c = Buffer.from(b);
@@ -192,6 +192,12 @@ function textMutation(s: string, rnd: Rng): [Buffer, string] {
     case 4: return [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b]), 'BOM prefix'];
     case 5: return [Buffer.from('['.repeat(int(rnd, 1000, 100_000))), 'unclosed nesting'];
     case 6: return [Buffer.from(`${s.slice(0, -1)},"model":"chat"}`), 'duplicate key'];
+    case 7: {
+      // Deep nesting inside an otherwise valid body, as text (JSON.stringify itself would overflow).
+      const n = int(rnd, 2_000, 20_000);
+      const deep = rnd() < 0.5 ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+      return [Buffer.from(s.startsWith('{') ? `{"deep_${int(rnd, 0, 9)}":${deep},${s.slice(1)}` : s), 'deeply nested field'];
+    }
     default: return [Buffer.from(s.replace(/"/g, "'")), 'single quotes'];
   }
 }
