@@ -104,6 +104,25 @@ describe('§1: a hostile body is refused at ingress and poisons no breaker', () 
   });
 });
 
+describe('§1: configured limits reach the decoders', () => {
+  test('server.limits.max_messages: 2 refuses a third message on chat and count_tokens', async () => {
+    const small = await startHarness({ config: config(up.url), extra: 'server: { limits: { max_messages: 2 } }' });
+    try {
+      const three = [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }];
+      const chat = await post(`${small.url}/v1/chat/completions`, { model: 'shared', messages: three });
+      assert.equal(chat.status, 400);
+      assert.match(chat.json.error.message, /3 messages exceeds the limit of 2 \(server\.limits\.max_messages\)/);
+      const count = await post(`${small.url}/v1/messages/count_tokens`, { model: 'shared', messages: three }, { 'anthropic-version': '2023-06-01' });
+      assert.equal(count.status, 400);
+      assert.match(count.json.error.message, /server\.limits\.max_messages/);
+      const two = await post(`${small.url}/v1/chat/completions`, { model: 'shared', messages: three.slice(1) });
+      assert.equal(two.status, 200);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('§5: a stream of the wrong schema is upstream_protocol, never an empty success', () => {
   test('openai SDK: falls back before the first byte to a real answer', async () => {
     const stream = await openai.chat.completions.create({ model: 'wrong-then-oai', stream: true, messages: [{ role: 'user', content: 'hello there' }] });

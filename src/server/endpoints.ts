@@ -57,7 +57,7 @@ export function defaultEndpoints(opts: EndpointOptions = {}): Map<string, Endpoi
     auth: 'anthropic',
     errors: anthropicMessages,
     handle: (_d, ex, body) => {
-      const req = decodeCountTokensRequest(body);
+      const req = decodeCountTokensRequest(body, ex.snapshot.server.limits);
       lookupRoute(ex.snapshot, req.model);
       json(ex, 200, encodeCountTokensResponse(estimateInputTokens(req)));
     },
