@@ -7,6 +7,10 @@ import { GatewayError } from '../../spec/errors.js';
 import { DEFAULT_INGRESS_LIMITS, LIMIT_CONFIG_KEYS, type IngressLimits } from '../../spec/limits.js';
 
 type Path = Array<string | number>;
+/** A path, or a function making it: paths are built only for the error (this runs on every request). */
+type LazyPath = Path | (() => Path);
+
+const resolve = (p: LazyPath): Path => (typeof p === 'function' ? p() : p);
 
 /** The dotted path of a field; long keys and very deep paths are cut (a message stays bounded). */
 function pathText(path: Path): string {
@@ -30,11 +34,15 @@ export function limitError(limit: keyof IngressLimits, path: Path, what: string,
  * longer than `maxString`. Depth counts objects and arrays: `{}` is 1, `{"a": []}` is 2. The
  * recursion stops at the limit, so its own depth is bounded by `maxDepth`.
  */
-export function checkTree(value: unknown, base: Path, maxDepth: number, maxString: number, depthLimit: keyof IngressLimits): void {
+export function checkTree(value: unknown, base: LazyPath, maxDepth: number, maxString: number, depthLimit: keyof IngressLimits): void {
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'string' && value.length > maxString) throw limitError('maxStringLength', resolve(base), 'string length', maxString);
+    return;
+  }
   const stack: Path = [];
   const fail = walk(value, 0, maxDepth, maxString, stack);
   if (fail === undefined) return;
-  const path = [...base, ...stack];
+  const path = [...resolve(base), ...stack];
   if (fail === 'depth') throw limitError(depthLimit, path, 'nesting depth', maxDepth);
   throw limitError('maxStringLength', path, 'string length', maxString);
 }
@@ -74,8 +82,8 @@ function walk(v: unknown, depth: number, maxDepth: number, maxString: number, st
 }
 
 /** Throws when `value` is an array longer than `max`; anything else is the schema's business. */
-export function checkCount(value: unknown, path: Path, max: number, limit: keyof IngressLimits, what: string): void {
-  if (Array.isArray(value) && value.length > max) throw limitError(limit, path, `${value.length} ${what}`, max);
+export function checkCount(value: unknown, path: LazyPath, max: number, limit: keyof IngressLimits, what: string): void {
+  if (Array.isArray(value) && value.length > max) throw limitError(limit, resolve(path), `${value.length} ${what}`, max);
 }
 
 /** The body as a whole: depth and string sizes. Every ingress calls this first. */
@@ -84,7 +92,7 @@ export function checkBody(body: unknown, limits: IngressLimits): void {
 }
 
 /** One JSON schema (tool parameters, response format), against the tighter schema depth. */
-export function checkSchema(schema: unknown, path: Path, limits: IngressLimits): void {
+export function checkSchema(schema: unknown, path: LazyPath, limits: IngressLimits): void {
   if (schema !== undefined && schema !== null) checkTree(schema, path, limits.maxSchemaDepth, limits.maxStringLength, 'maxSchemaDepth');
 }
 
@@ -94,19 +102,18 @@ export function checkMessages(messages: unknown, path: Path, limits: IngressLimi
   if (!Array.isArray(messages)) return;
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
-    if (typeof m === 'object' && m !== null) checkCount((m as Record<string, unknown>)[contentKey], [...path, i, contentKey], limits.maxContentParts, 'maxContentParts', 'content parts');
+    if (typeof m === 'object' && m !== null) checkCount((m as Record<string, unknown>)[contentKey], () => [...path, i, contentKey], limits.maxContentParts, 'maxContentParts', 'content parts');
   }
 }
 
-/** A list of tools; `schemaOf` finds each tool's schema (it sits at a different key per format). */
-export function checkTools(tools: unknown, limits: IngressLimits, schemaOf: (tool: Record<string, unknown>) => [unknown, Path]): void {
+/** A list of tools; `schemaOf` finds each tool's schema, which sits at `rel` inside the tool. */
+export function checkTools(tools: unknown, limits: IngressLimits, schemaOf: (tool: Record<string, unknown>) => unknown, rel: readonly string[]): void {
   checkCount(tools, ['tools'], limits.maxTools, 'maxTools', 'tools');
   if (!Array.isArray(tools)) return;
   for (let i = 0; i < tools.length; i++) {
     const t: unknown = tools[i];
     if (typeof t !== 'object' || t === null || Array.isArray(t)) continue;
-    const [schema, rel] = schemaOf(t as Record<string, unknown>);
-    checkSchema(schema, ['tools', i, ...rel], limits);
+    checkSchema(schemaOf(t as Record<string, unknown>), () => ['tools', i, ...rel], limits);
   }
 }
 

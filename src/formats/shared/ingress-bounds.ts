@@ -5,11 +5,14 @@
 import type { IngressLimits } from '../../spec/limits.js';
 import { checkBody, checkCount, checkMessages, checkSchema, checkTools, dig } from './bounds.js';
 
+const CHAT_TOOL_SCHEMA = ['function', 'parameters'] as const;
+const chatToolSchema = (t: Record<string, unknown>): unknown => dig(t, 'function', 'parameters');
+
 /** POST /v1/chat/completions. */
 export function checkChatBounds(body: unknown, limits: IngressLimits): void {
   checkBody(body, limits);
   checkMessages(dig(body, 'messages'), ['messages'], limits);
-  checkTools(dig(body, 'tools'), limits, (t) => [dig(t, 'function', 'parameters'), ['function', 'parameters']]);
+  checkTools(dig(body, 'tools'), limits, chatToolSchema, CHAT_TOOL_SCHEMA);
   checkSchema(dig(body, 'response_format', 'json_schema', 'schema'), ['response_format', 'json_schema', 'schema'], limits);
 }
 
@@ -25,18 +28,18 @@ export function checkAnthropicBounds(body: unknown, limits: IngressLimits): void
       const content = dig(messages[i], 'content');
       if (!Array.isArray(content)) continue;
       for (let j = 0; j < content.length; j++) {
-        checkCount(dig(content[j], 'content'), ['messages', i, 'content', j, 'content'], limits.maxContentParts, 'maxContentParts', 'content parts');
+        checkCount(dig(content[j], 'content'), () => ['messages', i, 'content', j, 'content'], limits.maxContentParts, 'maxContentParts', 'content parts');
       }
     }
   }
-  checkTools(dig(body, 'tools'), limits, (t) => [t.input_schema, ['input_schema']]);
+  checkTools(dig(body, 'tools'), limits, (t) => t.input_schema, ['input_schema']);
 }
 
 /** POST /v1/responses. */
 export function checkResponsesBounds(body: unknown, limits: IngressLimits): void {
   checkBody(body, limits);
   checkMessages(dig(body, 'input'), ['input'], limits);
-  checkTools(dig(body, 'tools'), limits, (t) => [t.parameters, ['parameters']]);
+  checkTools(dig(body, 'tools'), limits, (t) => t.parameters, ['parameters']);
   checkSchema(dig(body, 'text', 'format', 'schema'), ['text', 'format', 'schema'], limits);
 }
 
