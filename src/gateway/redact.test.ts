@@ -68,7 +68,7 @@ test('shapes are redacted even when the gateway does not hold the value', () => 
     assert.ok(out.includes('[redacted]'), `${c} -> ${out}`);
     assert.ok(!out.includes(unknownKey) && !out.includes('abcdefghijklmnop') && !out.includes('Q'.repeat(16)) && !out.includes('abcd1234efgh'), `${c} -> ${out}`);
   }
-  assert.equal(r.redact('an ordinary message about tokens and keys'), 'an ordinary message about tokens and keys');
+  for (const prose of ['an ordinary message about tokens and keys', 'Basic authentication failed', 'Bearer tokens must be sent in the header']) assert.equal(r.redact(prose), prose);
 });
 
 test('short configured values are not treated as secrets (they would eat ordinary words)', () => {
@@ -159,4 +159,14 @@ test('an error of our own (no upstream text) keeps its message', () => {
 
 test('cleanup', async () => {
   await closeUpstreamAgents();
+});
+
+test('every egress format\'s parseError of an HTML page or an echoed key comes out summarised and redacted', () => {
+  const r = redactorFor(snapshot());
+  for (const [name, fmt] of Object.entries(egressFormats)) {
+    const html = sanitizeUpstreamError(fmt!.parseError(HTML_500, { status: 500, headers: { 'content-type': 'text/html' } }), r);
+    assert.equal(html.message, 'upstream returned an HTML error page, HTTP 500', name);
+    const plain = sanitizeUpstreamError(fmt!.parseError(`Unauthorized: Bearer ${KEY}`, { status: 401, headers: {} }), r);
+    assert.ok(!plain.message.includes(KEY) && !JSON.stringify(plain.upstream).includes(KEY), `${name}: ${plain.message}`);
+  }
 });

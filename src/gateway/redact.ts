@@ -19,7 +19,8 @@ const MIN_SECRET_LENGTH = 8;
 /** Credential shapes worth cutting even when the gateway does not hold the value. */
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // `Bearer <token>` / `Basic <b64>` in an echoed Authorization header or message.
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+  // The value must hold a digit or a symbol: "Basic authentication failed" is prose.
+  [/\b(Bearer|Basic)\s+(?:(?=[A-Za-z._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,}|[A-Za-z]{16,})/gi, `$1 ${REDACTED}`],
   // OpenAI/Anthropic/most OpenAI-compatible keys: sk-..., sk-proj-..., sk-ant-...
   [/\bsk-[A-Za-z0-9_-]{6,}/g, REDACTED],
   // AWS access key ids (long-term AKIA, temporary ASIA).
@@ -27,7 +28,7 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Google API keys.
   [/\bAIza[0-9A-Za-z_-]{30,}/g, REDACTED],
   // `key: value` dumps of credential headers and fields (x-api-key, api_key, secret, token...).
-  [/\b((?:x-)?(?:api[_-]?key|access[_-]?token|secret[_-]?access[_-]?key|session[_-]?token|authorization|x-goog-api-key|password|secret))(["']?\s*[:=]\s*["']?)[^\s"',;&}]{4,}/gi, `$1$2${REDACTED}`],
+  [/\b((?:x-)?(?:api[_-]?key|access[_-]?token|secret[_-]?access[_-]?key|session[_-]?token|authorization|x-goog-api-key|password|secret))(["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b|\[redacted\])[^\s"',;&}]{4,}/gi, `$1$2${REDACTED}`],
 ];
 
 export class Redactor {
