@@ -95,8 +95,11 @@ async function serve(args: string[]): Promise<number> {
   process.stderr.write(`modelplane listening on ${gw.url} (OpenAI: ${gw.url}/v1, Anthropic: ${gw.url})\n`);
   await untilSignal();
   const grace = gw.holder.current.server.shutdownGraceMs;
-  process.stderr.write(`modelplane shutting down: no new connections; ${tracker.inFlight()} request(s) in flight get up to ${grace} ms\n`);
-  const drained = await tracker.drain(grace);
+  const inFlight = tracker.inFlight();
+  // drain() closes the listening socket before it returns its promise: the line below is true.
+  const draining = tracker.drain(grace);
+  process.stderr.write(`modelplane shutting down: no new connections; ${inFlight} request(s) in flight get up to ${grace} ms\n`);
+  const drained = await draining;
   gw.log.info({ in_flight: drained.inFlightAtStart, finished: drained.finished, cut: drained.cut, grace_ms: grace }, 'drained');
   await gw.close();
   process.stderr.write(`modelplane stopped (${drained.finished} finished, ${drained.cut} cut)\n`);
