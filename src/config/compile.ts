@@ -3,6 +3,7 @@
 
 import { catalogEntry, type CatalogModel } from '../catalog/index.js';
 import type { ProviderQuirks } from '../spec/wire.js';
+import { compileTelemetry } from './telemetry.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -302,6 +303,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
+    telemetry: compileTelemetry(config.telemetry),
     providers,
     deployments,
     routes,

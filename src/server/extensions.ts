@@ -1,10 +1,12 @@
 // The extensions a gateway runs with when the caller of startGateway names none: one line per
 // capability, each deciding from the snapshot whether it has work to do (`Extension.enabled`).
 // Capabilities that need resources (a store under storage.data_dir, a logger) get them here.
+import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Extension } from '../gateway/extension.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
+import { metricsExtension } from '../telemetry/metrics-extension.js';
 
 export interface ExtensionContext {
   snapshot: Snapshot;
@@ -13,9 +15,12 @@ export interface ExtensionContext {
   /** The config file, when there is one (stores resolve `storage.data_dir` against its folder). */
   configFile?: string;
   env: NodeJS.ProcessEnv;
+  /** Reload notifications (metrics count config versions and reload outcomes). */
+  holder?: SnapshotHolder;
 }
 
-export function defaultExtensions(_ctx: ExtensionContext): Extension[] {
+export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
+  out.push(metricsExtension({ snapshot: ctx.snapshot, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
   return out;
 }
