@@ -7,6 +7,7 @@ import type { Extension } from '../gateway/extension.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
+import { tracingExtension } from '../telemetry/tracing-extension.js';
 
 export interface ExtensionContext {
   snapshot: Snapshot;
@@ -21,6 +22,7 @@ export interface ExtensionContext {
 
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
+  out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
   return out;
 }

@@ -28,6 +28,7 @@ export function writeRequestLine(log: Logger, call: Call): void {
   if (trace.failures.length) f += `,"fallback_reasons":${JSON.stringify(trace.failures)}`;
   if (o.cache !== undefined) f += `,"cache":${jsonStr(o.cache)}`;
   if (o.costUsd !== undefined) f += `,"cost_usd":${jsonNum(o.costUsd)}`;
+  if (o.traceId !== undefined) f += `,"trace_id":${jsonStr(o.traceId)}`;
   const c = call.caller;
   if (c.kind !== 'open') f += `,"caller":${jsonStr(c.kind)}`;
   if (c.keyId !== undefined) f += `,"key":${jsonStr(c.keyId)}`;
