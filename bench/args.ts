@@ -18,6 +18,8 @@ export interface BenchOptions {
   maxSeconds: number;
   profile: boolean;
   gatewayLogToFile: boolean;
+  /** Also measure modelplane with `telemetry.metrics.enabled: false` (target `modelplane-metrics-off`). */
+  compareMetrics: boolean;
   help: boolean;
 }
 
@@ -35,6 +37,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --install-wrk        when wrk is missing and we run as root: apt-get install -y wrk
                        (also BENCH_INSTALL_WRK=1); otherwise a Node load generator is used
   --node-load          use the Node (undici) load generator even when wrk is installed
+  --compare-metrics    also run modelplane with metrics off (target modelplane-metrics-off), to read
+                       the cost of metrics as the throughput ratio of the two
   --log-devnull        send the gateway's info logs to /dev/null instead of a file in the results dir
   --profile            instead of the comparison: run modelplane under node --cpu-prof, one
                        non-stream and one stream load, and print the top self-time functions
@@ -73,6 +77,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       'install-wrk': { type: 'boolean' },
       'node-load': { type: 'boolean' },
       'log-devnull': { type: 'boolean' },
+      'compare-metrics': { type: 'boolean' },
       profile: { type: 'boolean' },
       out: { type: 'string' },
       'max-seconds': { type: 'string' },
@@ -98,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     maxSeconds: positiveNumber('max-seconds', v['max-seconds'], 600),
     profile: v.profile === true,
     gatewayLogToFile: v['log-devnull'] !== true,
+    compareMetrics: v['compare-metrics'] === true,
     help: v.help === true,
   };
   if (v.out !== undefined) opts.out = v.out;

@@ -120,6 +120,7 @@ function wrkVersion(): string {
 async function compare(opts: BenchOptions, ctx: StartContext, runner: LoadRunner, outDir: string) {
   const targets: Target[] = [directTarget(ctx.mockPort), await startBare(ctx), await startModelplane(ctx, { logToFile: opts.gatewayLogToFile })];
   const skipped: string[] = [];
+  if (opts.compareMetrics) targets.push(await startModelplane(ctx, { name: 'modelplane-metrics-off', logToFile: opts.gatewayLogToFile, metrics: false }));
   if (opts.withPortkey) {
     try {
       targets.push(await startPortkey(ctx, say));

@@ -42,12 +42,13 @@ export function requestBody(model: string, scenario: Scenario): string {
   return JSON.stringify(body);
 }
 
-export function modelplaneConfig(gatewayPort: number, mockPort: number): string {
+export function modelplaneConfig(gatewayPort: number, mockPort: number, metrics = true): string {
   return [
     '# written by bench/targets.ts: one mock provider, one deployment, one route',
     `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
     `auth: { master_key: ${MASTER_KEY} }`,
     'logging: { level: info }',
+    ...(metrics ? [] : ['telemetry: { metrics: { enabled: false } }']),
     'providers:',
     `  mock: { format: openai-chat, base_url: http://127.0.0.1:${mockPort}/v1, auth: none }`,
     'deployments:',
@@ -85,13 +86,15 @@ export interface ModelplaneStart {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   logToFile: boolean;
+  /** false: `telemetry.metrics.enabled: false` (the metrics-off comparison). */
+  metrics?: boolean;
 }
 
 export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Promise<Target> {
   const name = o.name ?? 'modelplane';
   const port = await freePort();
   const config = join(ctx.outDir, `${name}.yaml`);
-  writeFileSync(config, modelplaneConfig(port, ctx.mockPort));
+  writeFileSync(config, modelplaneConfig(port, ctx.mockPort, o.metrics ?? true));
   const bin = join(REPO_ROOT, 'bin', 'modelplane.js');
   const proc = ctx.procs.start(name, process.execPath, [...(o.nodeFlags ?? []), bin, 'serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'], {
     logFile: join(ctx.outDir, 'logs', `${name}.stderr.log`),
