@@ -2,15 +2,16 @@
 // one (names with dots become underscores, durations end in _seconds, as the OTel-to-Prometheus
 // mapping does), `modelplane_*` for the rest. docs/observability.md lists every metric.
 //
-// Recording is on the hot path's tail (the after-hook), so the label children of a series are
-// looked up once per distinct label tuple and kept: a request costs a string join, a Map hit and
-// a few additions, not prom-client's per-call label hashing.
+// Recording is on the hot path's tail (the after-hook), so the cells of a label tuple are looked
+// up once and kept (fast-series.ts): a request costs a string join, a Map hit and a few
+// additions; prom-client formats the text only when /metrics is scraped.
 
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Call } from '../gateway/call.js';
 import type { Attempt } from '../routing/index.js';
 import type { GatewayError } from '../spec/errors.js';
 import type { AttributionLabel } from '../config/telemetry.js';
+import { FastCounter, FastGauge, FastHistogram, type Cell, type HistogramCell } from './fast-series.js';
 import { LabelGuard, NONE } from './label-guard.js';
 
 /** Bucket boundaries the GenAI semantic conventions advise. */
@@ -29,11 +30,16 @@ export function operationName(call: Call): string | undefined {
 
 interface RequestSeries {
   /** By HTTP status code. */
-  requests: Map<number, Counter.Internal>;
-  tokensIn: Counter.Internal;
-  tokensOut: Counter.Internal;
-  tokensCacheRead: Counter.Internal;
-  cost: Counter.Internal;
+  requests: Map<number, Cell>;
+  tokensIn: Cell;
+  tokensOut: Cell;
+  tokensCacheRead: Cell;
+  cost: Cell;
+  /** GenAI series of this tuple (the operation is fixed by the endpoint in the key). */
+  duration: Map<string, HistogramCell>;
+  ttft: HistogramCell;
+  usageIn: HistogramCell;
+  usageOut: HistogramCell;
 }
 
 export interface MetricsOptions {
@@ -48,49 +54,49 @@ export class GatewayMetrics {
   private readonly series = new Map<string, RequestSeries>();
   private readonly attemptStart = new WeakMap<Attempt, number>();
 
-  private readonly requests: Counter<string>;
-  private readonly errors: Counter<string>;
-  private readonly tokens: Counter<string>;
-  private readonly cost: Counter<string>;
-  private readonly cacheLookups: Counter<string>;
-  private readonly fallbacks: Counter<string>;
-  private readonly hedges: Counter<string>;
-  private readonly resumptions: Counter<string>;
-  private readonly attempts: Counter<string>;
-  private readonly tokenUsage: Histogram<string>;
-  private readonly operationDuration: Histogram<string>;
-  private readonly requestDuration: Histogram<string>;
-  private readonly ttft: Histogram<string>;
-  readonly inFlight: Gauge<string>;
+  private readonly requests: FastCounter;
+  private readonly errors: FastCounter;
+  private readonly tokens: FastCounter;
+  private readonly cost: FastCounter;
+  private readonly cacheLookups: FastCounter;
+  private readonly fallbacks: FastCounter;
+  private readonly hedges: FastCounter;
+  private readonly resumptions: FastCounter;
+  private readonly attempts: FastCounter;
+  private readonly tokenUsage: FastHistogram;
+  private readonly operationDuration: FastHistogram;
+  private readonly requestDuration: FastHistogram;
+  private readonly ttft: FastHistogram;
+  readonly inFlight: FastGauge;
   readonly configVersion: Gauge<string>;
   readonly reloads: Counter<string>;
   readonly breakerState: Gauge<string>;
-  private readonly overflow: Gauge<string>;
 
   constructor(opts: MetricsOptions) {
-    const registers = [this.registry];
+    const r = this.registry;
+    const registers = [r];
     this.attribution = opts.labels;
     this.guards = new Map(opts.labels.map((l) => [l, new LabelGuard(opts.maxLabelValues)]));
     const perRequest = ['endpoint', 'route', 'deployment', 'provider', ...this.attribution];
-    this.requests = new Counter({ name: 'modelplane_requests_total', help: 'Requests answered, by HTTP status code.', labelNames: [...perRequest, 'code'], registers });
-    this.errors = new Counter({ name: 'modelplane_errors_total', help: 'Requests that ended in an error, by the gateway error code.', labelNames: ['endpoint', 'route', 'code'], registers });
-    this.tokens = new Counter({ name: 'modelplane_tokens_total', help: 'Tokens, by direction (input, output, cache_read).', labelNames: ['route', 'deployment', 'provider', ...this.attribution, 'direction'], registers });
-    this.cost = new Counter({ name: 'modelplane_cost_usd_total', help: 'What answers cost, in US dollars, as priced by the gateway.', labelNames: ['route', 'deployment', 'provider', ...this.attribution], registers });
-    this.cacheLookups = new Counter({ name: 'modelplane_cache_lookups_total', help: 'Cache lookups, by outcome (hit, miss, bypass, ...).', labelNames: ['route', 'outcome'], registers });
-    this.fallbacks = new Counter({ name: 'modelplane_fallbacks_total', help: 'Failed attempts the gateway moved past, by reason (error code).', labelNames: ['route', 'reason'], registers });
-    this.hedges = new Counter({ name: 'modelplane_hedges_total', help: 'Hedged attempts started.', labelNames: ['route'], registers });
-    this.resumptions = new Counter({ name: 'modelplane_resumptions_total', help: 'Streams resumed on another deployment.', labelNames: ['route'], registers });
-    this.attempts = new Counter({ name: 'modelplane_attempts_total', help: 'Upstream attempts, by verdict (success, failure, abandoned) and error code.', labelNames: ['deployment', 'provider', 'outcome', 'code'], registers });
-    this.tokenUsage = new Histogram({ name: 'gen_ai_client_token_usage', help: 'GenAI: tokens used per operation (gen_ai.client.token.usage).', labelNames: [...GENAI, 'gen_ai_token_type'], buckets: BUCKETS.tokens, registers });
-    this.operationDuration = new Histogram({ name: 'gen_ai_client_operation_duration_seconds', help: 'GenAI: duration of each upstream attempt (gen_ai.client.operation.duration).', labelNames: [...GENAI, 'error_type'], buckets: BUCKETS.operationSeconds, registers });
-    this.requestDuration = new Histogram({ name: 'gen_ai_server_request_duration_seconds', help: 'GenAI: duration of each request the gateway served (gen_ai.server.request.duration).', labelNames: [...GENAI, 'error_type'], buckets: BUCKETS.operationSeconds, registers });
-    this.ttft = new Histogram({ name: 'gen_ai_server_time_to_first_token_seconds', help: 'GenAI: time to the first token of a streamed answer (gen_ai.server.time_to_first_token).', labelNames: [...GENAI], buckets: BUCKETS.ttftSeconds, registers });
-    this.inFlight = new Gauge({ name: 'modelplane_in_flight_requests', help: 'Chat and embeddings requests being served.', labelNames: ['endpoint'], registers });
+    this.requests = new FastCounter('modelplane_requests_total', 'Requests answered, by HTTP status code.', [...perRequest, 'code'], r);
+    this.errors = new FastCounter('modelplane_errors_total', 'Requests that ended in an error, by the gateway error code.', ['endpoint', 'route', 'code'], r);
+    this.tokens = new FastCounter('modelplane_tokens_total', 'Tokens, by direction (input, output, cache_read).', ['route', 'deployment', 'provider', ...this.attribution, 'direction'], r);
+    this.cost = new FastCounter('modelplane_cost_usd_total', 'What answers cost, in US dollars, as priced by the gateway.', ['route', 'deployment', 'provider', ...this.attribution], r);
+    this.cacheLookups = new FastCounter('modelplane_cache_lookups_total', 'Cache lookups, by outcome (hit, miss, bypass, ...).', ['route', 'outcome'], r);
+    this.fallbacks = new FastCounter('modelplane_fallbacks_total', 'Failed attempts the gateway moved past, by reason (error code).', ['route', 'reason'], r);
+    this.hedges = new FastCounter('modelplane_hedges_total', 'Hedged attempts started.', ['route'], r);
+    this.resumptions = new FastCounter('modelplane_resumptions_total', 'Streams resumed on another deployment.', ['route'], r);
+    this.attempts = new FastCounter('modelplane_attempts_total', 'Upstream attempts, by verdict (success, failure, abandoned) and error code.', ['deployment', 'provider', 'outcome', 'code'], r);
+    this.tokenUsage = new FastHistogram('gen_ai_client_token_usage', 'GenAI: tokens used per operation (gen_ai.client.token.usage).', [...GENAI, 'gen_ai_token_type'], BUCKETS.tokens, r);
+    this.operationDuration = new FastHistogram('gen_ai_client_operation_duration_seconds', 'GenAI: duration of each upstream attempt (gen_ai.client.operation.duration).', [...GENAI, 'error_type'], BUCKETS.operationSeconds, r);
+    this.requestDuration = new FastHistogram('gen_ai_server_request_duration_seconds', 'GenAI: duration of each request the gateway served (gen_ai.server.request.duration).', [...GENAI, 'error_type'], BUCKETS.operationSeconds, r);
+    this.ttft = new FastHistogram('gen_ai_server_time_to_first_token_seconds', 'GenAI: time to the first token of a streamed answer (gen_ai.server.time_to_first_token).', [...GENAI], BUCKETS.ttftSeconds, r);
+    this.inFlight = new FastGauge('modelplane_in_flight_requests', 'Chat and embeddings requests being served.', ['endpoint'], r);
     this.configVersion = new Gauge({ name: 'modelplane_config_version', help: 'Version of the config snapshot serving requests.', registers });
     this.reloads = new Counter({ name: 'modelplane_config_reloads_total', help: 'Config reloads, by outcome (success, failure).', labelNames: ['outcome'], registers });
     this.breakerState = new Gauge({ name: 'modelplane_breaker_state', help: 'Circuit breaker state per provider, deployment and credential (1 for the current state).', labelNames: ['level', 'id', 'state'], registers });
     const guards = this.guards;
-    this.overflow = new Gauge({
+    new Gauge({
       name: 'modelplane_label_overflow_total',
       help: 'Label values counted under __overflow__ because the label reached telemetry.metrics.max_label_values.',
       labelNames: ['label'],
@@ -99,34 +105,35 @@ export class GatewayMetrics {
         for (const [l, g] of guards) this.set({ label: l }, g.overflowed);
       },
     });
-    void this.overflow;
     this.reloads.inc({ outcome: 'success' }, 0);
     this.reloads.inc({ outcome: 'failure' }, 0);
   }
 
   /** The label values of the call's attribution, through the cardinality guards. */
-  private attributionValues(call: Call): string[] {
+  private attributionValues(call: Call, out: string[]): void {
     const c = call.caller;
-    const out: string[] = [];
-    for (const l of this.attribution) {
-      const raw = l === 'key' ? c.keyId : c[l];
-      out.push(this.guards.get(l)!.admit(raw));
+    for (let i = 0; i < this.attribution.length; i++) {
+      const l = this.attribution[i]!;
+      out.push(this.guards.get(l)!.admit(l === 'key' ? c.keyId : c[l]));
     }
-    return out;
   }
 
-  private seriesFor(base: string[]): RequestSeries {
-    const key = base.join('\u001f');
+  private seriesFor(base: string[], op: string, responseModel: string): RequestSeries {
+    const key = base.join('\u001f') + '\u001f' + responseModel;
     let s = this.series.get(key);
     if (s === undefined) {
-      const [, route, deployment, provider, ...attr] = base;
-      const t = [route!, deployment!, provider!, ...attr];
+      const [, route, deployment, provider, ...attr] = base as [string, string, string, string, ...string[]];
+      const t = [route, deployment, provider, ...attr];
       s = {
         requests: new Map(),
-        tokensIn: this.tokens.labels(...t, 'input'),
-        tokensOut: this.tokens.labels(...t, 'output'),
-        tokensCacheRead: this.tokens.labels(...t, 'cache_read'),
-        cost: this.cost.labels(...t),
+        tokensIn: this.tokens.cell(...t, 'input'),
+        tokensOut: this.tokens.cell(...t, 'output'),
+        tokensCacheRead: this.tokens.cell(...t, 'cache_read'),
+        cost: this.cost.cell(...t),
+        duration: new Map(),
+        ttft: this.ttft.cell(op, provider, route, responseModel),
+        usageIn: this.tokenUsage.cell(op, provider, route, responseModel, 'input'),
+        usageOut: this.tokenUsage.cell(op, provider, route, responseModel, 'output'),
       };
       this.series.set(key, s);
     }
@@ -140,33 +147,37 @@ export class GatewayMetrics {
     const a = o.attempt;
     const deployment = a?.deployment.id ?? NONE;
     const provider = a?.deployment.provider.id ?? NONE;
-    const base = [call.endpoint, route, deployment, provider, ...this.attributionValues(call)];
-    const s = this.seriesFor(base);
+    const responseModel = a?.deployment.model ?? NONE;
+    const op = operationName(call);
+    const base = [call.endpoint, route, deployment, provider];
+    this.attributionValues(call, base);
+    const s = this.seriesFor(base, op ?? call.endpoint, responseModel);
     let byStatus = s.requests.get(o.status);
-    if (byStatus === undefined) s.requests.set(o.status, (byStatus = this.requests.labels(...base, String(o.status))));
-    byStatus.inc();
-    if (o.error) this.errors.labels(call.endpoint, route, o.error.code).inc();
+    if (byStatus === undefined) s.requests.set(o.status, (byStatus = this.requests.cell(...base, String(o.status))));
+    byStatus.value++;
+    if (o.error) this.errors.cell(call.endpoint, route, o.error.code).value++;
     if (o.usage) {
-      s.tokensIn.inc(o.usage.inputTokens);
-      s.tokensOut.inc(o.usage.outputTokens);
-      if (o.usage.cacheReadTokens) s.tokensCacheRead.inc(o.usage.cacheReadTokens);
+      s.tokensIn.value += o.usage.inputTokens;
+      s.tokensOut.value += o.usage.outputTokens;
+      if (o.usage.cacheReadTokens) s.tokensCacheRead.value += o.usage.cacheReadTokens;
     }
-    if (o.costUsd !== undefined && o.costUsd > 0) s.cost.inc(o.costUsd);
-    if (o.cache !== undefined) this.cacheLookups.labels(route, o.cache.slice(0, 32)).inc();
+    if (o.costUsd !== undefined && o.costUsd > 0) s.cost.value += o.costUsd;
+    if (o.cache !== undefined) this.cacheLookups.cell(route, o.cache.slice(0, 32)).value++;
     const f = call.trace.failures;
     for (let i = 0; i < f.length; i++) {
-      if (f[i] === 'hedged') this.hedges.labels(route).inc();
-      else this.fallbacks.labels(route, f[i]!).inc();
+      if (f[i] === 'hedged') this.hedges.cell(route).value++;
+      else this.fallbacks.cell(route, f[i]!).value++;
     }
-    if (o.resumed) this.resumptions.labels(route).inc(o.resumed);
-    const op = operationName(call);
+    if (o.resumed) this.resumptions.cell(route).value += o.resumed;
     if (op === undefined) return;
-    const responseModel = a?.deployment.model ?? NONE;
-    this.requestDuration.labels(op, provider, route, responseModel, o.error?.code ?? NONE).observe((Date.now() - call.ex.startedAt) / 1000);
-    if (o.ttftMs !== undefined) this.ttft.labels(op, provider, route, responseModel).observe(o.ttftMs / 1000);
+    const errorType = o.error?.code ?? NONE;
+    let d = s.duration.get(errorType);
+    if (d === undefined) s.duration.set(errorType, (d = this.requestDuration.cell(op, provider, route, responseModel, errorType)));
+    this.requestDuration.observe(d, (Date.now() - call.ex.startedAt) / 1000);
+    if (o.ttftMs !== undefined) this.ttft.observe(s.ttft, o.ttftMs / 1000);
     if (o.usage) {
-      this.tokenUsage.labels(op, provider, route, responseModel, 'input').observe(o.usage.inputTokens);
-      if (op === 'chat') this.tokenUsage.labels(op, provider, route, responseModel, 'output').observe(o.usage.outputTokens);
+      this.tokenUsage.observe(s.usageIn, o.usage.inputTokens);
+      if (op === 'chat') this.tokenUsage.observe(s.usageOut, o.usage.outputTokens);
     }
   }
 
@@ -177,10 +188,10 @@ export class GatewayMetrics {
   attemptEnded(call: Call, a: Attempt, outcome: 'success' | 'failure' | 'abandoned', err?: GatewayError): void {
     const d = a.deployment;
     const code = err?.code ?? NONE;
-    this.attempts.labels(d.id, d.provider.id, outcome, code).inc();
+    this.attempts.cell(d.id, d.provider.id, outcome, code).value++;
     const t0 = this.attemptStart.get(a);
     const op = operationName(call);
     if (t0 === undefined || op === undefined || outcome === 'abandoned') return;
-    this.operationDuration.labels(op, d.provider.id, d.model, d.model, code).observe((Date.now() - t0) / 1000);
+    this.operationDuration.observe(this.operationDuration.cell(op, d.provider.id, d.model, d.model, code), (Date.now() - t0) / 1000);
   }
 }

@@ -77,7 +77,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
   const m = opts.snapshot.telemetry.metrics;
   const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues });
   const window = new RollingWindow(opts.window);
-  const inFlight = { chat: metrics.inFlight.labels('chat'), embeddings: metrics.inFlight.labels('embeddings') };
+  const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
   opts.holder?.onReload(() => metrics.reloads.labels('success').inc());
   opts.holder?.onReloadFailed(() => metrics.reloads.labels('failure').inc());
 
@@ -112,7 +112,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     stage: (call, next) => {
       const e = call.endpoint;
       if (e === 'chat' || e === 'embeddings') {
-        inFlight[e].inc();
+        inFlight[e].value++;
         call[IN_FLIGHT] = inFlight[e];
       }
       return next();
@@ -124,8 +124,8 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
       abandoned: (c, a) => metrics.attemptEnded(c, a, 'abandoned'),
     },
     after: (call) => {
-      const g = call[IN_FLIGHT] as { dec(): void } | undefined;
-      if (g !== undefined) g.dec();
+      const g = call[IN_FLIGHT] as { value: number } | undefined;
+      if (g !== undefined) g.value--;
       metrics.record(call);
       window.add(call);
     },
