@@ -179,3 +179,19 @@ describe('GET /metrics', () => {
     }
   });
 });
+
+describe('deploy/ files', () => {
+  test('every metric the Grafana dashboard and the alert rules query exists', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../../testkit/fixtures.js');
+    const { GatewayMetrics } = await import('./gateway-metrics.js');
+    const known = new Set((await new GatewayMetrics({ labels: ['team'], maxLabelValues: 5 }).registry.getMetricsAsJSON()).map((m) => m.name));
+    for (const f of ['deploy/grafana/modelplane.json', 'deploy/prometheus/modelplane-alerts.yml']) {
+      const text = readFileSync(join(projectRoot(), f), 'utf8');
+      const used = new Set([...text.matchAll(/\b((?:modelplane|gen_ai)_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')));
+      assert.ok(used.size >= 5, f);
+      for (const name of used) assert.ok(known.has(name), `${f} uses ${name}, which the gateway does not export`);
+    }
+  });
+});
