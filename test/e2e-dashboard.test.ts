@@ -97,7 +97,7 @@ function drawnPixels(page: Page, chart: string): Promise<number> {
 
 describe('dashboard in chromium', { skip }, () => {
   test('sign in, traffic, panels show it; charts drawn; a screenshot', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1360, height: 1500 } });
+    const page = await browser!.newPage({ viewport: { width: 1360, height: 1500 }, colorScheme: 'light' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const offsite: string[] = [];
@@ -161,7 +161,8 @@ describe('dashboard in chromium', { skip }, () => {
     const shot = process.env.DASHBOARD_SCREENSHOT ?? join(tmpdir(), 'modelplane-dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
     await page.locator('#theme').click();
-    await page.screenshot({ path: shot.replace(/\.png$/, '-other-theme.png'), fullPage: true });
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    await page.screenshot({ path: shot.replace(/\.png$/, '-dark.png'), fullPage: true });
     assert.deepEqual(errors, [], 'no script errors');
     assert.deepEqual(offsite, [], 'no request leaves the gateway (no CDN)');
     sim.setFault('/bad', null);

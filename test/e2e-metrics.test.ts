@@ -25,9 +25,11 @@ providers:
 deployments:
   good-a: { provider: good, model: m-a }
   bad-1:  { provider: bad, model: m-x }
+  embed:  { provider: good, model: e-1, capabilities: { embeddings: true } }
 routes:
   bad-first: { targets: [bad-1, good-a] }
   ok:        { targets: [good-a] }
+  vectors:   { targets: [embed] }
 ${extraRoute}
 `;
 
@@ -99,6 +101,17 @@ describe('/metrics after known traffic', () => {
     assert.equal(health.deployments.find((d) => d.id === 'bad-1')?.state, 'open');
     assert.equal(sum(s, 'modelplane_breaker_state', { level: 'deployment', id: 'bad-1', state: 'closed' }), 0);
     sim.setFault('/bad', null);
+  });
+
+  test('embeddings: counted under their endpoint and the GenAI embeddings operation', async () => {
+    const r = await client.embeddings.create({ model: 'vectors', input: ['one two three', 'four'] });
+    assert.equal(r.data.length, 2);
+    const s = await scrape();
+    assert.equal(sum(s, 'modelplane_requests_total', { endpoint: 'embeddings', route: 'vectors', deployment: 'embed', code: '200' }), 1);
+    assert.equal(sum(s, 'gen_ai_server_request_duration_seconds_count', { gen_ai_operation_name: 'embeddings', gen_ai_request_model: 'vectors' }), 1);
+    assert.equal(sum(s, 'gen_ai_client_token_usage_sum', { gen_ai_operation_name: 'embeddings', gen_ai_token_type: 'input' }), r.usage.prompt_tokens);
+    assert.equal(sum(s, 'gen_ai_client_token_usage_count', { gen_ai_operation_name: 'embeddings', gen_ai_token_type: 'output' }), 0);
+    assert.equal(sum(s, 'modelplane_in_flight_requests', { endpoint: 'embeddings' }), 0);
   });
 
   test('an upstream error the client sees is counted under its code', async () => {

@@ -136,7 +136,8 @@ export function tracingExtension(opts: TracingOptions): TracingExtension {
   return {
     name: 'tracing',
     ready,
-    enabled: (s) => opts.exporter !== undefined || s.telemetry.otlp !== undefined,
+    // `otlp` is read at start-up: a reload that adds it needs a restart (no SDK was loaded).
+    enabled: (s) => settings !== undefined && (opts.exporter !== undefined || s.telemetry.otlp !== undefined),
     stage: async (call, next) => {
       const op = operationName(call);
       if (op !== undefined) {
