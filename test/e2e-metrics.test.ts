@@ -22,14 +22,17 @@ health: { breaker: { consecutive_failures: 2, cooldown: 10m } }
 providers:
   good: { format: openai-chat, base_url: ${sim}/good/v1, api_key: sk-good }
   bad:  { format: openai-chat, base_url: ${sim}/bad/v1, api_key: sk-bad }
+  slow: { format: openai-chat, base_url: ${sim}/slow/v1, api_key: sk-slow }
 deployments:
   good-a: { provider: good, model: m-a }
   bad-1:  { provider: bad, model: m-x }
   embed:  { provider: good, model: e-1, capabilities: { embeddings: true } }
+  slow-1: { provider: slow, model: m-s }
 routes:
   bad-first: { targets: [bad-1, good-a] }
   ok:        { targets: [good-a] }
   vectors:   { targets: [embed] }
+  hedged:    { targets: [slow-1, good-a], hedge_after: 100ms }
 ${extraRoute}
 `;
 
@@ -112,6 +115,18 @@ describe('/metrics after known traffic', () => {
     assert.equal(sum(s, 'gen_ai_client_token_usage_sum', { gen_ai_operation_name: 'embeddings', gen_ai_token_type: 'input' }), r.usage.prompt_tokens);
     assert.equal(sum(s, 'gen_ai_client_token_usage_count', { gen_ai_operation_name: 'embeddings', gen_ai_token_type: 'output' }), 0);
     assert.equal(sum(s, 'modelplane_in_flight_requests', { endpoint: 'embeddings' }), 0);
+  });
+
+  test('a hedge: counted, the winner a success, the loser abandoned', async () => {
+    sim.setFault('/slow', { latencyMs: 3000 });
+    const r = await client.chat.completions.create({ model: 'hedged', messages: [{ role: 'user', content: 'race' }] }).withResponse();
+    sim.setFault('/slow', null);
+    assert.equal(r.response.headers.get('x-modelplane-deployment'), 'good-a');
+    const s = await scrape();
+    assert.equal(sum(s, 'modelplane_hedges_total', { route: 'hedged' }), 1);
+    assert.equal(sum(s, 'modelplane_fallbacks_total', { route: 'hedged' }), 0, 'a hedge is not a fallback');
+    assert.equal(sum(s, 'modelplane_attempts_total', { deployment: 'slow-1', outcome: 'abandoned' }), 1);
+    assert.equal(sum(s, 'modelplane_requests_total', { route: 'hedged', deployment: 'good-a', code: '200' }), 1);
   });
 
   test('an upstream error the client sees is counted under its code', async () => {
