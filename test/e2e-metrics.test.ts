@@ -138,6 +138,8 @@ describe('/metrics after known traffic', () => {
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.value, 1);
     assert.equal(sum(s, 'modelplane_requests_total', { route: 'ok', code: '400' }), 1);
+    assert.equal(sum(s, 'modelplane_fallbacks_total', { route: 'ok' }), 0, 'the failure the request ended with is an error, not a fallback');
+    assert.equal(sum(s, 'modelplane_attempts_total', { deployment: 'good-a', outcome: 'failure', code: errors[0]!.labels.code! }), 1);
   });
 
   test('config version and reload outcomes', async () => {

@@ -76,7 +76,8 @@ export class GatewayMetrics {
     const r = this.registry;
     const registers = [r];
     this.attribution = opts.labels;
-    this.guards = new Map(opts.labels.map((l) => [l, new LabelGuard(opts.maxLabelValues)]));
+    const overflow = new FastCounter('modelplane_label_overflow_total', 'Label values counted under __overflow__ because the label reached telemetry.metrics.max_label_values.', ['label'], r);
+    this.guards = new Map(opts.labels.map((l) => [l, new LabelGuard(opts.maxLabelValues, overflow.cell(l))]));
     const perRequest = ['endpoint', 'route', 'deployment', 'provider', ...this.attribution];
     this.requests = new FastCounter('modelplane_requests_total', 'Requests answered, by HTTP status code.', [...perRequest, 'code'], r);
     this.errors = new FastCounter('modelplane_errors_total', 'Requests that ended in an error, by the gateway error code.', ['endpoint', 'route', 'code'], r);
@@ -95,16 +96,6 @@ export class GatewayMetrics {
     this.configVersion = new Gauge({ name: 'modelplane_config_version', help: 'Version of the config snapshot serving requests.', registers });
     this.reloads = new Counter({ name: 'modelplane_config_reloads_total', help: 'Config reloads, by outcome (success, failure).', labelNames: ['outcome'], registers });
     this.breakerState = new Gauge({ name: 'modelplane_breaker_state', help: 'Circuit breaker state per provider, deployment and credential (1 for the current state).', labelNames: ['level', 'id', 'state'], registers });
-    const guards = this.guards;
-    new Gauge({
-      name: 'modelplane_label_overflow_total',
-      help: 'Label values counted under __overflow__ because the label reached telemetry.metrics.max_label_values.',
-      labelNames: ['label'],
-      registers,
-      collect() {
-        for (const [l, g] of guards) this.set({ label: l }, g.overflowed);
-      },
-    });
     this.reloads.inc({ outcome: 'success' }, 0);
     this.reloads.inc({ outcome: 'failure' }, 0);
   }
@@ -164,9 +155,12 @@ export class GatewayMetrics {
     if (o.costUsd !== undefined && o.costUsd > 0) s.cost.value += o.costUsd;
     if (o.cache !== undefined) this.cacheLookups.cell(route, o.cache.slice(0, 32)).value++;
     const f = call.trace.failures;
+    // The failure the request ended with was not moved past: it is an error, not a fallback.
+    let n = f.length;
+    if (o.error !== undefined && n > 0 && f[n - 1] === o.error.code) n--;
     for (let i = 0; i < f.length; i++) {
       if (f[i] === 'hedged') this.hedges.cell(route).value++;
-      else this.fallbacks.cell(route, f[i]!).value++;
+      else if (i < n) this.fallbacks.cell(route, f[i]!).value++;
     }
     if (o.resumed) this.resumptions.cell(route).value += o.resumed;
     if (op === undefined) return;

@@ -9,9 +9,16 @@ export const NONE = '';
 
 export class LabelGuard {
   private readonly seen = new Set<string>();
-  overflowed = 0;
 
-  constructor(readonly max: number) {}
+  /** `overflow` counts the values sent to the overflow bucket (a metrics cell, or a plain counter). */
+  constructor(
+    readonly max: number,
+    private readonly overflow: { value: number } = { value: 0 },
+  ) {}
+
+  get overflowed(): number {
+    return this.overflow.value;
+  }
 
   admit(value: string | undefined): string {
     if (value === undefined || value === '') return NONE;
@@ -19,7 +26,7 @@ export class LabelGuard {
     const v = value.length > 64 ? value.slice(0, 64) : value;
     if (this.seen.has(v)) return v;
     if (this.seen.size >= this.max) {
-      this.overflowed++;
+      this.overflow.value++;
       return OVERFLOW;
     }
     this.seen.add(v);
