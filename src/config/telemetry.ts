@@ -16,6 +16,9 @@ export const telemetrySchema = z.strictObject({
       labels: z.array(labelName).optional(),
       /** Distinct values kept per attribution label; later ones are counted under `__overflow__`. */
       max_label_values: z.number().int().min(1).max(100_000).optional(),
+      /** Also serve /metrics on this port (on `host`, default 127.0.0.1), e.g. for a scraper on a private network. */
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().min(1).optional(),
     })
     .optional(),
   otlp: z
@@ -37,7 +40,7 @@ export type TelemetryConfig = z.output<typeof telemetrySchema>;
 export type AttributionLabel = z.output<typeof labelName>;
 
 export interface TelemetrySettings {
-  metrics: { enabled: boolean; auth: 'admin' | 'none'; labels: readonly AttributionLabel[]; maxLabelValues: number };
+  metrics: { enabled: boolean; auth: 'admin' | 'none'; labels: readonly AttributionLabel[]; maxLabelValues: number; port?: number; host: string };
   otlp?: { endpoint: string; headers: Readonly<Record<string, string>>; serviceName: string; sampleRatio: number; propagateUpstream: boolean };
   dashboard: { enabled: boolean };
 }
@@ -52,6 +55,8 @@ export function compileTelemetry(t: TelemetryConfig | undefined): TelemetrySetti
       auth: m?.auth ?? 'admin',
       labels: m?.labels ? [...new Set(m.labels)] : TELEMETRY_DEFAULTS.labels,
       maxLabelValues: m?.max_label_values ?? TELEMETRY_DEFAULTS.maxLabelValues,
+      host: m?.host ?? '127.0.0.1',
+      ...(m?.port !== undefined ? { port: m.port } : {}),
     },
     dashboard: { enabled: t?.dashboard?.enabled ?? true },
   };

@@ -23,6 +23,6 @@ export interface ExtensionContext {
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
-  out.push(metricsExtension({ snapshot: ctx.snapshot, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
+  out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
   return out;
 }

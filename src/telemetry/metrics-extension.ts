@@ -13,6 +13,8 @@ import type { Router } from '../gateway/router.js';
 import { GatewayError } from '../spec/errors.js';
 import { dashboardEndpoints } from './dashboard-assets.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import type { Logger } from './log.js';
+import { serveMetricsPort, type MetricsPort } from './metrics-port.js';
 import { plainEndpoint, requireAdminKey } from './plain-endpoint.js';
 import { RollingWindow, type WindowOptions } from './rolling-window.js';
 
@@ -38,11 +40,16 @@ export interface MetricsExtensionOptions {
   holder?: SnapshotHolder;
   /** The dashboard's window (tests inject a clock). */
   window?: WindowOptions;
+  /** For `telemetry.metrics.port`: the breaker view outside the request pipeline. */
+  router?: Router;
+  log?: Logger;
 }
 
 export interface MetricsExtension extends Extension {
   readonly metrics: GatewayMetrics;
   readonly window: RollingWindow;
+  /** The separate metrics listener, when `telemetry.metrics.port` is set. */
+  readonly port?: MetricsPort;
 }
 
 /** Sets the breaker gauge from the router's health view: one series per entity and state. */
@@ -78,6 +85,16 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
   const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues });
   const window = new RollingWindow(opts.window);
   const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
+  const scrape = async (router: Router, snapshot: Snapshot) => {
+    metrics.configVersion.set(snapshot.version);
+    collectBreakers(metrics, router, snapshot);
+    return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+  };
+  const router = opts.router;
+  const port =
+    m.port !== undefined && router !== undefined
+      ? serveMetricsPort({ port: m.port, host: m.host, current: () => opts.holder?.current ?? opts.snapshot, scrape: (s) => scrape(router, s), ...(opts.log ? { log: opts.log } : {}) })
+      : undefined;
   opts.holder?.onReload(() => metrics.reloads.labels('success').inc());
   opts.holder?.onReloadFailed(() => metrics.reloads.labels('failure').inc());
 
@@ -88,9 +105,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
         const t = call.ex.snapshot.telemetry.metrics;
         if (!t.enabled) throw new GatewayError('not_found', 'metrics are off: telemetry.metrics.enabled is false');
         if (t.auth === 'admin') requireAdminKey(call);
-        metrics.configVersion.set(call.ex.snapshot.version);
-        collectBreakers(metrics, deps.router, call.ex.snapshot);
-        return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics(), cacheControl: 'no-store' };
+        return { ...(await scrape(deps.router, call.ex.snapshot)), cacheControl: 'no-store' };
       }),
     ],
     [
@@ -107,6 +122,10 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     name: 'metrics',
     metrics,
     window,
+    ...(port ? { port } : {}),
+    close: async () => {
+      await port?.close();
+    },
     endpoints,
     enabled: (s) => s.telemetry.metrics.enabled,
     stage: (call, next) => {

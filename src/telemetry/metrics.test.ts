@@ -195,3 +195,31 @@ describe('deploy/ files', () => {
     }
   });
 });
+
+describe('telemetry.metrics.port', () => {
+  test('serves the same document on its own listener, under the same auth rule, and nothing else', async () => {
+    const { createRouter } = await import('../gateway/router-impl.js');
+    const { createLogger } = await import('./log.js');
+    const text = CONFIG('telemetry: { metrics: { port: 0, labels: [team] } }');
+    const snapshot = loadSnapshotFromText(text, { env: {} });
+    const ext = metricsExtension({ snapshot, router: createRouter(createLogger('silent'), {}) });
+    const g = injectable({ configText: text, extensions: [ext, fakeTenantAndCache()] });
+    try {
+      const port = await ext.port!.listening;
+      await g.inject({ method: 'POST', url: '/v1/chat/completions', headers: asUser({ 'x-team': 'blue' }), payload: chat });
+      const base = `http://127.0.0.1:${port}`;
+      const denied = await fetch(`${base}/metrics`);
+      assert.equal(denied.status, 401);
+      assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'unauthorized');
+      const ok = await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer sk-admin' } });
+      assert.equal(ok.status, 200);
+      const s = parseProm(await ok.text());
+      assert.equal(sum(s, 'modelplane_requests_total', { team: 'blue', code: '200' }), 1);
+      assert.equal(sum(s, 'modelplane_breaker_state', { level: 'deployment', id: 'd', state: 'closed' }), 1);
+      assert.equal((await fetch(`${base}/v1/chat/completions`, { method: 'POST' })).status, 404);
+    } finally {
+      await g.close();
+    }
+    await assert.rejects(fetch(`http://127.0.0.1:${await ext.port!.listening}/metrics`), 'closed with the gateway');
+  });
+});
