@@ -28,7 +28,6 @@ export function writeRequestLine(log: Logger, call: Call): void {
   if (trace.failures.length) f += `,"fallback_reasons":${JSON.stringify(trace.failures)}`;
   if (o.cache !== undefined) f += `,"cache":${jsonStr(o.cache)}`;
   if (o.costUsd !== undefined) f += `,"cost_usd":${jsonNum(o.costUsd)}`;
-  if (o.traceId !== undefined) f += `,"trace_id":${jsonStr(o.traceId)}`;
   const c = call.caller;
   if (c.kind !== 'open') f += `,"caller":${jsonStr(c.kind)}`;
   if (c.keyId !== undefined) f += `,"key":${jsonStr(c.keyId)}`;
@@ -36,6 +35,7 @@ export function writeRequestLine(log: Logger, call: Call): void {
   if (c.customer !== undefined) f += `,"customer":${jsonStr(c.customer)}`;
   if (c.agent !== undefined) f += `,"agent":${jsonStr(c.agent)}`;
   if (c.workflow !== undefined) f += `,"workflow":${jsonStr(c.workflow)}`;
+  if (o.traceId !== undefined) f += `,"trace_id":${jsonStr(o.traceId)}`;
   if (o.prompt !== undefined) f += `,"prompt":${JSON.stringify(o.prompt)}`;
   if (o.completion !== undefined) f += `,"completion":${jsonStr(o.completion)}`;
   if (o.error) f += `,"error":${jsonStr(o.error.code)},"error_message":${jsonStr(o.error.message)}`;
