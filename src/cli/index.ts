@@ -12,6 +12,10 @@ usage:
   modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
+  modelplane eval run SUITE [--route R | --target D]     run an eval suite through a running gateway (CI gate)
+  modelplane shadow report [--route R]                   paired comparison of shadow traffic
+  modelplane promote status [--route R]                  graduated promotions and their decisions
+  modelplane replay --policy FILE --log FILE [--since 7d] price logged traffic under another config
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,6 +34,16 @@ export async function main(argv: string[]): Promise<number> {
       const r = await runSimulatorCli(rest);
       if (r) await r.closed;
       return 0;
+    }
+    case 'eval': {
+      const { runEvalCli } = await import('./eval.js');
+      return runEvalCli(rest);
+    }
+    case 'shadow':
+    case 'promote':
+    case 'replay': {
+      const { runSubstitutionCli } = await import('./substitution.js');
+      return runSubstitutionCli(command, rest);
     }
     case 'lint': {
       const { runLint } = await import('./lint.js');

@@ -2,6 +2,7 @@
 // config file should fail loudly, not be ignored), and every error names its path.
 
 import { z } from 'zod';
+import { promotionSchema, shadowSchema } from './substitution-schema.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
@@ -142,6 +143,8 @@ const routeSchema = z.strictObject({
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
   resume_streams: z.boolean().optional(),
+  shadow: shadowSchema.optional(),
+  promotion: promotionSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

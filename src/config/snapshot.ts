@@ -4,6 +4,7 @@
 // version from start to end.
 
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
+import type { PromotionSettings, ShadowSettings } from './compile-substitution.js';
 
 export interface CredentialSnapshot {
   /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
@@ -123,6 +124,10 @@ export interface RouteSnapshot extends TargetPlan {
   kind: 'chat' | 'embeddings';
   /** Resume a stream interrupted after text reached the client on a prefill-capable target. */
   resumeStreams: boolean;
+  /** Mirrors sampled requests to candidate deployments (src/shadow/). */
+  shadow?: ShadowSettings;
+  /** Moves traffic to a candidate step by step (src/promotion/). */
+  promotion?: PromotionSettings;
 }
 
 export interface ServerSettings {

@@ -3,6 +3,7 @@
 // Capabilities that need resources (a store under storage.data_dir, a logger) get them here.
 import type { Snapshot } from '../config/snapshot.js';
 import type { Extension } from '../gateway/extension.js';
+import { targetPin } from '../evals/target-pin.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 
@@ -17,5 +18,6 @@ export interface ExtensionContext {
 
 export function defaultExtensions(_ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
+  out.push(targetPin());
   return out;
 }

@@ -1,0 +1,75 @@
+// Eval suites through the gateway's own HTTP API: the route's deployment, a pinned candidate,
+// the CLI's report and exit code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGateway } from '../src/server/app.js';
+import { runSuite } from '../src/evals/runner.js';
+import { compileSuite } from '../src/evals/suite.js';
+import { runEvalCli } from '../src/cli/eval.js';
+import { parse as parseYaml } from 'yaml';
+import { answerFor, startKnowledgeServer } from '../testkit/knowledge.js';
+import { captureLogger } from './harness.js';
+import { FACTS, substitutionConfig, suiteYaml } from './substitution-kit.js';
+
+const KEY = 'sk-evals';
+
+test('a suite runs through the gateway against the route and against a pinned candidate; the CLI gates on the pass rate', async () => {
+  const models = { good: {}, cheap: { wrong: 0.4 } };
+  const ks = await startKnowledgeServer(FACTS, models);
+  const dir = mkdtempSync(join(tmpdir(), 'mp-evals-'));
+  const configFile = join(dir, 'gateway.yaml');
+  writeFileSync(configFile, `auth: { master_key: ${KEY} }\n${substitutionConfig(ks.url, '  qa: { targets: [incumbent] }')}`);
+  const suiteFile = join(dir, 'capitals.yaml');
+  writeFileSync(suiteFile, suiteYaml());
+  const logs: Array<Record<string, unknown>> = [];
+  const gw = await startGateway({ configFile, port: 0, logger: captureLogger(logs), env: {} });
+  try {
+    const suite = compileSuite(parseYaml(suiteYaml()), 'capitals');
+    const priceOf = (d: string) => gw.holder.current.deployments.get(d)?.price;
+    const base = await runSuite(suite, { baseUrl: gw.url, apiKey: KEY, priceOf, concurrency: 3 });
+    assert.equal(base.summary.cases, FACTS.length);
+    assert.equal(base.summary.passRate, 1, JSON.stringify(base.cases.filter((c) => !c.verdict.pass)));
+    assert.ok(base.cases.every((c) => c.observation.deployment === 'incumbent'));
+    assert.ok(base.summary.costUsd! > 0);
+
+    // The candidate takes no traffic yet; the suite reaches it through the same route.
+    const cand = await runSuite(suite, { baseUrl: gw.url, apiKey: KEY, priceOf, target: 'candidate' });
+    assert.ok(cand.cases.every((c) => c.observation.deployment === 'candidate'));
+    const expectedWrong = FACTS.filter(([q]) => answerFor(FACTS, new Map(Object.entries(models)), 'cheap', `What is the ${q}?`) !== FACTS.find(([x]) => x === q)![1]).length;
+    assert.ok(expectedWrong > 0 && expectedWrong < FACTS.length, `the fixture should make some cases wrong (${expectedWrong})`);
+    assert.equal(cand.summary.passed, FACTS.length - expectedWrong);
+    assert.ok(cand.summary.costUsd! < base.summary.costUsd!, 'the candidate is cheaper');
+    const failed = cand.cases.find((c) => !c.verdict.pass)!;
+    assert.ok(failed.verdict.results.some((r) => r.type === 'icontains' && !r.pass && /missing/.test(r.detail!)));
+
+    // An unknown deployment is the caller's mistake, in OpenAI's shape.
+    const bad = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-modelplane-target': 'nope' },
+      body: JSON.stringify({ model: 'qa', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'invalid_request');
+
+    // The CLI: table output and exit 0 on the incumbent; JSON and exit 1 on the candidate under --min-pass.
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), env: { MODELPLANE_URL: gw.url, MODELPLANE_KEY: KEY } };
+    assert.equal(await runEvalCli(['run', suiteFile, '--config', configFile], io), 0, err.join(''));
+    assert.match(out.join(''), /pass 10\/10 \(100\.0%\)/);
+    out.length = 0;
+    assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--config', configFile, '--format', 'json', '--min-pass', '0.9'], io), 1);
+    const json = JSON.parse(out.join('')) as { target: string; summary: { passed: number } };
+    assert.equal(json.target, 'candidate');
+    assert.equal(json.summary.passed, FACTS.length - expectedWrong);
+    assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--min-pass', '0'], { ...io, out: () => {} }), 0);
+    assert.equal(await runEvalCli(['run'], io), 2);
+    assert.equal(await runEvalCli(['run', join(dir, 'missing.yaml')], io), 2);
+  } finally {
+    await gw.close();
+    await ks.close();
+  }
+});
