@@ -3,7 +3,7 @@
 // Capabilities that need resources (a store under storage.data_dir, a logger) get them here.
 import type { Snapshot } from '../config/snapshot.js';
 import type { Extension } from '../gateway/extension.js';
-import { targetPin } from '../evals/target-pin.js';
+import { substitutionExtensions } from './substitution-extensions.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 
@@ -16,8 +16,8 @@ export interface ExtensionContext {
   env: NodeJS.ProcessEnv;
 }
 
-export function defaultExtensions(_ctx: ExtensionContext): Extension[] {
+export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
-  out.push(targetPin());
+  out.push(...substitutionExtensions(ctx));
   return out;
 }

@@ -1,0 +1,134 @@
+// Shadow results per route and candidate, in memory: running sums the admin view reads without
+// touching the store, plus the pairs that disagree most (kept small and sorted).
+import type { ShadowPair } from './compare.js';
+
+const WORST_KEPT = 5;
+
+export interface ShadowTotals {
+  /** Mirrors sent (completed or failed). */
+  pairs: number;
+  shadowErrors: number;
+  primaryErrors: number;
+  /** Mirrors not sent: the queue was full. */
+  dropped: number;
+  compared: number;
+  similaritySum: number;
+  /** Pairs where the primary answered JSON and the candidate did not. */
+  jsonRegressions: number;
+  primaryLatencySum: number;
+  shadowLatencySum: number;
+  primaryCostSum: number;
+  shadowCostSum: number;
+  primaryLengthSum: number;
+  shadowLengthSum: number;
+}
+
+export function emptyTotals(): ShadowTotals {
+  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0 };
+}
+
+export function addPair(t: ShadowTotals, p: ShadowPair): void {
+  t.pairs++;
+  if (p.shadow.error !== undefined) t.shadowErrors++;
+  if (p.primary.error !== undefined) t.primaryErrors++;
+  t.primaryLatencySum += p.primary.latencyMs;
+  t.shadowLatencySum += p.shadow.latencyMs;
+  t.primaryCostSum += p.primary.costUsd ?? 0;
+  t.shadowCostSum += p.shadow.costUsd ?? 0;
+  if (p.similarity !== undefined) {
+    t.compared++;
+    t.similaritySum += p.similarity;
+    t.primaryLengthSum += p.primary.text.length;
+    t.shadowLengthSum += p.shadow.text.length;
+    if (p.primaryJson && !p.shadowJson) t.jsonRegressions++;
+  }
+}
+
+export interface ShadowRow {
+  route: string;
+  candidate: string;
+  pairs: number;
+  dropped: number;
+  shadow_error_rate: number;
+  primary_error_rate: number;
+  mean_similarity: number | null;
+  json_regressions: number;
+  mean_latency_ms: { primary: number | null; shadow: number | null };
+  /** Relative: (shadow - primary) / primary; null without data. */
+  latency_delta: number | null;
+  cost_usd: { primary: number; shadow: number };
+  cost_delta: number | null;
+  length_ratio: number | null;
+  worst: Array<{ request_id: string; similarity: number; primary: string; shadow: string }>;
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+const clip = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…` : s);
+
+export class ShadowAggregates {
+  private readonly totals = new Map<string, { route: string; candidate: string; t: ShadowTotals; worst: ShadowPair[] }>();
+
+  private entry(route: string, candidate: string) {
+    const k = `${route}\u0000${candidate}`;
+    let e = this.totals.get(k);
+    if (!e) this.totals.set(k, (e = { route, candidate, t: emptyTotals(), worst: [] }));
+    return e;
+  }
+
+  add(p: ShadowPair): void {
+    const e = this.entry(p.route, p.candidate);
+    addPair(e.t, p);
+    if (p.similarity !== undefined) {
+      e.worst.push(p);
+      e.worst.sort((a, b) => a.similarity! - b.similarity!);
+      if (e.worst.length > WORST_KEPT) e.worst.length = WORST_KEPT;
+    }
+  }
+
+  dropped(route: string, candidate: string): void {
+    this.entry(route, candidate).t.dropped++;
+  }
+
+  /** Seeds a pair of totals (from the store at start-up). */
+  seed(route: string, candidate: string, t: ShadowTotals): void {
+    const e = this.entry(route, candidate);
+    for (const k of Object.keys(t) as Array<keyof ShadowTotals>) e.t[k] += t[k];
+  }
+
+  get(route: string, candidate: string): ShadowTotals | undefined {
+    return this.totals.get(`${route}\u0000${candidate}`)?.t;
+  }
+
+  /** Mean similarity of a candidate on a route (undefined without compared pairs). */
+  meanSimilarity(route: string, candidate: string): { mean: number; n: number } | undefined {
+    const t = this.get(route, candidate);
+    return t && t.compared > 0 ? { mean: t.similaritySum / t.compared, n: t.compared } : undefined;
+  }
+
+  rows(route?: string): ShadowRow[] {
+    const out: ShadowRow[] = [];
+    for (const e of this.totals.values()) {
+      if (route !== undefined && e.route !== route) continue;
+      const t = e.t;
+      const pl = t.pairs ? t.primaryLatencySum / t.pairs : null;
+      const sl = t.pairs ? t.shadowLatencySum / t.pairs : null;
+      out.push({
+        route: e.route,
+        candidate: e.candidate,
+        pairs: t.pairs,
+        dropped: t.dropped,
+        shadow_error_rate: t.pairs ? t.shadowErrors / t.pairs : 0,
+        primary_error_rate: t.pairs ? t.primaryErrors / t.pairs : 0,
+        mean_similarity: t.compared ? t.similaritySum / t.compared : null,
+        json_regressions: t.jsonRegressions,
+        mean_latency_ms: { primary: pl, shadow: sl },
+        latency_delta: pl && sl !== null ? (sl - pl) / pl : null,
+        cost_usd: { primary: t.primaryCostSum, shadow: t.shadowCostSum },
+        cost_delta: t.primaryCostSum > 0 ? (t.shadowCostSum - t.primaryCostSum) / t.primaryCostSum : null,
+        length_ratio: ratio(t.shadowLengthSum, t.primaryLengthSum),
+        worst: e.worst.map((p) => ({ request_id: p.requestId, similarity: p.similarity!, primary: clip(p.primary.text), shadow: clip(p.shadow.text) })),
+      });
+    }
+    return out.sort((a, b) => (a.route + a.candidate).localeCompare(b.route + b.candidate));
+  }
+}
