@@ -1,0 +1,117 @@
+// Shadow traffic end to end: sampled requests mirrored to a candidate after the primary answered,
+// compared, aggregated, persisted, and shown by GET /admin/shadow; a slow candidate costs drops,
+// never the client's time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { startGateway } from '../src/server/app.js';
+import { targetPin } from '../src/evals/target-pin.js';
+import { shadowTraffic } from '../src/shadow/extension.js';
+import { SqliteShadowStore } from '../src/shadow/store.js';
+import type { ShadowSender } from '../src/shadow/sender.js';
+import { answerFor, startKnowledgeServer } from '../testkit/knowledge.js';
+import { captureLogger } from './harness.js';
+import { FACTS, QUESTIONS, substitutionConfig } from './substitution-kit.js';
+
+const KEY = 'sk-shadow';
+
+test('sampled requests are mirrored to the candidate, compared and reported; the client only ever sees the primary', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {}, cheap: { wrong: 0.4 } });
+  const path = join(mkdtempSync(join(tmpdir(), 'mp-shadow-')), 'substitution.db');
+  const logs: Array<Record<string, unknown>> = [];
+  const log = captureLogger(logs);
+  // Sample 0.5 with a draw that alternates 0.2, 0.7: exactly every other request is mirrored.
+  let n = 0;
+  const shadow = shadowTraffic({ log, store: new SqliteShadowStore(path), random: () => (n++ % 2 === 0 ? 0.2 : 0.7) });
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 0.5 } }');
+  const gw = await startGateway({ configText: `auth: { master_key: ${KEY} }\n${config}`, port: 0, logger: log, env: {}, extensions: [targetPin(), shadow] });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    for (const [i, q] of [...QUESTIONS, ...QUESTIONS].entries()) {
+      const right = FACTS.find(([f]) => q.includes(f))![1];
+      if (i < QUESTIONS.length) {
+        const { data, response } = await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: q }] }).withResponse();
+        assert.equal(response.headers.get('x-modelplane-deployment'), 'incumbent');
+        assert.equal(data.choices[0]!.message.content, right);
+      } else {
+        const stream = await client.chat.completions.create({ model: 'qa', stream: true, messages: [{ role: 'user', content: q }] });
+        let text = '';
+        for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+        assert.equal(text, right);
+      }
+    }
+    await shadow.idle();
+    assert.equal(ks.counts.get('cheap'), QUESTIONS.length, 'half of the twenty requests were mirrored');
+    const res = await fetch(`${gw.url}/admin/shadow?route=qa`, { headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(res.status, 200);
+    const view = (await res.json()) as { routes: Array<{ candidate: string; pairs: number; mean_similarity: number; shadow_error_rate: number; cost_delta: number; worst: Array<{ shadow: string; similarity: number }> }> };
+    const row = view.routes[0]!;
+    assert.equal(row.candidate, 'candidate');
+    assert.equal(row.pairs, QUESTIONS.length);
+    assert.equal(row.shadow_error_rate, 0);
+    assert.ok(row.mean_similarity > 0 && row.mean_similarity < 1, `similarity ${row.mean_similarity}`);
+    assert.ok(row.cost_delta < 0, 'the candidate is cheaper');
+    assert.match(row.worst[0]!.shadow, /not sure/, 'the most different pair is a wrong answer');
+  } finally {
+    await gw.close();
+    await ks.close();
+  }
+  // Every mirror is logged as shadow spend, apart from the request lines (which name the primary only).
+  const shadowLines = logs.filter((l) => l.msg === 'shadow');
+  assert.equal(shadowLines.length, QUESTIONS.length);
+  assert.ok(shadowLines.every((l) => l.shadow === true && l.deployment === 'candidate' && typeof l.cost_usd === 'number'));
+  // Identical answers score 1, streamed primaries included (their text is collected by the tap):
+  // mirrored were questions 0, 2, 4, 6, 8, once as JSON and once streamed.
+  const models = new Map(Object.entries({ cheap: { wrong: 0.4 } }));
+  const sameAnswers = [0, 2, 4, 6, 8].filter((i) => answerFor(FACTS, models, 'cheap', QUESTIONS[i]!) === FACTS[i]![1]).length;
+  assert.ok(sameAnswers > 0 && sameAnswers < 5, `fixture: ${sameAnswers}`);
+  assert.equal(shadowLines.filter((l) => l.similarity === 1).length, 2 * sameAnswers);
+  const requestLines = logs.filter((l) => l.msg === 'request' && l.route === 'qa');
+  assert.equal(requestLines.length, 2 * QUESTIONS.length);
+  assert.ok(requestLines.every((l) => l.deployment === 'incumbent'));
+  // Written behind, and read back after a restart.
+  const reopened = new SqliteShadowStore(path);
+  const totals = reopened.totals();
+  await reopened.close();
+  assert.equal(totals[0]!.totals.pairs, QUESTIONS.length);
+});
+
+test('a slow candidate fills the bounded queue: the rest are dropped and counted, and no primary waits for a mirror', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {} });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let sent = 0;
+  const blocked: ShadowSender = {
+    async send() {
+      sent++;
+      await gate;
+      return { text: 'late', latencyMs: 1 };
+    },
+  };
+  const logs: Array<Record<string, unknown>> = [];
+  const shadow = shadowTraffic({ log: captureLogger(logs), sender: blocked, random: () => 0 });
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, max_in_flight: 1, queue: 1 } }');
+  const gw = await startGateway({ configText: config, port: 0, logger: captureLogger(logs), env: {}, extensions: [shadow] });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    // Four primaries complete while the first mirror is still blocked: none of them waited for it.
+    for (const q of QUESTIONS.slice(0, 4)) {
+      const r = await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: q }] });
+      assert.ok(r.choices[0]!.message.content);
+    }
+    assert.equal(sent, 1);
+    const totals = shadow.aggregates.get('qa', 'candidate')!;
+    assert.equal(totals.dropped, 2, 'one in flight, one waiting, two dropped');
+    release();
+    await shadow.idle();
+    assert.equal(sent, 2);
+    assert.equal(shadow.aggregates.get('qa', 'candidate')!.pairs, 2);
+  } finally {
+    release();
+    await gw.close();
+    await ks.close();
+  }
+});
