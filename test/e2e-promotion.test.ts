@@ -13,6 +13,7 @@ import { targetPin } from '../src/evals/target-pin.js';
 import { shadowTraffic } from '../src/shadow/extension.js';
 import { promotions } from '../src/promotion/extension.js';
 import { runEvalCli } from '../src/cli/eval.js';
+import { runSubstitutionCli } from '../src/cli/substitution.js';
 import { startKnowledgeServer, type KnowledgeModel } from '../testkit/knowledge.js';
 import { captureLogger } from './harness.js';
 import { FACTS, QUESTIONS, substitutionConfig, suiteYaml } from './substitution-kit.js';
@@ -75,6 +76,11 @@ async function setup(candidate: KnowledgeModel) {
     logs,
     traffic,
     status,
+    cli: async (command: string, args: string[]) => {
+      const out: string[] = [];
+      const code = await runSubstitutionCli(command, args, { ...io, out: (x: string) => void out.push(x), err: (x: string) => void out.push(x) });
+      return { code, out: out.join('') };
+    },
     evalCandidate: () => runEvalCli(['run', suiteFile, '--target', 'candidate', '--config', configFile, '--min-pass', '0.9', '--publish'], io),
     close: async () => {
       await gw.close();
@@ -107,6 +113,13 @@ test('eval -> shadow -> promotion: a good candidate is promoted to 100% and the 
     const all = await s.traffic(10, 0);
     assert.deepEqual([...all], [['candidate', 10]]);
     assert.deepEqual(st.history.map((e) => e.event), ['started', 'held', 'step', 'step', 'promoted']);
+    const promote = await s.cli('promote', ['status', '--route', 'qa']);
+    assert.equal(promote.code, 0);
+    assert.match(promote.out, /qa: promoted, candidate candidate at 100%/);
+    assert.match(promote.out, /commit this config change: routes\.qa: set targets: \[candidate\]/);
+    const report = await s.cli('shadow', ['report', '--route', 'qa']);
+    assert.equal(report.code, 0, report.out);
+    assert.match(report.out, /^qa\s+candidate\s+\d+\s+0\s+0\.0%\s+1\.000/m);
   } finally {
     await s.close();
   }
@@ -127,6 +140,12 @@ test('a candidate that regresses mid-promotion is rolled back automatically, wit
     assert.match(st.reason!, /^error_rate: candidate \d+\.\d+% vs incumbent 0\.00%/);
     const after = await s.traffic(10, 0);
     assert.deepEqual([...after], [['incumbent', 10]]);
+    const promote = await s.cli('promote', ['status']);
+    assert.equal(promote.code, 1, 'a rolled-back promotion fails the status command');
+    assert.match(promote.out, /rolled_back/);
+    const refused = await s.cli('promote', ['pause', '--route', 'qa']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.out, /400 the promotion of route qa is rolled_back/);
   } finally {
     await s.close();
   }

@@ -2,7 +2,6 @@
 // graduated promotion and shadow traffic, in that stage order (a promotion may move a request to
 // the candidate; the shadow then sees which deployment really served it). Registered from
 // defaultExtensions with one line.
-import { existsSync } from 'node:fs';
 import { targetPin } from '../evals/target-pin.js';
 import type { Extension } from '../gateway/extension.js';
 import { promotions } from '../promotion/extension.js';
@@ -13,11 +12,10 @@ import { MemoryShadowStore, SqliteShadowStore, type ShadowStore } from '../shado
 import type { ExtensionContext } from './extensions.js';
 
 export function substitutionExtensions(ctx: ExtensionContext): Extension[] {
-  const routes = [...ctx.snapshot.routes.values()];
-  const uses = routes.some((r) => r.shadow !== undefined || r.promotion !== undefined);
+  // Beside the responses store, so shadow results and promotion state survive a restart and a
+  // hot reload that adds `shadow:` or `promotion:` to a route finds its store ready.
   const path = substitutionDbPath(ctx.snapshot.storage, ctx.configFile);
-  // A gateway that has never used shadow or promotion gets no database file.
-  const persist = path !== undefined && (uses || existsSync(path));
+  const persist = path !== undefined;
   const onError = (err: unknown, lost: number) => ctx.log.error({ err: String(err), lost }, 'substitution store write failed');
   const shadowStore: ShadowStore = persist ? new SqliteShadowStore(path, onError) : new MemoryShadowStore();
   const shadow = shadowTraffic({ log: ctx.log, store: shadowStore });
