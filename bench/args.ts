@@ -11,6 +11,8 @@ export interface BenchOptions {
   rounds: number;
   probeN: number;
   withPortkey: boolean;
+  /** Also measure modelplane with 10% shadow traffic on the route (issue 12). */
+  withShadow: boolean;
   pin: boolean;
   installWrk: boolean;
   forceNodeLoad: boolean;
@@ -30,6 +32,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenarios LIST     nonstream,stream (default both)
   --probe-n N          requests per TTFB probe at concurrency 1; 0 turns the probe off (default 300)
   --with-portkey       also measure @portkey-ai/gateway 1.15.2, installed with npm into a temp dir
+  --with-shadow        also measure modelplane with 10% of the route mirrored to a second deployment
                        outside the repo (skipped, saying why, when that fails)
   --no-pin             do not pin processes with taskset
   --install-wrk        when wrk is missing and we run as root: apt-get install -y wrk
@@ -69,6 +72,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       scenarios: { type: 'string' },
       'probe-n': { type: 'string' },
       'with-portkey': { type: 'boolean' },
+      'with-shadow': { type: 'boolean' },
       'no-pin': { type: 'boolean' },
       'install-wrk': { type: 'boolean' },
       'node-load': { type: 'boolean' },
@@ -92,6 +96,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     rounds: positiveInt('rounds', v.rounds, quick ? 2 : 4),
     probeN: v['probe-n'] === '0' ? 0 : positiveInt('probe-n', v['probe-n'], quick ? 150 : 300),
     withPortkey: v['with-portkey'] === true,
+    withShadow: v['with-shadow'] === true,
     pin: v['no-pin'] !== true,
     installWrk: v['install-wrk'] === true || env.BENCH_INSTALL_WRK === '1',
     forceNodeLoad: v['node-load'] === true,

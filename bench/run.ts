@@ -120,6 +120,7 @@ function wrkVersion(): string {
 async function compare(opts: BenchOptions, ctx: StartContext, runner: LoadRunner, outDir: string) {
   const targets: Target[] = [directTarget(ctx.mockPort), await startBare(ctx), await startModelplane(ctx, { logToFile: opts.gatewayLogToFile })];
   const skipped: string[] = [];
+  if (opts.withShadow) targets.push(await startModelplane(ctx, { name: 'modelplane-shadow10', logToFile: opts.gatewayLogToFile, shadowSample: 0.1 }));
   if (opts.withPortkey) {
     try {
       targets.push(await startPortkey(ctx, say));

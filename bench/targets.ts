@@ -42,7 +42,8 @@ export function requestBody(model: string, scenario: Scenario): string {
   return JSON.stringify(body);
 }
 
-export function modelplaneConfig(gatewayPort: number, mockPort: number): string {
+export function modelplaneConfig(gatewayPort: number, mockPort: number, shadowSample?: number): string {
+  const route = shadowSample === undefined ? `  ${ROUTE}: { targets: [a] }` : `  ${ROUTE}: { targets: [a], shadow: { targets: [b], sample: ${shadowSample} } }`;
   return [
     '# written by bench/targets.ts: one mock provider, one deployment, one route',
     `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
@@ -52,8 +53,10 @@ export function modelplaneConfig(gatewayPort: number, mockPort: number): string 
     `  mock: { format: openai-chat, base_url: http://127.0.0.1:${mockPort}/v1, auth: none }`,
     'deployments:',
     `  a: { provider: mock, model: ${MOCK_MODEL} }`,
+    // The shadow's candidate: the same mock, so its upstream load lands on the mock's core, not the gateway's.
+    `  b: { provider: mock, model: ${MOCK_MODEL} }`,
     'routes:',
-    `  ${ROUTE}: { targets: [a] }`,
+    route,
     '',
   ].join('\n');
 }
@@ -85,13 +88,15 @@ export interface ModelplaneStart {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   logToFile: boolean;
+  /** Mirror this share of the route to deployment b (shadow traffic). */
+  shadowSample?: number;
 }
 
 export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Promise<Target> {
   const name = o.name ?? 'modelplane';
   const port = await freePort();
   const config = join(ctx.outDir, `${name}.yaml`);
-  writeFileSync(config, modelplaneConfig(port, ctx.mockPort));
+  writeFileSync(config, modelplaneConfig(port, ctx.mockPort, o.shadowSample));
   const bin = join(REPO_ROOT, 'bin', 'modelplane.js');
   const proc = ctx.procs.start(name, process.execPath, [...(o.nodeFlags ?? []), bin, 'serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'], {
     logFile: join(ctx.outDir, 'logs', `${name}.stderr.log`),
