@@ -115,3 +115,24 @@ test('a slow candidate fills the bounded queue: the rest are dropped and counted
     await ks.close();
   }
 });
+
+test('closing the gateway drops waiting mirrors and aborts running ones instead of waiting for a slow candidate', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {} });
+  const hanging: ShadowSender = {
+    send: (_d, _r, _t, abort) => new Promise((resolve) => abort.addListener('abort', () => resolve({ text: '', latencyMs: 0, error: 'aborted' }))),
+  };
+  const shadow = shadowTraffic({ log: captureLogger([]), sender: hanging, random: () => 0 });
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, max_in_flight: 1, queue: 5 } }');
+  const gw = await startGateway({ configText: config, port: 0, logger: captureLogger([]), env: {}, extensions: [shadow] });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    for (const q of QUESTIONS.slice(0, 3)) await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: q }] });
+  } finally {
+    await gw.close(); // resolves: nothing waits for the hanging candidate
+    await ks.close();
+  }
+  const t = shadow.aggregates.get('qa', 'candidate')!;
+  assert.equal(t.dropped, 2);
+  assert.equal(t.pairs, 1);
+  assert.equal(t.shadowErrors, 1);
+});

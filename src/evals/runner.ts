@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Price } from '../config/snapshot.js';
 import { judgeCase, type CaseVerdict, type Observation } from './assertions.js';
 import { HashedNgramEmbedder, type Embedder } from './embedder.js';
+import { priceUsd } from './price.js';
 import type { EvalCase, Suite } from './suite.js';
 import { TARGET_HEADER } from './target-pin.js';
 
@@ -57,11 +58,6 @@ interface ChatBody {
   choices?: Array<{ message?: { content?: string | null; tool_calls?: Array<{ function?: { name?: string; arguments?: string } }> } }>;
   usage?: { prompt_tokens?: number; completion_tokens?: number };
   error?: { code?: string; message?: string };
-}
-
-export function priceUsd(price: Price | undefined, inputTokens: number | undefined, outputTokens: number | undefined): number | undefined {
-  if (!price || inputTokens === undefined || outputTokens === undefined) return undefined;
-  return (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1e6;
 }
 
 function parseArgs(s: string | undefined): unknown {

@@ -5,11 +5,12 @@
 // never waits for, sees, or pays for a mirror: it is not on the caller's budget, never enters the
 // cache, and is logged and stored as `shadow` so a spend ledger can tell it apart.
 import { isChatRequest, type Call } from '../gateway/call.js';
+import { AttemptAbort } from '../gateway/cancel.js';
 import type { Extension } from '../gateway/extension.js';
 import { jsonEndpoint } from '../gateway/endpoints/json.js';
 import type { EndpointSpec } from '../gateway/endpoint.js';
 import { HashedNgramEmbedder, type Embedder } from '../evals/embedder.js';
-import { priceUsd } from '../evals/runner.js';
+import { priceUsd } from '../evals/price.js';
 import { TARGET_HEADER } from '../evals/target-pin.js';
 import type { CanonicalRequest } from '../spec/canonical.js';
 import type { Logger } from '../telemetry/log.js';
@@ -65,6 +66,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
   const aggregates = new ShadowAggregates();
   for (const t of store.totals()) aggregates.seed(t.route, t.candidate, t.totals);
   const queues = new Map<string, MirrorQueue>();
+  const closing = new AttemptAbort();
   const queueFor = (route: string) => {
     let q = queues.get(route);
     if (!q) queues.set(route, (q = new MirrorQueue()));
@@ -117,8 +119,8 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
       const q = queueFor(routeName);
       for (const d of s.targets) {
         if (d.id === served) continue; // the candidate answered the primary itself (promotion): nothing to compare
-        const ok = q.offer(async () => {
-          const shadow = await sender.send(d, request, s.timeoutMs);
+        const ok = q.offer(d.id, async () => {
+          const shadow = await sender.send(d, request, s.timeoutMs, closing);
           const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId }, primary, shadow, embedder);
           aggregates.add(pair);
           store.put(pair);
@@ -134,6 +136,9 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
       await Promise.all([...queues.values()].map((q) => q.idle()));
     },
     async close() {
+      // Waiting mirrors are dropped and running ones aborted: a slow candidate must not hold up a shutdown.
+      for (const [route, q] of queues) for (const candidate of q.clear()) aggregates.dropped(route, candidate);
+      closing.abort(new Error('the gateway is closing'));
       await Promise.all([...queues.values()].map((q) => q.idle()));
       await store.close();
     },

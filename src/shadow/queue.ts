@@ -8,18 +8,23 @@ export interface Limits {
 
 export class MirrorQueue {
   private inFlight = 0;
-  private readonly waiting: Array<() => Promise<void>> = [];
+  private readonly waiting: Array<{ label: string; job: () => Promise<void> }> = [];
   private idleWaiters: Array<() => void> = [];
 
   /** Queues a job; false when it was dropped. */
-  offer(job: () => Promise<void>, limits: Limits): boolean {
+  offer(label: string, job: () => Promise<void>, limits: Limits): boolean {
     if (this.inFlight < limits.maxInFlight) {
       this.start(job, limits);
       return true;
     }
     if (this.waiting.length >= limits.queue) return false;
-    this.waiting.push(job);
+    this.waiting.push({ label, job });
     return true;
+  }
+
+  /** Drops every waiting job; returns their labels. */
+  clear(): string[] {
+    return this.waiting.splice(0).map((w) => w.label);
   }
 
   get size(): { inFlight: number; waiting: number } {
@@ -33,8 +38,8 @@ export class MirrorQueue {
       .finally(() => {
         this.inFlight--;
         const next = this.waiting.shift();
-        if (next) this.start(next, limits);
-        else if (this.inFlight === 0) {
+        if (next) this.start(next.job, limits);
+        if (this.inFlight === 0 && this.waiting.length === 0) {
           const w = this.idleWaiters;
           this.idleWaiters = [];
           for (const r of w) r();

@@ -4,16 +4,17 @@
 // Always non-streaming: nobody is waiting for its bytes.
 import type { DeploymentSnapshot } from '../config/snapshot.js';
 import { egressFormats } from '../formats/index.js';
-import { AttemptAbort } from '../gateway/cancel.js';
+import type { AttemptAbort } from '../gateway/cancel.js';
 import { egressTarget } from '../gateway/target.js';
 import { callUpstreamBuffered, transportError } from '../gateway/upstream.js';
-import { priceUsd } from '../evals/runner.js';
+import { priceUsd } from '../evals/price.js';
 import type { CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { Answered } from './compare.js';
 
 export interface ShadowSender {
-  send(d: DeploymentSnapshot, request: CanonicalRequest, timeoutMs: number): Promise<Answered>;
+  /** `abort` is the extension's: aborted when the gateway closes, so shutdown does not wait on a slow candidate. */
+  send(d: DeploymentSnapshot, request: CanonicalRequest, timeoutMs: number, abort: AttemptAbort): Promise<Answered>;
 }
 
 export function responseText(r: CanonicalResponse): string {
@@ -23,7 +24,7 @@ export function responseText(r: CanonicalResponse): string {
 }
 
 export const egressSender: ShadowSender = {
-  async send(d, request, timeoutMs) {
+  async send(d, request, timeoutMs, abort) {
     const t0 = performance.now();
     const fmt = egressFormats[d.provider.format];
     const fail = (e: unknown): Answered => ({ text: '', latencyMs: performance.now() - t0, error: e instanceof GatewayError ? e.code : transportError(e, `shadow to ${d.id}`, d.timeouts).code });
@@ -31,7 +32,7 @@ export const egressSender: ShadowSender = {
     try {
       const req = await fmt.buildRequest({ ...request, stream: false }, egressTarget(d, d.credentials[0]));
       const timeouts = { connectMs: Math.min(d.timeouts.connectMs, timeoutMs), firstByteMs: Math.min(d.timeouts.firstByteMs, timeoutMs), totalMs: Math.min(d.timeouts.totalMs, timeoutMs) };
-      const up = await callUpstreamBuffered(req, timeouts, new AttemptAbort(), `shadow to deployment ${d.id}`);
+      const up = await callUpstreamBuffered(req, timeouts, abort, `shadow to deployment ${d.id}`);
       const text = up.body.toString('utf8');
       const meta = { status: up.status, headers: up.headers };
       if (up.status < 200 || up.status >= 300) return fail(fmt.parseError(text, meta));
