@@ -66,6 +66,18 @@ test('a suite runs through the gateway against the route and against a pinned ca
     assert.equal(json.target, 'candidate');
     assert.equal(json.summary.passed, FACTS.length - expectedWrong);
     assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--min-pass', '0'], { ...io, out: () => {} }), 0);
+    // Side by side against a baseline: the candidate's regressions fail the gate unless tolerated.
+    out.length = 0;
+    assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--baseline', 'incumbent', '--config', configFile, '--min-pass', '0'], io), 1);
+    const table = out.join('');
+    assert.match(table, /baseline incumbent  candidate candidate/);
+    assert.match(table, new RegExp(`pass rate -${(100 * expectedWrong / FACTS.length).toFixed(1)} points; regressed: q\\d`));
+    out.length = 0;
+    assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--baseline', 'route:qa', '--config', configFile, '--min-pass', '0', '--max-regression', '0.5', '--format', 'json'], io), 0);
+    const cmp = JSON.parse(out.join('')) as { regressed: string[]; fixed: string[]; baseline: { summary: { passRate: number } } };
+    assert.equal(cmp.regressed.length, expectedWrong);
+    assert.deepEqual(cmp.fixed, []);
+    assert.equal(cmp.baseline.summary.passRate, 1);
     assert.equal(await runEvalCli(['run'], io), 2);
     assert.equal(await runEvalCli(['run', join(dir, 'missing.yaml')], io), 2);
   } finally {

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadSnapshotFromFile } from '../config/load.js';
-import { formatJson, formatTable, exitCode } from '../evals/report.js';
+import { compareExitCode, compareRuns, formatComparison, formatJson, formatTable, exitCode } from '../evals/report.js';
 import { runSuite, type RunOptions } from '../evals/runner.js';
 import { loadSuite } from '../evals/suite.js';
 
@@ -15,6 +15,9 @@ export const EVAL_HELP = `usage: modelplane eval run SUITE.yaml [--route R | --t
   --min-pass X         exit 1 when the pass rate is under X (0..1, default 1)
   --concurrency N      cases in flight (default 4)
   --repeat K           run every case K times (default 1)
+  --baseline D         also run against deployment D (or route:R for a route as served) and
+                       compare case by case; exit 1 when the pass rate drops by more than
+  --max-regression X   this share (0..1, default 0)
   --publish            report the pass rate to the gateway (the promotion's eval_pass guard)
 `;
 
@@ -49,6 +52,8 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
         concurrency: { type: 'string' },
         repeat: { type: 'string' },
         publish: { type: 'boolean' },
+        baseline: { type: 'string' },
+        'max-regression': { type: 'string' },
       },
     });
   } catch (e) {
@@ -63,8 +68,9 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
   }
   const format = v.format ?? 'table';
   const minPass = v['min-pass'] === undefined ? 1 : Number(v['min-pass']);
-  if ((format !== 'table' && format !== 'json') || !(minPass >= 0 && minPass <= 1)) {
-    io.err(`modelplane eval: --format is table or json, --min-pass a number in 0..1\n`);
+  const maxRegression = v['max-regression'] === undefined ? 0 : Number(v['max-regression']);
+  if ((format !== 'table' && format !== 'json') || !(minPass >= 0 && minPass <= 1) || !(maxRegression >= 0 && maxRegression <= 1)) {
+    io.err(`modelplane eval: --format is table or json, --min-pass and --max-regression numbers in 0..1\n`);
     return 2;
   }
   try {
@@ -77,6 +83,17 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
     if (v.config) {
       const snap = loadSnapshotFromFile(resolve(v.config), { env: io.env });
       opts.priceOf = (d) => snap.deployments.get(d)?.price;
+    }
+    if (v.baseline !== undefined) {
+      const baseOpts: RunOptions = { ...opts };
+      delete baseOpts.target;
+      if (v.baseline.startsWith('route:')) baseOpts.route = v.baseline.slice('route:'.length);
+      else baseOpts.target = v.baseline;
+      const [baseline, candidate] = [await runSuite(suite, baseOpts), await runSuite(suite, opts)];
+      const cmp = compareRuns(baseline, candidate);
+      io.out(format === 'json' ? JSON.stringify(cmp, null, 2) + '\n' : formatComparison(cmp));
+      if (v.publish) await publish(opts, candidate.route, v.target, candidate.summary.passRate, candidate.summary.cases);
+      return compareExitCode(cmp, { minPass, maxRegression });
     }
     const run = await runSuite(suite, opts);
     io.out(format === 'json' ? formatJson(run) : formatTable(run));
