@@ -21,7 +21,7 @@ test('a suite runs through the gateway against the route and against a pinned ca
   const ks = await startKnowledgeServer(FACTS, models);
   const dir = mkdtempSync(join(tmpdir(), 'mp-evals-'));
   const configFile = join(dir, 'gateway.yaml');
-  writeFileSync(configFile, `auth: { master_key: ${KEY} }\n${substitutionConfig(ks.url, '  qa: { targets: [incumbent] }')}`);
+  writeFileSync(configFile, `auth: { master_key: ${KEY} }\n${substitutionConfig(ks.url, '  qa: { targets: [incumbent] }\n  judges: { targets: [grader] }')}`);
   const suiteFile = join(dir, 'capitals.yaml');
   writeFileSync(suiteFile, suiteYaml());
   const logs: Array<Record<string, unknown>> = [];
@@ -78,6 +78,19 @@ test('a suite runs through the gateway against the route and against a pinned ca
     assert.equal(cmp.regressed.length, expectedWrong);
     assert.deepEqual(cmp.fixed, []);
     assert.equal(cmp.baseline.summary.passRate, 1);
+    // LLM-as-judge through another gateway route; its cost is counted apart.
+    const judged = compileSuite(
+      { route: 'qa', cases: FACTS.slice(0, 4).map(([q], i) => ({ id: `j${i}`, messages: [{ role: 'user', content: `What is the ${q}?` }], assert: [{ type: 'judge', route: 'judges', rubric: 'The answer names the right city.' }] })) },
+      'judged',
+    );
+    const jr = await runSuite(judged, { baseUrl: gw.url, apiKey: KEY, priceOf, target: 'candidate' });
+    const wrongIn4 = FACTS.slice(0, 4).filter(([q], i) => answerFor(FACTS, new Map(Object.entries(models)), 'cheap', `What is the ${q}?`) !== FACTS[i]![1]).length;
+    assert.equal(jr.summary.passed, 4 - wrongIn4);
+    assert.ok(jr.summary.judgeCostUsd! > 0);
+    assert.ok(jr.cases.every((c) => c.judgeCostUsd! > 0));
+    const jf = jr.cases.find((c) => !c.verdict.pass);
+    if (wrongIn4 > 0) assert.match(jf!.verdict.results[0]!.detail!, /^judge: does not name \w+ \(score 0\.10\)/);
+    assert.equal(ks.counts.get('judge'), 4);
     assert.equal(await runEvalCli(['run'], io), 2);
     assert.equal(await runEvalCli(['run', join(dir, 'missing.yaml')], io), 2);
   } finally {

@@ -35,6 +35,7 @@ providers:
 deployments:
   incumbent: { provider: k, model: good, price: { input: 3, output: 15 } }
   candidate: { provider: k, model: cheap, price: { input: 1, output: 5 } }
+  grader: { provider: k, model: judge, price: { input: 0.5, output: 0.5 } }
 routes:
 ${routes}
 `;

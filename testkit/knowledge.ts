@@ -48,7 +48,21 @@ function lastUser(body: ChatReq): string {
   return '';
 }
 
+/**
+ * The `judge` model grades `QUESTION: ... ANSWER: ...` (the eval runner's judge prompt): pass
+ * when the answer names the fact's first word (the city), as JSON.
+ */
+export function judgeReply(facts: Facts, prompt: string): string {
+  const q = /QUESTION:\n([\s\S]*?)\n\nANSWER:\n([\s\S]*)$/.exec(prompt);
+  const fact = q ? facts.find(([f]) => q[1]!.includes(f)) : undefined;
+  if (!q || !fact) return JSON.stringify({ pass: false, score: 0, reason: 'no question I know' });
+  const key = fact[1].split(' ')[0]!;
+  const ok = q[2]!.includes(key);
+  return JSON.stringify({ pass: ok, score: ok ? 0.9 : 0.1, reason: ok ? `names ${key}` : `does not name ${key}` });
+}
+
 export function answerFor(facts: Facts, models: Map<string, KnowledgeModel>, model: string, prompt: string): string {
+  if (model === 'judge') return judgeReply(facts, prompt);
   const m = models.get(model) ?? {};
   const fact = facts.find(([q]) => prompt.includes(q));
   if (!fact) return `I do not know about: ${prompt.slice(0, 40)}`;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { judgeAssertion, judgeCase, jsonPath, type Observation } from './assertions.js';
 import { HashedNgramEmbedder, similarity } from './embedder.js';
 import { compileSuite, SuiteError, type Assertion } from './suite.js';
+import { parseJudgeReply } from './runner.js';
 
 const ctx = { embedder: new HashedNgramEmbedder() };
 const obs = (text: string, extra: Partial<Observation> = {}): Observation => ({ status: 200, text, toolCalls: [], latencyMs: 100, ...extra });
@@ -99,4 +100,31 @@ test('suites: templates fill from vars, mistakes name the case', () => {
   assert.throws(() => compileSuite({ route: 'r', cases: [{ id: 'a', assert: [{ type: 'json-valid' }] }] }, 's'), SuiteError);
   assert.throws(() => compileSuite({ model: 'm', cases: [] }, 's'), /route|model/);
   assert.throws(() => compileSuite({ route: 'r', cases: [{ id: 'a', messages: [{ role: 'user', content: 'q' }], assert: [{ type: 'nope' }] }] }, 's'), SuiteError);
+});
+
+test('judge: the verdict and the threshold decide; no judge is a failure that says so', async () => {
+  const judge = async (route: string, rubric: string, question: string, answer: string) => {
+    assert.equal(route, 'grader');
+    assert.equal(question, 'Capital of France?');
+    assert.equal(rubric, 'names the city');
+    return answer.includes('Paris') ? { pass: true, score: 0.9, reason: 'ok', costUsd: 0.001 } : { pass: false, score: 0.2, reason: 'wrong city' };
+  };
+  const c = compileSuite({ route: 'r', cases: [{ id: 'a', messages: [{ role: 'user', content: 'Capital of France?' }], assert: [{ type: 'judge', route: 'grader', rubric: 'names the city', threshold: 0.8 }] }] }, 's').cases[0]!;
+  const ok = await judgeCase(c, obs('Paris.'), { ...ctx, judge });
+  assert.equal(ok.pass, true);
+  assert.equal(ok.results[0]!.costUsd, 0.001);
+  const bad = await judgeCase(c, obs('Lyon.'), { ...ctx, judge });
+  assert.equal(bad.pass, false);
+  assert.match(bad.results[0]!.detail!, /wrong city \(score 0\.20\)/);
+  const strict = compileSuite({ route: 'r', cases: [{ id: 'a', messages: [{ role: 'user', content: 'Capital of France?' }], assert: [{ type: 'judge', route: 'grader', rubric: 'names the city', threshold: 0.95 }] }] }, 's').cases[0]!;
+  assert.equal((await judgeCase(strict, obs('Paris.'), { ...ctx, judge })).pass, false, 'a pass under the score threshold fails');
+  const none = await judgeCase(c, obs('Paris.'), ctx);
+  assert.match(none.results[0]!.detail!, /no judge/);
+});
+
+test('judge replies: JSON (even wrapped in prose) or a failed verdict that says why', () => {
+  assert.deepEqual(parseJudgeReply('{"pass": true, "score": 0.7, "reason": "fine"}'), { pass: true, score: 0.7, reason: 'fine' });
+  assert.deepEqual(parseJudgeReply('Sure! {"pass": false, "score": 3} done'), { pass: false, score: 1, reason: '' });
+  assert.equal(parseJudgeReply('{"score": 0.5}').pass, false);
+  assert.match(parseJudgeReply('yes').reason, /no JSON/);
 });

@@ -24,9 +24,12 @@ export interface AssertionResult {
   type: Assertion['type'];
   pass: boolean;
   weight: number;
-  /** Why it failed (or a score, for `similar`). */
+  /** Why it failed. */
   detail?: string;
+  /** `similar` and `judge`: the score behind the verdict. */
   score?: number;
+  /** `judge`: what the judging call cost. */
+  costUsd?: number;
 }
 
 export interface CaseVerdict {
@@ -35,8 +38,23 @@ export interface CaseVerdict {
   results: AssertionResult[];
 }
 
+/** A judge's verdict on one answer. */
+export interface JudgeVerdict {
+  pass: boolean;
+  score: number;
+  reason: string;
+  /** What the judging call cost, added to the case's cost. */
+  costUsd?: number;
+}
+
+/** Asks a judge (a gateway route) to grade an answer against a rubric. */
+export type Judge = (route: string, rubric: string, question: string, answer: string) => Promise<JudgeVerdict>;
+
 export interface AssertContext {
   embedder: Embedder;
+  judge?: Judge;
+  /** The case's last user message, for the judge. */
+  question?: string;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -148,6 +166,16 @@ async function judge(a: Assertion, o: Observation, ctx: AssertContext): Promise<
     case 'max-cost':
       if (o.costUsd === undefined) return fail('cost unknown (run with --config so the deployment can be priced)');
       return o.costUsd <= a.usd ? ok : fail(`$${o.costUsd.toPrecision(3)} > $${a.usd}`);
+    case 'judge': {
+      if (!ctx.judge) return fail('no judge available (the runner provides one)');
+      const v = await ctx.judge(a.route, a.rubric, ctx.question ?? '', text);
+      const t = a.threshold ?? 0.5;
+      const pass = v.pass && v.score >= t;
+      const r: Judged = { pass, score: v.score };
+      if (!pass) r.detail = `judge: ${v.reason || 'failed'} (score ${v.score.toFixed(2)})`;
+      if (v.costUsd !== undefined) r.costUsd = v.costUsd;
+      return r;
+    }
     case 'similar': {
       const s = await similarity(ctx.embedder, text, a.reference);
       const t = a.threshold ?? 0.8;
@@ -162,8 +190,10 @@ export async function judgeAssertion(a: Assertion, o: Observation, ctx: AssertCo
 }
 
 /** Judges every assertion of a case; a failed request fails every assertion but latency. */
-export async function judgeCase(c: EvalCase, o: Observation, ctx: AssertContext): Promise<CaseVerdict> {
+export async function judgeCase(c: EvalCase, o: Observation, base: AssertContext): Promise<CaseVerdict> {
   const results: AssertionResult[] = [];
+  const question = [...c.messages].reverse().find((m) => m.role === 'user')?.content;
+  const ctx: AssertContext = question === undefined ? base : { ...base, question };
   for (const a of c.assert) {
     if (o.status < 200 || o.status >= 300) results.push({ type: a.type, weight: a.weight ?? 1, pass: false, detail: `request failed: ${o.status} ${o.error ?? ''}`.trim() });
     else results.push(await judgeAssertion(a, o, ctx));

@@ -24,7 +24,7 @@ export function formatTable(run: SuiteRun): string {
   }
   const s = run.summary;
   lines.push(
-    `pass ${s.passed}/${s.cases} (${(s.passRate * 100).toFixed(1)}%)  errors ${s.errors}  p50 ${Math.round(s.p50LatencyMs)} ms  p95 ${Math.round(s.p95LatencyMs)} ms  tokens ${s.inputTokens}/${s.outputTokens}  cost ${s.costUsd === undefined ? 'unknown' : `$${s.costUsd.toFixed(6)}`}`,
+    `pass ${s.passed}/${s.cases} (${(s.passRate * 100).toFixed(1)}%)  errors ${s.errors}  p50 ${Math.round(s.p50LatencyMs)} ms  p95 ${Math.round(s.p95LatencyMs)} ms  tokens ${s.inputTokens}/${s.outputTokens}  cost ${s.costUsd === undefined ? 'unknown' : `$${s.costUsd.toFixed(6)}`}${s.judgeCostUsd === undefined ? '' : `  judge $${s.judgeCostUsd.toFixed(6)}`}`,
   );
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@
 // (src/evals/target-pin.ts), which is how a candidate is evaluated before any traffic moves.
 import { performance } from 'node:perf_hooks';
 import type { Price } from '../config/snapshot.js';
-import { judgeCase, type CaseVerdict, type Observation } from './assertions.js';
+import { judgeCase, type CaseVerdict, type Judge, type JudgeVerdict, type Observation } from './assertions.js';
 import { HashedNgramEmbedder, type Embedder } from './embedder.js';
 import { priceUsd } from './price.js';
 import type { EvalCase, Suite } from './suite.js';
@@ -31,6 +31,8 @@ export interface CaseRun {
   tags: string[];
   observation: Observation;
   verdict: CaseVerdict;
+  /** What `judge` assertions spent grading this case. */
+  judgeCostUsd?: number;
 }
 
 export interface SuiteRun {
@@ -52,6 +54,8 @@ export interface RunSummary {
   outputTokens: number;
   /** Undefined when some answer could not be priced. */
   costUsd?: number;
+  /** Spent by `judge` assertions, on top of `costUsd`. */
+  judgeCostUsd?: number;
 }
 
 interface ChatBody {
@@ -69,11 +73,15 @@ function parseArgs(s: string | undefined): unknown {
   }
 }
 
-async function observe(c: EvalCase, route: string, opts: RunOptions): Promise<Observation> {
+async function observe(c: EvalCase, route: string, opts: RunOptions, pin: string | undefined): Promise<Observation> {
+  return post(opts, pin, { ...c.options, model: route, messages: c.messages, stream: false });
+}
+
+async function post(opts: RunOptions, pin: string | undefined, payload: Record<string, unknown>): Promise<Observation> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  if (opts.target) headers[TARGET_HEADER] = opts.target;
-  const body = JSON.stringify({ ...c.options, model: route, messages: c.messages, stream: false });
+  if (pin) headers[TARGET_HEADER] = pin;
+  const body = JSON.stringify(payload);
   const t0 = performance.now();
   let res: Response;
   try {
@@ -128,12 +136,51 @@ export function summarize(cases: readonly CaseRun[]): RunSummary {
     outputTokens: cases.reduce((n, c) => n + (c.observation.outputTokens ?? 0), 0),
   };
   if (priced) s.costUsd = cases.reduce((n, c) => n + c.observation.costUsd!, 0);
+  const judged = cases.filter((c) => c.judgeCostUsd !== undefined);
+  if (judged.length > 0) s.judgeCostUsd = judged.reduce((n, c) => n + c.judgeCostUsd!, 0);
   return s;
+}
+
+const JUDGE_SYSTEM =
+  'You are an evaluator. Grade the ANSWER to the QUESTION against the RUBRIC. Reply with only a JSON object: ' +
+  '{"pass": true or false, "score": a number from 0 to 1, "reason": "one short sentence"}.';
+
+/** Parses a judge's reply; anything but the asked-for JSON is a failed verdict that says why. */
+export function parseJudgeReply(text: string): JudgeVerdict {
+  const m = /\{[\s\S]*\}/.exec(text);
+  try {
+    const j = JSON.parse(m ? m[0] : text) as { pass?: unknown; score?: unknown; reason?: unknown };
+    const score = typeof j.score === 'number' && Number.isFinite(j.score) ? Math.min(1, Math.max(0, j.score)) : j.pass === true ? 1 : 0;
+    if (typeof j.pass !== 'boolean') return { pass: false, score: 0, reason: `the judge's JSON has no boolean "pass": ${text.slice(0, 80)}` };
+    return { pass: j.pass, score, reason: typeof j.reason === 'string' ? j.reason : '' };
+  } catch {
+    return { pass: false, score: 0, reason: `the judge answered no JSON: ${text.slice(0, 80)}` };
+  }
+}
+
+/** A judge that asks a gateway route (never pinned: the judge route is the judge's own). */
+function gatewayJudge(opts: RunOptions, spent: (usd: number) => void): Judge {
+  return async (route, rubric, question, answer) => {
+    const o = await post(opts, undefined, {
+      model: route,
+      temperature: 0,
+      stream: false,
+      messages: [
+        { role: 'system', content: JUDGE_SYSTEM },
+        { role: 'user', content: `RUBRIC:\n${rubric}\n\nQUESTION:\n${question}\n\nANSWER:\n${answer}` },
+      ],
+    });
+    if (o.costUsd !== undefined) spent(o.costUsd);
+    if (o.status < 200 || o.status >= 300) return { pass: false, score: 0, reason: `the judge route failed: ${o.status} ${o.error ?? ''}`.trim() };
+    const v = parseJudgeReply(o.text);
+    if (o.costUsd !== undefined) v.costUsd = o.costUsd;
+    return v;
+  };
 }
 
 export async function runSuite(suite: Suite, opts: RunOptions): Promise<SuiteRun> {
   const route = opts.route ?? suite.route;
-  const ctx = { embedder: opts.embedder ?? new HashedNgramEmbedder() };
+  const embedder = opts.embedder ?? new HashedNgramEmbedder();
   const jobs: Array<{ c: EvalCase; repeat: number }> = [];
   for (let k = 0; k < (opts.repeat ?? 1); k++) for (const c of suite.cases) jobs.push({ c, repeat: k });
   const out: CaseRun[] = new Array(jobs.length);
@@ -142,8 +189,12 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<SuiteRun
     while (next < jobs.length) {
       const i = next++;
       const { c, repeat } = jobs[i]!;
-      const observation = await observe(c, route, opts);
-      out[i] = { id: c.id, repeat, tags: c.tags, observation, verdict: await judgeCase(c, observation, ctx) };
+      const observation = await observe(c, route, opts, opts.target);
+      let judgeCost: number | undefined;
+      const judge = gatewayJudge(opts, (usd) => (judgeCost = (judgeCost ?? 0) + usd));
+      const verdict = await judgeCase(c, observation, { embedder, judge });
+      out[i] = { id: c.id, repeat, tags: c.tags, observation, verdict };
+      if (judgeCost !== undefined) out[i]!.judgeCostUsd = judgeCost;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, jobs.length)) }, worker));

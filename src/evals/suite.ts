@@ -25,6 +25,8 @@ export const assertionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('max-latency'), ms: z.number().positive(), ...common }),
   z.strictObject({ type: z.literal('max-cost'), usd: z.number().nonnegative(), ...common }),
   z.strictObject({ type: z.literal('similar'), reference: z.string(), threshold: z.number().min(0).max(1).optional(), ...common }),
+  /** LLM-as-judge through any gateway route: the rubric decides pass or fail and a score. */
+  z.strictObject({ type: z.literal('judge'), route: z.string().min(1), rubric: z.string().min(1), threshold: z.number().min(0).max(1).optional(), ...common }),
 ]);
 
 const caseSchema = z.strictObject({
