@@ -91,6 +91,12 @@ test('a suite runs through the gateway against the route and against a pinned ca
     const jf = jr.cases.find((c) => !c.verdict.pass);
     if (wrongIn4 > 0) assert.match(jf!.verdict.results[0]!.detail!, /^judge: does not name \w+ \(score 0\.10\)/);
     assert.equal(ks.counts.get('judge'), 4);
+    out.length = 0;
+    assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--config', configFile, '--format', 'junit'], io), 1);
+    const junit = out.join('');
+    assert.match(junit, new RegExp(`<testsuite name="capitals @ candidate" tests="${FACTS.length}" failures="${expectedWrong}"`));
+    assert.equal((junit.match(/<failure message="score /g) ?? []).length, expectedWrong);
+    assert.match(junit, /icontains: missing &quot;\w+&quot;/);
     assert.equal(await runEvalCli(['run'], io), 2);
     assert.equal(await runEvalCli(['run', join(dir, 'missing.yaml')], io), 2);
   } finally {

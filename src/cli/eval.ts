@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadSnapshotFromFile } from '../config/load.js';
-import { compareExitCode, compareRuns, formatComparison, formatJson, formatTable, exitCode } from '../evals/report.js';
+import { compareExitCode, compareRuns, formatComparison, formatJson, formatJunit, formatTable, exitCode } from '../evals/report.js';
 import { runSuite, type RunOptions } from '../evals/runner.js';
 import { loadSuite } from '../evals/suite.js';
 
@@ -11,7 +11,7 @@ export const EVAL_HELP = `usage: modelplane eval run SUITE.yaml [--route R | --t
   --url URL            the gateway (default $MODELPLANE_URL or http://127.0.0.1:4000)
   --key KEY            the master key (default $MODELPLANE_KEY)
   --config FILE        the gateway's config, to price answers (max-cost, cost columns)
-  --format table|json  (default table)
+  --format table|json|junit  (default table; junit: XML for CI test reports)
   --min-pass X         exit 1 when the pass rate is under X (0..1, default 1)
   --concurrency N      cases in flight (default 4)
   --repeat K           run every case K times (default 1)
@@ -69,8 +69,8 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
   const format = v.format ?? 'table';
   const minPass = v['min-pass'] === undefined ? 1 : Number(v['min-pass']);
   const maxRegression = v['max-regression'] === undefined ? 0 : Number(v['max-regression']);
-  if ((format !== 'table' && format !== 'json') || !(minPass >= 0 && minPass <= 1) || !(maxRegression >= 0 && maxRegression <= 1)) {
-    io.err(`modelplane eval: --format is table or json, --min-pass and --max-regression numbers in 0..1\n`);
+  if ((format !== 'table' && format !== 'json' && format !== 'junit') || !(minPass >= 0 && minPass <= 1) || !(maxRegression >= 0 && maxRegression <= 1)) {
+    io.err(`modelplane eval: --format is table, json or junit, --min-pass and --max-regression numbers in 0..1\n`);
     return 2;
   }
   try {
@@ -91,12 +91,12 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
       else baseOpts.target = v.baseline;
       const [baseline, candidate] = [await runSuite(suite, baseOpts), await runSuite(suite, opts)];
       const cmp = compareRuns(baseline, candidate);
-      io.out(format === 'json' ? JSON.stringify(cmp, null, 2) + '\n' : formatComparison(cmp));
+      io.out(format === 'json' ? JSON.stringify(cmp, null, 2) + '\n' : format === 'junit' ? formatJunit(candidate) : formatComparison(cmp));
       if (v.publish) await publish(opts, candidate.route, v.target, candidate.summary.passRate, candidate.summary.cases);
       return compareExitCode(cmp, { minPass, maxRegression });
     }
     const run = await runSuite(suite, opts);
-    io.out(format === 'json' ? formatJson(run) : formatTable(run));
+    io.out(format === 'json' ? formatJson(run) : format === 'junit' ? formatJunit(run) : formatTable(run));
     if (v.publish) await publish(opts, run.route, v.target, run.summary.passRate, run.summary.cases);
     return exitCode(run, { minPass });
   } catch (e) {

@@ -87,3 +87,27 @@ export function formatComparison(c: Comparison): string {
   lines.push(`pass rate ${c.passRateDelta >= 0 ? '+' : ''}${(100 * c.passRateDelta).toFixed(1)} points; regressed: ${c.regressed.join(', ') || 'none'}; fixed: ${c.fixed.join(', ') || 'none'}`);
   return lines.join('\n') + '\n';
 }
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+/** JUnit XML, which CI systems (GitHub Actions reporters, GitLab, Jenkins) show as test results. */
+export function formatJunit(run: SuiteRun): string {
+  const s = run.summary;
+  const name = `${run.suite}${run.target ? ` @ ${run.target}` : ''}`;
+  const time = (ms: number) => (ms / 1000).toFixed(3);
+  const total = run.cases.reduce((n, c) => n + c.observation.latencyMs, 0);
+  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="modelplane eval" tests="${s.cases}" failures="${s.cases - s.passed}">`];
+  out.push(`  <testsuite name="${xml(name)}" tests="${s.cases}" failures="${s.cases - s.passed}" time="${time(total)}">`);
+  for (const c of run.cases) {
+    const id = c.repeat > 0 ? `${c.id}#${c.repeat}` : c.id;
+    const open = `    <testcase classname="${xml(`${run.suite}.${run.route}`)}" name="${xml(id)}" time="${time(c.observation.latencyMs)}"`;
+    if (c.verdict.pass) {
+      out.push(`${open}/>`);
+      continue;
+    }
+    const failures = c.verdict.results.filter((r) => !r.pass);
+    out.push(`${open}>`, `      <failure message="${xml(`score ${c.verdict.score.toFixed(2)}: ${failures.map((f) => f.type).join(', ')}`)}">${xml(failures.map((f) => `${f.type}: ${f.detail ?? ''}`).join('\n'))}</failure>`, '    </testcase>');
+  }
+  out.push('  </testsuite>', '</testsuites>');
+  return out.join('\n') + '\n';
+}
