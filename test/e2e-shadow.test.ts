@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startGateway } from '../src/server/app.js';
+import { loadSnapshotFromText } from '../src/config/load.js';
 import { targetPin } from '../src/evals/target-pin.js';
 import { shadowTraffic } from '../src/shadow/extension.js';
 import { SqliteShadowStore } from '../src/shadow/store.js';
@@ -135,4 +136,46 @@ test('closing the gateway drops waiting mirrors and aborts running ones instead 
   assert.equal(t.dropped, 2);
   assert.equal(t.pairs, 1);
   assert.equal(t.shadowErrors, 1);
+});
+
+test('shadow classes and budget: only the listed classes are mirrored, and spend stops at the budget until the next period', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {} });
+  let sent = 0;
+  const priced: ShadowSender = {
+    async send() {
+      sent++;
+      return { text: 'x', latencyMs: 1, costUsd: 0.04 };
+    },
+  };
+  let clock = 10 * 86_400_000;
+  const shadow = shadowTraffic({ log: captureLogger([]), sender: priced, random: () => 0, now: () => clock });
+  const config = substitutionConfig(
+    ks.url,
+    `  qa:
+    targets: [incumbent]
+    classes: [{ name: vip, when: { header: { name: x-tier, equals: vip } }, targets: [incumbent] }]
+    shadow: { targets: [candidate], sample: 1, classes: [vip], budget: 0.1/day }`,
+  );
+  const gw = await startGateway({ configText: config, port: 0, logger: captureLogger([]), env: {}, extensions: [shadow] });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    const ask = async (vip: boolean) => {
+      await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: QUESTIONS[0]! }] }, vip ? { headers: { 'x-tier': 'vip' } } : {});
+      await shadow.idle();
+    };
+    await ask(false);
+    assert.equal(sent, 0, 'the default class is not mirrored');
+    for (let i = 0; i < 5; i++) await ask(true);
+    // 0.04 + 0.04 + 0.04 = 0.12: the third mirror crosses 0.1, the next two are over budget.
+    assert.equal(sent, 3);
+    assert.equal(shadow.aggregates.get('qa', 'candidate')!.overBudget, 2);
+    clock += 86_400_000;
+    await ask(true);
+    assert.equal(sent, 4, 'a new day, a new budget');
+  } finally {
+    await gw.close();
+    await ks.close();
+  }
+  assert.throws(() => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, classes: [nope] } }'), { env: {} }), /shadow\.classes\[0\]: the route has no class "nope"/);
+  assert.throws(() => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, budget: 5/week } }'), { env: {} }), /20\/day/);
 });

@@ -9,6 +9,9 @@ export interface ShadowSettings {
   maxInFlight: number;
   queue: number;
   timeoutMs: number;
+  /** Request classes mirrored (`default`: requests no class matched); undefined: all. */
+  classes?: string[];
+  budget?: { usd: number; periodMs: number };
 }
 
 export interface PromotionGuards {
@@ -43,7 +46,16 @@ export function compileShadow(path: string, r: RouteConfig, deployments: Readonl
     const d = deployment(name, `${path}.shadow.targets[${i}]`, deployments, problems);
     if (d) targets.push(d);
   });
-  return { targets, sample: s.sample, maxInFlight: s.max_in_flight ?? SHADOW_DEFAULTS.maxInFlight, queue: s.queue ?? SHADOW_DEFAULTS.queue, timeoutMs: s.timeout ?? SHADOW_DEFAULTS.timeoutMs };
+  const out: ShadowSettings = { targets, sample: s.sample, maxInFlight: s.max_in_flight ?? SHADOW_DEFAULTS.maxInFlight, queue: s.queue ?? SHADOW_DEFAULTS.queue, timeoutMs: s.timeout ?? SHADOW_DEFAULTS.timeoutMs };
+  if (s.classes) {
+    const known = new Set(['default', ...(r.classes ?? []).map((c) => c.name)]);
+    s.classes.forEach((c, i) => {
+      if (!known.has(c)) problems.push(`${path}.shadow.classes[${i}]: the route has no class "${c}" (known: ${[...known].join(', ')})`);
+    });
+    out.classes = s.classes;
+  }
+  if (s.budget) out.budget = s.budget;
+  return out;
 }
 
 export function compilePromotion(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): PromotionSettings | undefined {

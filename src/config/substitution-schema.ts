@@ -26,6 +26,21 @@ export const shadowSchema = z.strictObject({
   queue: z.number().int().min(0).max(100_000).optional(),
   /** A mirror slower than this is abandoned and counted as a timeout. */
   timeout: longDuration.optional(),
+  /** Mirror only requests of these request classes (the route's `classes`; `default` for none). */
+  classes: z.array(z.string().min(1)).min(1).optional(),
+  /** Shadow spend cap in USD: `20/day`, `2/hour`, or a number (per day). Past it, mirrors are skipped and counted. */
+  budget: z
+    .union([
+      z.number().positive().transform((usd) => ({ usd, periodMs: 86_400_000 })),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?\/(day|hour)$/, 'expected a budget such as 20/day or 2/hour (USD)')
+        .transform((s) => {
+          const [n, per] = s.split('/');
+          return { usd: Number(n), periodMs: per === 'hour' ? 3_600_000 : 86_400_000 };
+        }),
+    ], { message: 'expected a budget such as 20/day or 2/hour (USD), or a number of USD per day' })
+    .optional(),
 });
 
 export const guardsSchema = z.strictObject({

@@ -11,6 +11,8 @@ export interface ShadowTotals {
   primaryErrors: number;
   /** Mirrors not sent: the queue was full. */
   dropped: number;
+  /** Mirrors not sent: the shadow budget of the period was spent. */
+  overBudget: number;
   compared: number;
   similaritySum: number;
   /** Pairs where the primary answered JSON and the candidate did not. */
@@ -24,7 +26,7 @@ export interface ShadowTotals {
 }
 
 export function emptyTotals(): ShadowTotals {
-  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0 };
+  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, overBudget: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0 };
 }
 
 export function addPair(t: ShadowTotals, p: ShadowPair): void {
@@ -49,6 +51,7 @@ export interface ShadowRow {
   candidate: string;
   pairs: number;
   dropped: number;
+  over_budget: number;
   shadow_error_rate: number;
   primary_error_rate: number;
   mean_similarity: number | null;
@@ -89,6 +92,10 @@ export class ShadowAggregates {
     this.entry(route, candidate).t.dropped++;
   }
 
+  overBudget(route: string, candidate: string): void {
+    this.entry(route, candidate).t.overBudget++;
+  }
+
   /** Seeds a pair of totals (from the store at start-up). */
   seed(route: string, candidate: string, t: ShadowTotals): void {
     const e = this.entry(route, candidate);
@@ -117,6 +124,7 @@ export class ShadowAggregates {
         candidate: e.candidate,
         pairs: t.pairs,
         dropped: t.dropped,
+        over_budget: t.overBudget,
         shadow_error_rate: t.pairs ? t.shadowErrors / t.pairs : 0,
         primary_error_rate: t.pairs ? t.primaryErrors / t.pairs : 0,
         mean_similarity: t.compared ? t.similaritySum / t.compared : null,

@@ -22,6 +22,24 @@ import { MemoryShadowStore, type ShadowStore } from './store.js';
 
 const SHADOW = Symbol('shadow');
 
+/** Shadow spend per route, candidate and fixed period (the period the request arrived in). */
+class ShadowBudgets {
+  private readonly windows = new Map<string, { period: number; usd: number }>();
+
+  spent(route: string, candidate: string, now: number, periodMs: number): number {
+    const w = this.windows.get(`${route}\u0000${candidate}`);
+    return w && w.period === Math.floor(now / periodMs) ? w.usd : 0;
+  }
+
+  add(route: string, candidate: string, now: number, periodMs: number, usd: number): void {
+    const k = `${route}\u0000${candidate}`;
+    const period = Math.floor(now / periodMs);
+    const w = this.windows.get(k);
+    if (w && w.period === period) w.usd += usd;
+    else this.windows.set(k, { period, usd });
+  }
+}
+
 interface Mark {
   text: string;
 }
@@ -67,6 +85,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
   for (const t of store.totals()) aggregates.seed(t.route, t.candidate, t.totals);
   const queues = new Map<string, MirrorQueue>();
   const closing = new AttemptAbort();
+  const budgets = new ShadowBudgets();
   const queueFor = (route: string) => {
     let q = queues.get(route);
     if (!q) queues.set(route, (q = new MirrorQueue()));
@@ -116,14 +135,20 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
       const request = call.request as CanonicalRequest;
       const routeName = call.route!.name;
       const served = call.outcome.attempt?.deployment.id;
+      if (s.classes && !s.classes.includes(call.trace.className ?? 'default')) return;
       const q = queueFor(routeName);
       for (const d of s.targets) {
         if (d.id === served) continue; // the candidate answered the primary itself (promotion): nothing to compare
+        if (s.budget && budgets.spent(routeName, d.id, t, s.budget.periodMs) >= s.budget.usd) {
+          aggregates.overBudget(routeName, d.id);
+          continue;
+        }
         const ok = q.offer(d.id, async () => {
           const shadow = await sender.send(d, request, s.timeoutMs, closing);
           const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId }, primary, shadow, embedder);
           aggregates.add(pair);
           store.put(pair);
+          if (shadow.costUsd !== undefined) budgets.add(routeName, d.id, t, s.budget?.periodMs ?? 86_400_000, shadow.costUsd);
           opts.log.info(
             { shadow: true, request_id: call.ex.requestId, route: routeName, deployment: d.id, latency_ms: Math.round(shadow.latencyMs), tokens_in: shadow.inputTokens, tokens_out: shadow.outputTokens, cost_usd: shadow.costUsd, similarity: pair.similarity, error: shadow.error },
             'shadow',
