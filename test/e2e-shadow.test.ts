@@ -27,7 +27,7 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
   // Sample 0.5 with a draw that alternates 0.2, 0.7: exactly every other request is mirrored.
   let n = 0;
   const shadow = shadowTraffic({ log, store: new SqliteShadowStore(path), random: () => (n++ % 2 === 0 ? 0.2 : 0.7) });
-  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 0.5 } }');
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 0.5, judge: judges } }\n  judges: { targets: [grader] }');
   const gw = await startGateway({ configText: `auth: { master_key: ${KEY} }\n${config}`, port: 0, logger: log, env: {}, extensions: [targetPin(), shadow] });
   try {
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
@@ -48,7 +48,9 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
     assert.equal(ks.counts.get('cheap'), QUESTIONS.length, 'half of the twenty requests were mirrored');
     const res = await fetch(`${gw.url}/admin/shadow?route=qa`, { headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(res.status, 200);
-    const view = (await res.json()) as { routes: Array<{ candidate: string; pairs: number; mean_similarity: number; shadow_error_rate: number; cost_delta: number; worst: Array<{ shadow: string; similarity: number }> }> };
+    const view = (await res.json()) as {
+      routes: Array<{ candidate: string; pairs: number; mean_similarity: number; shadow_error_rate: number; cost_delta: number; worst: Array<{ shadow: string; similarity: number }>; judge: { wins: number; ties: number; losses: number; win_rate: number; ci: [number, number] } }>;
+    };
     const row = view.routes[0]!;
     assert.equal(row.candidate, 'candidate');
     assert.equal(row.pairs, QUESTIONS.length);
@@ -56,6 +58,13 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
     assert.ok(row.mean_similarity > 0 && row.mean_similarity < 1, `similarity ${row.mean_similarity}`);
     assert.ok(row.cost_delta < 0, 'the candidate is cheaper');
     assert.match(row.worst[0]!.shadow, /not sure/, 'the most different pair is a wrong answer');
+    // The judge: a wrong candidate answer loses, two right ones tie (the candidate never wins here).
+    const models = new Map(Object.entries({ cheap: { wrong: 0.4 } }));
+    const wrong = [0, 2, 4, 6, 8].filter((i) => answerFor(FACTS, models, 'cheap', QUESTIONS[i]!) !== FACTS[i]![1]).length;
+    assert.deepEqual([row.judge.wins, row.judge.ties, row.judge.losses], [0, 2 * (5 - wrong), 2 * wrong]);
+    assert.equal(row.judge.win_rate, (2 * (5 - wrong)) / 2 / 10);
+    assert.ok(row.judge.ci[0] < row.judge.win_rate && row.judge.win_rate < row.judge.ci[1]);
+    assert.equal(ks.counts.get('judge'), QUESTIONS.length, 'one judging call per pair');
   } finally {
     await gw.close();
     await ks.close();
@@ -66,8 +75,7 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
   assert.ok(shadowLines.every((l) => l.shadow === true && l.deployment === 'candidate' && typeof l.cost_usd === 'number'));
   // Identical answers score 1, streamed primaries included (their text is collected by the tap):
   // mirrored were questions 0, 2, 4, 6, 8, once as JSON and once streamed.
-  const models = new Map(Object.entries({ cheap: { wrong: 0.4 } }));
-  const sameAnswers = [0, 2, 4, 6, 8].filter((i) => answerFor(FACTS, models, 'cheap', QUESTIONS[i]!) === FACTS[i]![1]).length;
+  const sameAnswers = [0, 2, 4, 6, 8].filter((i) => answerFor(FACTS, new Map(Object.entries({ cheap: { wrong: 0.4 } })), 'cheap', QUESTIONS[i]!) === FACTS[i]![1]).length;
   assert.ok(sameAnswers > 0 && sameAnswers < 5, `fixture: ${sameAnswers}`);
   assert.equal(shadowLines.filter((l) => l.similarity === 1).length, 2 * sameAnswers);
   const requestLines = logs.filter((l) => l.msg === 'request' && l.route === 'qa');

@@ -50,9 +50,18 @@ function lastUser(body: ChatReq): string {
 
 /**
  * The `judge` model grades `QUESTION: ... ANSWER: ...` (the eval runner's judge prompt): pass
- * when the answer names the fact's first word (the city), as JSON.
+ * when the answer names the fact's first word (the city), as JSON; and compares shadow pairs.
  */
 export function judgeReply(facts: Facts, prompt: string): string {
+  // Shadow pairs (src/shadow/judge.ts): the answer naming the right city wins; both or neither tie.
+  const pair = /REQUEST:\n([\s\S]*?)\n\nANSWER A:\n([\s\S]*?)\n\nANSWER B:\n([\s\S]*)$/.exec(prompt);
+  if (pair) {
+    const fact = facts.find(([f]) => pair[1]!.includes(f));
+    const key = fact?.[1].split(' ')[0] ?? '\u0000';
+    const a = pair[2]!.includes(key);
+    const b = pair[3]!.includes(key);
+    return JSON.stringify({ winner: a === b ? 'tie' : a ? 'A' : 'B', reason: 'names the city' });
+  }
   const q = /QUESTION:\n([\s\S]*?)\n\nANSWER:\n([\s\S]*)$/.exec(prompt);
   const fact = q ? facts.find(([f]) => q[1]!.includes(f)) : undefined;
   if (!q || !fact) return JSON.stringify({ pass: false, score: 0, reason: 'no question I know' });

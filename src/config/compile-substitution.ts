@@ -12,6 +12,8 @@ export interface ShadowSettings {
   /** Request classes mirrored (`default`: requests no class matched); undefined: all. */
   classes?: string[];
   budget?: { usd: number; periodMs: number };
+  /** The route whose first target judges pairs. */
+  judge?: string;
 }
 
 export interface PromotionGuards {
@@ -19,6 +21,7 @@ export interface PromotionGuards {
   p95Latency?: number;
   evalPass?: number;
   shadowSimilarity?: number;
+  shadowWin?: number;
 }
 
 export interface PromotionSettings {
@@ -38,7 +41,7 @@ function deployment(name: string, at: string, deployments: ReadonlyMap<string, D
   return d;
 }
 
-export function compileShadow(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): ShadowSettings | undefined {
+export function compileShadow(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, routeNames: readonly string[], problems: string[]): ShadowSettings | undefined {
   const s = r.shadow;
   if (!s) return undefined;
   const targets: DeploymentSnapshot[] = [];
@@ -55,6 +58,10 @@ export function compileShadow(path: string, r: RouteConfig, deployments: Readonl
     out.classes = s.classes;
   }
   if (s.budget) out.budget = s.budget;
+  if (s.judge !== undefined) {
+    if (!routeNames.includes(s.judge)) problems.push(`${path}.shadow.judge: unknown route "${s.judge}"`);
+    else out.judge = s.judge;
+  }
   return out;
 }
 
@@ -73,5 +80,6 @@ export function compilePromotion(path: string, r: RouteConfig, deployments: Read
   if (g.p95_latency !== undefined) guards.p95Latency = g.p95_latency;
   if (g.eval_pass !== undefined) guards.evalPass = g.eval_pass;
   if (g.shadow_similarity !== undefined) guards.shadowSimilarity = g.shadow_similarity;
+  if (g.shadow_win !== undefined) guards.shadowWin = g.shadow_win;
   return { candidate, steps: p.steps, intervalMs: p.interval, minSamples: p.min_samples ?? PROMOTION_DEFAULTS.minSamples, guards };
 }

@@ -26,6 +26,8 @@ export const shadowSchema = z.strictObject({
   queue: z.number().int().min(0).max(100_000).optional(),
   /** A mirror slower than this is abandoned and counted as a timeout. */
   timeout: longDuration.optional(),
+  /** A route whose first deployment judges each pair (which answer is better), outside the pipeline. */
+  judge: z.string().min(1).optional(),
   /** Mirror only requests of these request classes (the route's `classes`; `default` for none). */
   classes: z.array(z.string().min(1)).min(1).optional(),
   /** Shadow spend cap in USD: `20/day`, `2/hour`, or a number (per day). Past it, mirrors are skipped and counted. */
@@ -52,6 +54,8 @@ export const guardsSchema = z.strictObject({
   eval_pass: z.number().min(0).max(1).optional(),
   /** Smallest mean shadow similarity of the candidate against the primary. */
   shadow_similarity: z.number().min(0).max(1).optional(),
+  /** Smallest judged win rate of the candidate over the primary in shadow (ties count half). */
+  shadow_win: z.number().min(0).max(1).optional(),
 });
 
 export const promotionSchema = z.strictObject({

@@ -7,7 +7,7 @@ import { loadSnapshotFromText } from '../config/load.js';
 import { createLogger } from '../telemetry/log.js';
 import { Writable } from 'node:stream';
 import { PromotionController } from './controller.js';
-import { emptyArm, errorRateGuard, evalGuard, latencyGuard, recordArm, similarityGuard } from './guards.js';
+import { emptyArm, errorRateGuard, evalGuard, latencyGuard, recordArm, similarityGuard, winGuard } from './guards.js';
 import { MemoryPromotionStore, SqlitePromotionStore } from './store.js';
 
 const lines: Array<Record<string, unknown>> = [];
@@ -47,6 +47,10 @@ test('latency, eval and similarity guards', () => {
   assert.equal(similarityGuard({ mean: 0.9, n: 5 }, 0.8, 20).verdict, 'inconclusive');
   assert.equal(similarityGuard({ mean: 0.9, n: 25 }, 0.8, 20).verdict, 'pass');
   assert.equal(similarityGuard({ mean: 0.5, n: 25 }, 0.8, 20).verdict, 'fail');
+  assert.equal(winGuard(undefined, 0.45, 20).verdict, 'inconclusive');
+  assert.equal(winGuard({ rate: 0.5, lo: 0.4, hi: 0.6, n: 100 }, 0.45, 20).verdict, 'pass');
+  assert.equal(winGuard({ rate: 0.4, lo: 0.3, hi: 0.5, n: 100 }, 0.45, 20).verdict, 'inconclusive', 'below the minimum, not significantly');
+  assert.equal(winGuard({ rate: 0.3, lo: 0.25, hi: 0.35, n: 400 }, 0.45, 20).verdict, 'fail');
 });
 
 function feed(c: PromotionController, inc: [number, number], cand: [number, number]) {

@@ -15,6 +15,8 @@ export interface ControllerOptions {
   store?: PromotionStore;
   /** Mean shadow similarity of a candidate on a route (from the shadow extension). */
   shadowSimilarity?: (route: string, candidate: string) => { mean: number; n: number } | undefined;
+  /** Judged shadow win rate of a candidate on a route. */
+  shadowWin?: (route: string, candidate: string) => { rate: number; lo: number; hi: number; n: number } | undefined;
 }
 
 interface Live {
@@ -95,6 +97,8 @@ export class PromotionController {
       if (evalPass) inputs.evalPass = evalPass;
       const sim = this.opts.shadowSimilarity?.(route, s.candidate);
       if (sim) inputs.shadow = sim;
+      const win = this.opts.shadowWin?.(route, s.candidate);
+      if (win) inputs.win = win;
       const guards = judgeGuards(p.guards, p.minSamples, inputs);
       l.lastGuards = guards;
       const failed = guards.find((g) => g.verdict === 'fail');

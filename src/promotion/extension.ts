@@ -78,7 +78,7 @@ export function promotions(opts: PromotionOptions): PromotionExtension {
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const shadow = opts.shadow;
-  const controller = new PromotionController({ log: opts.log, ...(opts.store ? { store: opts.store } : {}), ...(shadow ? { shadowSimilarity: (r, c) => shadow.meanSimilarity(r, c) } : {}) });
+  const controller = new PromotionController({ log: opts.log, ...(opts.store ? { store: opts.store } : {}), ...(shadow ? { shadowSimilarity: (r, c) => shadow.meanSimilarity(r, c), shadowWin: (r, c) => shadow.winRate(r, c) } : {}) });
   let synced: Snapshot = opts.snapshot;
   controller.sync(synced, now());
   const syncTo = (s: Snapshot) => {

@@ -8,7 +8,7 @@ import type { PromotionGuards } from '../config/compile-substitution.js';
 export type GuardVerdict = 'pass' | 'fail' | 'inconclusive';
 
 export interface GuardResult {
-  guard: 'error_rate' | 'p95_latency' | 'eval_pass' | 'shadow_similarity';
+  guard: 'error_rate' | 'p95_latency' | 'eval_pass' | 'shadow_similarity' | 'shadow_win';
   verdict: GuardVerdict;
   detail: string;
 }
@@ -91,11 +91,24 @@ export function similarityGuard(sim: { mean: number; n: number } | undefined, mi
   return { guard: g, verdict: sim.mean >= min ? 'pass' : 'fail', detail };
 }
 
+/**
+ * Judged shadow win rate (ties half): fail when even the 95% interval's upper end is under the
+ * minimum, pass when the rate reaches it, hold while the interval straddles it below.
+ */
+export function winGuard(win: { rate: number; lo: number; hi: number; n: number } | undefined, min: number, minSamples: number): GuardResult {
+  const g = 'shadow_win' as const;
+  if (!win || win.n < minSamples) return { guard: g, verdict: 'inconclusive', detail: `needs ${minSamples} judged shadow pairs (has ${win?.n ?? 0})` };
+  const detail = `win rate ${(100 * win.rate).toFixed(1)}% (95% ${(100 * win.lo).toFixed(1)}%..${(100 * win.hi).toFixed(1)}%) over ${win.n} judged pairs (minimum ${(100 * min).toFixed(1)}%)`;
+  if (win.hi < min) return { guard: g, verdict: 'fail', detail };
+  return { guard: g, verdict: win.rate >= min ? 'pass' : 'inconclusive', detail };
+}
+
 export interface GuardInputs {
   incumbent: ArmStats;
   candidate: ArmStats;
   evalPass?: { rate: number; cases: number };
   shadow?: { mean: number; n: number };
+  win?: { rate: number; lo: number; hi: number; n: number };
 }
 
 export function judgeGuards(guards: PromotionGuards, minSamples: number, x: GuardInputs): GuardResult[] {
@@ -104,5 +117,6 @@ export function judgeGuards(guards: PromotionGuards, minSamples: number, x: Guar
   if (guards.p95Latency !== undefined) out.push(latencyGuard(x.incumbent, x.candidate, guards.p95Latency, minSamples));
   if (guards.evalPass !== undefined) out.push(evalGuard(x.evalPass, guards.evalPass));
   if (guards.shadowSimilarity !== undefined) out.push(similarityGuard(x.shadow, guards.shadowSimilarity, minSamples));
+  if (guards.shadowWin !== undefined) out.push(winGuard(x.win, guards.shadowWin, minSamples));
   return out;
 }

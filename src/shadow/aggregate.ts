@@ -1,6 +1,7 @@
 // Shadow results per route and candidate, in memory: running sums the admin view reads without
 // touching the store, plus the pairs that disagree most (kept small and sorted).
 import type { ShadowPair } from './compare.js';
+import { winRate } from './judge.js';
 
 const WORST_KEPT = 5;
 
@@ -23,10 +24,15 @@ export interface ShadowTotals {
   shadowCostSum: number;
   primaryLengthSum: number;
   shadowLengthSum: number;
+  judgeWins: number;
+  judgeTies: number;
+  judgeLosses: number;
+  judgeErrors: number;
+  judgeCostSum: number;
 }
 
 export function emptyTotals(): ShadowTotals {
-  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, overBudget: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0 };
+  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, overBudget: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0, judgeWins: 0, judgeTies: 0, judgeLosses: 0, judgeErrors: 0, judgeCostSum: 0 };
 }
 
 export function addPair(t: ShadowTotals, p: ShadowPair): void {
@@ -44,6 +50,11 @@ export function addPair(t: ShadowTotals, p: ShadowPair): void {
     t.shadowLengthSum += p.shadow.text.length;
     if (p.primaryJson && !p.shadowJson) t.jsonRegressions++;
   }
+  if (p.judge === 'win') t.judgeWins++;
+  else if (p.judge === 'tie') t.judgeTies++;
+  else if (p.judge === 'loss') t.judgeLosses++;
+  if (p.judgeError !== undefined) t.judgeErrors++;
+  t.judgeCostSum += p.judgeCostUsd ?? 0;
 }
 
 export interface ShadowRow {
@@ -62,6 +73,8 @@ export interface ShadowRow {
   cost_usd: { primary: number; shadow: number };
   cost_delta: number | null;
   length_ratio: number | null;
+  /** Judged pairs, when the route's shadow has a judge: win rate for the candidate (ties half) with a 95% interval. */
+  judge: { wins: number; ties: number; losses: number; errors: number; win_rate: number | null; ci: [number, number] | null; cost_usd: number };
   worst: Array<{ request_id: string; similarity: number; primary: string; shadow: string }>;
 }
 
@@ -112,6 +125,12 @@ export class ShadowAggregates {
     return t && t.compared > 0 ? { mean: t.similaritySum / t.compared, n: t.compared } : undefined;
   }
 
+  /** The candidate's judged win rate on a route (undefined without judged pairs). */
+  winRate(route: string, candidate: string): { rate: number; lo: number; hi: number; n: number } | undefined {
+    const t = this.get(route, candidate);
+    return t ? winRate(t.judgeWins, t.judgeTies, t.judgeLosses) : undefined;
+  }
+
   rows(route?: string): ShadowRow[] {
     const out: ShadowRow[] = [];
     for (const e of this.totals.values()) {
@@ -134,6 +153,10 @@ export class ShadowAggregates {
         cost_usd: { primary: t.primaryCostSum, shadow: t.shadowCostSum },
         cost_delta: t.primaryCostSum > 0 ? (t.shadowCostSum - t.primaryCostSum) / t.primaryCostSum : null,
         length_ratio: ratio(t.shadowLengthSum, t.primaryLengthSum),
+        judge: (() => {
+          const w = winRate(t.judgeWins, t.judgeTies, t.judgeLosses);
+          return { wins: t.judgeWins, ties: t.judgeTies, losses: t.judgeLosses, errors: t.judgeErrors, win_rate: w?.rate ?? null, ci: w ? [w.lo, w.hi] : null, cost_usd: t.judgeCostSum };
+        })(),
         worst: e.worst.map((p) => ({ request_id: p.requestId, similarity: p.similarity!, primary: clip(p.primary.text), shadow: clip(p.shadow.text) })),
       });
     }

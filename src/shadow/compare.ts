@@ -25,6 +25,10 @@ export interface ShadowPair {
   similarity?: number;
   primaryJson: boolean;
   shadowJson: boolean;
+  /** The judge's verdict for the candidate, when the route's shadow has a judge. */
+  judge?: 'win' | 'tie' | 'loss';
+  judgeError?: string;
+  judgeCostUsd?: number;
 }
 
 function isJson(text: string): boolean {

@@ -16,6 +16,7 @@ import type { CanonicalRequest } from '../spec/canonical.js';
 import type { Logger } from '../telemetry/log.js';
 import { ShadowAggregates } from './aggregate.js';
 import { comparePair, type Answered } from './compare.js';
+import { judgePair } from './judge.js';
 import { MirrorQueue } from './queue.js';
 import { egressSender, responseText, type ShadowSender } from './sender.js';
 import { MemoryShadowStore, type ShadowStore } from './store.js';
@@ -146,11 +147,21 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
         const ok = q.offer(d.id, async () => {
           const shadow = await sender.send(d, request, s.timeoutMs, closing);
           const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId }, primary, shadow, embedder);
+          const judgeBy = s.judge === undefined ? undefined : call.ex.snapshot.routes.get(s.judge)?.targets[0];
+          if (judgeBy && pair.similarity !== undefined) {
+            const j = await judgePair(sender, judgeBy, request, call.ex.requestId, primary.text, shadow.text, s.timeoutMs, closing);
+            if (j.verdict) pair.judge = j.verdict;
+            if (j.error) pair.judgeError = j.error;
+            if (j.costUsd !== undefined) {
+              pair.judgeCostUsd = j.costUsd;
+              budgets.add(routeName, d.id, t, s.budget?.periodMs ?? 86_400_000, j.costUsd);
+            }
+          }
           aggregates.add(pair);
           store.put(pair);
           if (shadow.costUsd !== undefined) budgets.add(routeName, d.id, t, s.budget?.periodMs ?? 86_400_000, shadow.costUsd);
           opts.log.info(
-            { shadow: true, request_id: call.ex.requestId, route: routeName, deployment: d.id, latency_ms: Math.round(shadow.latencyMs), tokens_in: shadow.inputTokens, tokens_out: shadow.outputTokens, cost_usd: shadow.costUsd, similarity: pair.similarity, error: shadow.error },
+            { shadow: true, request_id: call.ex.requestId, route: routeName, deployment: d.id, latency_ms: Math.round(shadow.latencyMs), tokens_in: shadow.inputTokens, tokens_out: shadow.outputTokens, cost_usd: shadow.costUsd, similarity: pair.similarity, judge: pair.judge, judge_cost_usd: pair.judgeCostUsd, error: shadow.error },
             'shadow',
           );
         }, s);
