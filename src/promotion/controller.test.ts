@@ -7,7 +7,7 @@ import { loadSnapshotFromText } from '../config/load.js';
 import { createLogger } from '../telemetry/log.js';
 import { Writable } from 'node:stream';
 import { PromotionController } from './controller.js';
-import { emptyArm, errorRateGuard, evalGuard, latencyGuard, recordArm, similarityGuard, winGuard } from './guards.js';
+import { MAX_LATENCIES, emptyArm, errorRateGuard, evalGuard, latencyGuard, recordArm, similarityGuard, winGuard } from './guards.js';
 import { MemoryPromotionStore, SqlitePromotionStore } from './store.js';
 
 const lines: Array<Record<string, unknown>> = [];
@@ -35,6 +35,16 @@ test('error-rate guard: thin traffic is inconclusive, a significant breach fails
   // A few more errors on a small sample: not significant either way.
   assert.equal(errorRateGuard(arm(30, 0), arm(30, 2), 0.01, 20).verdict, 'inconclusive');
   assert.match(errorRateGuard(arm(200, 2), arm(200, 40), 0.01, 20).detail, /candidate 20\.00% vs incumbent 1\.00%/);
+});
+
+test('latencies are kept in a bounded uniform reservoir', () => {
+  const a = emptyArm();
+  let seed = 1;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 0x1_0000_0000);
+  for (let i = 0; i < 20_000; i++) recordArm(a, false, i < 10_000 ? 10 : 1000, rnd);
+  assert.equal(a.latencies.length, MAX_LATENCIES);
+  const slow = a.latencies.filter((x) => x === 1000).length / a.latencies.length;
+  assert.ok(slow > 0.45 && slow < 0.55, `the second half is half the reservoir (${slow})`);
 });
 
 test('latency, eval and similarity guards', () => {

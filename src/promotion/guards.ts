@@ -17,20 +17,33 @@ export interface GuardResult {
 export interface ArmStats {
   requests: number;
   errors: number;
-  /** Latencies of successful requests, ms (bounded, see MAX_LATENCIES). */
+  /** Latencies of successful requests, ms (a reservoir of at most MAX_LATENCIES). */
   latencies: number[];
+  /** Successes seen, for the reservoir. */
+  successes?: number;
 }
 
-export const MAX_LATENCIES = 20_000;
+/** Latencies kept per arm: a uniform reservoir beyond this, so a guard's sort stays cheap on a busy route. */
+export const MAX_LATENCIES = 4_000;
 
 export function emptyArm(): ArmStats {
   return { requests: 0, errors: 0, latencies: [] };
 }
 
-export function recordArm(a: ArmStats, error: boolean, latencyMs: number | undefined): void {
+export function recordArm(a: ArmStats, error: boolean, latencyMs: number | undefined, random: () => number = Math.random): void {
   a.requests++;
-  if (error) a.errors++;
-  else if (latencyMs !== undefined && a.latencies.length < MAX_LATENCIES) a.latencies.push(latencyMs);
+  if (error) {
+    a.errors++;
+    return;
+  }
+  if (latencyMs === undefined) return;
+  a.successes = (a.successes ?? 0) + 1;
+  if (a.latencies.length < MAX_LATENCIES) a.latencies.push(latencyMs);
+  else {
+    // Reservoir sampling (Algorithm R): every success so far is kept with the same probability.
+    const j = Math.floor(random() * a.successes);
+    if (j < MAX_LATENCIES) a.latencies[j] = latencyMs;
+  }
 }
 
 /** One-sided 95%. */
