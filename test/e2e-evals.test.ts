@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../src/server/app.js';
 import { runSuite } from '../src/evals/runner.js';
-import { compileSuite } from '../src/evals/suite.js';
+import { compileSuite, loadSuite as loadSuiteFile } from '../src/evals/suite.js';
 import { runEvalCli } from '../src/cli/eval.js';
 import { parse as parseYaml } from 'yaml';
 import { answerFor, startKnowledgeServer } from '../testkit/knowledge.js';
@@ -101,6 +101,56 @@ test('a suite runs through the gateway against the route and against a pinned ca
     assert.equal(await runEvalCli(['run', join(dir, 'missing.yaml')], io), 2);
   } finally {
     await gw.close();
+    await ks.close();
+  }
+});
+
+test('eval capture: logged requests of a route become a suite whose references are the served answers', async () => {
+  const models = { good: {}, cheap: { wrong: 0.4 } };
+  const ks = await startKnowledgeServer(FACTS, models);
+  const logs: Array<Record<string, unknown>> = [];
+  const config = `auth: { master_key: ${KEY} }\nlogging: { log_bodies: true }\n${substitutionConfig(ks.url, '  qa: { targets: [incumbent] }\n  other: { targets: [incumbent] }')}`;
+  const gw = await startGateway({ configText: config, port: 0, logger: captureLogger(logs), env: {} });
+  const dir = mkdtempSync(join(tmpdir(), 'mp-capture-'));
+  try {
+    const ask = (model: string, content: string) =>
+      fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content }] }) }).then((r) => r.text());
+    for (const [q] of FACTS) await ask('qa', `What is the ${q}?`);
+    await ask('qa', `What is the ${FACTS[0]![0]}?`); // a repeat is one case
+    await ask('other', 'What is the capital of Peru?'); // another route
+  } finally {
+    await gw.close();
+  }
+  const logFile = join(dir, 'gateway.log');
+  writeFileSync(logFile, logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), env: {} };
+  const suiteFile = join(dir, 'captured.yaml');
+  assert.equal(await runEvalCli(['capture', '--route', 'qa', '--log', logFile, '--sample', '6', '--out', suiteFile], io), 0, err.join(''));
+  const suite = loadSuiteFile(suiteFile);
+  assert.equal(suite.route, 'qa');
+  assert.equal(suite.cases.length, 6, 'an even sample of the ten distinct prompts');
+  assert.ok(suite.cases.every((c) => c.assert[0]!.type === 'similar' && c.messages[0]!.role === 'user'));
+  out.length = 0;
+  assert.equal(await runEvalCli(['capture', '--route', 'qa', '--log', logFile, '--since', '1d'], io), 0);
+  assert.equal((out.join('').match(/- id: /g) ?? []).length, FACTS.length, 'ten distinct prompts: the repeat and the other route are left out');
+  assert.equal(await runEvalCli(['capture', '--route', 'nope', '--log', logFile], io), 1);
+  assert.equal(await runEvalCli(['capture', '--log', logFile], io), 2);
+
+  // The captured suite then judges a candidate against what users were served.
+  const gw2 = await startGateway({ configText: `auth: { master_key: ${KEY} }\n${substitutionConfig(ks.url, '  qa: { targets: [incumbent] }')}`, port: 0, logger: captureLogger([]), env: {} });
+  try {
+    const run = await runSuite(suite, { baseUrl: gw2.url, apiKey: KEY, target: 'candidate' });
+    const table = new Map(Object.entries(models));
+    const right = suite.cases.filter((c) => {
+      const q = c.messages[0]!.content;
+      return answerFor(FACTS, table, 'cheap', q) === answerFor(FACTS, table, 'good', q);
+    }).length;
+    assert.equal(run.summary.passed, right);
+    assert.ok(right < suite.cases.length, 'some captured cases catch the candidate');
+  } finally {
+    await gw2.close();
     await ks.close();
   }
 });

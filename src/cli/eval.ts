@@ -1,13 +1,18 @@
 // `modelplane eval run SUITE [--route R | --target DEPLOYMENT]`: runs an eval suite through a
 // running gateway and prints a report; the exit code is the CI gate (0 met, 1 not met, 2 usage).
 import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { captureFromLogs, suiteYamlFrom } from '../evals/capture.js';
+import { parseSince } from './since.js';
 import { loadSnapshotFromFile } from '../config/load.js';
 import { compareExitCode, compareRuns, formatComparison, formatJson, formatJunit, formatTable, exitCode } from '../evals/report.js';
 import { runSuite, type RunOptions } from '../evals/runner.js';
 import { loadSuite } from '../evals/suite.js';
 
 export const EVAL_HELP = `usage: modelplane eval run SUITE.yaml [--route R | --target DEPLOYMENT] [options]
+       modelplane eval capture --route R --log FILE [--log FILE ...] [--sample 200] [--since 7d] [--out FILE]
+         (a suite from logged requests: needs logging.log_bodies; the served answers become references)
   --url URL            the gateway (default $MODELPLANE_URL or http://127.0.0.1:4000)
   --key KEY            the master key (default $MODELPLANE_KEY)
   --config FILE        the gateway's config, to price answers (max-cost, cost columns)
@@ -54,6 +59,10 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
         publish: { type: 'boolean' },
         baseline: { type: 'string' },
         'max-regression': { type: 'string' },
+        log: { type: 'string', multiple: true },
+        sample: { type: 'string' },
+        since: { type: 'string' },
+        out: { type: 'string' },
       },
     });
   } catch (e) {
@@ -62,6 +71,7 @@ export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<num
   }
   const [sub, file] = parsed.positionals;
   const v = parsed.values;
+  if (sub === 'capture') return capture(v, io);
   if (sub !== 'run' || !file) {
     io.err(EVAL_HELP);
     return 2;
@@ -114,4 +124,33 @@ async function publish(opts: RunOptions, route: string, target: string | undefin
     body: JSON.stringify({ route, ...(target ? { deployment: target } : {}), pass_rate: passRate, cases }),
   });
   if (!res.ok) throw new Error(`publishing the pass rate failed: ${res.status} ${await res.text()}`);
+}
+
+async function capture(v: { route?: string | undefined; log?: string[] | undefined; sample?: string | undefined; since?: string | undefined; out?: string | undefined }, io: CliIo): Promise<number> {
+  if (!v.route || !v.log?.length) {
+    io.err(`modelplane eval capture: --route R and --log FILE are required\n${EVAL_HELP}`);
+    return 2;
+  }
+  const sample = v.sample === undefined ? 200 : Number(v.sample);
+  if (!Number.isInteger(sample) || sample < 1) {
+    io.err('modelplane eval capture: --sample is a positive integer\n');
+    return 2;
+  }
+  try {
+    const since = v.since === undefined ? undefined : Date.now() - parseSince(v.since);
+    const cases = await captureFromLogs(v.log.map((f) => resolve(f)), { route: v.route, sample, ...(since !== undefined ? { since } : {}) });
+    if (cases.length === 0) {
+      io.err(`modelplane eval capture: no logged request of route ${v.route} with a prompt and an answer (is logging.log_bodies on?)\n`);
+      return 1;
+    }
+    const yaml = suiteYamlFrom(v.route, cases);
+    if (v.out) {
+      writeFileSync(resolve(v.out), yaml);
+      io.err(`wrote ${cases.length} cases to ${v.out}\n`);
+    } else io.out(yaml);
+    return 0;
+  } catch (e) {
+    io.err(`modelplane eval capture: ${(e as Error).message}\n`);
+    return 2;
+  }
 }

@@ -7,6 +7,7 @@ import { loadSnapshotFromFile } from '../config/load.js';
 import { formatReplay, replay } from '../replay/replay.js';
 import { RequestLogSource } from '../replay/source.js';
 import { gatewayArgs, type CliIo } from './eval.js';
+import { parseSince } from './since.js';
 
 const stdio: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), env: process.env };
 
@@ -16,12 +17,7 @@ export const SUBSTITUTION_HELP = `usage:
   modelplane replay --policy NEW.yaml --log FILE [--log FILE ...] [--config CURRENT.yaml] [--since 7d] [--route R] [--format table|json]
 `;
 
-/** `7d`, `24h`, `30m` -> milliseconds. */
-export function parseSince(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d)$/.exec(s);
-  if (!m) throw new Error(`--since: expected a duration such as 30m, 24h or 7d, got "${s}"`);
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm'];
-}
+export { parseSince } from './since.js';
 
 async function admin(io: CliIo, url: string | undefined, key: string | undefined, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   const g = gatewayArgs(io.env, url, key);
