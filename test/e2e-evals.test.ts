@@ -9,6 +9,7 @@ import { startGateway } from '../src/server/app.js';
 import { runSuite } from '../src/evals/runner.js';
 import { compileSuite, loadSuite as loadSuiteFile } from '../src/evals/suite.js';
 import { runEvalCli } from '../src/cli/eval.js';
+import { runSubstitutionCli } from '../src/cli/substitution.js';
 import { parse as parseYaml } from 'yaml';
 import { answerFor, startKnowledgeServer } from '../testkit/knowledge.js';
 import { captureLogger } from './harness.js';
@@ -149,6 +150,20 @@ test('eval capture: logged requests of a route become a suite whose references a
     }).length;
     assert.equal(run.summary.passed, right);
     assert.ok(right < suite.cases.length, 'some captured cases catch the candidate');
+
+    // replay --live: the cost estimate comes with re-sent prompts scored against the served answers.
+    const policyFile = join(dir, 'candidate.yaml');
+    writeFileSync(policyFile, substitutionConfig(ks.url, '  qa: { targets: [candidate] }'));
+    out.length = 0;
+    const rc = await runSubstitutionCli('replay', ['--policy', policyFile, '--log', logFile, '--route', 'qa', '--live', '5', '--url', gw2.url, '--key', KEY, '--format', 'json'], io);
+    assert.equal(rc, 0, err.join(''));
+    const rep = JSON.parse(out.join('')) as { total: { replayUsd: number }; live: { deployment: string; prompts: number; summary: { passed: number } } };
+    assert.equal(rep.live.deployment, 'candidate');
+    assert.equal(rep.live.prompts, 5);
+    const sampled = [0, 2, 4, 6, 8].map((i) => `What is the ${FACTS[i]![0]}?`);
+    assert.equal(rep.live.summary.passed, sampled.filter((q) => answerFor(FACTS, table, 'cheap', q) === answerFor(FACTS, table, 'good', q)).length);
+    assert.ok(rep.total.replayUsd > 0);
+    assert.equal(await runSubstitutionCli('replay', ['--policy', policyFile, '--log', logFile, '--live', '5'], io), 1, '--live needs --route');
   } finally {
     await gw2.close();
     await ks.close();

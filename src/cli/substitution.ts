@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { loadSnapshotFromFile } from '../config/load.js';
 import { formatReplay, replay } from '../replay/replay.js';
 import { RequestLogSource } from '../replay/source.js';
+import { formatLive, liveEstimate, type LiveEstimate } from '../replay/live.js';
 import { gatewayArgs, type CliIo } from './eval.js';
 import { parseSince } from './since.js';
 
@@ -15,6 +16,7 @@ export const SUBSTITUTION_HELP = `usage:
   modelplane shadow report [--route R] [--format table|json] [--url URL] [--key KEY]
   modelplane promote status|pause|resume|abort [--route R] [--format table|json] [--url URL] [--key KEY]
   modelplane replay --policy NEW.yaml --log FILE [--log FILE ...] [--config CURRENT.yaml] [--since 7d] [--route R] [--format table|json]
+      [--live N --url URL --key KEY]   also re-send N logged prompts (log_bodies) through the running gateway to the policy's deployment
 `;
 
 export { parseSince } from './since.js';
@@ -109,6 +111,7 @@ export async function runSubstitutionCli(command: string, args: string[], io: Cl
         config: { type: 'string' },
         log: { type: 'string', multiple: true },
         since: { type: 'string' },
+        live: { type: 'string' },
       },
     });
   } catch (e) {
@@ -148,8 +151,17 @@ export async function runSubstitutionCli(command: string, args: string[], io: Cl
       const policy = loadSnapshotFromFile(resolve(v.policy), { env: io.env });
       const current = v.config ? loadSnapshotFromFile(resolve(v.config), { env: io.env }) : undefined;
       const filter = { ...(v.since ? { since: Date.now() - parseSince(v.since) } : {}), ...(v.route ? { route: v.route } : {}) };
-      const report = await replay(new RequestLogSource(v.log.map((f) => resolve(f))), { policy, ...(current ? { current } : {}), filter });
-      io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatReplay(report));
+      const logs = v.log.map((f) => resolve(f));
+      const report = await replay(new RequestLogSource(logs), { policy, ...(current ? { current } : {}), filter });
+      let live: LiveEstimate | undefined;
+      if (v.live !== undefined) {
+        const n = Number(v.live);
+        const route = v.route ? policy.routes.get(v.route) : undefined;
+        if (!Number.isInteger(n) || n < 1 || !route) throw new Error('--live N needs a positive N and --route R (a route of the policy)');
+        live = await liveEstimate(logs, route, n, filter.since, { ...gatewayArgs(io.env, v.url, v.key), priceOf: (d) => policy.deployments.get(d)?.price });
+        if (!live) throw new Error(`--live: no logged prompts of route ${route.name} (is logging.log_bodies on?)`);
+      }
+      io.out(json ? JSON.stringify(live ? { ...report, live } : report, null, 2) + '\n' : formatReplay(report) + (live ? formatLive(live) : ''));
       return 0;
     }
   } catch (e) {

@@ -63,7 +63,7 @@ export interface ReplayReport {
 export interface ReplayOptions {
   /** The candidate config. */
   policy: Snapshot;
-  /** The config the traffic ran under, to price records the gateway did not price. */
+  /** The config the traffic ran under, to price records the gateway did not price (default: the policy's deployments of the same name). */
   current?: Snapshot;
   filter?: ReplayFilter;
 }
@@ -121,7 +121,7 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
     }
     const gs = [total, get(routes, r.route), get(teams, r.team ?? '(none)')];
     for (const g of gs) g.requests++;
-    const a = actualCost(r, opts.current);
+    const a = actualCost(r, opts.current ?? opts.policy);
     const b = replayCost(r, route);
     if (a === undefined || b === undefined) {
       skipped.unpriced++;
