@@ -26,7 +26,8 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
   const log = captureLogger(logs);
   // Sample 0.5 with a draw that alternates 0.2, 0.7: exactly every other request is mirrored.
   let n = 0;
-  const shadow = shadowTraffic({ log, store: new SqliteShadowStore(path), random: () => (n++ % 2 === 0 ? 0.2 : 0.7) });
+  const spend: Array<{ kind: string; deployment: string; costUsd?: number }> = [];
+  const shadow = shadowTraffic({ log, store: new SqliteShadowStore(path), random: () => (n++ % 2 === 0 ? 0.2 : 0.7), onSpend: (s) => void spend.push(s) });
   const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 0.5, judge: judges } }\n  judges: { targets: [grader] }');
   const gw = await startGateway({ configText: `auth: { master_key: ${KEY} }\n${config}`, port: 0, logger: log, env: {}, extensions: [targetPin(), shadow] });
   try {
@@ -65,6 +66,9 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
     assert.equal(row.judge.win_rate, (2 * (5 - wrong)) / 2 / 10);
     assert.ok(row.judge.ci[0] < row.judge.win_rate && row.judge.win_rate < row.judge.ci[1]);
     assert.equal(ks.counts.get('judge'), QUESTIONS.length, 'one judging call per pair');
+    // The ledger's feed: every mirror and every judging call, priced, none of it the caller's.
+    assert.equal(spend.filter((x) => x.kind === 'shadow' && x.deployment === 'candidate' && x.costUsd! > 0).length, QUESTIONS.length);
+    assert.equal(spend.filter((x) => x.kind === 'shadow-judge' && x.deployment === 'grader' && x.costUsd! > 0).length, QUESTIONS.length);
   } finally {
     await gw.close();
     await ks.close();

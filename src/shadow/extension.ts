@@ -45,8 +45,23 @@ interface Mark {
   text: string;
 }
 
+/** One shadow call's spend, for a spend ledger (issue 9): the operator's, never the caller's. */
+export interface ShadowSpend {
+  kind: 'shadow' | 'shadow-judge';
+  at: number;
+  route: string;
+  deployment: string;
+  /** The primary request the mirror belongs to. */
+  requestId: string;
+  costUsd?: number;
+  tokensIn?: number;
+  tokensOut?: number;
+}
+
 export interface ShadowOptions {
   log: Logger;
+  /** Called once per mirror and per judging call (write-behind work only; must not throw). */
+  onSpend?: (s: ShadowSpend) => void;
   store?: ShadowStore;
   sender?: ShadowSender;
   embedder?: Embedder;
@@ -159,6 +174,15 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
           }
           aggregates.add(pair);
           store.put(pair);
+          if (opts.onSpend) {
+            const base = { at: t, route: routeName, requestId: call.ex.requestId };
+            const m: ShadowSpend = { ...base, kind: 'shadow', deployment: d.id };
+            if (shadow.costUsd !== undefined) m.costUsd = shadow.costUsd;
+            if (shadow.inputTokens !== undefined) m.tokensIn = shadow.inputTokens;
+            if (shadow.outputTokens !== undefined) m.tokensOut = shadow.outputTokens;
+            opts.onSpend(m);
+            if (judgeBy && pair.judgeCostUsd !== undefined) opts.onSpend({ ...base, kind: 'shadow-judge', deployment: judgeBy.id, costUsd: pair.judgeCostUsd });
+          }
           if (shadow.costUsd !== undefined) budgets.add(routeName, d.id, t, s.budget?.periodMs ?? 86_400_000, shadow.costUsd);
           opts.log.info(
             { shadow: true, request_id: call.ex.requestId, route: routeName, deployment: d.id, latency_ms: Math.round(shadow.latencyMs), tokens_in: shadow.inputTokens, tokens_out: shadow.outputTokens, cost_usd: shadow.costUsd, similarity: pair.similarity, judge: pair.judge, judge_cost_usd: pair.judgeCostUsd, error: shadow.error },
