@@ -14,6 +14,10 @@ usage:
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
   modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
+  modelplane eval run SUITE [--route R | --target D]     run an eval suite through a running gateway (CI gate)
+  modelplane shadow report [--route R]                   paired comparison of shadow traffic
+  modelplane promote status [--route R]                  graduated promotions and their decisions
+  modelplane replay --policy FILE --log FILE [--since 7d] price logged traffic under another config
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,6 +40,16 @@ export async function main(argv: string[]): Promise<number> {
     case 'router': {
       const { runRouter } = await import('./router.js');
       return runRouter(rest);
+    }
+    case 'eval': {
+      const { runEvalCli } = await import('./eval.js');
+      return runEvalCli(rest);
+    }
+    case 'shadow':
+    case 'promote':
+    case 'replay': {
+      const { runSubstitutionCli } = await import('./substitution.js');
+      return runSubstitutionCli(command, rest);
     }
     case 'lint': {
       const { runLint } = await import('./lint.js');

@@ -6,6 +6,7 @@ import { compileAutoRoute } from './compile-auto.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
+import { compilePromotion, compileShadow } from './compile-substitution.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -319,7 +320,12 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       ...compilePlan(`${path}.classes[${i}]`, c, plan, deployments, config, problems),
     }));
     const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
-    routes.set(name, { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false });
+    const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
+    const shadow = compileShadow(path, r, deployments, Object.keys(config.routes), problems);
+    if (shadow) route.shadow = shadow;
+    const promotion = compilePromotion(path, r, deployments, problems);
+    if (promotion) route.promotion = promotion;
+    routes.set(name, route);
   }
   if (routes.size === 0) problems.push('routes: define at least one route');
   const snapshot: Snapshot = {

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { telemetrySchema } from './telemetry.js';
+import { promotionSchema, shadowSchema } from './substitution-schema.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
@@ -155,6 +156,8 @@ const routeSchema = z.strictObject({
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
   resume_streams: z.boolean().optional(),
+  shadow: shadowSchema.optional(),
+  promotion: promotionSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
