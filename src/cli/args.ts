@@ -3,6 +3,9 @@
 // one was probably meant, and exit 2 (the convention for usage errors).
 
 import { parseArgs } from 'node:util';
+import { nearestName } from '../config/suggest.js';
+
+export { editDistance, nearestName } from '../config/suggest.js';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -59,40 +62,8 @@ export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
 function suggestion(spec: CommandSpec, unknown: string): string {
   const names = Object.keys(spec.flags);
   if (names.length === 0) return `modelplane ${spec.name} takes no flags`;
-  const nearest = nearestName(unknown, names);
+  const nearest = nearestName(unknown, names)!;
   return `did you mean --${nearest}? (modelplane ${spec.name} --help lists every flag)`;
-}
-
-/** The candidate with the smallest edit distance; ties go to the earlier candidate. */
-export function nearestName(word: string, candidates: readonly string[]): string {
-  let best = candidates[0]!;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance, with a transposition counting as one edit (`cofnig` is one from `config`). */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = new Array<number>(rows * cols).fill(0);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
-      d[i * cols + j] = v;
-    }
-  }
-  return d[rows * cols - 1]!;
 }
 
 export function renderHelp(spec: CommandSpec): string {

@@ -70,7 +70,7 @@ async function dispatch(argv: string[]): Promise<number> {
       process.stdout.write(TOP_HELP);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`modelplane: unknown command "${command}"; did you mean "${nearestName(command.replace(/^-+/, ''), SUBCOMMANDS)}"? (modelplane --help lists them)`);
+      throw new UsageError(`modelplane: unknown command "${command}"; did you mean "${nearestName(command.replace(/^-+/, ''), SUBCOMMANDS) ?? 'serve'}"? (modelplane --help lists them)`);
   }
 }
 

@@ -1,7 +1,8 @@
 // Config -> Snapshot: resolves catalog presets, credentials, tiers and defaults, and checks
 // cross references (a route naming an unknown deployment is a config error, not a runtime 404).
 
-import { catalogEntry, type CatalogModel } from '../catalog/index.js';
+import { catalogEntry, loadCatalog, type CatalogModel } from '../catalog/index.js';
+import { didYouMean } from './suggest.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
@@ -62,7 +63,8 @@ function compileProvider(id: string, p: ProviderConfig, env: NodeJS.ProcessEnv, 
   const path = `providers.${id}`;
   const preset = p.preset === undefined ? undefined : catalogEntry(p.preset);
   if (p.preset !== undefined && !preset) {
-    problems.push(`${path}.preset: unknown preset "${p.preset}" (see src/catalog/providers.yaml)`);
+    const presets = [...loadCatalog().keys()];
+    problems.push(`${path}.preset: unknown preset "${p.preset}"${didYouMean(p.preset, presets)} (presets: ${presets.join(', ')})`);
     return undefined;
   }
   const format = p.format ?? preset!.format;
@@ -126,7 +128,8 @@ function compileDeployment(
   const path = `deployments.${id}`;
   const provider = providers.get(d.provider);
   if (!provider) {
-    if (!(d.provider in providerConfigs)) problems.push(`${path}.provider: unknown provider "${d.provider}"`);
+    // A provider that is configured but broken has its own problem line already.
+    if (!(d.provider in providerConfigs)) problems.push(`${path}.provider: unknown provider "${d.provider}"${didYouMean(d.provider, Object.keys(providerConfigs))}`);
     return undefined;
   }
   const preset = providerConfigs[d.provider]?.preset;
@@ -190,24 +193,29 @@ function compilePlan(
   problems: string[],
 ): TargetPlan {
   let targets: DeploymentSnapshot[] | undefined;
+  // True when a deployment this plan names failed to compile: that deployment's own problem is
+  // the root cause, and checks that count targets (weights, an empty tier) would only echo it.
+  let incomplete = false;
   if (p.targets && p.tier) problems.push(`${path}: give either targets or tier, not both`);
   if (p.targets) {
     targets = [];
     p.targets.forEach((name, i) => {
       const d = deployments.get(name);
       if (d) targets!.push(d);
-      else if (!(name in config.deployments)) problems.push(`${path}.targets[${i}]: unknown deployment "${name}"`);
+      else if (!(name in config.deployments)) problems.push(`${path}.targets[${i}]: unknown deployment "${name}"${didYouMean(name, Object.keys(config.deployments))}`);
+      else incomplete = true;
     });
   } else if (p.tier) {
     targets = [...deployments.values()].filter((d) => d.tier === p.tier);
-    if (targets.length === 0) problems.push(`${path}.tier: no deployment has tier "${p.tier}"`);
+    incomplete = Object.entries(config.deployments).some(([id, d]) => d.tier === p.tier && !deployments.has(id));
+    if (targets.length === 0 && !incomplete) problems.push(`${path}.tier: no deployment has tier "${p.tier}"`);
   }
   if (!targets && !inherit) problems.push(`${path}: a route needs targets (deployment names) or a tier`);
   const finalTargets = targets ?? inherit?.targets ?? [];
   const strategy = p.strategy ?? inherit?.strategy ?? 'ordered';
   let weights = finalTargets.map((d) => d.weight);
   if (p.weights) {
-    if (p.weights.length !== finalTargets.length) problems.push(`${path}.weights: expected ${finalTargets.length} weights (one per target), got ${p.weights.length}`);
+    if (p.weights.length !== finalTargets.length && !incomplete) problems.push(`${path}.weights: expected ${finalTargets.length} weights (one per target), got ${p.weights.length}`);
     else weights = p.weights;
   } else if (!targets && inherit) weights = inherit.weights;
   const r = { ...(config.defaults?.retry ?? {}), ...(p.retry ?? {}) };
