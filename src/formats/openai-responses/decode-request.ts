@@ -6,7 +6,7 @@
 import type { CanonicalRequest, ReasoningConfig, ResponseFormat, ToolChoice, ToolDefinition } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { isObject } from '../shared/json.js';
-import { zodToGatewayError } from '../openai-chat/zod-error.js';
+import { zodToGatewayError } from '../shared/zod-error.js';
 import { convertItems } from './convert-input.js';
 import { FORMAT } from './ids.js';
 import {
