@@ -34,6 +34,8 @@ export interface Timeouts {
   firstByteMs: number;
   /** Whole attempt, body included. */
   totalMs: number;
+  /** Set when `firstByteMs` was cut down to what is left of the request's deadline. */
+  firstByteIsDeadline?: boolean;
 }
 
 export interface Price {
