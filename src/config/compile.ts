@@ -240,6 +240,7 @@ function compilePlan(
     retry,
     deadlineMs: p.deadline ?? config.defaults?.deadline ?? inherit?.deadlineMs ?? DEFAULTS.deadlineMs,
     fallbackOnContextLength: p.fallback_on_context_length ?? inherit?.fallbackOnContextLength ?? true,
+    maxTokensAboveLimit: p.max_tokens_above_limit ?? inherit?.maxTokensAboveLimit ?? 'clamp',
   };
   const hedge = p.hedge_after ?? inherit?.hedgeAfterMs;
   if (hedge !== undefined) plan.hedgeAfterMs = hedge;

@@ -149,6 +149,8 @@ const planFields = {
   deadline: duration.optional(),
   hedge_after: duration.optional(),
   fallback_on_context_length: z.boolean().optional(),
+  /** max_tokens above a deployment's known output limit: clamp it (default) or answer 400. */
+  max_tokens_above_limit: z.enum(['clamp', 'reject']).optional(),
 };
 
 const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSchema, ...planFields });

@@ -108,6 +108,11 @@ export interface TargetPlan {
   hedgeAfterMs?: number;
   /** Whether context-length errors may fall back to a deployment with a larger window. */
   fallbackOnContextLength: boolean;
+  /**
+   * A request's max_tokens above a deployment's known output limit: `clamp` it to the limit
+   * (with an x-modelplane-warnings entry) or `reject` the request with a 400 naming the limit.
+   */
+  maxTokensAboveLimit: 'clamp' | 'reject';
 }
 
 export interface RequestClassSnapshot extends TargetPlan {

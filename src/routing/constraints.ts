@@ -6,14 +6,23 @@ import type { DeploymentSnapshot } from '../config/snapshot.js';
 import type { RequestNeeds } from './estimate.js';
 
 /** Why a deployment was ruled out; `context` failures become context_length_exceeded. */
-export type IneligibleKind = 'tools' | 'vision' | 'json-schema' | 'embeddings' | 'context';
+export type IneligibleKind = 'tools' | 'vision' | 'json-schema' | 'embeddings' | 'context' | 'max-tokens';
 
 export type Eligibility = { ok: true } | { ok: false; kind: IneligibleKind; reason: string };
 
 const OK: Eligibility = { ok: true };
 
-export function eligible(dep: DeploymentSnapshot, needs: RequestNeeds): Eligibility {
+export function eligible(dep: DeploymentSnapshot, needs: RequestNeeds, aboveLimit: 'clamp' | 'reject' = 'clamp'): Eligibility {
   const caps = dep.capabilities;
+  const limit = caps.maxOutputTokens;
+  const asked = needs.maxOutputTokens;
+  if (limit !== undefined && asked !== undefined && asked > limit) {
+    if (aboveLimit === 'reject') {
+      return { ok: false, kind: 'max-tokens', reason: `deployment ${dep.id}: max_tokens ${asked} is above its output limit of ${limit}` };
+    }
+    // Clamped by the egress (formats/output-limit.ts): the window check counts what is sent.
+    needs = { ...needs, maxOutputTokens: limit };
+  }
   if (needs.embeddings && !caps.embeddings) {
     return { ok: false, kind: 'embeddings', reason: `deployment ${dep.id} does not serve embeddings` };
   }

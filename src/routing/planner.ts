@@ -107,7 +107,7 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   let rejections: Rejection[] | undefined;
   for (let i = 0; i < plan.targets.length; i++) {
     const dep = plan.targets[i]!;
-    const e = eligible(dep, needs);
+    const e = eligible(dep, needs, plan.maxTokensAboveLimit);
     if (e.ok) {
       if (targets !== undefined) {
         targets.push(dep);
