@@ -252,6 +252,10 @@ function compileStorage(s: Config['storage']): StorageSettings {
   if (s?.data_dir !== undefined) out.dataDir = s.data_dir;
   if (s?.responses?.backend !== undefined) out.responsesBackend = s.responses.backend;
   if (s?.responses?.cache_entries !== undefined) out.responsesCacheEntries = s.responses.cache_entries;
+  const r = s?.responses;
+  if (r?.max_age !== undefined || r?.max_entries !== undefined) {
+    out.responsesRetention = { ...(r.max_age !== undefined ? { maxAgeMs: r.max_age } : {}), ...(r.max_entries !== undefined ? { maxEntries: r.max_entries } : {}) };
+  }
   return out;
 }
 

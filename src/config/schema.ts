@@ -189,7 +189,14 @@ export const configSchema = z.strictObject({
       /** Directory for embedded SQLite files; relative paths are relative to the config file. */
       data_dir: z.string().min(1).optional(),
       responses: z
-        .strictObject({ backend: z.enum(['sqlite', 'memory']).optional(), cache_entries: z.number().int().positive().optional() })
+        .strictObject({
+          backend: z.enum(['sqlite', 'memory']).optional(),
+          cache_entries: z.number().int().positive().optional(),
+          /** Retention: responses older than this are removed (a background sweep, every minute). */
+          max_age: duration.optional(),
+          /** Retention: at most this many responses are kept, the oldest removed first. */
+          max_entries: z.number().int().positive().optional(),
+        })
         .optional(),
     })
     .optional(),

@@ -165,6 +165,8 @@ export interface StorageSettings {
   dataDir?: string;
   responsesBackend?: 'sqlite' | 'memory';
   responsesCacheEntries?: number;
+  /** storage.responses.max_age / max_entries. */
+  responsesRetention?: { maxAgeMs?: number; maxEntries?: number };
 }
 
 export interface Snapshot {

@@ -53,6 +53,7 @@ function responsesStoreConfig(storage: StorageSettings, configFile: string | und
   const cfg: ResponsesStoreConfig = { backend, onError: (err, lost) => log.error({ err: String(err), lost }, 'responses store write failed') };
   if (dir !== undefined) cfg.dataDir = dir;
   if (storage.responsesCacheEntries !== undefined) cfg.cacheEntries = storage.responsesCacheEntries;
+  if (storage.responsesRetention !== undefined) cfg.retention = storage.responsesRetention;
   if (backend === 'sqlite' && dir !== undefined && dir !== ':memory:') mkdirSync(dir, { recursive: true });
   return cfg;
 }

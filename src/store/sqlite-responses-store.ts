@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Lru } from './lru.js';
-import type { ResponsesStore, StoredResponse } from './responses-store.js';
+import type { ResponsesStore, RetentionPolicy, StoredResponse } from './responses-store.js';
 
 export interface SqliteResponsesStoreOptions {
   /** Database file, or `:memory:`. Its directory is created when missing. */
@@ -40,6 +40,9 @@ export class SqliteResponsesStore implements ResponsesStore {
   private readonly onError: (err: unknown, lost: number) => void;
   private readonly insertBatch: (rows: StoredResponse[]) => void;
   private readonly select: Database.Statement<[string], Row>;
+  private readonly remove: Database.Statement<[string]>;
+  private readonly removeOlder: Database.Statement<[number]>;
+  private readonly removeBeyond: Database.Statement<[number]>;
   private closed = false;
 
   constructor(opts: SqliteResponsesStoreOptions) {
@@ -48,6 +51,8 @@ export class SqliteResponsesStore implements ResponsesStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL)');
+    // Retention deletes by age and keeps the newest N: both walk created_at.
+    this.db.exec('CREATE INDEX IF NOT EXISTS responses_created_at ON responses (created_at)');
     this.lru = new Lru(opts.cacheEntries ?? 1_000);
     this.flushIntervalMs = opts.flushIntervalMs ?? 200;
     this.batchSize = opts.batchSize ?? 256;
@@ -57,6 +62,11 @@ export class SqliteResponsesStore implements ResponsesStore {
       for (const r of rows) insert.run(r.id, r.createdAt, JSON.stringify(r));
     });
     this.select = this.db.prepare<[string], Row>('SELECT body FROM responses WHERE id = ?');
+    this.remove = this.db.prepare<[string]>('DELETE FROM responses WHERE id = ?');
+    this.removeOlder = this.db.prepare<[number]>('DELETE FROM responses WHERE created_at < ?');
+    this.removeBeyond = this.db.prepare<[number]>(
+      'DELETE FROM responses WHERE id IN (SELECT id FROM responses ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)',
+    );
   }
 
   get(id: string): Promise<StoredResponse | undefined> {
@@ -82,6 +92,36 @@ export class SqliteResponsesStore implements ResponsesStore {
     } else {
       this.timer ??= setTimeout(() => this.flush(), this.flushIntervalMs).unref();
     }
+  }
+
+  /**
+   * Not on the chat path (DELETE /v1/responses/{id} only): the row is deleted synchronously,
+   * together with any copy still waiting to be written.
+   */
+  delete(id: string): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const hot = this.lru.delete(id);
+    const waiting = this.pending.delete(id);
+    try {
+      const removed = this.remove.run(id).changes > 0;
+      return Promise.resolve(hot || waiting || removed);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Flushes pending writes first, so the policy sees every response; then one DELETE per rule. */
+  prune(policy: RetentionPolicy, nowMs = Date.now()): number {
+    if (this.closed) return 0;
+    this.flush();
+    let removed = 0;
+    if (policy.maxAgeMs !== undefined) removed += this.removeOlder.run((nowMs - policy.maxAgeMs) / 1000).changes;
+    if (policy.maxEntries !== undefined) removed += this.removeBeyond.run(policy.maxEntries).changes;
+    // The LRU may still hold what was just removed from disk: drop those too.
+    if (removed > 0) {
+      for (const [id] of [...this.lru.entries()]) if (this.select.get(id) === undefined) this.lru.delete(id);
+    }
+    return removed;
   }
 
   /** Writes the pending batch now; returns how many rows were written. */
