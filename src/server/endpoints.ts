@@ -11,6 +11,7 @@ import { openaiResponses } from '../formats/openai-responses/index.js';
 import { prepareResponses } from '../store/responses-ingress.js';
 import { MemoryResponsesStore } from '../store/memory-responses-store.js';
 import type { ResponsesStore } from '../store/responses-store.js';
+import { responsesByIdEndpoints } from './responses-endpoints.js';
 
 function json(ex: Exchange, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -47,6 +48,7 @@ export function defaultEndpoints(opts: EndpointOptions = {}): Map<string, Endpoi
   };
   m.set('POST /v1/responses', responses);
   m.set('POST /responses', responses);
+  for (const [key, endpoint] of responsesByIdEndpoints(responsesStore)) m.set(key, endpoint);
   const chat: Endpoint = { method: 'POST', auth: 'bearer', errors: openaiChat, handle: (d, ex, body) => handleChat(d, ex, openaiChat, body) };
   m.set('POST /v1/chat/completions', chat);
   m.set('POST /chat/completions', chat);

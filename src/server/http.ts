@@ -22,8 +22,8 @@ export interface Endpoint {
   /** `anthropic` also accepts `x-api-key`. */
   auth: 'bearer' | 'anthropic' | 'admin' | 'none';
   handle(deps: GatewayDeps, ex: Exchange, body: unknown): Promise<void> | void;
-  /** GET endpoints read no body. */
-  method: 'GET' | 'POST';
+  /** GET and DELETE endpoints read no body. */
+  method: 'GET' | 'POST' | 'DELETE';
 }
 
 export interface ServerOptions {
@@ -234,7 +234,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
         fail(e);
       }
     };
-    if (endpoint.method === 'GET') {
+    if (endpoint.method !== 'POST') {
       run(undefined);
       return;
     }
