@@ -307,6 +307,9 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       port: config.server?.port ?? DEFAULTS.port,
       bodyLimitBytes: config.server?.body_limit ?? DEFAULTS.bodyLimitBytes,
       requestTimeoutMs: config.server?.request_timeout ?? DEFAULTS.requestTimeoutMs,
+      ...(config.server?.cors
+        ? { cors: { origins: config.server.cors.allow_origins === '*' ? '*' : config.server.cors.allow_origins.map((o) => new URL(o).origin), maxAgeMs: config.server.cors.max_age ?? 600_000 } }
+        : {}),
     },
     auth: {
       ...(config.auth?.master_key !== undefined ? { masterKey: config.auth.master_key } : {}),

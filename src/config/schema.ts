@@ -170,6 +170,15 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).optional(),
       body_limit: byteSize.optional(),
       request_timeout: duration.optional(),
+      /** Opt-in CORS for browser clients (off by default). */
+      cors: z
+        .strictObject({
+          allow_origins: z.union([z.literal('*'), z.array(z.url({ error: 'expected an origin such as https://app.example.com' })).min(1)], {
+            error: 'expected "*" or a list of origins such as [https://app.example.com]',
+          }),
+          max_age: duration.optional(),
+        })
+        .optional(),
     })
     .optional(),
   auth: z

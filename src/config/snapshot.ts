@@ -138,6 +138,15 @@ export interface ServerSettings {
   bodyLimitBytes: number;
   /** Headers timeout for inbound requests. */
   requestTimeoutMs: number;
+  /** Opt-in CORS for browser clients; undefined: off. */
+  cors?: CorsSettings;
+}
+
+export interface CorsSettings {
+  /** Allowed `Origin` values, or '*' for any. */
+  origins: string[] | '*';
+  /** How long a browser may cache a preflight answer. */
+  maxAgeMs: number;
 }
 
 export interface LoggingSettings {

@@ -15,6 +15,7 @@ import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Exchange, GatewayDeps } from '../gateway/chat.js';
 import { Cancellation } from '../gateway/cancel.js';
+import { applyCors } from './cors.js';
 
 export interface Endpoint {
   /** Renders errors for this endpoint's clients. */
@@ -189,6 +190,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const anthropicErrors = endpoints.get('POST /v1/messages')?.errors;
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     const snapshot = holder.current;
+    if (snapshot.server.cors !== undefined && applyCors(snapshot.server.cors, req, res)) return;
     const startedAt = Date.now();
     const path = normalisePath(req.url ?? '/');
     const id = requestId(req);
