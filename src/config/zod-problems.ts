@@ -31,7 +31,7 @@ interface ZodDef {
 }
 
 /** The keys an object schema at `path` accepts (for "did you mean" on an unknown key). */
-function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
   let def = (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
   const unwrap = () => {
     for (;;) {
