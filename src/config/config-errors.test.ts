@@ -59,6 +59,10 @@ test('a missing section says what to add instead of zod text', () => {
   const p = problemsOf(`providers:\n${LOCAL}\ndeployments:\n  a: { provider: p, model: m }\n`);
   assert.deepEqual(p, ['routes: the section is missing; add it, e.g. routes: { NAME: { targets: [DEPLOYMENT, ...] } }']);
   assert.doesNotMatch(p[0]!, /received undefined|expected record/);
+  // Misspelt rather than missing: only the typo is reported.
+  const typo = problemsOf(`providers:\n${LOCAL}\ndeployments:\n  a: { provider: p, model: m }\nrotues:\n  r: { targets: [a] }\n`);
+  assert.equal(typo.length, 1, typo.join('\n'));
+  assert.match(typo[0]!, /^\(root\): unknown key "rotues"; did you mean "routes"\?/);
 });
 
 test('typos in keys, enum values and names get the nearest valid one', () => {

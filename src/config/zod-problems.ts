@@ -3,7 +3,7 @@
 // the schema's internals, not the file the user is editing.
 
 import type { z } from 'zod';
-import { didYouMean } from './suggest.js';
+import { didYouMean, nearestName } from './suggest.js';
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -65,7 +65,18 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 }
 
 export function zodProblems(error: z.ZodError, schema: z.ZodType, input?: unknown): string[] {
-  return error.issues.map((issue) => {
+  // A misspelt section (`rotues:`) also makes the real one missing: report the typo only.
+  const misspelt = new Set<string>();
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys' || issue.path.length > 0) continue;
+    const valid = keysAt(schema, []);
+    for (const k of issue.keys) {
+      const near = nearestName(k, valid);
+      if (near !== undefined && didYouMean(k, [near]) !== '') misspelt.add(near);
+    }
+  }
+  const issues = error.issues.filter((i) => !(i.code === 'invalid_type' && i.path.length === 1 && misspelt.has(String(i.path[0]))));
+  return issues.map((issue) => {
     const where = formatPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
       const valid = keysAt(schema, issue.path);
