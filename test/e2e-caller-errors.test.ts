@@ -69,3 +69,19 @@ test('when the route deadline runs out first, the error names the deadline', asy
   assert.match(String(line.error_message), /deployment internal-dep-slow .*deadline ran out/);
   h.sim.setFault('/slow', null);
 });
+
+test('validation errors read the same on every ingress: the field, what was expected, what came', async () => {
+  const chat = await post(`${h.url}/v1/chat/completions`, { model: 'limited' });
+  assert.equal(chat.status, 400);
+  assert.equal(chat.json.error.message, 'messages: required field missing (expected array)');
+  const messages = await post(`${h.url}/v1/messages`, { model: 'limited', max_tokens: 5 });
+  assert.equal(messages.status, 400);
+  assert.equal(messages.json.type, 'error');
+  assert.equal(messages.json.error.message, 'messages: required field missing (expected array)');
+  const typed = await post(`${h.url}/v1/messages`, { model: 'limited', max_tokens: 5, messages: [{ role: 'user', content: 5 }] });
+  assert.match(typed.json.error.message, /^messages\.0\.content: expected string or array, got 5$/);
+  const responses = await post(`${h.url}/v1/responses`, { model: 'limited', input: 5 });
+  assert.equal(responses.status, 400);
+  assert.match(responses.json.error.message, /^input: expected string or array, got 5$/);
+  for (const r of [chat, messages, typed, responses]) assert.doesNotMatch(JSON.stringify(r.json), /Invalid input|received undefined/);
+});
