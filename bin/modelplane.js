@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point for `npx modelplane`. The TypeScript sources are compiled to dist/ by `npm ci`
+// Entry point of the `modelplane` command. The TypeScript sources are compiled to dist/ by `npm ci`
 // (the `prepare` script) or `npm run build`.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -61,7 +61,7 @@ test('`modelplane check` validates without starting: exit 0 and a summary, or ex
   writeFileSync(good, config(sim.url, '  first: { targets: [a] }'));
   const ok = spawnSync(process.execPath, [BIN, 'check', '--config', good], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /OK \(1 providers, 1 deployments, 1 routes: first\)/);
+  assert.match(ok.stdout, /OK \(1 provider, 1 deployment, 1 route: first\)/);
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, config(sim.url, '  first: { targets: [a, nope], strategy: fastest }'));
   const no = spawnSync(process.execPath, [BIN, 'check', '--config', bad], { encoding: 'utf8' });

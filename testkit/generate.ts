@@ -6,6 +6,10 @@
 //   -> one call to the first tool, arguments synthesised from its schema's required properties;
 // - otherwise text: "Simulated reply to: <first 40 chars of the prompt>" (plus filler words when
 //   the simulator was started with `replyWords`), one word per chunk;
+// - JSON output requested (response_format json_object / json_schema) -> the text is a JSON
+//   object: for a schema, every property it lists with placeholder values of the right type
+//   (so a structured-output client such as the OpenAI SDK's `parse` accepts it); without one,
+//   {"reply": "<the usual reply>"};
 // - reasoning requested -> a short reasoning text first;
 // - tokens = ceil(chars / 4); output beyond max tokens is cut and the finish reason is `length`.
 
@@ -68,25 +72,33 @@ export function replyText(prompt: string, replyWords?: number): string {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Arguments for a JSON schema: required properties only, simple placeholder values. */
-export function synthArgs(schema: unknown, depth = 0): Obj {
+/**
+ * Arguments for a JSON schema: required properties only (or every property with `all`), simple
+ * placeholder values.
+ */
+export function synthArgs(schema: unknown, depth = 0, all = false): Obj {
   const out: Obj = {};
   if (!isObj(schema) || depth > 4) return out;
   const props = isObj(schema.properties) ? schema.properties : {};
-  const required = Array.isArray(schema.required) ? schema.required : [];
+  const required = all ? Object.keys(props) : Array.isArray(schema.required) ? schema.required : [];
   for (const name of required) {
     if (typeof name !== 'string') continue;
-    const value = synthValue(props[name], name, depth);
+    const value = synthValue(props[name], name, depth, all);
     if (value !== undefined) out[name] = value;
   }
   return out;
 }
 
-function synthValue(prop: unknown, name: string, depth: number): unknown {
+function synthValue(prop: unknown, name: string, depth: number, all: boolean): unknown {
   if (!isObj(prop)) return 'simulated';
   if (Array.isArray(prop.enum) && prop.enum.length > 0) return prop.enum[0];
-  const t = Array.isArray(prop.type) ? prop.type.find((x) => x !== 'null') : prop.type;
-  switch (t) {
+  if ('const' in prop) return prop.const;
+  // anyOf/oneOf (nullable fields, unions): the first branch that is not null.
+  const branches = Array.isArray(prop.anyOf) ? prop.anyOf : Array.isArray(prop.oneOf) ? prop.oneOf : undefined;
+  if (branches) return synthValue(branches.find((b) => !(isObj(b) && b.type === 'null')) ?? branches[0], name, depth, all);
+  const t: unknown = Array.isArray(prop.type) ? prop.type.find((x) => x !== 'null') : prop.type;
+  // Gemini's responseSchema spells types in capitals (STRING, OBJECT).
+  switch (typeof t === 'string' ? t.toLowerCase() : t) {
     case 'string':
       return `simulated-${name}`;
     case 'number':
@@ -95,7 +107,7 @@ function synthValue(prop: unknown, name: string, depth: number): unknown {
     case 'boolean':
       return true;
     case 'object':
-      return synthArgs(prop, depth + 1);
+      return synthArgs(prop, depth + 1, all);
     case 'array':
       return [];
     default:
@@ -125,7 +137,9 @@ export function plan(input: GenInput): GenPlan {
     };
   }
 
-  let text = replyText(input.prompt, input.replyWords);
+  let text = input.json
+    ? JSON.stringify(input.json.schema !== undefined ? synthArgs(input.json.schema, 0, true) : { reply: replyText(input.prompt, input.replyWords) })
+    : replyText(input.prompt, input.replyWords);
   let finish: GenPlan['finish'] = 'stop';
   let textTokens = tokens(text.length);
   if (input.maxTokens !== undefined && input.maxTokens >= 0 && textTokens > input.maxTokens) {

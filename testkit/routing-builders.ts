@@ -65,6 +65,7 @@ export function testPlan(targets: DeploymentSnapshot[], overrides: Partial<Targe
     retry: { maxAttempts: 3, attemptsPerDeployment: 1, baseBackoffMs: 100, maxBackoffMs: 2_000 },
     deadlineMs: 60_000,
     fallbackOnContextLength: false,
+    maxTokensAboveLimit: 'clamp',
     ...overrides,
   };
 }

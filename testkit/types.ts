@@ -134,6 +134,8 @@ export interface GenInput {
   /** Characters of all prompt text (system, messages, tool results), for usage. */
   inputChars: number;
   replyWords?: number;
+  /** The request asked for JSON output (OpenAI response_format, Gemini responseMimeType), with its schema when given. */
+  json?: { schema?: unknown };
 }
 
 /** A protocol family: one per wire format. */

@@ -5,11 +5,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { startGateway } from '../server/app.js';
 import { createLogger } from '../telemetry/log.js';
-import { untilSignal } from './index.js';
+import { untilSignal } from './signals.js';
 
 export const DEMO_MASTER_KEY = 'sk-modelplane-demo';
 
@@ -57,13 +56,20 @@ const SAMPLES: Sample[] = [
   { what: 'Embeddings', path: '/v1/embeddings', body: { model: 'embed', input: ['route names, not model names'] } },
 ];
 
-export async function runDemo(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string', short: 'p' }, 'no-traffic': { type: 'boolean' }, 'exit-after-traffic': { type: 'boolean' } } });
+export interface DemoOptions {
+  /** Gateway port; default 4000 (a free one when that is busy); 0 for any. */
+  port?: number | undefined;
+  /** Send the sample requests (default true). */
+  traffic?: boolean;
+  exitAfterTraffic?: boolean;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const { startSimulator } = await import('../../testkit/simulator.js');
   const sim = await startSimulator({ port: 0 });
   // The "flaky" provider answers 529 overloaded on every call: the route falls back.
   sim.setFault('/flaky', { status: 503 });
-  const port = values.port !== undefined ? Number(values.port) : 4000;
+  const port = options.port ?? 4000;
   const dir = mkdtempSync(join(tmpdir(), 'modelplane-demo-'));
   const file = join(dir, 'modelplane.yaml');
   // Request log lines go to a file so the demo's own output stays readable.
@@ -75,16 +81,23 @@ export async function runDemo(args: string[]): Promise<number> {
       gw = await startGateway({ configFile: file, watch: true, port: p, logger: createLogger('info', destination({ dest: logFile, sync: false, mkdir: true })) });
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+        // The simulator would otherwise keep the process alive after the error is printed.
+        await sim.close();
+        throw e;
+      }
       process.stderr.write(`port ${p} is busy; using a free port instead\n`);
     }
   }
-  if (!gw) return 1;
+  if (!gw) {
+    await sim.close();
+    return 1;
+  }
   const key = process.env.MODELPLANE_MASTER_KEY ?? DEMO_MASTER_KEY;
   const out = process.stdout;
   out.write(`\nmodelplane demo: gateway on ${gw.url}, simulated providers on ${sim.url}\nconfig: ${file} (edit it; it hot-reloads)\nrequest log: ${logFile} (one JSON line per request: tail -f it)\n\n`);
   let failures = 0;
-  if (!values['no-traffic']) {
+  if (options.traffic !== false) {
     for (const s of SAMPLES) {
       const t0 = Date.now();
       const res = await fetch(gw.url + s.path, {
@@ -101,7 +114,8 @@ export async function runDemo(args: string[]): Promise<number> {
   }
   out.write(`\nTry it:\n  curl ${gw.url}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\\n    -d '{"model":"support-triage","messages":[{"role":"user","content":"hi"}]}'\n`);
   out.write(`  OpenAI SDK: new OpenAI({ baseURL: '${gw.url}/v1', apiKey: '${key}' })\n  Anthropic SDK: new Anthropic({ baseURL: '${gw.url}', apiKey: '${key}' })\n\nCtrl-C to stop.\n`);
-  if (!values['exit-after-traffic']) await untilSignal();
+  // The demo also stops when whoever started it goes (npm does not always pass SIGTERM on).
+  if (!options.exitAfterTraffic) await untilSignal({ withParent: true });
   await gw.close();
   await sim.close();
   return failures === 0 ? 0 : 1;

@@ -1,42 +1,60 @@
-// The `modelplane` command: serve, check, demo, simulate, lint.
-import { parseArgs } from 'node:util';
+// The `modelplane` command: serve, check, demo, simulate, lint, router, eval, shadow, promote, replay. Every mistake in how a command is
+// invoked is one line on stderr and exit 2; a bad config is one line per problem and exit 1; no
+// path ends in a stack trace.
 import { resolve } from 'node:path';
 import { ConfigError, loadSnapshotFromFile } from '../config/load.js';
-import { startGateway } from '../server/app.js';
-import { trackInFlight } from '../server/shutdown.js';
+import { parseCommand, portFlag, renderHelp, UsageError, nearestName, type CommandSpec, type FlagValues } from './args.js';
+import { CHECK, DEMO, SERVE, SIMULATE, TOP_HELP } from './commands.js';
+import { untilSignal } from './signals.js';
+import { packageVersion } from './version.js';
 
-const HELP = `modelplane: an AI gateway. Application code names routes; modelplane picks the model.
-
-usage:
-  modelplane serve --config FILE [--port N] [--host H]   run the gateway (hot-reloads FILE on change)
-  modelplane check --config FILE                         validate a config file without starting
-  modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
-  modelplane simulate [--port N]                         only the simulated providers (no keys needed)
-  modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
-  modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
-  modelplane eval run SUITE [--route R | --target D]     run an eval suite through a running gateway (CI gate)
-  modelplane shadow report [--route R]                   paired comparison of shadow traffic
-  modelplane promote status [--route R]                  graduated promotions and their decisions
-  modelplane replay --policy FILE --log FILE [--since 7d] price logged traffic under another config
-`;
+const SUBCOMMANDS = ['serve', 'check', 'demo', 'simulate', 'lint', 'router', 'eval', 'shadow', 'promote', 'replay', 'help'];
 
 export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`modelplane: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve(rest);
+      return withSpec(SERVE, rest, serve);
     case 'check':
-      return check(rest);
-    case 'demo': {
-      const { runDemo } = await import('./demo.js');
-      return runDemo(rest);
+      return withSpec(CHECK, rest, check);
+    case 'demo':
+      return withSpec(DEMO, rest, async (values) => {
+        const { runDemo } = await import('./demo.js');
+        return runDemo({ port: portFlag('demo', values.port), traffic: values['no-traffic'] !== true, exitAfterTraffic: values['exit-after-traffic'] === true });
+      });
+    case 'simulate':
+      // Validated here for the one-line errors; the simulator's own parser then reads the same args.
+      return withSpec(SIMULATE, rest, async () => {
+        const { runSimulatorCli } = await import('../../testkit/cli.js');
+        const r = await runSimulatorCli(rest);
+        if (r) {
+          await Promise.race([r.closed, untilSignal({ withParent: true })]);
+          await r.simulator.close();
+        }
+        return 0;
+      });
+    case 'lint': {
+      const { runLint } = await import('./lint.js');
+      return runLint(rest);
     }
-    case 'simulate': {
-      const { runSimulatorCli } = await import('../../testkit/cli.js');
-      const r = await runSimulatorCli(rest);
-      if (r) await r.closed;
-      return 0;
-    }
+    // Commands with parsers of their own (each prints its own --help and one-line usage errors).
     case 'router': {
       const { runRouter } = await import('./router.js');
       return runRouter(rest);
@@ -51,64 +69,65 @@ export async function main(argv: string[]): Promise<number> {
       const { runSubstitutionCli } = await import('./substitution.js');
       return runSubstitutionCli(command, rest);
     }
-    case 'lint': {
-      const { runLint } = await import('./lint.js');
-      return runLint(rest);
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`modelplane ${packageVersion()}\n`);
+      return 0;
+    case 'help': {
+      const spec = [SERVE, CHECK, DEMO, SIMULATE].find((s) => s.name === rest[0]);
+      process.stdout.write(spec ? renderHelp(spec) : TOP_HELP);
+      return 0;
     }
     case undefined:
-    case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(HELP);
-      return command === undefined ? 1 : 0;
+      process.stdout.write(TOP_HELP);
+      return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`modelplane: unknown command "${command}"\n\n${HELP}`);
-      return 2;
+      throw new UsageError(`modelplane: unknown command "${command}"; did you mean "${nearestName(command.replace(/^-+/, ''), SUBCOMMANDS) ?? 'serve'}"? (modelplane --help lists them)`);
   }
 }
 
-function configArgs(args: string[]) {
-  return parseArgs({
-    args,
-    options: { config: { type: 'string', short: 'c' }, port: { type: 'string', short: 'p' }, host: { type: 'string' } },
-    strict: true,
-  }).values;
-}
-
-function check(args: string[]): number {
-  const { config } = configArgs(args);
-  if (!config) {
-    process.stderr.write('modelplane check: --config FILE is required\n');
-    return 2;
-  }
-  try {
-    const s = loadSnapshotFromFile(resolve(config));
-    process.stdout.write(`${config}: OK (${s.providers.size} providers, ${s.deployments.size} deployments, ${s.routes.size} routes: ${[...s.routes.keys()].join(', ')})\n`);
+async function withSpec(spec: CommandSpec, args: string[], run: (values: FlagValues) => number | Promise<number>): Promise<number> {
+  const parsed = parseCommand(spec, args);
+  if (parsed.help) {
+    process.stdout.write(renderHelp(spec));
     return 0;
-  } catch (e) {
-    process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
-    return 1;
   }
+  return run(parsed.values);
 }
 
-async function serve(args: string[]): Promise<number> {
-  const { config, port, host } = configArgs(args);
-  if (!config) {
-    process.stderr.write('modelplane serve: --config FILE is required\n');
-    return 2;
-  }
-  let gw;
-  try {
-    gw = await startGateway({
-      configFile: resolve(config),
-      watch: true,
-      ...(port !== undefined ? { port: Number(port) } : {}),
-      ...(host !== undefined ? { host } : {}),
-    });
-  } catch (e) {
-    process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
-    return 1;
-  }
+function requireConfig(command: string, values: FlagValues): string {
+  const config = values.config;
+  if (typeof config !== 'string' || config === '') throw new UsageError(`modelplane ${command}: --config FILE is required (modelplane ${command} --config ./gateway.yaml)`);
+  return config;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function check(values: FlagValues): number {
+  const config = requireConfig('check', values);
+  const s = loadSnapshotFromFile(resolve(config));
+  const routes = [...s.routes.keys()].join(', ');
+  process.stdout.write(`${config}: OK (${plural(s.providers.size, 'provider')}, ${plural(s.deployments.size, 'deployment')}, ${plural(s.routes.size, 'route')}: ${routes})\n`);
+  return 0;
+}
+
+async function serve(values: FlagValues): Promise<number> {
+  const config = requireConfig('serve', values);
+  const port = portFlag('serve', values.port);
+  const host = typeof values.host === 'string' ? values.host : undefined;
+  const { startGateway } = await import('../server/app.js');
+  const gw = await startGateway({
+    configFile: resolve(config),
+    watch: true,
+    ...(port !== undefined ? { port } : {}),
+    ...(host !== undefined ? { host } : {}),
+  });
+  const { trackInFlight } = await import('../server/shutdown.js');
   const tracker = trackInFlight(gw.server);
   gw.log.info({ url: gw.url, routes: [...gw.holder.current.routes.keys()] }, 'modelplane listening');
   process.stderr.write(`modelplane listening on ${gw.url} (OpenAI: ${gw.url}/v1, Anthropic: ${gw.url})\n`);
@@ -123,12 +142,4 @@ async function serve(args: string[]): Promise<number> {
   await gw.close();
   process.stderr.write(`modelplane stopped (${drained.finished} finished, ${drained.cut} cut)\n`);
   return 0;
-}
-
-export function untilSignal(): Promise<void> {
-  return new Promise((r) => {
-    const done = () => r();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
 }

@@ -1,8 +1,9 @@
 // Config -> Snapshot: resolves catalog presets, credentials, tiers and defaults, and checks
 // cross references (a route naming an unknown deployment is a config error, not a runtime 404).
 
-import { catalogEntry, type CatalogModel } from '../catalog/index.js';
+import { catalogEntry, loadCatalog, type CatalogModel } from '../catalog/index.js';
 import { compileAutoRoute } from './compile-auto.js';
+import { didYouMean } from './suggest.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
@@ -67,7 +68,8 @@ function compileProvider(id: string, p: ProviderConfig, env: NodeJS.ProcessEnv, 
   const path = `providers.${id}`;
   const preset = p.preset === undefined ? undefined : catalogEntry(p.preset);
   if (p.preset !== undefined && !preset) {
-    problems.push(`${path}.preset: unknown preset "${p.preset}" (see src/catalog/providers.yaml)`);
+    const presets = [...loadCatalog().keys()];
+    problems.push(`${path}.preset: unknown preset "${p.preset}"${didYouMean(p.preset, presets)} (presets: ${presets.join(', ')})`);
     return undefined;
   }
   const format = p.format ?? preset!.format;
@@ -131,7 +133,8 @@ function compileDeployment(
   const path = `deployments.${id}`;
   const provider = providers.get(d.provider);
   if (!provider) {
-    if (!(d.provider in providerConfigs)) problems.push(`${path}.provider: unknown provider "${d.provider}"`);
+    // A provider that is configured but broken has its own problem line already.
+    if (!(d.provider in providerConfigs)) problems.push(`${path}.provider: unknown provider "${d.provider}"${didYouMean(d.provider, Object.keys(providerConfigs))}`);
     return undefined;
   }
   const preset = providerConfigs[d.provider]?.preset;
@@ -197,24 +200,29 @@ function compilePlan(
   problems: string[],
 ): TargetPlan {
   let targets: DeploymentSnapshot[] | undefined;
+  // True when a deployment this plan names failed to compile: that deployment's own problem is
+  // the root cause, and checks that count targets (weights, an empty tier) would only echo it.
+  let incomplete = false;
   if (p.targets && p.tier) problems.push(`${path}: give either targets or tier, not both`);
   if (p.targets) {
     targets = [];
     p.targets.forEach((name, i) => {
       const d = deployments.get(name);
       if (d) targets!.push(d);
-      else if (!(name in config.deployments)) problems.push(`${path}.targets[${i}]: unknown deployment "${name}"`);
+      else if (!(name in config.deployments)) problems.push(`${path}.targets[${i}]: unknown deployment "${name}"${didYouMean(name, Object.keys(config.deployments))}`);
+      else incomplete = true;
     });
   } else if (p.tier) {
     targets = [...deployments.values()].filter((d) => d.tier === p.tier);
-    if (targets.length === 0) problems.push(`${path}.tier: no deployment has tier "${p.tier}"`);
+    incomplete = Object.entries(config.deployments).some(([id, d]) => d.tier === p.tier && !deployments.has(id));
+    if (targets.length === 0 && !incomplete) problems.push(`${path}.tier: no deployment has tier "${p.tier}"`);
   }
   if (!targets && !inherit) problems.push(`${path}: a route needs targets (deployment names) or a tier`);
   const finalTargets = targets ?? inherit?.targets ?? [];
   const strategy = p.strategy ?? inherit?.strategy ?? 'ordered';
   let weights = finalTargets.map((d) => d.weight);
   if (p.weights) {
-    if (p.weights.length !== finalTargets.length) problems.push(`${path}.weights: expected ${finalTargets.length} weights (one per target), got ${p.weights.length}`);
+    if (p.weights.length !== finalTargets.length && !incomplete) problems.push(`${path}.weights: expected ${finalTargets.length} weights (one per target), got ${p.weights.length}`);
     else weights = p.weights;
   } else if (!targets && inherit) weights = inherit.weights;
   const r = { ...(config.defaults?.retry ?? {}), ...(p.retry ?? {}) };
@@ -239,6 +247,7 @@ function compilePlan(
     retry,
     deadlineMs: p.deadline ?? config.defaults?.deadline ?? inherit?.deadlineMs ?? DEFAULTS.deadlineMs,
     fallbackOnContextLength: p.fallback_on_context_length ?? inherit?.fallbackOnContextLength ?? true,
+    maxTokensAboveLimit: p.max_tokens_above_limit ?? inherit?.maxTokensAboveLimit ?? 'clamp',
   };
   const hedge = p.hedge_after ?? inherit?.hedgeAfterMs;
   if (hedge !== undefined) plan.hedgeAfterMs = hedge;
@@ -273,6 +282,10 @@ function compileStorage(s: Config['storage']): StorageSettings {
   if (s?.responses?.cache_entries !== undefined) out.responsesCacheEntries = s.responses.cache_entries;
   if (s?.responses?.write_behind !== undefined) out.responsesWriteBehindMs = s.responses.write_behind;
   if (s?.responses?.durability !== undefined) out.responsesDurability = s.responses.durability;
+  const r = s?.responses;
+  if (r?.max_age !== undefined || r?.max_entries !== undefined) {
+    out.responsesRetention = { ...(r.max_age !== undefined ? { maxAgeMs: r.max_age } : {}), ...(r.max_entries !== undefined ? { maxEntries: r.max_entries } : {}) };
+  }
   return out;
 }
 
@@ -338,6 +351,9 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       requestTimeoutMs: config.server?.request_timeout ?? DEFAULTS.requestTimeoutMs,
       ...limits,
       shutdownGraceMs: config.server?.shutdown_grace ?? DEFAULTS.shutdownGraceMs,
+      ...(config.server?.cors
+        ? { cors: { origins: config.server.cors.allow_origins === '*' ? '*' : config.server.cors.allow_origins.map((o) => new URL(o).origin), maxAgeMs: config.server.cors.max_age ?? 600_000 } }
+        : {}),
     },
     auth: {
       ...(config.auth?.master_key !== undefined ? { masterKey: config.auth.master_key } : {}),

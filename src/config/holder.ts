@@ -6,14 +6,18 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { loadSnapshotFromFile } from './load.js';
 import type { Snapshot } from './snapshot.js';
+import { startupOnlyChanges } from './startup-only.js';
 
 export interface ReloadLog {
   info(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
 export class SnapshotHolder {
   current: Snapshot;
+  /** The snapshot the gateway started with: start-up-only settings keep its values. */
+  private readonly initial: Snapshot;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(s: Snapshot) => void> = [];
@@ -21,6 +25,7 @@ export class SnapshotHolder {
 
   constructor(initial: Snapshot, private readonly file?: string, private readonly log?: ReloadLog) {
     this.current = initial;
+    this.initial = initial;
   }
 
   onReload(listener: (s: Snapshot) => void): void {
@@ -57,6 +62,13 @@ export class SnapshotHolder {
     try {
       const s = this.reload();
       this.log?.info({ version: s.version, source: this.file }, 'config reloaded');
+      // Compared with the start-up snapshot, not the previous one: an edit made two reloads ago
+      // still has not taken effect.
+      const pending = startupOnlyChanges(this.initial, s);
+      if (pending.length > 0) {
+        const msg = `config reloaded, but ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} read at start-up only: the change takes effect on restart`;
+        (this.log?.warn ?? this.log?.error)?.call(this.log, { version: s.version, source: this.file, restart_required: pending }, msg);
+      }
       return true;
     } catch (e) {
       this.log?.error({ err: (e as Error).message, source: this.file, version: this.current.version }, 'config reload rejected; the previous config keeps serving');

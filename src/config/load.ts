@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
+import { zodProblems } from './zod-problems.js';
 import { configSchema, type Config } from './schema.js';
 import { protectRefs, resolveRefs } from './env.js';
 import { compileSnapshot } from './compile.js';
@@ -18,22 +18,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out || '(root)';
-}
-
-function zodProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    let msg = issue.message;
-    if (issue.code === 'unrecognized_keys') msg = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    return `${formatPath(issue.path)}: ${msg}`;
-  });
-}
+export { formatPath } from './zod-problems.js';
 
 export function parseConfigText(text: string, source?: string, env: NodeJS.ProcessEnv = process.env): Config {
   let raw: unknown;
@@ -51,7 +36,7 @@ export function parseConfigText(text: string, source?: string, env: NodeJS.Proce
     throw new ConfigError(missing.map((m) => `${m}: environment variable is not set (use \${VAR:-default} for a default)`), source);
   }
   const result = configSchema.safeParse(interpolated);
-  if (!result.success) throw new ConfigError(zodProblems(result.error), source);
+  if (!result.success) throw new ConfigError(zodProblems(result.error, configSchema, interpolated), source);
   return result.data;
 }
 

@@ -9,30 +9,41 @@ const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-co
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
 const STRATEGIES = ['ordered', 'weighted', 'least-latency', 'cost', 'least-busy'] as const;
 
-/** `1mb`, `512kb`, `1048576`. */
-const byteSize = z.union([
-  z.number().int().positive(),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a size such as 1048576, "512kb" or "4mb"')
-    .transform((s) => {
-      const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(s)!;
-      const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
-      return Math.round(Number(m[1]) * mult);
-    }),
-]);
+const BYTE_SIZE_FORMS = 'a size such as 1048576 (bytes), "512kb" or "4mb"';
 
-/** `30s`, `500ms`, `2m`, or a number of milliseconds. */
-const duration = z.union([
-  z.number().nonnegative(),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, 'expected a duration such as 500ms, 30s or 2m, or a number of milliseconds')
-    .transform((s) => {
-      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(s)!;
-      return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms']);
-    }),
-]);
+/** `1mb`, `512kb`, `1048576`. */
+const byteSize = z.union(
+  [
+    z.number({ error: `expected ${BYTE_SIZE_FORMS}` }).int().positive(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, `expected ${BYTE_SIZE_FORMS}`)
+      .transform((s) => {
+        const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(s)!;
+        const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+        return Math.round(Number(m[1]) * mult);
+      }),
+  ],
+  { error: `expected ${BYTE_SIZE_FORMS}` },
+);
+
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION_FORMS = 'a duration such as 500ms, 30s, 10m, 2h or 1d, or a number of milliseconds';
+
+/** `500ms`, `30s`, `10m`, `2h`, `1d`, or a number of milliseconds. */
+const duration = z.union(
+  [
+    z.number({ error: `expected ${DURATION_FORMS}` }).nonnegative(`expected ${DURATION_FORMS} (not negative)`),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, `expected ${DURATION_FORMS}`)
+      .transform((s) => {
+        const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(s)!;
+        return Math.round(Number(m[1]) * DURATION_UNITS_MS[m[2] as keyof typeof DURATION_UNITS_MS]);
+      }),
+  ],
+  { error: `expected ${DURATION_FORMS}` },
+);
 
 const secret = z.string().min(1, 'expected a non-empty secret (is the environment variable set?)');
 
@@ -54,7 +65,9 @@ const providerSchema = z
   .strictObject({
     preset: z.string().optional(),
     format: z.enum(WIRE_FORMATS).optional(),
-    base_url: z.url({ message: 'expected an absolute http(s) URL' }).optional(),
+    // The scheme is required: `localhost:11434/v1` parses as a URL with scheme `localhost:` and
+    // would only fail at request time.
+    base_url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL with its scheme, such as http://localhost:11434/v1' }).optional(),
     api_key: secret.optional(),
     /** Several keys for the same provider: rotated when one is rate limited or out of quota. */
     api_keys: z.array(secret).min(1).optional(),
@@ -117,7 +130,11 @@ const retrySchema = z.strictObject({
 });
 
 const classRuleSchema = z.strictObject({
-  header: z.union([z.string(), z.strictObject({ name: z.string(), equals: z.string().optional() })]).optional(),
+  header: z
+    .union([z.string(), z.strictObject({ name: z.string(), equals: z.string().optional() })], {
+      error: 'expected a value of the x-modelplane-class header (a string) or { name: HEADER, equals: VALUE }',
+    })
+    .optional(),
   metadata: z.strictObject({ key: z.string(), equals: z.string().optional() }).optional(),
   has_tools: z.boolean().optional(),
   has_images: z.boolean().optional(),
@@ -134,6 +151,8 @@ const planFields = {
   deadline: duration.optional(),
   hedge_after: duration.optional(),
   fallback_on_context_length: z.boolean().optional(),
+  /** max_tokens above a deployment's known output limit: clamp it (default) or answer 400. */
+  max_tokens_above_limit: z.enum(['clamp', 'reject']).optional(),
 };
 
 const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSchema, ...planFields });
@@ -184,6 +203,15 @@ export const configSchema = z.strictObject({
         .optional(),
       /** How long in-flight requests may take to finish after SIGTERM before they are cut. */
       shutdown_grace: duration.optional(),
+      /** Opt-in CORS for browser clients (off by default). */
+      cors: z
+        .strictObject({
+          allow_origins: z.union([z.literal('*'), z.array(z.url({ error: 'expected an origin such as https://app.example.com' })).min(1)], {
+            error: 'expected "*" or a list of origins such as [https://app.example.com]',
+          }),
+          max_age: duration.optional(),
+        })
+        .optional(),
     })
     .optional(),
   auth: z
@@ -210,6 +238,10 @@ export const configSchema = z.strictObject({
           write_behind: duration.optional(),
           /** `strict`: every record is committed before its response completes (sqlite). */
           durability: z.enum(['write-behind', 'strict']).optional(),
+          /** Retention: responses older than this are removed (a background sweep, every minute). */
+          max_age: duration.optional(),
+          /** Retention: at most this many responses are kept, the oldest removed first. */
+          max_entries: z.number().int().positive().optional(),
         })
         .optional(),
     })

@@ -39,6 +39,8 @@ export interface Timeouts {
   firstByteMs: number;
   /** Whole attempt, body included. */
   totalMs: number;
+  /** Set when `firstByteMs` was cut down to what is left of the request's deadline. */
+  firstByteIsDeadline?: boolean;
 }
 
 export interface Price {
@@ -113,6 +115,11 @@ export interface TargetPlan {
   hedgeAfterMs?: number;
   /** Whether context-length errors may fall back to a deployment with a larger window. */
   fallbackOnContextLength: boolean;
+  /**
+   * A request's max_tokens above a deployment's known output limit: `clamp` it to the limit
+   * (with an x-modelplane-warnings entry) or `reject` the request with a 400 naming the limit.
+   */
+  maxTokensAboveLimit: 'clamp' | 'reject';
 }
 
 export interface RequestClassSnapshot extends TargetPlan {
@@ -168,6 +175,15 @@ export interface ServerSettings {
   upstreamLimits: UpstreamLimits;
   /** After SIGTERM, how long in-flight requests may run before their connections are cut. */
   shutdownGraceMs: number;
+  /** Opt-in CORS for browser clients; undefined: off. */
+  cors?: CorsSettings;
+}
+
+export interface CorsSettings {
+  /** Allowed `Origin` values, or '*' for any. */
+  origins: string[] | '*';
+  /** How long a browser may cache a preflight answer. */
+  maxAgeMs: number;
 }
 
 export interface LoggingSettings {
@@ -198,6 +214,8 @@ export interface StorageSettings {
   /** The write-behind window of the SQLite responses store (default 200 ms). */
   responsesWriteBehindMs?: number;
   responsesDurability?: 'write-behind' | 'strict';
+  /** storage.responses.max_age / max_entries. */
+  responsesRetention?: { maxAgeMs?: number; maxEntries?: number };
 }
 
 export interface Snapshot {

@@ -5,12 +5,13 @@ import { openaiChat } from './openai-chat/index.js';
 import { anthropicMessages } from './anthropic-messages/index.js';
 import { gemini } from './gemini/index.js';
 import { bedrockConverse } from './bedrock-converse/index.js';
+import { withOutputLimit } from './output-limit.js';
 
 export const egressFormats: Readonly<Partial<Record<WireFormatName, EgressFormat>>> = {
-  'openai-chat': openaiChat,
-  'anthropic-messages': anthropicMessages,
-  gemini,
-  'bedrock-converse': bedrockConverse,
+  'openai-chat': withOutputLimit(openaiChat),
+  'anthropic-messages': withOutputLimit(anthropicMessages),
+  gemini: withOutputLimit(gemini),
+  'bedrock-converse': withOutputLimit(bedrockConverse),
 };
 
 export const ingressFormats: Readonly<Partial<Record<WireFormatName, IngressFormat>>> = {

@@ -129,7 +129,7 @@ function commits(e: CanonicalEvent): boolean {
 /** The request deadline bounds the wait for a first byte; a long stream may outlive it. */
 function capTimeouts(t: Timeouts, deadlineAt: number, now: number): Timeouts {
   const left = Math.max(1, deadlineAt - now);
-  return left >= t.firstByteMs ? t : { ...t, firstByteMs: left };
+  return left >= t.firstByteMs ? t : { ...t, firstByteMs: left, firstByteIsDeadline: true };
 }
 
 const descriptions = new WeakMap<Attempt['deployment'], string>();

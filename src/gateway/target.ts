@@ -27,6 +27,7 @@ export function egressTarget(d: DeploymentSnapshot, credential: CredentialSnapsh
   if (c.apiKey !== undefined) t.apiKey = c.apiKey;
   if (c.aws !== undefined) t.aws = c.aws;
   if (p.region !== undefined) t.region = p.region;
+  if (d.capabilities.maxOutputTokens !== undefined) t.maxOutputTokens = d.capabilities.maxOutputTokens;
   const maxTokens = d.defaultMaxTokens ?? d.capabilities.maxOutputTokens;
   if (maxTokens !== undefined) t.defaultMaxTokens = d.defaultMaxTokens ?? Math.min(maxTokens, 4096);
   byCred.set(c, t);

@@ -48,28 +48,25 @@ export function transportError(e: unknown, what: string, timeouts: Timeouts): Ga
   if (e instanceof GatewayError) return e;
   const err = e as { code?: string; name?: string; message?: string };
   const code = err?.code ?? '';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new GatewayError('upstream_timeout', `${what}: connect timeout after ${timeouts.connectMs} ms`, { scope: 'provider', cause: e });
-  }
+  // `what` names the deployment and provider: the log keeps it, the caller gets the rest.
+  const fail = (kind: 'upstream_timeout' | 'upstream_connection', text: string, extra: { scope?: 'provider'; retryable?: boolean } = {}) =>
+    new GatewayError(kind, `${what}: ${text}`, { ...extra, cause: e, clientMessage: `upstream ${text}` });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return fail('upstream_timeout', `connect timeout after ${timeouts.connectMs} ms`, { scope: 'provider' });
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return new GatewayError('upstream_timeout', `${what}: no response within ${timeouts.firstByteMs} ms (first-byte timeout)`, { cause: e });
+    return fail('upstream_timeout', timeouts.firstByteIsDeadline
+      ? `gave no response before the request's deadline ran out (${timeouts.firstByteMs} ms of it were left for this attempt)`
+      : `gave no response within ${timeouts.firstByteMs} ms (first-byte timeout)`);
   }
-  if (code === 'UND_ERR_BODY_TIMEOUT') {
-    return new GatewayError('upstream_timeout', `${what}: body stalled for ${timeouts.firstByteMs} ms`, { cause: e });
-  }
-  if (err?.name === 'TimeoutError' || code === 'MP_TOTAL_TIMEOUT') {
-    return new GatewayError('upstream_timeout', `${what}: attempt exceeded the total timeout of ${timeouts.totalMs} ms`, { cause: e });
-  }
-  if (err?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
-    return new GatewayError('upstream_connection', `${what}: request aborted`, { cause: e, retryable: false });
-  }
+  if (code === 'UND_ERR_BODY_TIMEOUT') return fail('upstream_timeout', `body stalled for ${timeouts.firstByteMs} ms`);
+  if (err?.name === 'TimeoutError' || code === 'MP_TOTAL_TIMEOUT') return fail('upstream_timeout', `attempt exceeded the total timeout of ${timeouts.totalMs} ms`);
+  if (err?.name === 'AbortError' || code === 'UND_ERR_ABORTED') return fail('upstream_connection', 'request aborted', { retryable: false });
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new GatewayError('upstream_connection', `${what}: cannot connect (${code})`, { cause: e });
+    return fail('upstream_connection', `cannot connect (${code})`);
   }
   if (e instanceof undiciErrors.UndiciError || code.startsWith('E') || code.startsWith('UND_')) {
-    return new GatewayError('upstream_connection', `${what}: connection failed (${code || err?.message || 'unknown'})`, { cause: e });
+    return fail('upstream_connection', `connection failed (${code || err?.message || 'unknown'})`);
   }
-  return new GatewayError('upstream_connection', `${what}: ${err?.message ?? String(e)}`, { cause: e });
+  return fail('upstream_connection', err?.message ?? String(e));
 }
 
 function onStreamTotalTimeout(call: StreamCall): void {

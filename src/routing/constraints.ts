@@ -7,16 +7,26 @@ import type { RequestNeeds } from './estimate.js';
 
 /**
  * Why a deployment was ruled out; `context` failures become context_length_exceeded, `policy`
- * (the caller's allowlist or data-sensitivity tier, via the call's `exclude`) policy_denied.
+ * (the caller's allowlist or data-sensitivity tier, via the call's `exclude`) policy_denied,
+ * `max-tokens` (a route with max_tokens_above_limit: reject) a 400 naming the limit.
  */
-export type IneligibleKind = 'tools' | 'vision' | 'json-schema' | 'embeddings' | 'context' | 'policy';
+export type IneligibleKind = 'tools' | 'vision' | 'json-schema' | 'embeddings' | 'context' | 'policy' | 'max-tokens';
 
 export type Eligibility = { ok: true } | { ok: false; kind: IneligibleKind; reason: string };
 
 const OK: Eligibility = { ok: true };
 
-export function eligible(dep: DeploymentSnapshot, needs: RequestNeeds): Eligibility {
+export function eligible(dep: DeploymentSnapshot, needs: RequestNeeds, aboveLimit: 'clamp' | 'reject' = 'clamp'): Eligibility {
   const caps = dep.capabilities;
+  const limit = caps.maxOutputTokens;
+  const asked = needs.maxOutputTokens;
+  if (limit !== undefined && asked !== undefined && asked > limit) {
+    if (aboveLimit === 'reject') {
+      return { ok: false, kind: 'max-tokens', reason: `deployment ${dep.id}: max_tokens ${asked} is above its output limit of ${limit}` };
+    }
+    // Clamped by the egress (formats/output-limit.ts): the window check counts what is sent.
+    needs = { ...needs, maxOutputTokens: limit };
+  }
   if (needs.embeddings && !caps.embeddings) {
     return { ok: false, kind: 'embeddings', reason: `deployment ${dep.id} does not serve embeddings` };
   }

@@ -12,7 +12,7 @@ export interface Rejection {
   reason: string;
 }
 
-const WHAT: Record<Exclude<IneligibleKind, 'context' | 'policy'>, { text: string; param: string }> = {
+const WHAT: Record<Exclude<IneligibleKind, 'context' | 'policy' | 'max-tokens'>, { text: string; param: string }> = {
   tools: { text: 'supports tools', param: 'tools' },
   vision: { text: 'accepts images', param: 'messages' },
   'json-schema': { text: 'supports json_schema response formats', param: 'response_format' },
@@ -49,8 +49,18 @@ export function ineligibleError(where: string, plan: TargetPlan, needs: RequestN
       { scope: 'request', param: 'messages' },
     );
   }
+  if (kinds.size === 1 && kinds.has('max-tokens')) {
+    // The route asked for refusals (max_tokens_above_limit: reject): say what the limit is.
+    let largest = 0;
+    for (const r of rejections) largest = Math.max(largest, r.dep.capabilities.maxOutputTokens ?? 0);
+    return new GatewayError(
+      'invalid_request',
+      `max_tokens ${needs.maxOutputTokens} is above the output limit of every target of ${where} (the largest is ${largest}); send max_tokens <= ${largest}`,
+      { scope: 'request', param: 'max_tokens' },
+    );
+  }
   if (kinds.size === 1) {
-    const what = WHAT[[...kinds][0] as Exclude<IneligibleKind, 'context' | 'policy'>];
+    const what = WHAT[[...kinds][0] as Exclude<IneligibleKind, 'context' | 'policy' | 'max-tokens'>];
     return new GatewayError('unsupported_capability', `no deployment on ${where} ${what.text}`, { param: what.param });
   }
   return new GatewayError(

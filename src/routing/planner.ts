@@ -115,7 +115,7 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   for (let i = 0; i < plan.targets.length; i++) {
     const dep = plan.targets[i]!;
     const denied = input.exclude?.(dep);
-    const e: Eligibility = denied === undefined ? eligible(dep, needs) : { ok: false, kind: 'policy', reason: denied };
+    const e: Eligibility = denied === undefined ? eligible(dep, needs, plan.maxTokensAboveLimit) : { ok: false, kind: 'policy', reason: denied };
     if (e.ok) {
       if (targets !== undefined) {
         targets.push(dep);
@@ -322,7 +322,11 @@ class PlanCursor {
     }
     const detail = reasons.size > 0 ? `: ${[...reasons].join('; ')}` : '';
     const retryAfterMs = Number.isFinite(soonest) ? Math.max(0, soonest - now) : undefined;
-    return new GatewayError('no_healthy_deployment', `no healthy deployment for ${where}${detail}`, retryAfterMs === undefined ? {} : { retryAfterMs });
+    // The caller hears that the route is cooling down and when to come back; which credential or
+    // deployment failed, and why, is for the operator (the log line has `message`).
+    const when = retryAfterMs === undefined ? '' : `; retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))}s`;
+    const clientMessage = `no healthy deployment for ${where}: every target is cooling down after recent upstream failures${when}`;
+    return new GatewayError('no_healthy_deployment', `no healthy deployment for ${where}${detail}`, retryAfterMs === undefined ? { clientMessage } : { retryAfterMs, clientMessage });
   }
 }
 

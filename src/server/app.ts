@@ -67,6 +67,7 @@ function responsesStoreConfig(storage: StorageSettings, configFile: string | und
   if (storage.responsesCacheEntries !== undefined) cfg.cacheEntries = storage.responsesCacheEntries;
   if (storage.responsesWriteBehindMs !== undefined) cfg.writeBehindMs = storage.responsesWriteBehindMs;
   if (storage.responsesDurability !== undefined) cfg.durability = storage.responsesDurability;
+  if (storage.responsesRetention !== undefined) cfg.retention = storage.responsesRetention;
   if (backend === 'sqlite' && dir !== undefined && dir !== ':memory:') mkdirSync(dir, { recursive: true });
   return cfg;
 }

@@ -8,6 +8,7 @@ import { countTokensEndpoint, jsonEndpoint, listModels, modelLookup } from '../g
 import { responsesEndpoint } from '../gateway/endpoints/responses.js';
 import { MemoryResponsesStore } from '../store/memory-responses-store.js';
 import type { ResponsesStore } from '../store/responses-store.js';
+import { responsesByIdEndpoints } from './responses-endpoints.js';
 
 export interface EndpointOptions {
   /** Stored responses for `previous_response_id`; without one, a memory store per endpoint table. */
@@ -16,9 +17,11 @@ export interface EndpointOptions {
 
 export function defaultEndpoints(opts: EndpointOptions = {}): Map<string, EndpointSpec> {
   const m = new Map<string, EndpointSpec>();
-  const responses = responsesEndpoint(opts.responsesStore ?? new MemoryResponsesStore());
+  const responsesStore = opts.responsesStore ?? new MemoryResponsesStore();
+  const responses = responsesEndpoint(responsesStore);
   m.set('POST /v1/responses', responses);
   m.set('POST /responses', responses);
+  for (const [key, endpoint] of responsesByIdEndpoints(responsesStore)) m.set(key, endpoint);
   const chat = chatEndpoint(openaiChat, false);
   m.set('POST /v1/chat/completions', chat);
   m.set('POST /chat/completions', chat);

@@ -23,6 +23,7 @@ import { authenticate } from './auth.js';
 import { parseJson, readBody } from './body.js';
 import { errorsForUnknownPath } from './endpoints.js';
 import { installClientErrorHandler, noteEarlyAnswer } from './client-error.js';
+import { applyCors } from './cors.js';
 
 export interface ServerOptions {
   holder: SnapshotHolder;
@@ -124,6 +125,8 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
   const { holder, deps } = opts;
   const idx = indexEndpoints(opts.endpoints);
   return (req, res) => {
+    const cors = holder.current.server.cors;
+    if (cors !== undefined && applyCors(cors, req, res)) return;
     const path = normalisePath(req.url ?? '/');
     const method = req.method ?? 'GET';
     const spec = match(idx, method, path);
@@ -137,7 +140,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
       req.resume();
       return;
     }
-    if (spec.method === 'GET') {
+    if (spec.method !== 'POST') {
       run(deps, spec, call, undefined);
       return;
     }

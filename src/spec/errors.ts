@@ -71,6 +71,11 @@ export interface GatewayErrorOptions {
   upstream?: UpstreamErrorInfo;
   /** From `retry-after` / `retry-after-ms`, in milliseconds. */
   retryAfterMs?: number;
+  /**
+   * What the caller is told, when `message` carries internals (credential ids, deployment and
+   * provider names, breaker cooldowns) that belong in the log only. Default: `message`.
+   */
+  clientMessage?: string;
   cause?: unknown;
 }
 
@@ -82,6 +87,7 @@ export class GatewayError extends Error {
   readonly param?: string;
   readonly upstream?: UpstreamErrorInfo;
   readonly retryAfterMs?: number;
+  readonly clientMessage?: string;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -94,6 +100,12 @@ export class GatewayError extends Error {
     if (options.param !== undefined) this.param = options.param;
     if (options.upstream !== undefined) this.upstream = options.upstream;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.clientMessage !== undefined) this.clientMessage = options.clientMessage;
+  }
+
+  /** The text a caller sees in its error body; `message` (with every detail) goes to the log. */
+  get callerMessage(): string {
+    return this.clientMessage ?? this.message;
   }
 
   get openaiType(): string {

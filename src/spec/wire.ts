@@ -101,6 +101,8 @@ export interface EgressTarget {
   quirks: ProviderQuirks;
   /** Default output limit when the client gave none and the protocol requires one. */
   defaultMaxTokens?: number;
+  /** The deployment's known output limit (catalog or config); a larger max_tokens is clamped to it. */
+  maxOutputTokens?: number;
   /** Format-specific deployment settings (e.g. `{ vertex: true }`, `{ azureDeployment: 'x' }`). */
   options?: Record<string, unknown>;
 }

@@ -2,7 +2,8 @@
 // gateway and closes it on shutdown (closing flushes the pending writes).
 import { join } from 'node:path';
 import { MemoryResponsesStore } from './memory-responses-store.js';
-import type { ResponsesStore } from './responses-store.js';
+import type { ResponsesStore, RetentionPolicy } from './responses-store.js';
+import { DEFAULT_PRUNE_INTERVAL_MS, scheduleRetention } from './retention.js';
 import { SqliteResponsesStore, type ResponsesDurability } from './sqlite-responses-store.js';
 
 export const DEFAULT_DATA_DIR = '.modelplane';
@@ -20,9 +21,24 @@ export interface ResponsesStoreConfig {
   /** `sqlite` only: `strict` writes each record before its response completes. */
   durability?: ResponsesDurability;
   onError?: (err: unknown, lost: number) => void;
+  /** Age and count bounds, applied by a background sweep every `pruneIntervalMs` (default 60 s). */
+  retention?: RetentionPolicy;
+  pruneIntervalMs?: number;
 }
 
 export function createResponsesStore(cfg: ResponsesStoreConfig = {}): ResponsesStore {
+  const store = createBackend(cfg);
+  if (!cfg.retention) return store;
+  const stop = scheduleRetention(store, cfg.retention, cfg.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS, (err) => cfg.onError?.(err, 0));
+  const close = store.close.bind(store);
+  store.close = () => {
+    stop();
+    close();
+  };
+  return store;
+}
+
+function createBackend(cfg: ResponsesStoreConfig): ResponsesStore {
   if (cfg.backend === 'memory') return new MemoryResponsesStore(cfg.cacheEntries === undefined ? {} : { entries: cfg.cacheEntries });
   const dir = cfg.dataDir ?? DEFAULT_DATA_DIR;
   const opts: ConstructorParameters<typeof SqliteResponsesStore>[0] = { path: dir === ':memory:' ? ':memory:' : join(dir, RESPONSES_DB_FILE) };

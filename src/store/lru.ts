@@ -25,6 +25,15 @@ export class Lru<K, V> {
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
 
+  delete(key: K): boolean {
+    return this.map.delete(key);
+  }
+
+  /** Oldest (least recently used) first. */
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
+
   clear(): void {
     this.map.clear();
   }

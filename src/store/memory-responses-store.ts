@@ -1,7 +1,8 @@
 // Memory-only responses store: fast, bounded, gone on restart. The default when no data
 // directory is configured, and the hot layer of the SQLite store.
 import { Lru } from './lru.js';
-import type { ResponsesStore, StoredResponse } from './responses-store.js';
+import type { ResponsesStore, RetentionPolicy, StoredResponse } from './responses-store.js';
+import { expiredIds } from './retention.js';
 
 export const DEFAULT_MEMORY_ENTRIES = 10_000;
 
@@ -22,6 +23,16 @@ export class MemoryResponsesStore implements ResponsesStore {
 
   flushed(): Promise<void> {
     return Promise.resolve();
+  }
+
+  delete(id: string): Promise<boolean> {
+    return Promise.resolve(this.lru.delete(id));
+  }
+
+  prune(policy: RetentionPolicy, nowMs = Date.now()): number {
+    const ids = expiredIds([...this.lru.entries()].map(([, r]) => r), policy, nowMs);
+    for (const id of ids) this.lru.delete(id);
+    return ids.length;
   }
 
   close(): void {

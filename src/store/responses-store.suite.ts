@@ -70,6 +70,46 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
     }
   });
 
+  test(`${s.name}: delete removes a response and says whether it existed`, async () => {
+    const store = s.create();
+    try {
+      store.put(stored('resp_a'));
+      store.put(stored('resp_b'));
+      // Let a write-behind store persist them, so the delete reaches the disk copy too.
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await store.delete('resp_a'), true);
+      assert.equal(await store.get('resp_a'), undefined);
+      assert.equal(await store.delete('resp_a'), false, 'a second delete finds nothing');
+      assert.equal(await store.delete('resp_never'), false);
+      assert.equal((await store.get('resp_b'))?.id, 'resp_b');
+      // Deleted before its write-behind flush: it must not come back.
+      store.put(stored('resp_c'));
+      assert.equal(await store.delete('resp_c'), true);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await store.get('resp_c'), undefined);
+    } finally {
+      store.close();
+    }
+  });
+
+  test(`${s.name}: prune removes responses older than max age, then the oldest beyond max entries`, async () => {
+    const store = s.create();
+    try {
+      const now = 1_700_000_000_000;
+      // created 10, 9, ..., 1 hours ago
+      for (let h = 10; h >= 1; h--) store.put(stored(`resp_h${h}`, { createdAt: now / 1000 - h * 3600 }));
+      assert.equal(store.prune({ maxAgeMs: 5.5 * 3_600_000 }, now), 5, 'the five older than 5.5 h');
+      assert.equal(await store.get('resp_h6'), undefined);
+      assert.equal((await store.get('resp_h5'))?.id, 'resp_h5');
+      assert.equal(store.prune({ maxEntries: 2 }, now), 3, 'keeps the two newest');
+      assert.equal(await store.get('resp_h3'), undefined);
+      assert.deepEqual([(await store.get('resp_h2'))?.id, (await store.get('resp_h1'))?.id], ['resp_h2', 'resp_h1']);
+      assert.equal(store.prune({ maxAgeMs: 24 * 3_600_000, maxEntries: 10 }, now), 0, 'nothing left to remove');
+    } finally {
+      store.close();
+    }
+  });
+
   test(`${s.name}: close is idempotent`, () => {
     const store = s.create();
     store.put(stored('resp_a'));

@@ -130,3 +130,16 @@ test('createResponsesStore: sqlite under the data dir by default, memory on requ
   assert.ok(m instanceof SqliteResponsesStore);
   m.close();
 });
+
+test('createResponsesStore with a retention policy sweeps in the background until closed', async () => {
+  const store = createResponsesStore({ backend: 'memory', retention: { maxEntries: 1 }, pruneIntervalMs: 1 });
+  try {
+    store.put(stored('resp_old', { createdAt: 1 }));
+    store.put(stored('resp_new', { createdAt: 2 }));
+    // Wait for the sweep (no fixed sleep: poll until it has run).
+    while ((await store.get('resp_old')) !== undefined) await new Promise((r) => setTimeout(r, 1));
+    assert.equal((await store.get('resp_new'))?.id, 'resp_new');
+  } finally {
+    store.close();
+  }
+});

@@ -18,6 +18,14 @@ export interface StoredResponse {
   output: unknown[];
 }
 
+/** How much the store keeps; without it, the store grows without bound (SQLite) or to its LRU size (memory). */
+export interface RetentionPolicy {
+  /** Responses created longer ago than this are removed. */
+  maxAgeMs?: number;
+  /** At most this many responses are kept; the oldest (by creation time) go first. */
+  maxEntries?: number;
+}
+
 export interface ResponsesStore {
   get(id: string): Promise<StoredResponse | undefined>;
   /** Never blocks on I/O: durable implementations write behind. */
@@ -28,6 +36,10 @@ export interface ResponsesStore {
    * instead of sleeping past the write-behind timer. At once for memory.
    */
   flushed(): Promise<void>;
+  /** Removes a response; resolves true when it existed (`DELETE /v1/responses/{id}`). */
+  delete(id: string): Promise<boolean>;
+  /** Applies a retention policy now; returns how many responses were removed. */
+  prune(policy: RetentionPolicy, nowMs?: number): number;
   /** Flushes pending writes and releases resources. */
   close(): void;
 }

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Lru } from './lru.js';
-import type { ResponsesStore, StoredResponse } from './responses-store.js';
+import type { ResponsesStore, RetentionPolicy, StoredResponse } from './responses-store.js';
 
 export interface SqliteResponsesStoreOptions {
   /** Database file, or `:memory:`. Its directory is created when missing. */
@@ -50,6 +50,9 @@ export class SqliteResponsesStore implements ResponsesStore {
   private readonly insertBatch: (rows: StoredResponse[]) => void;
   private readonly select: Database.Statement<[string], Row>;
   private readonly strict: boolean;
+  private readonly remove: Database.Statement<[string]>;
+  private readonly removeOlder: Database.Statement<[number]>;
+  private readonly removeBeyond: Database.Statement<[number]>;
   private closed = false;
   /** Callers of flushed() waiting for the pending batch to be written. */
   private flushWaiters: Array<() => void> = [];
@@ -63,6 +66,8 @@ export class SqliteResponsesStore implements ResponsesStore {
     // but not a power loss. Strict mode pays an fsync per commit to survive both.
     this.db.pragma(this.strict ? 'synchronous = FULL' : 'synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL)');
+    // Retention deletes by age and keeps the newest N: both walk created_at.
+    this.db.exec('CREATE INDEX IF NOT EXISTS responses_created_at ON responses (created_at)');
     this.lru = new Lru(opts.cacheEntries ?? 1_000);
     this.flushIntervalMs = opts.flushIntervalMs ?? 200;
     this.batchSize = opts.batchSize ?? 256;
@@ -72,6 +77,11 @@ export class SqliteResponsesStore implements ResponsesStore {
       for (const r of rows) insert.run(r.id, r.createdAt, JSON.stringify(r));
     });
     this.select = this.db.prepare<[string], Row>('SELECT body FROM responses WHERE id = ?');
+    this.remove = this.db.prepare<[string]>('DELETE FROM responses WHERE id = ?');
+    this.removeOlder = this.db.prepare<[number]>('DELETE FROM responses WHERE created_at < ?');
+    this.removeBeyond = this.db.prepare<[number]>(
+      'DELETE FROM responses WHERE id IN (SELECT id FROM responses ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)',
+    );
   }
 
   get(id: string): Promise<StoredResponse | undefined> {
@@ -112,6 +122,36 @@ export class SqliteResponsesStore implements ResponsesStore {
     // The timer is unref'd so an idle gateway can exit; someone waiting on it now needs it to run.
     this.timer?.ref();
     return new Promise((resolve) => this.flushWaiters.push(resolve));
+  }
+
+  /**
+   * Not on the chat path (DELETE /v1/responses/{id} only): the row is deleted synchronously,
+   * together with any copy still waiting to be written.
+   */
+  delete(id: string): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const hot = this.lru.delete(id);
+    const waiting = this.pending.delete(id);
+    try {
+      const removed = this.remove.run(id).changes > 0;
+      return Promise.resolve(hot || waiting || removed);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Flushes pending writes first, so the policy sees every response; then one DELETE per rule. */
+  prune(policy: RetentionPolicy, nowMs = Date.now()): number {
+    if (this.closed) return 0;
+    this.flush();
+    let removed = 0;
+    if (policy.maxAgeMs !== undefined) removed += this.removeOlder.run((nowMs - policy.maxAgeMs) / 1000).changes;
+    if (policy.maxEntries !== undefined) removed += this.removeBeyond.run(policy.maxEntries).changes;
+    // The LRU may still hold what was just removed from disk: drop those too.
+    if (removed > 0) {
+      for (const [id] of [...this.lru.entries()]) if (this.select.get(id) === undefined) this.lru.delete(id);
+    }
+    return removed;
   }
 
   /** Writes the pending batch now; returns how many rows were written. */

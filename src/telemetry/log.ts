@@ -4,6 +4,11 @@ import { pino, destination, stdTimeFunctions, type Logger, type DestinationStrea
 
 export type { Logger };
 
+/** Bytes of log lines gathered before one write(2). docs/operations.md quotes it (test/docs.test.ts checks). */
+export const LOG_BATCH_BYTES = 16_384;
+/** The longest a log line waits in the batch. */
+export const LOG_FLUSH_INTERVAL_MS = 250;
+
 /**
  * Collects lines into a byte buffer and hands them to sonic-boom in ~16 KiB batches. Each line
  * is encoded once, straight into the batch; sonic-boom (in buffer mode) writes the batch as is.
@@ -17,7 +22,7 @@ export class LineBatcher {
   private pos = 0;
   constructor(
     private readonly dest: { write(b: Buffer): unknown; flush?(cb?: (err?: Error) => void): void; flushSync?(): void },
-    private readonly batchBytes = 16_384,
+    private readonly batchBytes = LOG_BATCH_BYTES,
   ) {
     this.buf = Buffer.allocUnsafe(batchBytes * 2);
   }
@@ -89,7 +94,7 @@ export function createLogger(level: string, stream?: DestinationStream): Logger 
     } catch {
       // not ready or already closed: the next tick or the exit flush will write it
     }
-  }, 250);
+  }, LOG_FLUSH_INTERVAL_MS);
   timer.unref();
   dest.on('close', () => clearInterval(timer));
   atExit.add(batcher);

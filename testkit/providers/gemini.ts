@@ -73,6 +73,10 @@ function genInput(body: Obj, replyWords: number | undefined): GenInput {
   };
   if (typeof gen.maxOutputTokens === 'number') input.maxTokens = gen.maxOutputTokens;
   if (replyWords !== undefined) input.replyWords = replyWords;
+  if (gen.responseMimeType === 'application/json') {
+    const schema = gen.responseJsonSchema ?? gen.responseSchema;
+    input.json = schema === undefined ? {} : { schema };
+  }
   return input;
 }
 

@@ -53,6 +53,9 @@ function genInput(body: Obj, family: string, replyWords: number | undefined): Ge
   };
   if (typeof maxTokens === 'number') input.maxTokens = maxTokens;
   if (replyWords !== undefined) input.replyWords = replyWords;
+  const rf = body.response_format;
+  if (isObj(rf) && rf.type === 'json_object') input.json = {};
+  if (isObj(rf) && rf.type === 'json_schema') input.json = isObj(rf.json_schema) && rf.json_schema.schema !== undefined ? { schema: rf.json_schema.schema } : {};
   return input;
 }
 

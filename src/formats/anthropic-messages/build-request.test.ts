@@ -179,3 +179,10 @@ test('unsupported parameters are dropped with warnings; temperature clamped; ant
 test('sigv4 is refused clearly', () => {
   assert.throws(() => build({}, { auth: 'sigv4' }), /sigv4 auth is not supported/);
 });
+
+test('a dropped legacy `functions` field is named in the warning, with what to use instead', () => {
+  const r = build({ providerOptions: { 'openai-chat': { functions: [{ name: 'f', parameters: {} }], function_call: 'auto' } } });
+  assert.deepEqual(r.warnings, [
+    'providerOptions.openai-chat dropped: anthropic-messages cannot express functions (the legacy OpenAI functions API; use tools), function_call (the legacy OpenAI functions API; use tool_choice)',
+  ]);
+});

@@ -4,6 +4,7 @@ import type { CanonicalRequest, EgressTarget, UpstreamRequest } from '../../spec
 import { GatewayError } from '../../spec/index.js';
 import { convertMessages } from './convert-messages.js';
 import { FORMAT } from './decode-request.js';
+import { droppedOptionsWarning } from '../shared/dropped-options.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** Used when neither the client nor the deployment (`defaultMaxTokens`) set an output limit. */
@@ -91,8 +92,8 @@ function dropUnsupported(req: CanonicalRequest, warnings: string[]): void {
   for (const [k, v] of Object.entries(req.metadata ?? {})) {
     if (v !== undefined) warnings.push(`metadata.${k} dropped: Anthropic metadata only takes user_id`);
   }
-  for (const k of Object.keys(req.providerOptions ?? {})) {
-    if (k !== FORMAT) warnings.push(`providerOptions.${k} dropped: not for ${FORMAT}`);
+  for (const [k, opts] of Object.entries(req.providerOptions ?? {})) {
+    if (k !== FORMAT) warnings.push(droppedOptionsWarning(k, opts, FORMAT));
   }
 }
 

@@ -18,15 +18,18 @@ test('max_tokens missing is named clearly', () => {
 });
 
 test('validation errors name the field path, through unions', () => {
-  rejects({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'video' }] }] }, 'messages.0.content.1.type', /^messages\.0\.content\.1\.type: must be one of 'text', 'image'/);
+  rejects({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'video' }] }] }, 'messages.0.content.1.type', /^messages\.0\.content\.1\.type: expected one of text, image, .*, got "video"$/);
   rejects({ ...base, messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages.0.content.0.text', /expected string/);
   rejects({ ...base, messages: [{ role: 'user', content: 5 }] }, 'messages.0.content', /expected string or array/);
   rejects({ ...base, messages: [{ role: 'system', content: 'x' }] }, 'messages.0.role', /messages\.0\.role: /);
   rejects({ ...base, messages: [] }, 'messages', /^messages: /);
-  rejects({ ...base, temperature: 1.5 }, 'temperature', /^temperature: Too big/);
+  rejects({ ...base, temperature: 1.5 }, 'temperature', /^temperature: expected number to be <=1, got 1.5$/);
   rejects({ ...base, max_tokens: 1.5 }, 'max_tokens', /^max_tokens: /);
   rejects('nope', undefined, /^request body: /);
-  rejects({ ...base, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }, 'messages.0.content.0.source.type', /must be one of 'base64', 'url'/);
+  rejects({ ...base, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }, 'messages.0.content.0.source.type', /expected one of base64, url/);
+  // The same friendly text as the OpenAI ingress, never raw zod ("Invalid input: expected array, received undefined").
+  rejects({ model: 'r', max_tokens: 5 }, 'messages', /^messages: required field missing \(expected array\)$/);
+  rejects({ ...base, max_tokens: 'many' }, 'max_tokens', /^max_tokens: expected number, got "many"$/);
 });
 
 test('system string and cached text blocks become a leading system message', () => {

@@ -154,7 +154,7 @@ function unknownFields(body: Record<string, unknown>): Record<string, unknown> |
 export function decodeBody(body: unknown, requireMaxTokens: boolean, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): CanonicalRequest {
   checkAnthropicBounds(body, limits);
   const parsed = requestSchema.safeParse(body);
-  if (!parsed.success) throwZodError(parsed.error);
+  if (!parsed.success) throwZodError(parsed.error, body);
   const req = parsed.data;
   if (requireMaxTokens && req.max_tokens === undefined) {
     throw new GatewayError('invalid_request', 'max_tokens: Field required (the Anthropic Messages API requires the maximum number of output tokens)', {

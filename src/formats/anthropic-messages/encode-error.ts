@@ -10,7 +10,7 @@ export function encodeError(error: GatewayError): RenderedError {
   const status = error.code === 'upstream_overloaded' && error.upstream?.status === 529 ? 529 : error.status;
   const rendered: RenderedError = {
     status,
-    body: { type: 'error', error: { type: error.anthropicType, message: error.message } },
+    body: { type: 'error', error: { type: error.anthropicType, message: error.callerMessage } },
   };
   if (error.retryAfterMs !== undefined) rendered.headers = { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) };
   return rendered;

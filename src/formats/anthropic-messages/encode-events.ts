@@ -20,7 +20,7 @@ function frame(type: string, payload: Record<string, unknown>): string {
 }
 
 export function encodeErrorEvent(error: GatewayError): string {
-  return frame('error', { error: { type: error.anthropicType, message: error.message } });
+  return frame('error', { error: { type: error.anthropicType, message: error.callerMessage } });
 }
 
 export async function* encodeEvents(events: AsyncIterable<CanonicalEvent>, ctx: EncodeContext): AsyncGenerator<string> {

@@ -3,6 +3,7 @@ import type { CanonicalRequest, ReasoningConfig, ToolChoice } from '../../spec/i
 import { isObject } from '../shared/json.js';
 import { convertMessages } from './convert-messages.js';
 import type { Block } from './convert-messages.js';
+import { droppedOptionsWarning } from '../shared/dropped-options.js';
 
 export const FORMAT_NAME = 'bedrock-converse';
 
@@ -59,7 +60,7 @@ export function buildConverseBody(request: CanonicalRequest, defaultMaxTokens: n
 
   for (const [format, opts] of Object.entries(request.providerOptions ?? {})) {
     if (format !== FORMAT_NAME) {
-      warnings.add(`providerOptions.${format} cannot be sent to Bedrock Converse; dropped`);
+      warnings.add(droppedOptionsWarning(format, opts, FORMAT_NAME));
       continue;
     }
     for (const [k, v] of Object.entries(opts)) {

@@ -3,6 +3,7 @@ import type { CanonicalRequest, EgressTarget, ReasoningConfig, ToolChoice, Upstr
 import { convertMessages } from './convert-messages.js';
 import { cleanParameters, cleanSchema } from './schema.js';
 import { isObject } from '../shared/json.js';
+import { droppedOptionsWarning } from '../shared/dropped-options.js';
 
 export const FORMAT_NAME = 'gemini';
 
@@ -50,7 +51,7 @@ export function buildGeminiRequest(request: CanonicalRequest, target: EgressTarg
   for (const [format, opts] of Object.entries(request.providerOptions ?? {})) {
     // Same-protocol extras (safetySettings, cachedContent, labels, …) pass through verbatim.
     if (format === FORMAT_NAME) Object.assign(body, opts);
-    else warnings.add(`providerOptions.${format} cannot be sent to Gemini; dropped`);
+    else warnings.add(droppedOptionsWarning(format, opts, FORMAT_NAME));
   }
 
   return {

@@ -111,7 +111,7 @@ test('openai-chat extras go back to the upstream; other families are dropped wit
   assert.equal(r.json.model, 'provider-model-1');
   assert.equal(r.json.max_tokens, 10);
   assert.equal(r.json.max_completion_tokens, undefined, 'never two competing limits');
-  assert.deepEqual(r.warnings, ['providerOptions.anthropic-messages dropped: not understood by openai-chat']);
+  assert.deepEqual(r.warnings, ['providerOptions.anthropic-messages dropped: openai-chat cannot express thinking']);
 });
 
 const history: CanonicalRequest['messages'] = [

@@ -4,6 +4,7 @@ import { GatewayError } from '../../spec/errors.js';
 import type { EgressTarget, UpstreamRequest } from '../../spec/wire.js';
 import { convertMessages, Warnings } from './convert-messages.js';
 import { FORMAT } from './format-name.js';
+import { droppedOptionsWarning } from '../shared/dropped-options.js';
 
 /** Targets are immutable (one per snapshot, deployment and key), so their URLs are built once. */
 const urls = new WeakMap<EgressTarget, Map<string, string>>();
@@ -62,7 +63,7 @@ export function buildRequest(r: CanonicalRequest, target: EgressTarget): Upstrea
   if (r.providerOptions) {
     for (const family in r.providerOptions) {
       if (family === FORMAT) Object.assign(body, r.providerOptions[family]);
-      else w.add(`providerOptions.${family} dropped: not understood by openai-chat`);
+      else w.add(droppedOptionsWarning(family, r.providerOptions[family], FORMAT));
     }
   }
   body.model = target.model;

@@ -11,7 +11,7 @@ export interface OpenAiErrorObject {
 
 export function errorObject(error: GatewayError): OpenAiErrorObject {
   return {
-    message: error.message,
+    message: error.callerMessage,
     type: error.openaiType,
     param: error.param ?? null,
     // A provider's own code (e.g. `rate_limit_exceeded`) means more to an OpenAI client than ours.

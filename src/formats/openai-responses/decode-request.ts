@@ -8,7 +8,7 @@ import { GatewayError } from '../../spec/errors.js';
 import { isObject } from '../shared/json.js';
 import { checkResponsesBounds } from '../shared/ingress-bounds.js';
 import { DEFAULT_INGRESS_LIMITS, type IngressLimits } from '../../spec/limits.js';
-import { zodToGatewayError } from '../openai-chat/zod-error.js';
+import { zodToGatewayError } from '../shared/zod-error.js';
 import { convertItems } from './convert-input.js';
 import { FORMAT } from './ids.js';
 import {
