@@ -11,7 +11,7 @@ usage:
   modelplane check --config FILE                         validate a config file without starting
   modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
-  modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
+  modelplane lint [PATH ...] [--format F]                find provider model ids hard-coded in application code (lint --help)
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,117 @@
+// The linter as a library: paths and options in, findings out. The CLI (src/cli/lint.ts) parses
+// flags and prints; everything it reports is decided here.
+
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { applyBaseline, DEFAULT_BASELINE_FILE, readBaseline, writeBaseline } from './baseline.js';
+import { createDetector } from './detector.js';
+import { applyFixes, type FixPlan } from './fix.js';
+import type { Changes } from './git-changes.js';
+import { buildRouteIndex, loadRouteIndex, suggestionFor, type RouteIndex } from './gateway-routes.js';
+import { loadProjectConfig, PROJECT_CONFIG_FILE } from './project-config.js';
+import { scanText } from './scan-file.js';
+import type { Finding } from './types.js';
+import { toPosix, walkFiles } from './walk.js';
+
+export interface LintOptions {
+  cwd: string;
+  paths: readonly string[];
+  /** Gateway config files (`--config`): never scanned, and the source of route suggestions. */
+  gatewayConfigs: readonly string[];
+  /** `.modelplane-lint.yaml` elsewhere than the working directory. */
+  lintConfig?: string;
+  gitignore: boolean;
+  /** Only these files and lines (`--staged`, `--diff BASE`). */
+  changes?: Changes;
+  /** Baseline file; undefined uses the project config's or the default name when it exists. */
+  baseline?: string;
+  useBaseline: boolean;
+  writeBaseline: boolean;
+  fix: boolean;
+}
+
+export interface LintResult {
+  /** Findings that fail the run (not in the baseline). */
+  findings: Finding[];
+  baselined: number;
+  /** Baseline entries no longer found (run --write-baseline to shrink it). */
+  staleBaseline: number;
+  filesScanned: number;
+  skippedConfigs: string[];
+  fixed: number;
+  baselineWritten?: string;
+}
+
+const MAX_BYTES = 4 * 1024 * 1024;
+
+export function lint(opts: LintOptions): LintResult {
+  const cwd = resolve(opts.cwd);
+  const project = loadProjectConfig(cwd, opts.lintConfig && resolve(cwd, opts.lintConfig));
+  const detector = createDetector({ disabled: project.disabled, extraRules: project.extraRules, allowed: project.allowed });
+  const configFiles = [...opts.gatewayConfigs, ...project.gatewayConfigs].map((f) => resolve(cwd, f));
+  const routes = mergeIndexes(configFiles.map((f) => loadRouteIndex(f)).map((ix) => ({ ...ix, source: toPosix(relative(cwd, ix.source)) })));
+  const baselinePath = resolve(cwd, opts.baseline ?? project.baseline ?? DEFAULT_BASELINE_FILE);
+  const excluded = new Set([...configFiles, resolve(cwd, PROJECT_CONFIG_FILE), baselinePath, ...(project.source ? [resolve(project.source)] : [])]);
+
+  const suggest = (id: string, provider: string | undefined) => suggestionFor(routes, id, provider);
+  const all: Finding[] = [];
+  const skippedConfigs: string[] = [];
+  const fixes = new Map<string, FixPlan[]>();
+  let filesScanned = 0;
+  for (const abs of walkFiles(opts.paths.length ? opts.paths : ['.'], { root: cwd, gitignore: opts.gitignore, ignore: project.ignore, excluded })) {
+    const changed = opts.changes?.lines.get(abs);
+    if (opts.changes && !changed) continue;
+    const text = readText(abs, opts.changes);
+    if (text === undefined) continue;
+    const rel = toPosix(relative(cwd, abs)) || abs;
+    const r = scanText(rel, text, detector, suggest);
+    if (r.skipped === 'gateway-config') skippedConfigs.push(rel);
+    if (r.skipped) continue;
+    filesScanned++;
+    for (const f of r.findings) {
+      if (changed && !changed.has(f.line)) continue;
+      const s = f.severity === 'error' && f.wholeLiteral && routes ? suggest(f.id, undefined) : undefined;
+      if (opts.fix && s?.route && !opts.changes) {
+        fixes.set(abs, [...(fixes.get(abs) ?? []), { finding: f, route: s.route }]);
+        continue;
+      }
+      all.push(f);
+    }
+  }
+  let fixed = 0;
+  for (const [abs, plans] of fixes) fixed += applyFixes(abs, plans);
+
+  const existing = opts.useBaseline || opts.writeBaseline ? readBaseline(baselinePath) : undefined;
+  if (opts.writeBaseline) {
+    const left = writeBaseline(baselinePath, all, existing);
+    return { findings: left, baselined: all.length - left.length, staleBaseline: 0, filesScanned, skippedConfigs, fixed, baselineWritten: toPosix(relative(cwd, baselinePath)) };
+  }
+  const split = applyBaseline(all, opts.useBaseline ? existing : undefined);
+  return { findings: split.fresh, baselined: split.baselined.length, staleBaseline: split.stale, filesScanned, skippedConfigs, fixed };
+}
+
+function readText(abs: string, changes: Changes | undefined): string | undefined {
+  let text: string;
+  try {
+    text = changes ? changes.read(abs) : readFileSync(abs, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (text.length > MAX_BYTES) return undefined;
+  // Binary files that happen to carry a source extension.
+  if (text.slice(0, 8000).includes('\u0000')) return undefined;
+  return text;
+}
+
+function mergeIndexes(indexes: RouteIndex[]): RouteIndex | undefined {
+  if (indexes.length <= 1) return indexes[0];
+  const merged = buildRouteIndex(indexes.map((i) => i.source).join(', '), {}, {});
+  for (const ix of indexes) {
+    for (const [model, set] of ix.routesByModel) {
+      const into = merged.routesByModel.get(model) ?? new Set<string>();
+      for (const r of set) into.add(r);
+      merged.routesByModel.set(model, into);
+    }
+  }
+  return merged;
+}
