@@ -9,8 +9,12 @@
 
 import type { FamilyRule, Severity } from './types.js';
 
-/** Anything after the distinctive stem: versions, sizes, dates, `-preview`, `-latest`. */
-const TAIL = '(?:[-._][a-z0-9][a-z0-9._-]*)?';
+/**
+ * Anything after the distinctive stem: versions, sizes, dates, `-preview`, `-latest`. Letters may
+ * run straight on only after a digit (`glm-4v`, `qwq-32b`), so `sonar-pro` does not match the
+ * unrelated `sonar-project`.
+ */
+const TAIL = '(?:(?<=[0-9])[a-z0-9]*)?(?:[-._][a-z0-9][a-z0-9._-]*)?';
 
 interface RuleSpec {
   id: string;
@@ -38,6 +42,7 @@ const SPECS: RuleSpec[] = [
   { id: 'microsoft-phi', provider: 'azure', description: 'Microsoft Phi models', stems: ['phi-[0-9]'] },
   { id: 'amazon-nova-titan', provider: 'bedrock', description: 'Amazon Nova and Titan models', stems: ['(?:amazon\\.)?(?:nova|titan)-(?:pro|lite|micro|premier|canvas|reel|sonic|text|embed|image|tg1|[0-9])'] },
   { id: 'ai21-jamba', provider: 'ai21', description: 'AI21 Jamba models', stems: ['jamba-(?:[0-9]|large|mini|instruct)'] },
+  { id: 'open-embeddings', provider: 'ollama', description: 'Open embedding models served by Ollama, TEI and hubs', stems: ['nomic-embed-tex[t]', 'mxbai-embed-larg[e]', 'bge-(?:m3|large|base|small|reranker)', 'snowflake-arctic-embe[d]', 'e5-mistra[l]', 'multilingual-e5-(?:large|base|small)'] },
   { id: 'perplexity-sonar', provider: 'perplexity', description: 'Perplexity Sonar models', stems: ['sonar-(?:pro|reasoning|deep-research|small|medium|large)'] },
   { id: 'other-chinese-labs', provider: 'openai-compatible', description: 'MiniMax, Baidu ERNIE, ByteDance Doubao, Tencent Hunyuan, 01.AI Yi models', stems: ['minimax-(?:m[0-9]|text)', 'abab[0-9]', 'ernie-[0-9x]', 'doubao-', 'hunyuan-', 'yi-(?:large|lightning|medium|[0-9])'] },
 ];
