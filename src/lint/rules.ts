@@ -11,8 +11,8 @@ import type { FamilyRule, Severity } from './types.js';
 
 /**
  * Anything after the distinctive stem: versions, sizes, dates, `-preview`, `-latest`. Letters may
- * run straight on only after a digit (`glm-4v`, `qwq-32b`), so `sonar-pro` does not match the
- * unrelated `sonar-project`.
+ * run straight on only after a digit (a size such as `32b`), so a stem ending in a word does not
+ * swallow a longer unrelated word (a static-analysis tool's `-project` file, say).
  */
 const TAIL = '(?:(?<=[0-9])[a-z0-9]*)?(?:[-._][a-z0-9][a-z0-9._-]*)?';
 
