@@ -3,6 +3,7 @@
 // 2 a usage or configuration error (one line on stderr saying what is wrong).
 
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BaselineError } from '../lint/baseline.js';
 import { lint, type LintResult } from '../lint/engine.js';
@@ -132,7 +133,7 @@ function run(args: string[], io: LintIo): number {
   });
   const report = render(result, format, io.isTty && !v.output && !io.env.NO_COLOR);
   if (v.output) {
-    writeFileSync(v.output, report);
+    writeFileSync(resolve(io.cwd, v.output), report);
     io.stdout(summary(result) + '\n');
   } else io.stdout(report);
   return exitCode(result, failOn);
