@@ -57,6 +57,8 @@ export function scanText(file: string, text: string, det: Detector, suggest: Sug
   return { findings };
 }
 
+const URL_REST = /[^\s"'`<>()[\]{}]*/y;
+
 function scanSegment(text: string, s: Segment, det: Detector, hits: Hit[]) {
   const first = hits.length;
   const urls: Array<[number, number]> = [];
@@ -66,19 +68,34 @@ function scanSegment(text: string, s: Segment, det: Detector, hits: Hit[]) {
     if (m.index + raw.length > s.end) raw = raw.slice(0, s.end - m.index);
     const token = trimToken(raw);
     if (token.length < 2) continue;
-    if (s.kind === 'comment' && token.includes('://')) urls.push([m.index, m.index + token.length]);
+    if (token.includes('://')) {
+      // A URL runs on past the id characters (`#anchor`, `?q=`): none of it is an id, bar a Vertex path.
+      URL_REST.lastIndex = m.index + raw.length;
+      const rest = URL_REST.exec(text);
+      const urlEnd = Math.min(s.end, m.index + raw.length + (rest ? rest[0].length : 0));
+      urls.push([m.index, urlEnd]);
+      TOKEN.lastIndex = urlEnd;
+    }
     const wholeLiteral = isWholeLiteral(text, s, m.index, m.index + token.length);
     const match = matchId(token, wholeLiteral, det, wholeLiteral && saysModelBefore(text, m.index));
     if (match) hits.push({ start: m.index, end: m.index + token.length, id: token, ...match, wholeLiteral: wholeLiteral && s.kind === 'string', prose: false });
   }
   if (s.kind !== 'comment') return;
   for (const p of proseMentions(text, s.start, s.end)) {
+    if (isAudioCodec(p.text, text, s)) continue;
     // A mention inside an id already reported, or inside a link to documentation, is not prose.
     let overlaps = urls.some(([a, b]) => a < p.end && p.start < b);
     for (let i = first; i < hits.length; i++) if (hits[i]!.start < p.end && p.start < hits[i]!.end) overlaps = true;
     if (!overlaps) hits.push({ start: p.start, end: p.end, id: p.text, ruleId: PROSE_RULE_ID, severity: 'warning', provider: undefined, wholeLiteral: false, prose: true });
   }
 }
+
+/** "opus" alone is also an audio codec: not a mention in a comment about audio formats. */
+function isAudioCodec(mention: string, text: string, s: Segment): boolean {
+  return /^opus$/i.test(mention) && AUDIO_WORDS.test(text.slice(s.start, s.end));
+}
+
+const AUDIO_WORDS = /\b(?:mp3|aac|flac|wav|ogg|pcm|webm|codec|audio)\b/i;
 
 /** The word "model" (`model=`, `"model":`, `MODEL_ID=`, `modelName:`) earlier on the same line. */
 function saysModelBefore(text: string, at: number): boolean {
