@@ -38,6 +38,7 @@ test('wrapped ids: hub org/model, OpenRouter and Ollama tags, Bedrock ARNs and r
     'projects/p/locations/europe-west4/publishers/anthropic/models/claude-3-5-haiku@20241022': 'anthropic-claude',
     'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-9.0-pro:streamGenerateContent': 'google-gemini',
     'models/gemini-2.0-flash': 'google-gemini',
+    'ft:gpt-4o-mini-2024-07-18:acme:weather:B7R9VjQd': 'openai-gpt',
   };
   for (const [id, want] of Object.entries(cases)) assert.equal(rule(id), want, id);
   assert.deepEqual(candidates('us.anthropic.claude-3-haiku-20240307-v1:0'), [

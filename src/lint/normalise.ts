@@ -1,6 +1,6 @@
 // Turns one id-shaped token into the candidates the rules are matched against. Provider ids come
 // wrapped in many ways (a Bedrock ARN, a regional inference-profile prefix, a Vertex resource path,
-// a hub `org/model` id, an OpenRouter `:free` tag, an Ollama `:8b` tag, a Vertex `@date` version),
+// a hub `org/model` id, an OpenAI `ft:` fine-tune, an OpenRouter `:free` tag, an Ollama `:8b` tag, a Vertex `@date` version),
 // and one rule per family should see through all of them.
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -30,6 +30,8 @@ export function candidates(token: string): string[] {
   if (vertex) t = vertex[1]!;
   const arn = BEDROCK_ARN.exec(t);
   if (arn) t = arn[1]!;
+  // OpenAI fine-tunes: `ft:<base model>:<org>:<name>:<id>`.
+  if (t.startsWith('ft:')) t = t.slice(3);
   const slash = t.lastIndexOf('/');
   if (slash >= 0) t = t.slice(slash + 1);
   out.add(t);
