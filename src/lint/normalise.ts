@@ -1,7 +1,7 @@
 // Turns one id-shaped token into the candidates the rules are matched against. Provider ids come
 // wrapped in many ways (a Bedrock ARN, a regional inference-profile prefix, a Vertex resource path,
-// a hub `org/model` id, an OpenAI `ft:` fine-tune, an OpenRouter `:free` tag, an Ollama `:8b` tag, a Vertex `@date` version),
-// and one rule per family should see through all of them.
+// a hub `org/model` id, an OpenAI `ft:` fine-tune, an OpenRouter `:free` tag, an Ollama `:8b` tag,
+// a Vertex `@date` version), and one rule per family should see through all of them.
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Vertex AI: `…/publishers/google/models/<id>[:generateContent|@version]`, also inside URLs. */
