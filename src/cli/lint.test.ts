@@ -46,6 +46,7 @@ test('usage errors: one line naming the problem, exit 2', (t) => {
     [['--staged', '--diff', 'main'], /give --staged or --diff BASE, not both/],
     [['--config', 'missing.yaml'], /cannot read gateway config .*missing\.yaml/],
     [['--lint-config', 'nope.yaml'], /lint config .*nope\.yaml does not exist/],
+    [['--fix'], /--fix needs a gateway config/],
   ];
   for (const [args, re] of cases) {
     const r = runCli(tree.dir, args);

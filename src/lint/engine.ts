@@ -8,10 +8,10 @@ import { createDetector } from './detector.js';
 import { applyFixes, type FixPlan } from './fix.js';
 import type { Changes } from './git-changes.js';
 import { buildRouteIndex, loadRouteIndex, suggestionFor, type RouteIndex } from './gateway-routes.js';
-import { loadProjectConfig, PROJECT_CONFIG_FILE } from './project-config.js';
+import { LintConfigError, loadProjectConfig, PROJECT_CONFIG_FILE } from './project-config.js';
 import { scanText } from './scan-file.js';
 import type { Finding } from './types.js';
-import { toPosix, walkFiles } from './walk.js';
+import { changedFiles, toPosix, walkFiles } from './walk.js';
 
 export interface LintOptions {
   cwd: string;
@@ -53,12 +53,17 @@ export function lint(opts: LintOptions): LintResult {
   const baselinePath = resolve(cwd, opts.baseline ?? project.baseline ?? DEFAULT_BASELINE_FILE);
   const excluded = new Set([...configFiles, resolve(cwd, PROJECT_CONFIG_FILE), baselinePath, ...(project.source ? [resolve(project.source)] : [])]);
 
+  if (opts.fix && !routes) throw new LintConfigError('--fix needs a gateway config to know the route names (--config FILE, or config: in .modelplane-lint.yaml)');
+
   const suggest = (id: string, provider: string | undefined) => suggestionFor(routes, id, provider);
   const all: Finding[] = [];
   const skippedConfigs: string[] = [];
   const fixes = new Map<string, FixPlan[]>();
   let filesScanned = 0;
-  for (const abs of walkFiles(opts.paths.length ? opts.paths : ['.'], { root: cwd, gitignore: opts.gitignore, ignore: project.ignore, excluded })) {
+  const walkOpts = { root: cwd, gitignore: opts.gitignore, ignore: project.ignore, excluded };
+  const paths = opts.paths.length ? opts.paths : ['.'];
+  const files = opts.changes ? changedFiles(opts.changes, paths, walkOpts) : walkFiles(paths, walkOpts);
+  for (const abs of files) {
     const changed = opts.changes?.lines.get(abs);
     if (opts.changes && !changed) continue;
     const text = readText(abs, opts.changes);

@@ -27,6 +27,7 @@ test('--staged reports only staged lines, read from the index (not the work tree
   const r = runCli(tree.dir, ['--staged', '--format', 'json']);
   assert.equal(r.code, 1, r.stderr);
   assert.deepEqual(ids(r), ['app.ts:2 claude-haiku-4-5', 'new.go:2 gemini-2.5-pro']);
+  assert.deepEqual(ids(runCli(tree.dir, ['--staged', '--format', 'json', 'new.go'])), ['new.go:2 gemini-2.5-pro'], 'paths narrow the staged files');
   git(tree.dir, 'commit', '-qm', 'second');
   const clean = runCli(tree.dir, ['--staged']);
   assert.equal(clean.code, 0);

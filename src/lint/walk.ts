@@ -46,6 +46,24 @@ export function* walkFiles(paths: readonly string[], opts: WalkOptions): Generat
   }
 }
 
+/**
+ * `--staged` / `--diff`: the changed files under the given paths, without walking the tree (a
+ * pre-commit hook must stay fast on a large repository). The same ignore rules apply.
+ */
+export function* changedFiles(changes: { lines: ReadonlyMap<string, unknown> }, paths: readonly string[], opts: WalkOptions): Generator<string> {
+  const root = resolve(opts.root);
+  const under = paths.map((p) => resolve(root, p));
+  const project = ignore().add([...opts.ignore]);
+  for (const abs of [...changes.lines.keys()].sort()) {
+    if (!under.some((u) => abs === u || abs.startsWith(u.endsWith(sep) ? u : u + sep))) continue;
+    const rel = toPosix(relative(root, abs));
+    if (opts.excluded.has(abs) || !syntaxForPath(abs)) continue;
+    if (rel && !rel.startsWith('..') && project.ignores(rel)) continue;
+    if (rel.split('/').some((part) => ALWAYS_SKIPPED_DIRS.has(part))) continue;
+    yield abs;
+  }
+}
+
 function* walkDir(dir: string, layers: Layer[], opts: WalkOptions, projectIgnored: (abs: string, dir: boolean) => boolean): Generator<string> {
   if (opts.gitignore) {
     const own = readIgnoreFile(join(dir, '.gitignore'));
