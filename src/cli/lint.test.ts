@@ -151,11 +151,11 @@ test('--config: the gateway config is skipped and names the routes serving each 
   assert.equal(readFileSync(join(tree.dir, 'app.ts'), 'utf8'), `const a = 'support-triage';\nconst b = "gpt-4.1";\nconst c = 'deepseek-chat';\nconst d = \`prefix gpt-4o-mini\`;\n`);
 });
 
-test('gateway configs found by name or shape are skipped without --config', (t) => {
+test('gateway configs found by name or shape are skipped without --config; one by name in the working directory gives suggestions', (t) => {
   const tree = makeTree({ 'modelplane.yaml': GATEWAY, 'deploy/whatever.yml': GATEWAY, 'deploy/values.yaml': `model: gpt-4o-mini\n` });
   t.after(() => tree.remove());
-  const doc = JSON.parse(runCli(tree.dir, ['--format', 'json']).stdout) as { findings: Array<{ file: string }> };
-  assert.deepEqual(doc.findings.map((f) => f.file), ['deploy/values.yaml']);
+  const doc = JSON.parse(runCli(tree.dir, ['--format', 'json']).stdout) as { findings: Array<{ file: string; suggestion: string }> };
+  assert.deepEqual(doc.findings.map((f) => [f.file, f.suggestion]), [['deploy/values.yaml', 'use route "support-triage"']]);
 });
 
 test('.gitignore (nested, with negation) and .modelplane-lint.yaml ignores, allowed ids and user rules', (t) => {

@@ -1,8 +1,8 @@
 // The linter as a library: paths and options in, findings out. The CLI (src/cli/lint.ts) parses
 // flags and prints; everything it reports is decided here.
 
-import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { applyBaseline, DEFAULT_BASELINE_FILE, readBaseline, writeBaseline } from './baseline.js';
 import { createDetector } from './detector.js';
 import { applyFixes, type FixPlan } from './fix.js';
@@ -49,7 +49,12 @@ export function lint(opts: LintOptions): LintResult {
   const project = loadProjectConfig(cwd, opts.lintConfig && resolve(cwd, opts.lintConfig));
   const detector = createDetector({ disabled: project.disabled, extraRules: project.extraRules, allowed: project.allowed });
   const configFiles = [...opts.gatewayConfigs, ...project.gatewayConfigs].map((f) => resolve(cwd, f));
-  const routes = mergeIndexes(configFiles.map((f) => loadRouteIndex(f)).map((ix) => ({ ...ix, source: toPosix(relative(cwd, ix.source)) })));
+  const indexes = configFiles.map((f) => loadRouteIndex(f));
+  if (indexes.length === 0) {
+    const found = conventionalConfig(cwd);
+    if (found) indexes.push(found);
+  }
+  const routes = mergeIndexes(indexes.map((ix) => ({ ...ix, source: toPosix(relative(cwd, ix.source)) })));
   const baselinePath = resolve(cwd, opts.baseline ?? project.baseline ?? DEFAULT_BASELINE_FILE);
   const excluded = new Set([...configFiles, resolve(cwd, PROJECT_CONFIG_FILE), baselinePath, ...(project.source ? [resolve(project.source)] : [])]);
 
@@ -93,6 +98,20 @@ export function lint(opts: LintOptions): LintResult {
   }
   const split = applyBaseline(all, opts.useBaseline ? existing : undefined);
   return { findings: split.fresh, baselined: split.baselined.length, staleBaseline: split.stale, filesScanned, skippedConfigs, fixed };
+}
+
+/** Without --config, a gateway config by its conventional name in the working directory (if it reads as one). */
+function conventionalConfig(cwd: string): RouteIndex | undefined {
+  for (const name of ['modelplane.yaml', 'modelplane.yml', 'gateway.yaml', 'gateway.yml']) {
+    const file = join(cwd, name);
+    if (!existsSync(file)) continue;
+    try {
+      return loadRouteIndex(file);
+    } catch {
+      return undefined; // not a gateway config after all: suggestions without routes
+    }
+  }
+  return undefined;
 }
 
 function readText(abs: string, changes: Changes | undefined): string | undefined {
