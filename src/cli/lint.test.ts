@@ -125,6 +125,8 @@ test('--format github: workflow annotations with escaped properties; --output wr
   assert.equal(out.code, 1);
   assert.match(out.stdout, /^modelplane lint: 1 file\(s\) scanned; 1 error\(s\), 0 warning\(s\)\n$/);
   assert.equal((JSON.parse(readFileSync(join(tree.dir, 'report.sarif'), 'utf8')) as { version: string }).version, '2.1.0');
+  runCli(tree.dir, ['--format', 'json', '--output', 'report.json']);
+  assert.match(runCli(tree.dir, ['--format', 'json', '--output', 'report.json']).stdout, /1 file\(s\) scanned/, 'the previous report is not scanned');
 });
 
 test('--config: the gateway config is skipped and names the routes serving each model; --fix rewrites unambiguous literals', (t) => {

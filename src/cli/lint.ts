@@ -130,6 +130,8 @@ function run(args: string[], io: LintIo): number {
     useBaseline: !v['no-baseline'],
     writeBaseline: v['write-baseline'] === true,
     fix: v.fix === true,
+    // A JSON report from the last run lists the ids it found: it is not application code.
+    ...(v.output ? { exclude: [v.output] } : {}),
   });
   const report = render(result, format, io.isTty && !v.output && !io.env.NO_COLOR);
   if (v.output) {

@@ -28,6 +28,8 @@ export interface LintOptions {
   useBaseline: boolean;
   writeBaseline: boolean;
   fix: boolean;
+  /** Files never scanned besides configs and the baseline (the CLI's own `--output` report). */
+  exclude?: readonly string[];
 }
 
 export interface LintResult {
@@ -56,7 +58,13 @@ export function lint(opts: LintOptions): LintResult {
   }
   const routes = mergeIndexes(indexes.map((ix) => ({ ...ix, source: toPosix(relative(cwd, ix.source)) })));
   const baselinePath = resolve(cwd, opts.baseline ?? project.baseline ?? DEFAULT_BASELINE_FILE);
-  const excluded = new Set([...configFiles, resolve(cwd, PROJECT_CONFIG_FILE), baselinePath, ...(project.source ? [resolve(project.source)] : [])]);
+  const excluded = new Set([
+    ...configFiles,
+    resolve(cwd, PROJECT_CONFIG_FILE),
+    baselinePath,
+    ...(project.source ? [resolve(project.source)] : []),
+    ...(opts.exclude ?? []).map((f) => resolve(cwd, f)),
+  ]);
 
   if (opts.fix && !routes) throw new LintConfigError('--fix needs a gateway config to know the route names (--config FILE, or config: in .modelplane-lint.yaml)');
 
