@@ -39,6 +39,8 @@ test('usage errors: one line naming the problem, exit 2', (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['--bogus'], /^modelplane lint: unknown option --bogus \(see modelplane lint --help\)\n$/],
     [['-z'], /^modelplane lint: unknown option -z /],
+    [['--fromat', 'json'], /^modelplane lint: unknown option --fromat \(did you mean --format\?\)\n$/],
+    [['--stagged'], /^modelplane lint: unknown option --stagged \(did you mean --staged\?\)\n$/],
     [['does/not/exist'], /^modelplane lint: path does not exist: does\/not\/exist\n$/],
     [['--format', 'xml'], /^modelplane lint: unknown format "xml" \(expected text, json, sarif, github\)\n$/],
     [['--format'], /^modelplane lint: option --format needs a value\n$/],

@@ -98,10 +98,35 @@ function parse(args: string[]) {
     const code = (e as { code?: unknown }).code;
     const message = e instanceof Error ? e.message : String(e);
     const name = /'([^']+)'/.exec(message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${name} (see modelplane lint --help)`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = nearestFlag(name);
+      throw new UsageError(`unknown option ${name} (${near ? `did you mean ${near}?` : 'see modelplane lint --help'})`);
+    }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${/--[a-z-]+/.exec(name)?.[0] ?? name} needs a value`);
     throw new UsageError(message.split('\n')[0]!);
   }
+}
+
+/** The long flag closest to a mistyped one, if it is close enough to be the likely intent. */
+function nearestFlag(typed: string): string | undefined {
+  const bare = typed.replace(/^-+/, '').split('=')[0]!;
+  if (bare.length < 3) return undefined;
+  let best: { flag: string; d: number } | undefined;
+  for (const flag of Object.keys(OPTIONS)) {
+    const d = editDistance(bare, flag);
+    if (!best || d < best.d) best = { flag, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(best.flag.length / 3)) ? `--${best.flag}` : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 function run(args: string[], io: LintIo): number {
