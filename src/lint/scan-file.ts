@@ -8,7 +8,7 @@ import { TOKEN, trimToken } from './normalise.js';
 import { proseMentions } from './prose.js';
 import { PROSE_RULE_ID, SUPPRESSION_RULE_ID } from './rules.js';
 import { segmentsFor } from './scan/segments.js';
-import { findSuppressions } from './suppressions.js';
+import { DIRECTIVE, findSuppressions } from './suppressions.js';
 import type { Finding, Segment, Severity } from './types.js';
 
 /** Says what to do instead, for one finding: filled from the gateway config when one is given. */
@@ -35,7 +35,7 @@ export function scanText(file: string, text: string, det: Detector, suggest: Sug
   if ('skipped' in seg) return { findings: [], skipped: seg.skipped };
   const hits: Hit[] = [];
   for (const s of seg.segments) scanSegment(text, s, det, hits);
-  const hasDirective = text.includes('modelplane-lint-' + 'ignore');
+  const hasDirective = text.includes(DIRECTIVE);
   if (hits.length === 0 && !hasDirective) return { findings: [] };
   const index = new LineIndex(text);
   const sup = hasDirective
@@ -50,8 +50,8 @@ export function scanText(file: string, text: string, det: Detector, suggest: Sug
   }
   for (const m of sup.missingReason) {
     const line = index.lineOf(m.start);
-    const hit: Hit = { ...m, id: 'modelplane-lint-' + 'ignore', ruleId: SUPPRESSION_RULE_ID, severity: 'error', provider: undefined, wholeLiteral: false, prose: false };
-    findings.push(makeFinding(file, index, line, hit, 'suppression without a reason', 'write why after a colon: `modelplane-lint-' + 'ignore: <reason>`'));
+    const hit: Hit = { ...m, id: DIRECTIVE, ruleId: SUPPRESSION_RULE_ID, severity: 'error', provider: undefined, wholeLiteral: false, prose: false };
+    findings.push(makeFinding(file, index, line, hit, 'suppression without a reason', `write why after a colon: \`${DIRECTIVE}: <reason>\``));
   }
   findings.sort((a, b) => a.start - b.start);
   return { findings };

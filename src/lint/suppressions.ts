@@ -10,7 +10,7 @@ export interface Suppressions {
 }
 
 // Spelled in two parts so this file's own source does not contain a directive without a reason.
-const DIRECTIVE = 'modelplane-lint-' + 'ignore';
+export const DIRECTIVE = 'modelplane-lint-' + 'ignore';
 /** What may precede a directive on a line of its own: indentation and comment punctuation. */
 const COMMENT_ONLY_PREFIX = /^[\s/*#;!<-]*$/;
 /** Comment closers and punctuation that are not a reason. */

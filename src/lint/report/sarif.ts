@@ -4,6 +4,7 @@
 
 import type { LintResult } from '../engine.js';
 import { BUILTIN_RULES, META_RULES } from '../rules.js';
+import { DIRECTIVE } from '../suppressions.js';
 
 const TOOL_VERSION = '0.1.0';
 
@@ -31,7 +32,7 @@ export function formatSarif(result: LintResult): string {
               shortDescription: { text: r.description },
               fullDescription: { text: `${r.description}. Application code should name a gateway route; the model behind it belongs in the gateway config.` },
               defaultConfiguration: { level: r.severity },
-              help: { text: 'Call a route (e.g. "support-triage") and map it to models in the gateway config. Suppress a deliberate use with `modelplane-lint-' + 'ignore: <reason>`.' },
+              help: { text: `Call a route (e.g. "support-triage") and map it to models in the gateway config. Suppress a deliberate use with \`${DIRECTIVE}: <reason>\`.` },
             })),
           },
         },
