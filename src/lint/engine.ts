@@ -105,7 +105,9 @@ export function lint(opts: LintOptions): LintResult {
     return { findings: left, baselined: all.length - left.length, staleBaseline: 0, filesScanned, skippedConfigs, fixed, baselineWritten: toPosix(relative(cwd, baselinePath)) };
   }
   const split = applyBaseline(all, opts.useBaseline ? existing : undefined);
-  return { findings: split.fresh, baselined: split.baselined.length, staleBaseline: split.stale, filesScanned, skippedConfigs, fixed };
+  // Over a diff most recorded findings are simply not looked at: none of them counts as fixed.
+  const staleBaseline = opts.changes ? 0 : split.stale;
+  return { findings: split.fresh, baselined: split.baselined.length, staleBaseline, filesScanned, skippedConfigs, fixed };
 }
 
 /** Without --config, a gateway config by its conventional name in the working directory (if it reads as one). */
