@@ -28,6 +28,9 @@ test('--staged reports only staged lines, read from the index (not the work tree
   assert.equal(r.code, 1, r.stderr);
   assert.deepEqual(ids(r), ['app.ts:2 claude-haiku-4-5', 'new.go:2 gemini-2.5-pro']);
   assert.deepEqual(ids(runCli(tree.dir, ['--staged', '--format', 'json', 'new.go'])), ['new.go:2 gemini-2.5-pro'], 'paths narrow the staged files');
+  // With a baseline of the whole tree, a staged run does not call the unlooked-at entries fixed.
+  assert.equal(runCli(tree.dir, ['--write-baseline']).code, 0);
+  assert.doesNotMatch(runCli(tree.dir, ['--staged']).stdout, /fixed/);
   git(tree.dir, 'commit', '-qm', 'second');
   const clean = runCli(tree.dir, ['--staged']);
   assert.equal(clean.code, 0);
