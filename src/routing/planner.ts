@@ -26,7 +26,7 @@ import type { CredentialSnapshot, DeploymentSnapshot, RouteSnapshot, TargetPlan 
 import type { CanonicalRequest, EmbeddingRequest } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import { selectPlan, type HeaderMap } from './classifier.js';
-import { eligible } from './constraints.js';
+import { eligible, type Eligibility } from './constraints.js';
 import { embeddingNeeds, requestNeeds, type RequestNeeds } from './estimate.js';
 import type { AttemptRef, HealthRegistry } from './health.js';
 import { ineligibleError, type Rejection } from './planner-errors.js';
@@ -43,6 +43,13 @@ export interface PlanInput {
   rng?: Rng;
   /** Precomputed needs, when the caller already has them. */
   needs?: RequestNeeds;
+  /**
+   * The caller's policy (allowlist, data-sensitivity tier): a returned reason rules the
+   * deployment out before any strategy sees it, so no fallback, hedge or resumption can reach it.
+   */
+  exclude?: (d: DeploymentSnapshot) => string | undefined;
+  /** A plan chosen before planning (the auto router's tier): used instead of the route's classes. */
+  plan?: TargetPlan;
 }
 
 export interface PlanDeps {
@@ -95,8 +102,8 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   const needs = input.needs ?? (isChat ? requestNeeds(req) : embeddingNeeds(req));
   const route = input.route;
   // The common case (a route without request classes) allocates no selection object.
-  const selection = route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
-  const plan = selection === undefined ? route : selection.plan;
+  const selection = input.plan !== undefined || route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
+  const plan = input.plan ?? (selection === undefined ? route : selection.plan);
   const className = selection?.className;
   const where = () => (className === undefined ? `route '${route.name}'` : `route '${route.name}' (class '${className}')`);
 
@@ -107,7 +114,8 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   let rejections: Rejection[] | undefined;
   for (let i = 0; i < plan.targets.length; i++) {
     const dep = plan.targets[i]!;
-    const e = eligible(dep, needs);
+    const denied = input.exclude?.(dep);
+    const e: Eligibility = denied === undefined ? eligible(dep, needs) : { ok: false, kind: 'policy', reason: denied };
     if (e.ok) {
       if (targets !== undefined) {
         targets.push(dep);
