@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -235,4 +236,23 @@ test('the project passes its own linter, tests included (its exceptions live in 
   const r = runCli(repoRoot(), []);
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /no model ids found/);
+});
+
+test('through the real binary: exit codes 0, 1 and 2 and where the messages go', (t) => {
+  const tree = makeTree({ 'ok.ts': `export const r = 'support-triage';\n`, 'bad.py': `M = "gpt-4.1"\n` });
+  t.after(() => tree.remove());
+  const bin = join(repoRoot(), 'bin', 'modelplane.js');
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'lint', ...args], { cwd: tree.dir, encoding: 'utf8' });
+  const clean = run('ok.ts');
+  assert.equal(clean.status, 0, clean.stderr);
+  const dirty = run();
+  assert.equal(dirty.status, 1);
+  assert.match(dirty.stdout, /^bad\.py:1:6: error model id "gpt-4\.1"/m);
+  const usage = run('--nope');
+  assert.equal(usage.status, 2);
+  assert.equal(usage.stdout, '');
+  assert.equal(usage.stderr, 'modelplane lint: unknown option --nope (see modelplane lint --help)\n');
+  const missing = run('nowhere');
+  assert.equal(missing.status, 2);
+  assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
 });
