@@ -9,7 +9,7 @@ import { makeTree, runCli } from '../lint/testing/tree.js';
 import { repoRoot } from '../lint/testing/corpus.js';
 
 const APP = `import OpenAI from 'openai';\nconst client = new OpenAI();\nexport const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] });\n// we call opus for the hard ones\n`;
-const GATEWAY = `providers:\n  openai: { preset: openai }\ndeployments:\n  mini: { provider: openai, model: gpt-4o-mini }\n  big: { provider: openai, model: gpt-4.1 }\n  big2: { provider: openai, model: gpt-4.1, tier: big }\nroutes:\n  support-triage: { targets: [mini] }\n  heavy: { targets: [big] }\n  heavy-tier: { tier: big }\n`;
+const GATEWAY = `providers:\n  openai: { preset: openai }\ndeployments:\n  mini: { provider: openai, model: gpt-4o-mini }\n  big: { provider: openai, model: gpt-4.1 }\n  big2: { provider: openai, model: gpt-4.1, tier: big }\nroutes:\n  support-triage: { targets: [mini] }\n  heavy: { targets: [big] }\n  heavy-tier: { tier: big }\n  smart: { strategy: auto, tiers: [small, big] }\n`;
 
 test('exit 0 and a summary on a clean tree; 1 with file:line:col, rule and suggestion on findings', (t) => {
   const tree = makeTree({ 'src/ok.ts': `export const route = 'support-triage';\n`, 'src/app.ts': APP });
@@ -145,7 +145,7 @@ test('--config: the gateway config is skipped and names the routes serving each 
     doc.findings.map((f) => [f.line, f.suggestion]),
     [
       [1, 'use route "support-triage"'],
-      [2, 'use one of the routes "heavy", "heavy-tier"'],
+      [2, 'use one of the routes "heavy", "heavy-tier", "smart"'],
       [3, 'no route in infra/prod.yaml serves this model: add a deployment { provider: deepseek, model: deepseek-chat } and a route that targets it'],
       [4, 'use route "support-triage"'],
     ],

@@ -51,7 +51,8 @@ export function buildRouteIndex(source: string, deployments: Loose, routes: Loos
   };
   const plan = (route: string, p: Loose) => {
     for (const t of strings(p.targets)) add(route, t);
-    if (typeof p.tier === 'string') for (const t of byTier.get(p.tier) ?? []) add(route, t);
+    // `tier:` picks a tier's deployments; `strategy: auto` chooses between `tiers:`.
+    for (const tier of [...(typeof p.tier === 'string' ? [p.tier] : []), ...strings(p.tiers)]) for (const t of byTier.get(tier) ?? []) add(route, t);
   };
   for (const [name, r] of Object.entries(routes)) {
     if (!isObject(r)) continue;
