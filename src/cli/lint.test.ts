@@ -150,6 +150,10 @@ test('--config: the gateway config is skipped and names the routes serving each 
       [4, 'use route "support-triage"'],
     ],
   );
+  tree.write('infra/staging.yaml', `providers: { d: { preset: deepseek } }\ndeployments:\n  ds: { provider: d, model: deepseek-chat }\nroutes:\n  cheap-chat: { targets: [ds] }\n`);
+  const both = JSON.parse(runCli(tree.dir, ['--config', 'infra/prod.yaml', '--config', 'infra/staging.yaml', '--format', 'json']).stdout) as typeof doc;
+  assert.equal(both.findings[2]!.suggestion, 'use route "cheap-chat"', 'several configs: routes from any of them');
+  assert.equal(both.summary.filesScanned, 1);
   const fixed = runCli(tree.dir, ['--config', 'infra/prod.yaml', '--fix']);
   assert.equal(fixed.code, 1, 'the ambiguous and unserved ones remain');
   assert.match(fixed.stdout, /1 literal\(s\) rewritten to route names/);

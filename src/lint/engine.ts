@@ -7,7 +7,7 @@ import { applyBaseline, DEFAULT_BASELINE_FILE, readBaseline, writeBaseline } fro
 import { createDetector } from './detector.js';
 import { applyFixes, type FixPlan } from './fix.js';
 import type { Changes } from './git-changes.js';
-import { buildRouteIndex, loadRouteIndex, suggestionFor, type RouteIndex } from './gateway-routes.js';
+import { loadRouteIndex, mergeRouteIndexes, suggestionFor, type RouteIndex } from './gateway-routes.js';
 import { LintConfigError, loadProjectConfig, PROJECT_CONFIG_FILE } from './project-config.js';
 import { scanText } from './scan-file.js';
 import type { Finding } from './types.js';
@@ -56,7 +56,7 @@ export function lint(opts: LintOptions): LintResult {
     const found = conventionalConfig(cwd);
     if (found) indexes.push(found);
   }
-  const routes = mergeIndexes(indexes.map((ix) => ({ ...ix, source: toPosix(relative(cwd, ix.source)) })));
+  const routes = mergeRouteIndexes(indexes.map((ix) => ({ ...ix, source: toPosix(relative(cwd, ix.source)) })));
   const baselinePath = resolve(cwd, opts.baseline ?? project.baseline ?? DEFAULT_BASELINE_FILE);
   const excluded = new Set([
     ...configFiles,
@@ -135,17 +135,4 @@ function readText(abs: string, changes: Changes | undefined): string | undefined
   // Binary files that happen to carry a source extension.
   if (text.slice(0, 8000).includes('\u0000')) return undefined;
   return text;
-}
-
-function mergeIndexes(indexes: RouteIndex[]): RouteIndex | undefined {
-  if (indexes.length <= 1) return indexes[0];
-  const merged = buildRouteIndex(indexes.map((i) => i.source).join(', '), {}, {});
-  for (const ix of indexes) {
-    for (const [model, set] of ix.routesByModel) {
-      const into = merged.routesByModel.get(model) ?? new Set<string>();
-      for (const r of set) into.add(r);
-      merged.routesByModel.set(model, into);
-    }
-  }
-  return merged;
 }

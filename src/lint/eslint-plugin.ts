@@ -11,7 +11,7 @@
 import { relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { createDetector, type Detector } from './detector.js';
-import { loadRouteIndex, suggestionFor, type RouteIndex } from './gateway-routes.js';
+import { loadRouteIndex, mergeRouteIndexes, suggestionFor, type RouteIndex } from './gateway-routes.js';
 import { loadProjectConfig } from './project-config.js';
 import { scanText } from './scan-file.js';
 import { syntaxForPath } from './scan/languages.js';
@@ -70,8 +70,7 @@ function setupFor(cwd: string, options: RuleOptions): Setup {
   const configs = [...(typeof options.config === 'string' ? [options.config] : (options.config ?? [])), ...project.gatewayConfigs];
   s = {
     detector: createDetector({ disabled: project.disabled, extraRules: project.extraRules, allowed: project.allowed }),
-    // Several configs: suggestions come from the first (the CLI merges them; editors rarely need more).
-    routes: configs.length ? { ...loadRouteIndex(resolve(cwd, configs[0]!)), source: configs[0]! } : undefined,
+    routes: mergeRouteIndexes(configs.map((c) => ({ ...loadRouteIndex(resolve(cwd, c)), source: c }))),
     ignored: ignore().add(project.ignore),
   };
   setups.set(key, s);

@@ -62,6 +62,20 @@ export function buildRouteIndex(source: string, deployments: Loose, routes: Loos
   return { source, routesByModel };
 }
 
+/** Several gateway configs (staging, production): a model is served by the routes of any of them. */
+export function mergeRouteIndexes(indexes: readonly RouteIndex[]): RouteIndex | undefined {
+  if (indexes.length <= 1) return indexes[0];
+  const merged: RouteIndex = { source: indexes.map((i) => i.source).join(', '), routesByModel: new Map() };
+  for (const ix of indexes) {
+    for (const [model, set] of ix.routesByModel) {
+      const into = merged.routesByModel.get(model) ?? new Set<string>();
+      for (const r of set) into.add(r);
+      merged.routesByModel.set(model, into);
+    }
+  }
+  return merged;
+}
+
 export function routesFor(index: RouteIndex, id: string): string[] {
   for (const c of candidates(id)) {
     const set = index.routesByModel.get(c);
