@@ -74,5 +74,5 @@ test('URLs are skipped whole (anchors and queries too), except a Vertex model pa
     scan('a.ts', `// https://platform.openai.com/docs/guides/latest-model#gpt-5-1-parameter-compatibility\n// see https://x.test/a?model=gpt-4o&b=1 then gpt-4.1\nconst u = 'https://eu-aiplatform.googleapis.com/v1/projects/p/locations/eu/publishers/google/models/gemini-2.5-pro:generateContent';\n`),
     ['2:47 E gpt-4.1', '3:12 E https://eu-aiplatform.googleapis.com/v1/projects/p/locations/eu/publishers/google/models/gemini-2.5-pro:generateContent'],
   );
-  assert.deepEqual(scan('speech.ts', `/** Output format: mp3, opus, aac or flac. */\n// escalate to opus when stuck\n`), ['2:16 W opus']);
+  assert.deepEqual(scan('speech.ts', `/** Output format: mp3, opus, aac or flac. */\n// escalate to opus when stuck\n// the opus magnum of parsers, a magnum opus\n`), ['2:16 W opus']);
 });

@@ -82,7 +82,7 @@ function scanSegment(text: string, s: Segment, det: Detector, hits: Hit[]) {
   }
   if (s.kind !== 'comment') return;
   for (const p of proseMentions(text, s.start, s.end)) {
-    if (isAudioCodec(p.text, text, s)) continue;
+    if (isOtherOpus(p, text, s)) continue;
     // A mention inside an id already reported, or inside a link to documentation, is not prose.
     let overlaps = urls.some(([a, b]) => a < p.end && p.start < b);
     for (let i = first; i < hits.length; i++) if (hits[i]!.start < p.end && p.start < hits[i]!.end) overlaps = true;
@@ -90,9 +90,11 @@ function scanSegment(text: string, s: Segment, det: Detector, hits: Hit[]) {
   }
 }
 
-/** "opus" alone is also an audio codec: not a mention in a comment about audio formats. */
-function isAudioCodec(mention: string, text: string, s: Segment): boolean {
-  return /^opus$/i.test(mention) && AUDIO_WORDS.test(text.slice(s.start, s.end));
+/** "opus" alone is also an audio codec and half of "magnum opus": neither is a model. */
+function isOtherOpus(p: { start: number; end: number; text: string }, text: string, s: Segment): boolean {
+  if (!/^opus$/i.test(p.text)) return false;
+  if (/magnum\s+$/i.test(text.slice(Math.max(s.start, p.start - 8), p.start)) || /^\s+magnum/i.test(text.slice(p.end, p.end + 8))) return true;
+  return AUDIO_WORDS.test(text.slice(s.start, s.end));
 }
 
 const AUDIO_WORDS = /\b(?:mp3|aac|flac|wav|ogg|pcm|webm|codec|audio)\b/i;
