@@ -165,6 +165,7 @@ test('gateway configs found by name or shape are skipped without --config; one b
   t.after(() => tree.remove());
   const doc = JSON.parse(runCli(tree.dir, ['--format', 'json']).stdout) as { findings: Array<{ file: string; suggestion: string }> };
   assert.deepEqual(doc.findings.map((f) => [f.file, f.suggestion]), [['deploy/values.yaml', 'use route "support-triage"']]);
+  assert.deepEqual((doc as unknown as { gatewayConfigsSkipped: string[] }).gatewayConfigsSkipped, ['deploy/whatever.yml', 'modelplane.yaml']);
 });
 
 test('.gitignore (nested, with negation) and .modelplane-lint.yaml ignores, allowed ids and user rules', (t) => {

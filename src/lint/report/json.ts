@@ -16,6 +16,8 @@ export function formatJson(result: LintResult): string {
           staleBaseline: result.staleBaseline,
           fixed: result.fixed,
         },
+        /** Files read as gateway configs (by name or shape) and so not scanned. */
+        gatewayConfigsSkipped: result.skippedConfigs,
         findings: result.findings.map((f) => ({
           file: f.file,
           line: f.line,
