@@ -76,3 +76,34 @@ test('URLs are skipped whole (anchors and queries too), except a Vertex model pa
   );
   assert.deepEqual(scan('speech.ts', `/** Output format: mp3, opus, aac or flac. */\n// escalate to opus when stuck\n// the opus magnum of parsers, a magnum opus\n`), ['2:16 W opus']);
 });
+
+test('notebooks: code cells as Python (comments, whole literals), Markdown cells as Markdown, outputs as JSON strings', () => {
+  const nb = JSON.stringify(
+    {
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['# Eval\n', 'We compare gpt-4o with the route.\n', '```python\n', 'm = "gpt-4.1"\n', '```\n'] },
+        {
+          cell_type: 'code',
+          execution_count: 1,
+          metadata: {},
+          outputs: [{ output_type: 'stream', name: 'stdout', text: ['served by claude-haiku-4-5\n'] }],
+          source: ['# we call opus here\n', 'MODEL = "o3"\n', 'label = "o3"\n', 'prompt = """\n', 'ask deepseek-chat\n', '"""'],
+        },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    },
+    null,
+    1,
+  );
+  const lineOf = (needle: string) => nb.split('\n').findIndex((l) => l.includes(needle)) + 1;
+  const colOf = (needle: string, id: string) => nb.split('\n')[lineOf(needle) - 1]!.indexOf(id) + 1;
+  assert.deepEqual(scan('eval.ipynb', nb), [
+    `${lineOf('m = ')}:${colOf('m = ', 'gpt-4.1')} E gpt-4.1`,
+    `${lineOf('served by')}:${colOf('served by', 'claude')} E claude-haiku-4-5`,
+    `${lineOf('we call')}:${colOf('we call', 'opus')} W opus`,
+    `${lineOf('MODEL = ')}:${colOf('MODEL = ', 'o3')} E o3`,
+    `${lineOf('ask deepseek')}:${colOf('ask deepseek', 'deepseek')} E deepseek-chat`,
+  ]);
+});

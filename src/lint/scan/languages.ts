@@ -37,12 +37,12 @@ export const SYNTAX = {
 
 export type SyntaxName = keyof typeof SYNTAX;
 /** Files handled by a container scanner rather than a single lexer table. */
-export type ContainerKind = 'markdown' | 'sfc';
+export type ContainerKind = 'markdown' | 'sfc' | 'notebook';
 
 const BY_EXTENSION: Record<string, SyntaxName | ContainerKind> = {
   '.ts': 'js', '.tsx': 'js', '.js': 'js', '.jsx': 'js', '.mjs': 'js', '.cjs': 'js', '.mts': 'js', '.cts': 'js',
   '.vue': 'sfc', '.svelte': 'sfc', '.astro': 'sfc', '.html': 'sfc', '.htm': 'sfc',
-  '.py': 'python', '.pyi': 'python', '.ipynb': 'json',
+  '.py': 'python', '.pyi': 'python', '.ipynb': 'notebook',
   '.go': 'go', '.rs': 'rust', '.php': 'php', '.rb': 'ruby', '.rake': 'ruby',
   '.java': 'jvm', '.kt': 'jvm', '.kts': 'jvm', '.scala': 'jvm', '.groovy': 'jvm', '.gradle': 'jvm', '.swift': 'jvm', '.cs': 'jvm', '.dart': 'jvm',
   '.c': 'c', '.h': 'c', '.cc': 'c', '.cpp': 'c', '.hpp': 'c', '.m': 'c', '.mm': 'c', '.zig': 'c',

@@ -6,6 +6,7 @@ import type { Segment } from '../types.js';
 import { markdownSegments, sfcSegments } from './containers.js';
 import { isConventionalConfigName, looksLikeGatewayConfig } from './gateway-config-shape.js';
 import { lex } from './lexer.js';
+import { notebookSegments } from './notebook.js';
 import { SYNTAX, syntaxForPath } from './languages.js';
 
 export type SegmentsResult = { segments: Segment[] } | { skipped: 'not-source' | 'gateway-config' };
@@ -15,6 +16,7 @@ export function segmentsFor(path: string, text: string): SegmentsResult {
   if (kind === undefined) return { skipped: 'not-source' };
   if (kind === 'markdown') return { segments: markdownSegments(text) };
   if (kind === 'sfc') return { segments: sfcSegments(text) };
+  if (kind === 'notebook') return { segments: notebookSegments(text) };
   if (kind === 'yaml' && (isConventionalConfigName(basename(path)) || looksLikeGatewayConfig(text))) return { skipped: 'gateway-config' };
   return { segments: lex(text, SYNTAX[kind]) };
 }
