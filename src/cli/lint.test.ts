@@ -67,6 +67,17 @@ test('--help prints usage and exits 0', () => {
   for (const flag of ['--format', '--staged', '--diff BASE', '--write-baseline', '--fix', '--config']) assert.ok(r.stdout.includes(flag), flag);
 });
 
+test('--list-rules: built-in, meta and user rules, with disabled ones marked', (t) => {
+  const tree = makeTree({ '.modelplane-lint.yaml': "rules:\n  disable: [xai-grok]\n  add:\n    - { id: acme, pattern: '^acme-[0-9]', description: Acme models }\n" });
+  t.after(() => tree.remove());
+  const r = runCli(tree.dir, ['--list-rules']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^catalog-model-id +error +A model id listed in the provider catalog$/m);
+  assert.match(r.stdout, /^prose-model-mention +warning /m);
+  assert.match(r.stdout, /^xai-grok +error +\(disabled\) xAI Grok models$/m);
+  assert.match(r.stdout, /^acme +error +Acme models$/m);
+});
+
 test('--format json: stable fields, summary, and the exit code still says findings', (t) => {
   const tree = makeTree({ 'a.ts': APP });
   t.after(() => tree.remove());

@@ -9,7 +9,8 @@ import { BaselineError } from '../lint/baseline.js';
 import { lint, type LintResult } from '../lint/engine.js';
 import { diffChanges, GitError, stagedChanges } from '../lint/git-changes.js';
 import { GatewayConfigError } from '../lint/gateway-routes.js';
-import { LintConfigError } from '../lint/project-config.js';
+import { LintConfigError, loadProjectConfig } from '../lint/project-config.js';
+import { BUILTIN_RULES, META_RULES } from '../lint/rules.js';
 import { formatGithub } from '../lint/report/github.js';
 import { formatJson } from '../lint/report/json.js';
 import { formatSarif } from '../lint/report/sarif.js';
@@ -36,6 +37,7 @@ options:
       --fix               rewrite a literal to the route serving it, when exactly one route does
       --fail-on LEVEL     error (default) or warning: the lowest severity that makes the exit code 1
       --no-gitignore      scan files .gitignore excludes too
+      --list-rules        print the rule ids (built-in and from the lint config) and exit
   -h, --help              this help
 
 exit codes: 0 no findings, 1 findings, 2 usage or configuration error
@@ -55,6 +57,7 @@ const OPTIONS = {
   fix: { type: 'boolean' },
   'fail-on': { type: 'string' },
   'no-gitignore': { type: 'boolean' },
+  'list-rules': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -133,6 +136,13 @@ function run(args: string[], io: LintIo): number {
   const { values: v, positionals } = parse(args);
   if (v.help) {
     io.stdout(LINT_HELP);
+    return 0;
+  }
+  if (v['list-rules']) {
+    const project = loadProjectConfig(io.cwd, v['lint-config'] ? resolve(io.cwd, v['lint-config']) : undefined);
+    const disabled = new Set(project.disabled);
+    const rows = [...META_RULES, ...BUILTIN_RULES, ...project.extraRules].map((r) => `${r.id.padEnd(28)} ${r.severity.padEnd(8)} ${disabled.has(r.id) ? '(disabled) ' : ''}${r.description}`);
+    io.stdout(rows.join('\n') + '\n');
     return 0;
   }
   const format = (v.format ?? 'text') as Format;
