@@ -5,6 +5,7 @@ import { catalogEntry, type CatalogModel } from '../catalog/index.js';
 import { compileAutoRoute } from './compile-auto.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
+import { compileTelemetry } from './telemetry.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -339,6 +340,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
+    telemetry: compileTelemetry(config.telemetry),
     providers,
     deployments,
     routes,
