@@ -1,101 +1,194 @@
-// `modelplane lint`: finds provider model ids hard-coded in application code. Application code
-// names routes; model ids belong in gateway config and the provider catalog. Matches string
-// literals against the catalog's model ids and against the shapes of well-known model families.
-// A line (or the line above it) containing `modelplane-lint-ignore` is exempt.
+// `modelplane lint`: the command-line face of src/lint. Parses flags, runs the linter, prints the
+// report in the chosen format and turns the outcome into an exit code: 0 clean, 1 findings,
+// 2 a usage or configuration error (one line on stderr saying what is wrong).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import { loadCatalog } from '../catalog/index.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BaselineError } from '../lint/baseline.js';
+import { lint, type LintResult } from '../lint/engine.js';
+import { diffChanges, GitError, stagedChanges } from '../lint/git-changes.js';
+import { GatewayConfigError } from '../lint/gateway-routes.js';
+import { LintConfigError, loadProjectConfig } from '../lint/project-config.js';
+import { BUILTIN_RULES, META_RULES } from '../lint/rules.js';
+import { formatGithub } from '../lint/report/github.js';
+import { formatJson } from '../lint/report/json.js';
+import { formatSarif } from '../lint/report/sarif.js';
+import { formatText, summary } from '../lint/report/text.js';
+import { PathError } from '../lint/walk.js';
 
-const EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.py', '.go', '.java', '.kt', '.rb', '.rs', '.cs', '.php', '.swift']);
-const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', '.git', 'vendor', 'third_party', '__fixtures__', 'coverage']);
+export const LINT_HELP = `usage: modelplane lint [options] [PATH ...]
 
-/** Shapes of model ids from the major families, inside quotes. Kept as data-like patterns. */
-const FAMILY_PATTERNS: RegExp[] = [
-  /^(gpt-[0-9]|gpt-4o|o[1345](-mini|-pro|-preview)?$|o[1345]-20)/i,
-  /^claude-(instant|[0-9]|3|opus|sonnet|haiku)/i,
-  /^gemini-([0-9]|pro|flash|ultra|exp)/i,
-  /^deepseek-(chat|reasoner|coder|v[0-9]|r[0-9])/i,
-  /^qwen([0-9][0-9.]*|-(max|plus|turbo|coder|vl|long))/i,
-  /^glm-[0-9]/i,
-  /^(kimi-|moonshot-v[0-9])/i,
-  /^(mistral|ministral|codestral|pixtral|magistral)-(large|medium|small|tiny|[0-9])/i,
-  /^(meta-)?llama-?[0-9]/i,
-  /^command-(r|a|light)/i,
-  /^(grok-[0-9]|text-embedding-|embed-(english|multilingual))/i,
-  /^(anthropic|amazon|meta|mistral|cohere|ai21|us|eu|apac)\.[a-z]/i,
-];
+Finds provider model ids hard-coded in application code (string literals, comments, templates,
+settings files, notebooks, Markdown code blocks). Application code names routes; the gateway
+config maps routes to models. PATH defaults to the current directory; .gitignore is respected.
 
-export interface Finding {
-  file: string;
-  line: number;
-  literal: string;
+options:
+  -f, --format FORMAT     text (default), json, sarif (SARIF 2.1.0) or github (workflow annotations)
+  -o, --output FILE       write the report to FILE instead of stdout
+  -c, --config FILE       a gateway config: skipped, and used to suggest the route serving each model
+                          (repeatable; files named modelplane*.yaml / gateway*.yaml are skipped anyway)
+      --lint-config FILE  rules and exceptions (default: .modelplane-lint.yaml in the working directory)
+      --staged            only lines staged for commit (pre-commit hooks)
+      --diff BASE         only lines changed since the merge base with BASE (pull requests)
+      --baseline FILE     baseline file (default: .modelplane-lint-baseline.json, used when it exists)
+      --no-baseline       report every finding, ignoring the baseline
+      --write-baseline    record today's findings; later runs fail only on new ones (only ever shrinks)
+      --fix               rewrite a literal to the route serving it, when exactly one route does
+      --fail-on LEVEL     error (default) or warning: the lowest severity that makes the exit code 1
+      --no-gitignore      scan files .gitignore excludes too
+      --list-rules        print the rule ids (built-in and from the lint config) and exit
+  -h, --help              this help
+
+exit codes: 0 no findings, 1 findings, 2 usage or configuration error
+suppress one finding: modelplane-lint-ignore: <reason>   (on the line, or alone on the line above)
+`;
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  config: { type: 'string', short: 'c', multiple: true },
+  'lint-config': { type: 'string' },
+  staged: { type: 'boolean' },
+  diff: { type: 'string' },
+  baseline: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  'write-baseline': { type: 'boolean' },
+  fix: { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'no-gitignore': { type: 'boolean' },
+  'list-rules': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface LintIo {
+  cwd: string;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTty: boolean;
+  env: NodeJS.ProcessEnv;
 }
 
-const LITERAL = /(["'`])((?:(?!\1)[^\\\n]|\\.){2,80})\1/g;
+const processIo = (): LintIo => ({
+  cwd: process.cwd(),
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTty: process.stdout.isTTY === true,
+  env: process.env,
+});
 
-export function lintText(text: string, file: string, known: ReadonlySet<string>): Finding[] {
-  const out: Finding[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.includes('modelplane-lint-ignore') || (i > 0 && lines[i - 1]!.includes('modelplane-lint-ignore'))) continue;
-    for (const m of line.matchAll(LITERAL)) {
-      const lit = m[2]!;
-      if (/\s/.test(lit) && !known.has(lit)) continue;
-      if (known.has(lit) || FAMILY_PATTERNS.some((p) => p.test(lit))) out.push({ file, line: i + 1, literal: lit });
-    }
-  }
-  return out;
-}
+class UsageError extends Error {}
 
-function knownModelIds(): Set<string> {
-  const ids = new Set<string>();
-  for (const entry of loadCatalog().values()) for (const id of Object.keys(entry.models ?? {})) ids.add(id);
-  return ids;
-}
-
-function* walk(path: string): Generator<string> {
-  let st;
+export function runLint(args: string[], io: LintIo = processIo()): number {
   try {
-    st = statSync(path);
-  } catch {
-    return;
-  }
-  if (st.isFile()) {
-    if (EXTENSIONS.has(extname(path))) yield path;
-    return;
-  }
-  for (const name of readdirSync(path)) {
-    if (SKIP_DIRS.has(name) || name.startsWith('.')) continue;
-    yield* walk(join(path, name));
-  }
-}
-
-/** Files allowed to hold model ids: the catalog itself and test files that replay captures. */
-function exempt(file: string): boolean {
-  return /(^|\/)src\/catalog\//.test(file) || /\.test\.[cm]?[jt]sx?$/.test(file);
-}
-
-export function lintPaths(paths: string[]): Finding[] {
-  const known = knownModelIds();
-  const findings: Finding[] = [];
-  for (const p of paths) {
-    for (const file of walk(p)) {
-      const rel = relative(process.cwd(), file) || file;
-      if (exempt(rel)) continue;
-      findings.push(...lintText(readFileSync(file, 'utf8'), rel, known));
+    return run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof PathError || e instanceof LintConfigError || e instanceof GatewayConfigError || e instanceof GitError || e instanceof BaselineError) {
+      io.stderr(`modelplane lint: ${e.message}\n`);
+      return 2;
     }
+    throw e;
   }
-  return findings;
 }
 
-export function runLint(args: string[]): number {
-  const paths = args.length > 0 ? args : ['src'];
-  const findings = lintPaths(paths);
-  for (const f of findings) {
-    process.stdout.write(`${f.file}:${f.line}: model id "${f.literal}" in code; name a route instead and map it to a model in the gateway config\n`);
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    const name = /'([^']+)'/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = nearestFlag(name);
+      throw new UsageError(`unknown option ${name} (${near ? `did you mean ${near}?` : 'see modelplane lint --help'})`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${/--[a-z-]+/.exec(name)?.[0] ?? name} needs a value`);
+    throw new UsageError(message.split('\n')[0]!);
   }
-  process.stdout.write(findings.length === 0 ? `modelplane lint: no model ids in ${paths.join(', ')}\n` : `modelplane lint: ${findings.length} finding(s)\n`);
-  return findings.length === 0 ? 0 : 1;
+}
+
+/** The long flag closest to a mistyped one, if it is close enough to be the likely intent. */
+function nearestFlag(typed: string): string | undefined {
+  const bare = typed.replace(/^-+/, '').split('=')[0]!;
+  if (bare.length < 3) return undefined;
+  let best: { flag: string; d: number } | undefined;
+  for (const flag of Object.keys(OPTIONS)) {
+    const d = editDistance(bare, flag);
+    if (!best || d < best.d) best = { flag, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(best.flag.length / 3)) ? `--${best.flag}` : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function run(args: string[], io: LintIo): number {
+  const { values: v, positionals } = parse(args);
+  if (v.help) {
+    io.stdout(LINT_HELP);
+    return 0;
+  }
+  if (v['list-rules']) {
+    const project = loadProjectConfig(io.cwd, v['lint-config'] ? resolve(io.cwd, v['lint-config']) : undefined);
+    const disabled = new Set(project.disabled);
+    const rows = [...META_RULES, ...BUILTIN_RULES, ...project.extraRules].map((r) => `${r.id.padEnd(28)} ${r.severity.padEnd(8)} ${disabled.has(r.id) ? '(disabled) ' : ''}${r.description}`);
+    io.stdout(rows.join('\n') + '\n');
+    return 0;
+  }
+  const format = (v.format ?? 'text') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${v.format}" (expected ${FORMATS.join(', ')})`);
+  const failOn = v['fail-on'] ?? 'error';
+  if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`--fail-on expects error or warning, not "${failOn}"`);
+  if (v.staged && v.diff !== undefined) throw new UsageError('give --staged or --diff BASE, not both');
+  if (v['write-baseline'] && (v.staged || v.diff !== undefined)) throw new UsageError('--write-baseline records the whole tree; it cannot be combined with --staged or --diff');
+  if (v.fix && (v.staged || v.diff !== undefined)) throw new UsageError('--fix rewrites files in the work tree; it cannot be combined with --staged or --diff');
+
+  const changes = v.staged ? stagedChanges(io.cwd) : v.diff !== undefined ? diffChanges(io.cwd, v.diff) : undefined;
+  const result = lint({
+    cwd: io.cwd,
+    paths: positionals,
+    gatewayConfigs: v.config ?? [],
+    ...(v['lint-config'] ? { lintConfig: v['lint-config'] } : {}),
+    gitignore: !v['no-gitignore'],
+    ...(changes ? { changes } : {}),
+    ...(v.baseline ? { baseline: v.baseline } : {}),
+    useBaseline: !v['no-baseline'],
+    writeBaseline: v['write-baseline'] === true,
+    fix: v.fix === true,
+    // A JSON report from the last run lists the ids it found: it is not application code.
+    ...(v.output ? { exclude: [v.output] } : {}),
+  });
+  const report = render(result, format, io.isTty && !v.output && !io.env.NO_COLOR);
+  if (v.output) {
+    writeFileSync(resolve(io.cwd, v.output), report);
+    io.stdout(summary(result) + '\n');
+  } else io.stdout(report);
+  return exitCode(result, failOn);
+}
+
+function render(result: LintResult, format: Format, colour: boolean): string {
+  switch (format) {
+    case 'json':
+      return formatJson(result);
+    case 'sarif':
+      return formatSarif(result);
+    case 'github':
+      return formatGithub(result);
+    case 'text':
+      return formatText(result, { colour });
+  }
+}
+
+function exitCode(result: LintResult, failOn: 'error' | 'warning'): number {
+  return result.findings.some((f) => failOn === 'warning' || f.severity === 'error') ? 1 : 0;
 }
