@@ -3,6 +3,7 @@
 
 import { catalogEntry, type CatalogModel } from '../catalog/index.js';
 import type { ProviderQuirks } from '../spec/wire.js';
+import { compileTenants } from './compile-tenants.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -103,7 +104,12 @@ function compileProvider(id: string, p: ProviderConfig, env: NodeJS.ProcessEnv, 
     options,
   };
   if (region !== undefined) snap.region = region;
-  if (preset?.jurisdiction !== undefined) snap.jurisdiction = preset.jurisdiction;
+  const jurisdiction = p.jurisdiction ?? preset?.jurisdiction;
+  if (jurisdiction !== undefined) snap.jurisdiction = jurisdiction;
+  const retention = p.retention ?? preset?.retention;
+  if (retention !== undefined) snap.retention = retention;
+  const trains = p.trains_on_data ?? preset?.trains_on_data;
+  if (trains !== undefined) snap.trainsOnData = trains;
   return snap;
 }
 
@@ -305,6 +311,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     providers,
     deployments,
     routes,
+    tenants: compileTenants(config, problems),
   };
   if (options.source !== undefined) snapshot.source = options.source;
   return { snapshot, problems };

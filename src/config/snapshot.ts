@@ -3,6 +3,7 @@
 // Snapshot; hot reload swaps the whole object atomically, so a request sees one consistent
 // version from start to end.
 
+import type { TenantSettings } from '../governance/types.js';
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
 
 export interface CredentialSnapshot {
@@ -23,6 +24,9 @@ export interface ProviderSnapshot {
   region?: string;
   /** Where the provider processes data (ISO country/region code or 'local'), from the catalog. */
   jurisdiction?: string;
+  /** How long the provider keeps submitted data (policy input; catalog or config). */
+  retention?: 'none' | 'limited' | 'standard';
+  trainsOnData?: boolean;
   credentials: CredentialSnapshot[];
   /** Format-specific settings passed to the egress format (EgressTarget.options). */
   options: Record<string, unknown>;
@@ -174,4 +178,6 @@ export interface Snapshot {
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;
+  /** Teams, config keys, customers, agents, sensitivity policy, alerts (governance/). */
+  tenants: TenantSettings;
 }
