@@ -116,7 +116,11 @@ export class BudgetBook {
     for (const { state, periodStart } of r.entries) {
       this.roll(state, now);
       // A reservation from a period that has ended was already dropped with that period.
-      if (state.periodStart === periodStart) state.reserved = Math.max(0, state.reserved - r.amount);
+      if (state.periodStart === periodStart) {
+        state.reserved -= r.amount;
+        // Float dust from many add/subtract pairs must not read as money in flight.
+        if (state.reserved < 1e-12) state.reserved = 0;
+      }
       state.spent += cost;
       if (!state.softAlerted && state.spent >= state.spec.usd * state.spec.soft) {
         state.softAlerted = true;
