@@ -1,0 +1,50 @@
+// Opens the stores a running gateway uses, from the same config file, for the tenant commands.
+import { join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { loadSnapshotFromFile } from '../config/load.js';
+import type { Snapshot } from '../config/snapshot.js';
+import { resolveDataDir } from '../store/data-dir.js';
+import { LEDGER_DB_FILE, SqliteLedgerStore } from '../store/sqlite-ledger-store.js';
+import { SqliteTenantStore, TENANTS_DB_FILE } from '../store/sqlite-tenant-store.js';
+import { TenantAdmin } from '../governance/tenant-admin.js';
+import { UsageError } from './output.js';
+
+export interface TenantCliContext {
+  snapshot: Snapshot;
+  dataDir: string;
+  tenants: SqliteTenantStore;
+  admin: TenantAdmin;
+  ledger(): SqliteLedgerStore;
+  actor: string;
+  close(): Promise<void>;
+}
+
+export function openTenantContext(configFile: string | undefined): TenantCliContext {
+  if (!configFile) throw new UsageError('--config FILE is required (the file `modelplane serve` uses; it says where the store is)');
+  const file = resolve(configFile);
+  const snapshot = loadSnapshotFromFile(file);
+  const dataDir = resolveDataDir(snapshot.storage, file);
+  if (dataDir === undefined || dataDir === ':memory:') throw new UsageError('storage.data_dir is ":memory:": there is no store for the CLI to share with the gateway');
+  const tenants = new SqliteTenantStore(join(dataDir, TENANTS_DB_FILE));
+  let ledger: SqliteLedgerStore | undefined;
+  const t = snapshot.tenants;
+  const admin = new TenantAdmin(tenants, () => ({ configTeams: t.teams, configKeyIds: new Set(t.keys.map((k) => k.id)), policy: t.policy }));
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep 'unknown'
+  }
+  return {
+    snapshot,
+    dataDir,
+    tenants,
+    admin,
+    actor: `cli:${user}`,
+    ledger: () => (ledger ??= new SqliteLedgerStore(join(dataDir, LEDGER_DB_FILE))),
+    close: async () => {
+      await tenants.close();
+      ledger?.close();
+    },
+  };
+}
