@@ -47,10 +47,12 @@ export function buildExclude(policy: PolicySettings, tier: number, principal: Pr
   const providers = principal?.allowProvider ?? [];
   const tiers = principal?.allowTier ?? [];
   if (!rule && providers.length === 0 && tiers.length === 0) return undefined;
+  // Each reason names the deployment, so the planner's 403 says which rule excluded which target.
   return (d) => {
-    if (providers.length > 0 && !allows(providers, d.provider.id)) return `key ${principal!.key.name}: provider ${d.provider.id} is not in its provider allowlist`;
-    if (tiers.length > 0 && (d.tier === undefined || !allows(tiers, d.tier))) return `key ${principal!.key.name}: tier ${d.tier ?? '(none)'} is not in its tier allowlist`;
-    return rule ? ruleViolation(rule.name, rule.rule, d.provider) : undefined;
+    if (providers.length > 0 && !allows(providers, d.provider.id)) return `${d.id}: key ${principal!.key.name}: provider ${d.provider.id} is not in its provider allowlist`;
+    if (tiers.length > 0 && (d.tier === undefined || !allows(tiers, d.tier))) return `${d.id}: key ${principal!.key.name}: tier ${d.tier ?? '(none)'} is not in its tier allowlist`;
+    const why = rule ? ruleViolation(rule.name, rule.rule, d.provider) : undefined;
+    return why === undefined ? undefined : `${d.id}: ${why}`;
   };
 }
 
@@ -64,7 +66,7 @@ export function assertSomeEligible(targets: readonly DeploymentSnapshot[], exclu
   for (const d of targets) {
     const why = exclude(d);
     if (why === undefined) return;
-    reasons.push(`${d.id}: ${why}`);
+    reasons.push(why);
   }
   throw new GatewayError('policy_denied', `Policy denied: no deployment of route "${route}" may serve this request. ${reasons.join('; ')}.`);
 }

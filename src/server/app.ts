@@ -18,6 +18,7 @@ import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
 import { defaultEndpoints } from './endpoints.js';
+import { createTenancy } from '../governance/runtime.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
 
@@ -99,9 +100,12 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, opts.extensions ?? []) };
+  const tenancy = createTenancy({ snapshot, holder, log, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
+  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, [tenancy.extension, ...(opts.extensions ?? [])]) };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
-  const handler = createRequestHandler({ holder, deps, endpoints: defaultEndpoints({ responsesStore }) });
+  const endpoints = defaultEndpoints({ responsesStore });
+  for (const [k, spec] of tenancy.endpoints) endpoints.set(k, spec);
+  const handler = createRequestHandler({ holder, deps, endpoints });
   return {
     holder,
     router,
@@ -111,6 +115,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     close: async () => {
       holder.close();
       prober.stop();
+      await tenancy.close();
       await responsesStore.close();
       await closeUpstreamAgents();
       await new Promise<void>((r) => {

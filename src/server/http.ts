@@ -134,7 +134,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
       req.resume();
       return;
     }
-    if (spec.method === 'GET') {
+    if (spec.method === 'GET' || spec.method === 'DELETE') {
       run(deps, spec, call, undefined);
       return;
     }
@@ -146,7 +146,8 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
       }
       let body: unknown;
       try {
-        body = parseJson(buf!);
+        // The admin API takes bodiless POSTs (`/admin/keys/{id}/rotate`).
+        body = buf!.length === 0 && spec.kind === 'admin' ? undefined : parseJson(buf!);
       } catch (e) {
         renderError(call, spec.errors, e, deps.log);
         return;

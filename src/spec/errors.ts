@@ -37,7 +37,6 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   rate_limited: { status: 429, retryable: true, scope: 'credential', openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },
   insufficient_quota: { status: 429, retryable: false, scope: 'credential', openaiType: 'insufficient_quota', anthropicType: 'rate_limit_error' },
-  policy_denied: { status: 403, retryable: false, scope: 'request', openaiType: 'permission_error', anthropicType: 'permission_error' },
   rate_limit_exceeded: { status: 429, retryable: false, scope: 'request', openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },
   budget_exceeded: { status: 429, retryable: false, scope: 'request', openaiType: 'insufficient_quota', anthropicType: 'rate_limit_error' },
   upstream_auth: { status: 502, retryable: false, scope: 'credential', openaiType: 'api_error', anthropicType: 'api_error' },

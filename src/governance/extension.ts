@@ -1,0 +1,130 @@
+// Tenancy as a lifecycle Extension:
+//   authenticate  an `mp-` key -> Caller {kind: 'key', keyId, team, customer, agent}; the
+//                 Principal (hierarchy applied) kept on the call. Before the body is read.
+//   stage         admission for chat and embeddings: route allowlist, attribution (key-bound
+//                 values win), sensitivity -> call.exclude (the planner filters before routing),
+//                 budget reservation, rate limits; rate-limit headers into call.headers (written
+//                 on success and on errors, streams included).
+//   after         settlement: real cost into budgets, real tokens into limits, one ledger record
+//                 per request (refusals and failures included); call.outcome.costUsd.
+// Nothing here waits on the store: the Governor's memory is the hot path.
+
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot } from '../config/snapshot.js';
+import type { Call, Caller } from '../gateway/call.js';
+import type { Extension } from '../gateway/extension.js';
+import { keyMatches } from '../server/auth.js';
+import { GatewayError } from '../spec/errors.js';
+import { KEY_PREFIX } from './keys.js';
+import { RateLimitError, type Admission, type Governor } from './governor.js';
+import type { Principal } from './hierarchy.js';
+
+const PRINCIPAL = Symbol('tenants.principal');
+const ADMISSION = Symbol('tenants.admission');
+const GOVERNED = Symbol('tenants.governed');
+
+/** Every deployment a route may reach, across its request classes (computed once per route object). */
+const routeTargets = new WeakMap<RouteSnapshot, readonly DeploymentSnapshot[]>();
+function targetsOf(route: RouteSnapshot): readonly DeploymentSnapshot[] {
+  let t = routeTargets.get(route);
+  if (!t) {
+    const all = new Set<DeploymentSnapshot>(route.targets);
+    for (const c of route.classes) for (const d of c.targets) all.add(d);
+    routeTargets.set(route, (t = [...all]));
+  }
+  return t;
+}
+
+function both(a: Call['exclude'], b: Call['exclude']): Call['exclude'] {
+  if (!a) return b;
+  if (!b) return a;
+  return (d) => a(d) ?? b(d);
+}
+
+export interface TenancyExtensionOptions {
+  /** Whether the extension runs for a snapshot (default: always). */
+  enabled?: (snapshot: Snapshot) => boolean;
+}
+
+export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = {}): Extension {
+  return {
+    name: 'tenants',
+    ...(opts.enabled ? { enabled: opts.enabled } : {}),
+
+    authenticate(presented, call): Caller | undefined {
+      if (presented === undefined || !presented.startsWith(KEY_PREFIX)) return undefined;
+      const master = call.ex.snapshot.auth.masterKey;
+      if (master !== undefined && keyMatches(presented, master)) return undefined;
+      const p = gov.authenticate(presented);
+      call[PRINCIPAL] = p;
+      const caller: Caller = { kind: 'key', keyId: p.key.id };
+      if (p.key.team !== undefined) caller.team = p.key.team;
+      if (p.key.customer !== undefined) caller.customer = p.key.customer;
+      if (p.key.agent !== undefined) caller.agent = p.key.agent;
+      return caller;
+    },
+
+    stage(call, next) {
+      if ((call.endpoint !== 'chat' && call.endpoint !== 'embeddings') || call.route === undefined) return next();
+      call[GOVERNED] = true;
+      const principal = call[PRINCIPAL] as Principal | undefined;
+      const req = call.request;
+      const body = req && 'messages' in req ? req : req ? { ...(req.user !== undefined ? { user: req.user } : {}) } : undefined;
+      let adm: Admission;
+      try {
+        adm = gov.admit({
+          ...(principal ? { principal } : {}),
+          headers: call.ex.req.headers,
+          ...(body ? { body } : {}),
+          route: call.route.name,
+          targets: targetsOf(call.route),
+          inputTokens: call.needs?.estimatedInputTokens ?? 0,
+          ...(call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
+        });
+      } catch (e) {
+        if (e instanceof RateLimitError) call.headers.push(...e.headers);
+        throw e;
+      }
+      call[ADMISSION] = adm;
+      const a = adm.attribution;
+      const caller: Caller = { ...call.caller };
+      if (a.customer !== undefined) caller.customer = a.customer;
+      if (a.agent !== undefined) caller.agent = a.agent;
+      if (a.workflow !== undefined) caller.workflow = a.workflow;
+      call.caller = caller;
+      const ex = both(call.exclude, adm.exclude);
+      if (ex) call.exclude = ex;
+      if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));
+      return next();
+    },
+
+    after(call) {
+      if (call[GOVERNED] !== true) return;
+      const adm = call[ADMISSION] as Admission | undefined;
+      const o = call.outcome;
+      const err = o.error;
+      const record = gov.settle(adm, {
+        requestId: call.ex.requestId,
+        endpoint: call.endpoint,
+        ...(call.route ? { route: call.route.name } : {}),
+        ...(call.trace.className !== undefined ? { requestClass: call.trace.className } : {}),
+        ...(o.attempt ? { deployment: o.attempt.deployment } : {}),
+        ...(o.usage ? { usage: o.usage } : {}),
+        status: o.status,
+        ...(err instanceof GatewayError ? { errorCode: err.code } : {}),
+        attempts: call.trace.attempts,
+        latencyMs: Date.now() - call.ex.startedAt,
+        ...(o.ttftMs !== undefined ? { ttftMs: o.ttftMs } : {}),
+        ...(o.cache !== undefined ? { cache: o.cache } : {}),
+      });
+      // A refusal before admission has no attribution yet: record who it was from the caller.
+      if (!adm) {
+        const c = call.caller;
+        if (c.keyId !== undefined) record.keyId = c.keyId;
+        if (c.team !== undefined) record.team = c.team;
+        if (c.customer !== undefined) record.customer = c.customer;
+        if (c.agent !== undefined) record.agent = c.agent;
+      }
+      o.costUsd = record.costUsd;
+    },
+  };
+}
