@@ -1,5 +1,5 @@
 // TenantStore on SQLite (better-sqlite3, WAL), shared by the gateway and the CLI: WAL lets the
-// CLI write while the gateway reads, and the `meta.changes` counter is how the gateway learns of
+// CLI write while the gateway reads, and the change counter (table `meta`) is how the gateway learns of
 // a change (it polls it off the request path).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
