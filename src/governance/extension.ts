@@ -46,11 +46,23 @@ export interface TenancyExtensionOptions {
 }
 
 export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = {}): Extension {
+  // Hot reload: the first request under a newer snapshot hands its tenants to the governor (a
+  // pointer compare per request; the rebuild, which may total new budgets from the ledger, runs
+  // once per reload).
+  let version = -1;
+  let tenants: Snapshot['tenants'] = gov.directory.tenants;
+  const follow = (s: Snapshot) => {
+    if (s.tenants === tenants || s.version < version) return;
+    gov.reconfigure(s.tenants);
+    tenants = s.tenants;
+    version = s.version;
+  };
   return {
     name: 'tenants',
     ...(opts.enabled ? { enabled: opts.enabled } : {}),
 
     authenticate(presented, call): Caller | undefined {
+      follow(call.ex.snapshot);
       if (presented === undefined || !presented.startsWith(KEY_PREFIX)) return undefined;
       const master = call.ex.snapshot.auth.masterKey;
       if (master !== undefined && keyMatches(presented, master)) return undefined;
@@ -64,6 +76,7 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
     },
 
     stage(call, next) {
+      follow(call.ex.snapshot);
       if ((call.endpoint !== 'chat' && call.endpoint !== 'embeddings') || call.route === undefined) return next();
       call[GOVERNED] = true;
       const principal = call[PRINCIPAL] as Principal | undefined;

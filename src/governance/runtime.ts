@@ -3,7 +3,6 @@
 // pieces on; everything tenant-specific stays here.
 
 import { join } from 'node:path';
-import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { EndpointSpec } from '../gateway/endpoint.js';
 import type { Extension } from '../gateway/extension.js';
@@ -17,6 +16,7 @@ import { Governor, type GovernorLog } from './governor.js';
 
 export interface Tenancy {
   governor: Governor;
+  /** The lifecycle extension, with the admin endpoints and a close that flushes the ledger. */
   extension: Extension;
   endpoints: Map<string, EndpointSpec>;
   close(): Promise<void>;
@@ -25,7 +25,6 @@ export interface Tenancy {
 export interface TenancyOptions {
   snapshot: Snapshot;
   configFile?: string;
-  holder: SnapshotHolder;
   log: GovernorLog;
   now?: () => number;
   pollMs?: number;
@@ -61,16 +60,13 @@ export function createTenancy(opts: TenancyOptions): Tenancy {
   // The embedded store answers synchronously, so the first load completes before the server
   // accepts its first connection; a failure is logged and the config's tenants keep serving.
   governor.start().catch((err: unknown) => opts.log.error({ err: String(err) }, 'tenant store: first load failed'));
-  opts.holder.onReload((s) => governor.reconfigure(s.tenants));
   const always = tenantStore !== undefined;
-  return {
-    governor,
-    extension: tenancyExtension(governor, { enabled: (s) => always || declaresTenants(s) }),
-    endpoints: adminEndpoints(governor),
-    close: async () => {
-      await governor.close();
-      ledgerStore?.close();
-      await tenantStore?.close();
-    },
+  const endpoints = adminEndpoints(governor);
+  const close = async () => {
+    await governor.close();
+    ledgerStore?.close();
+    await tenantStore?.close();
   };
+  const extension: Extension = { ...tenancyExtension(governor, { enabled: (s) => always || declaresTenants(s) }), endpoints, close };
+  return { governor, extension, endpoints, close };
 }

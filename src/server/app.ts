@@ -18,7 +18,7 @@ import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
 import { defaultEndpoints } from './endpoints.js';
-import { createTenancy } from '../governance/runtime.js';
+import { defaultExtensions } from './extensions.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
 
@@ -38,7 +38,10 @@ export interface GatewayOptions {
   responsesStore?: ResponsesStore;
   /** Overrides the config's health settings (tests). */
   router?: RouterOptions;
-  /** Capabilities plugged into the request lifecycle (stages, observers, taps, after-hooks). */
+  /**
+   * Capabilities plugged into the request lifecycle (stages, observers, taps, after-hooks,
+   * endpoints); default: `defaultExtensions` (server/extensions.ts). Pass `[]` for a bare gateway.
+   */
   extensions?: readonly Extension[];
 }
 
@@ -100,11 +103,11 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  const tenancy = createTenancy({ snapshot, holder, log, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
-  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, [tenancy.extension, ...(opts.extensions ?? [])]) };
+  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
+  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions) };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });
-  for (const [k, spec] of tenancy.endpoints) endpoints.set(k, spec);
+  for (const e of extensions) if (e.endpoints) for (const [k, spec] of e.endpoints) endpoints.set(k, spec);
   const handler = createRequestHandler({ holder, deps, endpoints });
   return {
     holder,
@@ -115,7 +118,13 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     close: async () => {
       holder.close();
       prober.stop();
-      await tenancy.close();
+      for (const e of extensions) {
+        try {
+          await e.close?.();
+        } catch (err) {
+          log.error({ extension: e.name, err: String(err) }, 'extension close failed');
+        }
+      }
       await responsesStore.close();
       await closeUpstreamAgents();
       await new Promise<void>((r) => {

@@ -1,0 +1,24 @@
+// The extensions a gateway runs with when the caller of startGateway names none: one line per
+// capability, each deciding from the snapshot whether it has work to do (`Extension.enabled`).
+// Capabilities that need resources (a store under storage.data_dir, a logger) get them here.
+import type { Snapshot } from '../config/snapshot.js';
+import type { Extension } from '../gateway/extension.js';
+import type { Router } from '../gateway/router.js';
+import type { Logger } from '../telemetry/log.js';
+import { createTenancy } from '../governance/runtime.js';
+
+export interface ExtensionContext {
+  snapshot: Snapshot;
+  log: Logger;
+  router: Router;
+  /** The config file, when there is one (stores resolve `storage.data_dir` against its folder). */
+  configFile?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function defaultExtensions(ctx: ExtensionContext): Extension[] {
+  const out: Extension[] = [];
+  // Virtual keys, budgets, rate limits, sensitivity policy, spend ledger, /admin/{keys,teams,...}.
+  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
+  return out;
+}
