@@ -16,7 +16,7 @@ import { renderProfile, runProfiles } from './profile.js';
 import { startPortkey } from './portkey.js';
 import { renderReport } from './report.js';
 import { evaluateGoals, summarise, type LoadRecord, type ProbeRecord, type Scenario } from './summary.js';
-import { directTarget, requestBody, smokeCheck, startBare, startModelplane, type StartContext, type Target } from './targets.js';
+import { directTarget, requestBody, smokeCheck, startBare, startModelplane, virtualKeyTarget, type StartContext, type Target } from './targets.js';
 import type { ProbeResult } from './ttfb-probe.js';
 
 const GATEWAY_CPU = 1;
@@ -118,7 +118,8 @@ function wrkVersion(): string {
 }
 
 async function compare(opts: BenchOptions, ctx: StartContext, runner: LoadRunner, outDir: string) {
-  const targets: Target[] = [directTarget(ctx.mockPort), await startBare(ctx), await startModelplane(ctx, { logToFile: opts.gatewayLogToFile })];
+  const mp = await startModelplane(ctx, { logToFile: opts.gatewayLogToFile });
+  const targets: Target[] = [directTarget(ctx.mockPort), await startBare(ctx), mp, virtualKeyTarget(mp)];
   const skipped: string[] = [];
   if (opts.withPortkey) {
     try {

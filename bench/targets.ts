@@ -19,6 +19,8 @@ export interface Target {
 }
 
 export const MASTER_KEY = 'sk-bench';
+/** A virtual key with a budget and two rate limits, for the `modelplane-key` target (docs/tenants.md). */
+export const VIRTUAL_KEY = `mp-${'b'.repeat(32)}`;
 export const MOCK_MODEL = 'bench-model';
 const ROUTE = 'bench';
 
@@ -54,6 +56,9 @@ export function modelplaneConfig(gatewayPort: number, mockPort: number): string 
     `  a: { provider: mock, model: ${MOCK_MODEL} }`,
     'routes:',
     `  ${ROUTE}: { targets: [a] }`,
+    // Never reached: limits and budget far above what a run sends, so the key pays for the checks only.
+    'keys:',
+    `  bench-key: { key: ${VIRTUAL_KEY}, budget: { usd: 1000000, period: month }, limits: { rpm: 100000000, tpm: 100000000000 }, agent: bench-agent }`,
     '',
   ].join('\n');
 }
@@ -102,6 +107,11 @@ export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Pr
   });
   await waitForPort(port, proc, 20_000);
   return { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER_KEY}` }, model: ROUTE, proc };
+}
+
+/** The same gateway process, called with the virtual key and attribution headers. */
+export function virtualKeyTarget(mp: Target): Target {
+  return { ...mp, name: 'modelplane-key', headers: { authorization: `Bearer ${VIRTUAL_KEY}`, 'x-modelplane-workflow': 'bench', 'x-modelplane-customer': 'bench-customer' } };
 }
 
 export interface SmokeResult {

@@ -11,13 +11,14 @@ export const DEFAULT_SOFT_THRESHOLD = 0.8;
 
 export function budgetFrom(b: BudgetConfig | undefined): BudgetSpec | undefined {
   if (b === undefined) return undefined;
-  const full = b as BudgetConfig & { soft?: number; enforce?: boolean; on_unknown_cost?: BudgetSpec['onUnknownCost'] };
+  const full = b as BudgetConfig & { soft?: number; enforce?: boolean; on_unknown_cost?: BudgetSpec['onUnknownCost']; cutoff?: boolean };
   return {
     usd: full.usd,
     period: full.period ?? 'month',
     soft: full.soft ?? DEFAULT_SOFT_THRESHOLD,
     enforce: full.enforce ?? true,
     onUnknownCost: full.on_unknown_cost ?? 'reserve',
+    cutoff: full.cutoff ?? false,
   };
 }
 

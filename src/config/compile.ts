@@ -289,7 +289,13 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       ...compilePlan(`${path}.classes[${i}]`, c, plan, deployments, config, problems),
     }));
     const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
-    routes.set(name, { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false });
+    const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
+    const fb = r.on_budget_exhausted;
+    if (fb) {
+      const p = compilePlan(`${path}.on_budget_exhausted`, fb, undefined, deployments, config, problems);
+      route.budgetFallback = { targets: p.targets, label: fb.tier !== undefined ? `tier ${fb.tier}` : `targets ${p.targets.map((d) => d.id).join(',')}` };
+    }
+    routes.set(name, route);
   }
   if (routes.size === 0) problems.push('routes: define at least one route');
   const snapshot: Snapshot = {

@@ -147,6 +147,8 @@ const routeSchema = z.strictObject({
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
   resume_streams: z.boolean().optional(),
+  /** When a budget refuses, serve from these cheaper targets instead (docs/tenants.md). */
+  on_budget_exhausted: z.strictObject({ tier: z.string().optional(), targets: z.array(z.string().min(1)).min(1).optional() }).optional(),
 });
 
 export const configSchema = z.strictObject({

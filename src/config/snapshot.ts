@@ -127,6 +127,8 @@ export interface RouteSnapshot extends TargetPlan {
   kind: 'chat' | 'embeddings';
   /** Resume a stream interrupted after text reached the client on a prefill-capable target. */
   resumeStreams: boolean;
+  /** `on_budget_exhausted`: cheaper targets that serve a request a budget refused (and what they were called). */
+  budgetFallback?: { targets: DeploymentSnapshot[]; label: string };
 }
 
 export interface ServerSettings {

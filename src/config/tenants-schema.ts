@@ -20,6 +20,8 @@ const budgetObject = z.strictObject({
   enforce: z.boolean().optional(),
   /** When a request's cost cannot be estimated (no price, no output limit). */
   on_unknown_cost: z.enum(['reserve', 'refuse', 'allow']).optional(),
+  /** Streams are charged as they run: cut one off (well-formed error event) once it has used its reservation. */
+  cutoff: z.boolean().optional(),
 });
 
 /** `50/day`, `500/month`, `20/total`, or the object form. */

@@ -48,12 +48,12 @@ alerts: { webhook: { url: https://hooks.example.com/x, secret: s, timeout: 2s } 
     { env: { TRIAGE_BOT_KEY: KEY } },
   );
   const t = s.tenants;
-  assert.deepEqual(t.teams.get('support')!.budget, { usd: 500, period: 'month', soft: 0.9, enforce: true, onUnknownCost: 'reserve' });
+  assert.deepEqual(t.teams.get('support')!.budget, { usd: 500, period: 'month', soft: 0.9, enforce: true, onUnknownCost: 'reserve', cutoff: false });
   assert.deepEqual(t.teams.get('support')!.limits, { rpm: 600, tpm: 200000, concurrency: 20 });
   const bot = t.keys.find((k) => k.name === 'triage-bot')!;
   assert.equal(bot.hash, hashKey(KEY));
   assert.equal(bot.id, 'cfg_triage-bot');
-  assert.deepEqual(bot.budget, { usd: 50, period: 'day', soft: 0.8, enforce: true, onUnknownCost: 'reserve' });
+  assert.deepEqual(bot.budget, { usd: 50, period: 'day', soft: 0.8, enforce: true, onUnknownCost: 'reserve', cutoff: false });
   assert.ok(!JSON.stringify(bot).includes(KEY), 'the key itself is not in the snapshot');
   assert.equal(t.keys.find((k) => k.name === 'hashed')!.enabled, false);
   assert.equal(t.customers.get('acme')!.budget!.usd, 100);

@@ -26,7 +26,7 @@ test('the soft alert is POSTed, signed, retried with backoff after failures, and
   try {
     const book = new BudgetBook(() => Date.parse('2026-05-10T12:00:00Z'));
     book.onSoftAlert = (a) => sender.budgetSoftLimit(a.budget);
-    const b = book.ensure('team:support', { usd: 10, period: 'month', soft: 0.8, enforce: true, onUnknownCost: 'reserve' });
+    const b = book.ensure('team:support', { usd: 10, period: 'month', soft: 0.8, enforce: true, onUnknownCost: 'reserve', cutoff: false });
     book.settle(book.reserve([b], 9) as Reservation, 9);
     assert.equal(calls, 0, 'settle returned before any delivery happened');
     await sender.idle();
@@ -53,7 +53,7 @@ test('an unreachable webhook gives up after its retries and says so', async () =
   const log = { warn: () => {}, error: (_o: object, m: string) => logged.push(m) };
   const sender = new AlertSender({ webhook: { url: 'http://127.0.0.1:1/nothing', timeoutMs: 2_000, retries: 1 } }, log, { sleep: () => Promise.resolve() });
   const book = new BudgetBook(() => 0);
-  const b = book.ensure('global', { usd: 1, period: 'total', soft: 0.5, enforce: true, onUnknownCost: 'reserve' });
+  const b = book.ensure('global', { usd: 1, period: 'total', soft: 0.5, enforce: true, onUnknownCost: 'reserve', cutoff: false });
   sender.budgetSoftLimit(b);
   await sender.idle();
   assert.equal(logged.length, 3);

@@ -4,7 +4,7 @@ import { BudgetBook, isRefusal, refusalMessage, type Reservation } from './budge
 import { periodWindow } from './periods.js';
 import type { BudgetSpec } from './types.js';
 
-const spec = (usd: number, over: Partial<BudgetSpec> = {}): BudgetSpec => ({ usd, period: 'day', soft: 0.8, enforce: true, onUnknownCost: 'reserve', ...over });
+const spec = (usd: number, over: Partial<BudgetSpec> = {}): BudgetSpec => ({ usd, period: 'day', soft: 0.8, enforce: true, onUnknownCost: 'reserve', cutoff: false, ...over });
 const at = (iso: string) => Date.parse(iso);
 
 test('period windows: UTC day, Monday week, calendar month (leap February), total', () => {

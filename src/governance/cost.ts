@@ -35,6 +35,9 @@ export interface CostEstimate {
   unknown: boolean;
   /** Output tokens assumed. */
   outputTokens: number;
+  /** The parts of `usd`: input at the highest input price, and the highest price of one output token. */
+  inputUsd: number;
+  outputUsdPerToken: number;
 }
 
 /**
@@ -66,7 +69,9 @@ export function estimateMaxCost(targets: readonly DeploymentSnapshot[], inputTok
     inPrice = FALLBACK_PRICE.inputPerMTok;
     outPrice = FALLBACK_PRICE.outputPerMTok;
   }
-  return { usd: (inputTokens * inPrice + outputTokens * outPrice) * PER_TOKEN, unknown, outputTokens };
+  const inputUsd = inputTokens * inPrice * PER_TOKEN;
+  const outputUsdPerToken = outPrice * PER_TOKEN;
+  return { usd: inputUsd + outputTokens * outputUsdPerToken, unknown, outputTokens, inputUsd, outputUsdPerToken };
 }
 
 /** What `on_unknown_cost` makes of an estimate: the amount to reserve, or a refusal. */

@@ -34,6 +34,20 @@ function targetsOf(route: RouteSnapshot): readonly DeploymentSnapshot[] {
   return t;
 }
 
+/** The route as served by its `on_budget_exhausted` targets (built once per route object). */
+const fallbackRoutes = new WeakMap<RouteSnapshot, RouteSnapshot>();
+function fallbackRoute(route: RouteSnapshot): RouteSnapshot | undefined {
+  const fb = route.budgetFallback;
+  if (!fb || fb.targets.length === 0) return undefined;
+  let r = fallbackRoutes.get(route);
+  if (!r) {
+    const { budgetFallback: _omit, ...rest } = route;
+    r = { ...rest, targets: fb.targets, weights: fb.targets.map((d) => d.weight), classes: [] };
+    fallbackRoutes.set(route, r);
+  }
+  return r;
+}
+
 function both(a: Call['exclude'], b: Call['exclude']): Call['exclude'] {
   if (!a) return b;
   if (!b) return a;
@@ -82,20 +96,28 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
       const principal = call[PRINCIPAL] as Principal | undefined;
       const req = call.request;
       const body = req && 'messages' in req ? req : req ? { ...(req.user !== undefined ? { user: req.user } : {}) } : undefined;
-      let adm: Admission;
-      try {
-        adm = gov.admit({
+      const admit = (route: RouteSnapshot) =>
+        gov.admit({
           ...(principal ? { principal } : {}),
           headers: call.ex.req.headers,
           ...(body ? { body } : {}),
-          route: call.route.name,
-          targets: targetsOf(call.route),
+          route: route.name,
+          targets: targetsOf(route),
           inputTokens: call.needs?.estimatedInputTokens ?? 0,
           ...(call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
         });
+      let adm: Admission;
+      try {
+        adm = admit(call.route);
       } catch (e) {
         if (e instanceof RateLimitError) call.headers.push(...e.headers);
-        throw e;
+        const fallback = e instanceof GatewayError && e.code === 'budget_exceeded' ? fallbackRoute(call.route) : undefined;
+        if (!fallback) throw e;
+        // on_budget_exhausted: the cheaper targets get their own, smaller reservation; a refusal
+        // there is the answer.
+        adm = admit(fallback);
+        call.headers.push('x-modelplane-budget-fallback', call.route.budgetFallback!.label);
+        call.route = fallback;
       }
       call[ADMISSION] = adm;
       const a = adm.attribution;
@@ -108,6 +130,23 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
       if (ex) call.exclude = ex;
       if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));
       return next();
+    },
+
+    // Streams are charged as they run: with a `cutoff` budget, output is counted per event (about
+    // four characters per token) and the stream ends with a budget_exceeded error event once it
+    // would cost more than it reserved. Without one, no tap exists for the call.
+    tap(call) {
+      const cut = (call[ADMISSION] as Admission | undefined)?.cutoff;
+      if (!cut) return undefined;
+      let chars = 0;
+      const maxChars = ((cut.limitUsd - cut.inputUsd) / cut.outputUsdPerToken) * 4;
+      return (e) => {
+        if (e.type === 'text-delta' || e.type === 'reasoning-delta') chars += e.text.length;
+        else if (e.type === 'tool-call-delta') chars += e.argumentsDelta.length;
+        else return undefined;
+        if (chars <= maxChars) return undefined;
+        return new GatewayError('budget_exceeded', `The stream was cut off: it used up its reservation of $${cut.limitUsd.toPrecision(3)} under budget ${cut.budget} (cutoff: true).`);
+      };
     },
 
     after(call) {

@@ -10,7 +10,7 @@ import { TenantAdmin } from './tenant-admin.js';
 import type { BudgetSpec, KeyRecord, TenantSettings } from './types.js';
 
 const log = { info: () => {}, warn: () => {}, error: () => {} };
-const budget = (usd: number, over: Partial<BudgetSpec> = {}): BudgetSpec => ({ usd, period: 'day', soft: 0.8, enforce: true, onUnknownCost: 'reserve', ...over });
+const budget = (usd: number, over: Partial<BudgetSpec> = {}): BudgetSpec => ({ usd, period: 'day', soft: 0.8, enforce: true, onUnknownCost: 'reserve', cutoff: false, ...over });
 // $1 per million input tokens, $10 per million output tokens.
 const priced = testDeployment('priced', { provider: testProvider('oai', { jurisdiction: 'US' }), price: { inputPerMTok: 1, outputPerMTok: 10 } });
 const unpriced = testDeployment('unpriced', { provider: testProvider('cheap', { jurisdiction: 'CN' }) });

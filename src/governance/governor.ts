@@ -60,6 +60,8 @@ export interface Admission {
   estimateUsd: number;
   estimateTokens: number;
   startedAt: number;
+  /** Set when a budget asks for stream cut-off: what the stream may spend, and at what rate. */
+  cutoff?: { limitUsd: number; inputUsd: number; outputUsdPerToken: number; budget: string };
 }
 
 export interface SettleInput {
@@ -180,6 +182,8 @@ export class Governor {
       if (isRefusal(r)) throw new GatewayError('budget_exceeded', refusalMessage(r));
       adm.reservation = r;
       adm.estimateUsd = rule.reserve;
+      const cut = states.find((s) => s.spec.cutoff && s.spec.enforce);
+      if (cut && rule.reserve > 0) adm.cutoff = { limitUsd: rule.reserve, inputUsd: est.inputUsd, outputUsdPerToken: est.outputUsdPerToken, budget: cut.id };
     }
 
     const limitStates: LimitState[] = [];

@@ -46,7 +46,7 @@ test('a key narrows its team and never widens it', () => {
     routes: ['support-*'],
     providers: ['a', 'b'],
     sensitivity: 'internal',
-    budget: { usd: 500, period: 'month', soft: 0.8, enforce: true, onUnknownCost: 'reserve' },
+    budget: { usd: 500, period: 'month', soft: 0.8, enforce: true, onUnknownCost: 'reserve', cutoff: false },
     limits: { rpm: 600 },
     metadata: { workflow: 'team-default', customer: 'c0' },
   };

@@ -13,6 +13,8 @@ export interface BudgetSpec {
   /** false: shadow budget (records would-be refusals, refuses nothing). */
   enforce: boolean;
   onUnknownCost: UnknownCostRule;
+  /** End a stream with an error event once its output would cost more than it reserved. */
+  cutoff: boolean;
 }
 
 export interface LimitSpec {
