@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort, type ProcessSet, type Started } from './procs.js';
 import type { Scenario } from './summary.js';
+import type { FeatureVariant } from './features.js';
 
 export interface Target {
   name: string;
@@ -19,8 +20,6 @@ export interface Target {
 }
 
 export const MASTER_KEY = 'sk-bench';
-/** A virtual key with a budget and two rate limits, for the `modelplane-key` target (docs/tenants.md). */
-export const VIRTUAL_KEY = `mp-${'b'.repeat(32)}`;
 export const MOCK_MODEL = 'bench-model';
 const ROUTE = 'bench';
 
@@ -44,21 +43,21 @@ export function requestBody(model: string, scenario: Scenario): string {
   return JSON.stringify(body);
 }
 
-export function modelplaneConfig(gatewayPort: number, mockPort: number): string {
+export function modelplaneConfig(gatewayPort: number, mockPort: number, feature?: FeatureVariant): string {
   return [
-    '# written by bench/targets.ts: one mock provider, one deployment, one route',
+    '# written by bench/targets.ts: one mock provider, one deployment, one route' + (feature ? `; feature: ${feature.describe}` : ''),
     `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
     `auth: { master_key: ${MASTER_KEY} }`,
     'logging: { level: info }',
+    ...(feature?.top ?? []),
     'providers:',
     `  mock: { format: openai-chat, base_url: http://127.0.0.1:${mockPort}/v1, auth: none }`,
     'deployments:',
     `  a: { provider: mock, model: ${MOCK_MODEL} }`,
+    ...(feature?.deployments ?? []),
     'routes:',
     `  ${ROUTE}: { targets: [a] }`,
-    // Never reached: limits and budget far above what a run sends, so the key pays for the checks only.
-    'keys:',
-    `  bench-key: { key: ${VIRTUAL_KEY}, budget: { usd: 1000000, period: month }, limits: { rpm: 100000000, tpm: 100000000000 }, agent: bench-agent }`,
+    ...(feature?.routes ?? []),
     '',
   ].join('\n');
 }
@@ -87,6 +86,8 @@ export async function startBare(ctx: StartContext): Promise<Target> {
 
 export interface ModelplaneStart {
   name?: string;
+  /** A feature variant (bench/features.ts): its config lines, route and headers. */
+  feature?: FeatureVariant;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   logToFile: boolean;
@@ -96,7 +97,7 @@ export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Pr
   const name = o.name ?? 'modelplane';
   const port = await freePort();
   const config = join(ctx.outDir, `${name}.yaml`);
-  writeFileSync(config, modelplaneConfig(port, ctx.mockPort));
+  writeFileSync(config, modelplaneConfig(port, ctx.mockPort, o.feature));
   const bin = join(REPO_ROOT, 'bin', 'modelplane.js');
   const proc = ctx.procs.start(name, process.execPath, [...(o.nodeFlags ?? []), bin, 'serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'], {
     logFile: join(ctx.outDir, 'logs', `${name}.stderr.log`),
@@ -106,12 +107,7 @@ export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Pr
     env: { ...process.env, NODE_ENV: 'production' },
   });
   await waitForPort(port, proc, 20_000);
-  return { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER_KEY}` }, model: ROUTE, proc };
-}
-
-/** The same gateway process, called with the virtual key and attribution headers. */
-export function virtualKeyTarget(mp: Target): Target {
-  return { ...mp, name: 'modelplane-key', headers: { authorization: `Bearer ${VIRTUAL_KEY}`, 'x-modelplane-workflow': 'bench', 'x-modelplane-customer': 'bench-customer' } };
+  return { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER_KEY}`, ...(o.feature?.headers ?? {}) }, model: o.feature?.route ?? ROUTE, proc };
 }
 
 export interface SmokeResult {

@@ -12,6 +12,7 @@ usage:
   modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
+  modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./tenants.js')).runTenantCommand(command, rest);
     case 'spend': case 'budgets': case 'audit':
       return (await import('./spend.js')).runSpendCommand(command, rest);
+    case 'router': {
+      const { runRouter } = await import('./router.js');
+      return runRouter(rest);
+    }
     case 'lint': {
       const { runLint } = await import('./lint.js');
       return runLint(rest);

@@ -6,6 +6,7 @@ import type { Extension } from '../gateway/extension.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { createTenancy } from '../governance/runtime.js';
+import { autoRouter } from '../gateway/stages/auto-router.js';
 
 export interface ExtensionContext {
   snapshot: Snapshot;
@@ -19,6 +20,9 @@ export interface ExtensionContext {
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
   // Virtual keys, budgets, rate limits, sensitivity policy, spend ledger, /admin/{keys,teams,...}.
+  // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
+  // any stage routes.
   out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
+  out.push(autoRouter(ctx.log));
   return out;
 }
