@@ -17,6 +17,7 @@ import { GatewayError } from '../spec/errors.js';
 import { KEY_PREFIX } from './keys.js';
 import { RateLimitError, type Admission, type Governor } from './governor.js';
 import type { Principal } from './hierarchy.js';
+import { requestInputTokens } from './token-estimate.js';
 
 const PRINCIPAL = Symbol('tenants.principal');
 const ADMISSION = Symbol('tenants.admission');
@@ -104,6 +105,7 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
           route: route.name,
           targets: targetsOf(route),
           inputTokens: call.needs?.estimatedInputTokens ?? 0,
+          ...(req && 'messages' in req ? { countInput: () => requestInputTokens(req) } : {}),
           ...(call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
         });
       let adm: Admission;

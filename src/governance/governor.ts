@@ -47,6 +47,11 @@ export interface AdmitInput {
   /** Every deployment the request may reach (route and class targets): for the policy check and the cost bound. */
   targets: readonly DeploymentSnapshot[];
   inputTokens: number;
+  /**
+   * A better (higher) input estimate, computed only when a budget or a token limit needs it
+   * (token-estimate.ts); the admission uses the larger of the two.
+   */
+  countInput?: () => number;
   maxTokens?: number;
 }
 
@@ -159,7 +164,9 @@ export class Governor {
     assertSomeEligible(input.targets, exclude, input.route);
     const eligible = exclude ? input.targets.filter((t) => exclude(t) === undefined) : input.targets;
 
-    const adm: Admission = { attribution, limitStates: [], estimateUsd: 0, estimateTokens: input.inputTokens + (input.maxTokens ?? 0), startedAt: this.now() };
+    const adm: Admission = { attribution, limitStates: [], estimateUsd: 0, estimateTokens: 0, startedAt: this.now() };
+    let inputTokens = -1;
+    const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.countInput?.() ?? 0)));
     if (exclude) adm.exclude = exclude;
 
     // Budgets first: a refusal by a rate limit afterwards releases the reservation.
@@ -173,7 +180,7 @@ export class Governor {
     if (agent?.budget) addBudget(`agent:${agent.name}`);
     if (d.tenants.globalBudget) addBudget('global');
     if (states.length > 0) {
-      const est = estimateMaxCost(eligible, input.inputTokens, input.maxTokens);
+      const est = estimateMaxCost(eligible, inputEstimate(), input.maxTokens);
       const rule = applyUnknownCostRule(est, strictestRule(states.map((s) => s.spec.onUnknownCost)));
       if ('refuse' in rule) {
         throw new GatewayError('budget_exceeded', `Budget refused: the cost of this request cannot be estimated (a target has no price or no output limit is known) and a budget says on_unknown_cost: refuse. Send max_tokens, or price the deployment.`);
@@ -195,6 +202,7 @@ export class Governor {
     if (customer?.limits) addLimit(`customer:${customer.name}`);
     if (agent?.limits) addLimit(`agent:${agent.name}`);
     if (limitStates.length > 0) {
+      adm.estimateTokens = (limitStates.some((l) => l.tpm !== undefined) ? inputEstimate() : input.inputTokens) + (input.maxTokens ?? 0);
       const t = this.limits.admit(limitStates, adm.estimateTokens);
       if (isLimitRefusal(t)) {
         if (adm.reservation) this.budgets.settle(adm.reservation, 0);
