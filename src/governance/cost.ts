@@ -60,9 +60,10 @@ export function estimateMaxCost(targets: readonly DeploymentSnapshot[], inputTok
     else if (cap > outputCap) outputCap = cap;
   }
   let outputTokens = maxTokens ?? outputCap;
-  if (!Number.isFinite(outputTokens) || outputTokens === 0) {
+  // No limit anywhere (or no target at all): assume the fallback and call the cost unknown.
+  if (maxTokens === undefined && (!Number.isFinite(outputTokens) || outputTokens === 0)) {
     outputTokens = FALLBACK_MAX_OUTPUT_TOKENS;
-    if (maxTokens === undefined) unknown = true;
+    unknown = true;
   }
   if (targets.length === 0) {
     unknown = true;

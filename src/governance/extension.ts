@@ -17,7 +17,7 @@ import { GatewayError } from '../spec/errors.js';
 import { KEY_PREFIX } from './keys.js';
 import { RateLimitError, type Admission, type Governor } from './governor.js';
 import type { Principal } from './hierarchy.js';
-import { requestInputTokens } from './token-estimate.js';
+import { embeddingInputTokens, requestInputTokens } from './token-estimate.js';
 
 const PRINCIPAL = Symbol('tenants.principal');
 const ADMISSION = Symbol('tenants.admission');
@@ -105,8 +105,9 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
           route: route.name,
           targets: targetsOf(route),
           inputTokens: call.needs?.estimatedInputTokens ?? 0,
-          ...(req && 'messages' in req ? { countInput: () => requestInputTokens(req) } : {}),
-          ...(call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
+          ...(req ? { countInput: () => ('messages' in req ? requestInputTokens(req) : embeddingInputTokens(req.input)) } : {}),
+          // Embeddings produce no output tokens; chat reserves the client's max_tokens (or a default).
+          ...(call.endpoint === 'embeddings' ? { maxTokens: 0 } : call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
         });
       let adm: Admission;
       try {

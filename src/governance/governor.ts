@@ -230,7 +230,8 @@ export class Governor {
     let cost = costOf(out.deployment?.price, usage) ?? 0;
     // A success without usage (a stream the upstream never counted) is charged what was
     // reserved: an unknown cost must not become a free request.
-    if (usage === undefined && out.status < 400 && adm?.reservation) cost = adm.reservation.amount;
+    // The same for a client that left (499) after an upstream was called: its tokens were spent.
+    if (usage === undefined && adm?.reservation && (out.status < 400 || (out.status === 499 && out.deployment !== undefined))) cost = adm.reservation.amount;
     if (adm?.reservation) this.budgets.settle(adm.reservation, cost);
     if (adm?.ticket) this.limits.settle(adm.ticket, usage ? usage.inputTokens + usage.outputTokens : out.status >= 400 ? 0 : undefined);
     const a = adm?.attribution;

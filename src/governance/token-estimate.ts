@@ -74,3 +74,10 @@ export function requestInputTokens(req: CanonicalRequest): number {
   if (req.responseFormat?.type === 'json_schema') n += textTokens(JSON.stringify(req.responseFormat.schema));
   return n;
 }
+
+/** An embeddings batch costs every input (the routing estimate keeps only the largest). */
+export function embeddingInputTokens(input: readonly string[] | readonly number[][]): number {
+  let n = 0;
+  for (const x of input) n += typeof x === 'string' ? textTokens(x) : x.length;
+  return n;
+}
