@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLimitRefusal, openaiDuration, RateLimiter, rateLimitHeaders, SlidingWindow, type LimitTicket } from './rate-limit.js';
+import { isLimitRefusal, openaiDuration, RateLimiter, rateLimitHeaders, SlidingWindow, WINDOW_MS, type LimitTicket } from './rate-limit.js';
 
 test('sliding window: counts the last 60 seconds, forgets older ones', () => {
   const w = new SlidingWindow();
@@ -10,8 +10,14 @@ test('sliding window: counts the last 60 seconds, forgets older ones', () => {
   assert.equal(w.used(60_999), 8, 'second 1 is still inside');
   assert.equal(w.used(61_000), 3, 'the first second has left the window');
   assert.equal(w.used(90_000), 0);
-  w.add(-10, 30_500, 31_000);
-  assert.equal(w.used(31_000), 5, 'a correction never goes below zero in its bucket');
+  const c = new SlidingWindow();
+  c.add(5, 1_000);
+  c.add(3, 30_500);
+  c.add(-10, 30_500, 31_000);
+  assert.equal(c.used(31_000), 5, 'a correction never goes below zero in its bucket');
+  c.add(-2, 1_000, 70_000);
+  assert.equal(c.used(70_000), 0, 'a correction for a second that left the window is dropped');
+  assert.equal(c.msUntilFree(70_000, 1), WINDOW_MS, 'nothing to free');
 });
 
 test('rpm: the 61st request in a minute is refused with the time until a slot frees', () => {

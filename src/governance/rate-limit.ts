@@ -7,41 +7,70 @@ const BUCKETS = 60;
 const BUCKET_MS = 1000;
 export const WINDOW_MS = BUCKETS * BUCKET_MS;
 
-/** A sliding 60-second sum in one-second buckets. */
+/**
+ * A sliding 60-second sum in one-second buckets, with a running total: reading it expires the
+ * seconds that left the window since the last read (amortised O(1), no allocation), so a limited
+ * caller's request does not pay a 60-bucket walk per limit.
+ */
 export class SlidingWindow {
   private readonly counts = new Float64Array(BUCKETS);
   /** The second each slot currently holds (a slot from an older minute counts as empty). */
   private readonly seconds = new Float64Array(BUCKETS).fill(-1);
+  private total = 0;
+  /** The latest second the total has been advanced to. */
+  private head = -1;
+
+  private advance(sec: number): void {
+    if (sec <= this.head) return;
+    if (sec - this.head >= BUCKETS) {
+      // Everything expired: the slots now stand for the 60 seconds ending at `sec`.
+      this.counts.fill(0);
+      for (let s = sec - BUCKETS + 1; s <= sec; s++) this.seconds[((s % BUCKETS) + BUCKETS) % BUCKETS] = s;
+      this.total = 0;
+    } else {
+      for (let s = this.head + 1; s <= sec; s++) {
+        const slot = s % BUCKETS;
+        if (this.seconds[slot] !== s) {
+          this.total -= this.counts[slot]!;
+          this.counts[slot] = 0;
+          this.seconds[slot] = s;
+        }
+      }
+    }
+    this.head = sec;
+    if (this.total < 1e-9) this.total = 0;
+  }
 
   /** Sum over the 60 seconds ending at `now`. */
   used(now: number): number {
-    const sec = Math.floor(now / BUCKET_MS);
-    let sum = 0;
-    for (let i = 0; i < BUCKETS; i++) if (this.seconds[i]! > sec - BUCKETS) sum += this.counts[i]!;
-    return sum;
+    this.advance(Math.floor(now / BUCKET_MS));
+    return this.total;
   }
 
   /** Adds `n` (negative to correct) at `at`; a correction for a second that left the window is dropped. */
   add(n: number, at: number, now = at): void {
+    const cur = Math.floor(now / BUCKET_MS);
+    this.advance(cur);
     const sec = Math.floor(at / BUCKET_MS);
-    if (sec <= Math.floor(now / BUCKET_MS) - BUCKETS) return;
+    if (sec <= cur - BUCKETS || sec > cur) return;
     const slot = sec % BUCKETS;
-    if (this.seconds[slot] !== sec) {
-      this.seconds[slot] = sec;
-      this.counts[slot] = 0;
-    }
-    this.counts[slot] = Math.max(0, this.counts[slot]! + n);
+    const before = this.counts[slot]!;
+    const after = Math.max(0, before + n);
+    this.counts[slot] = after;
+    this.total += after - before;
   }
 
-  /** Milliseconds until at least `need` of the window's use has expired (0 if it already fits). */
+  /** Milliseconds until at least `need` of the window's use has expired (0 if nothing is needed). */
   msUntilFree(now: number, need: number): number {
-    const sec = Math.floor(now / BUCKET_MS);
-    const live: Array<[number, number]> = [];
-    for (let i = 0; i < BUCKETS; i++) if (this.seconds[i]! > sec - BUCKETS && this.counts[i]! > 0) live.push([this.seconds[i]!, this.counts[i]!]);
-    live.sort((a, b) => a[0] - b[0]);
+    if (need <= 0) return 0;
+    const cur = Math.floor(now / BUCKET_MS);
+    this.advance(cur);
     let freed = 0;
-    for (const [s, c] of live) {
-      freed += c;
+    // Oldest second first: slot of second s is s % 60, for s from cur-59 to cur.
+    for (let s = cur - BUCKETS + 1; s <= cur; s++) {
+      const slot = ((s % BUCKETS) + BUCKETS) % BUCKETS;
+      if (this.seconds[slot] !== s) continue;
+      freed += this.counts[slot]!;
       if (freed >= need) return Math.max(0, (s + BUCKETS) * BUCKET_MS - now);
     }
     return WINDOW_MS;
