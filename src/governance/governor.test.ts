@@ -133,3 +133,21 @@ test('revocation through the store is seen on the next poll; budgets are rebuilt
   assert.equal(view.period_end, '2026-05-11T00:00:00.000Z');
   await g2.close();
 });
+
+test('a config reload adds keys and budgets and drops removed ones, keeping what existing budgets spent', () => {
+  const g = new Governor({ settings: settings({}, { budget: budget(10) }), log, now: () => 0 });
+  const a = g.admit(input(g));
+  g.settle(a, { requestId: 'r', deployment: priced, usage: { inputTokens: 1_000_000, outputTokens: 0 }, status: 200, attempts: 1, latencyMs: 1 });
+  const other = `mp-${'z'.repeat(32)}`;
+  const next = settings({}, { budget: budget(20) });
+  next.keys = [...next.keys, { id: 'cfg_new', name: 'new', hash: hashKey(other), prefix: 'mp-zzzzzzzz', enabled: true, createdAt: 0, source: 'config', budget: budget(1) }];
+  g.reconfigure(next);
+  assert.equal(g.authenticate(other).key.id, 'cfg_new');
+  const kept = g.budgets.get('key:cfg_bot')!;
+  assert.equal(kept.spec.usd, 20, 'the new limit applies');
+  assert.equal(kept.spent, 1, 'what was spent is kept');
+  assert.ok(g.budgets.get('key:cfg_new'));
+  g.reconfigure(settings({ keys: [] }));
+  assert.throws(() => g.authenticate(KEY), (e: unknown) => e instanceof GatewayError && e.code === 'unauthorized');
+  assert.equal(g.budgets.get('key:cfg_bot'), undefined);
+});
