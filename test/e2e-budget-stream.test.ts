@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startSimulator, type Simulator } from '../testkit/simulator.js';
 import { startGateway, type Gateway } from '../src/server/app.js';
-import { captureLogger } from './harness.js';
+import { LogSink } from '../testkit/log-sink.js';
 
 const CUT = `mp-${'c'.repeat(32)}`;
 const THRIFTY = `mp-${'t'.repeat(32)}`;
@@ -29,7 +29,7 @@ keys:
   thrifty: { key: ${THRIFTY}, budget: { usd: 0.0005, period: day } }
 `,
     port: 0,
-    logger: captureLogger([]),
+    logger: new LogSink().logger,
     env: {},
   });
 });

@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startSimulator, type Simulator } from '../testkit/simulator.js';
 import { startGateway, type Gateway } from '../src/server/app.js';
-import { captureLogger } from './harness.js';
+import { LogSink } from '../testkit/log-sink.js';
 
 const run = promisify(execFile);
 const MASTER = 'sk-e2e-master';
@@ -49,7 +49,6 @@ let sim: Simulator;
 let gw: Gateway;
 let dir: string;
 let file: string;
-const logs: Array<Record<string, unknown>> = [];
 
 before(async () => {
   // Long replies: an answer runs to its max_tokens, so what a request costs is what it reserved.
@@ -57,7 +56,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mp-e2e-tenants-'));
   file = join(dir, 'modelplane.yaml');
   writeFileSync(file, CONFIG(sim.url));
-  gw = await startGateway({ configFile: file, port: 0, logger: captureLogger(logs), env: {} });
+  gw = await startGateway({ configFile: file, port: 0, logger: new LogSink().logger, env: {} });
 });
 after(async () => {
   await gw.close();

@@ -24,6 +24,7 @@ import type { Attempt, AttemptPlan } from './router.js';
 import { AttemptAbort } from './cancel.js';
 import type { Call } from './call.js';
 import type { Lifecycle } from './lifecycle.js';
+import { redactorFor, sanitizeUpstreamError } from './redact.js';
 
 export type EgressRegistry = Readonly<Record<string, EgressFormat | undefined>>;
 
@@ -92,6 +93,15 @@ export const verdicts = {
   },
 };
 
+/**
+ * An error built from an upstream's own words (error body, in-stream error event), as it may
+ * leave the gateway: every credential the snapshot holds and anything shaped like a key
+ * redacted, a bounded single line, HTML pages summarised (redact.ts). Runs on error paths only.
+ */
+export function upstreamFault(call: Call, err: GatewayError): GatewayError {
+  return err.upstream === undefined && err.code === 'internal_error' ? err : sanitizeUpstreamError(err, redactorFor(call.ex.snapshot));
+}
+
 /** A non-GatewayError thrown by our own code during an attempt. */
 function ownFault(e: unknown, a: Attempt): GatewayError {
   return new GatewayError('internal_error', `internal error while preparing the request for ${describe(a)}`, { cause: e });
@@ -117,8 +127,8 @@ function commits(e: CanonicalEvent): boolean {
 }
 
 /** The request deadline bounds the wait for a first byte; a long stream may outlive it. */
-function capTimeouts(t: Timeouts, deadlineAt: number): Timeouts {
-  const left = Math.max(1, deadlineAt - Date.now());
+function capTimeouts(t: Timeouts, deadlineAt: number, now: number): Timeouts {
+  const left = Math.max(1, deadlineAt - now);
   return left >= t.firstByteMs ? t : { ...t, firstByteMs: left };
 }
 
@@ -197,7 +207,7 @@ async function sequential<T>(input: LoopInput, once: OnceFn<T>): Promise<T> {
   const { plan, call } = input;
   let lastError: GatewayError | undefined = input.after;
   for (;;) {
-    const attempt = plan.next(lastError === undefined ? call.ex.startedAt : Date.now(), lastError);
+    const attempt = plan.next(lastError === undefined ? call.ex.startedAt : call.ex.clock(), lastError);
     if (!attempt) break;
     if (attempt.delayMs > 0) await sleep(attempt.delayMs, call);
     if (call.ex.cancel.aborted) throw clientLeft();
@@ -210,7 +220,7 @@ async function sequential<T>(input: LoopInput, once: OnceFn<T>): Promise<T> {
         verdicts.abandoned(input, attempt);
         throw err;
       }
-      verdicts.failed(input, attempt, err, Date.now());
+      verdicts.failed(input, attempt, err, call.ex.clock());
       lastError = err;
     } finally {
       call.ex.cancel.unlink(l.controller);
@@ -239,7 +249,7 @@ async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => v
   try {
     for (;;) {
       if (inflight.length === 0) {
-        const attempt = plan.next(lastError === undefined ? call.ex.startedAt : Date.now(), lastError);
+        const attempt = plan.next(lastError === undefined ? call.ex.startedAt : call.ex.clock(), lastError);
         if (!attempt) break;
         if (attempt.delayMs > 0) await sleep(attempt.delayMs, call);
         if (call.ex.cancel.aborted) throw clientLeft();
@@ -253,7 +263,7 @@ async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => v
       clearTimeout(hedgeTimer);
       if (r === 'hedge') {
         hedgedOnce = true;
-        const second = plan.next(Date.now());
+        const second = plan.next(call.ex.clock());
         if (second) {
           start(second);
           call.trace.failures.push('hedged');
@@ -278,7 +288,7 @@ async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => v
         }
         throw r.error;
       }
-      verdicts.failed(input, r.f.attempt, r.error, Date.now());
+      verdicts.failed(input, r.f.attempt, r.error, call.ex.clock());
       lastError = r.error;
     }
   } finally {
@@ -304,7 +314,7 @@ function noteWarnings(input: LoopInput, upReq: UpstreamRequest): void {
 async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort) {
   const upReq = await build(input, attempt, fmt);
   noteWarnings(input, upReq);
-  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
+  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt), attempt.deployment.upstreamLimits);
   if (up.status < 200 || up.status >= 300) {
     let text = '';
     try {
@@ -314,7 +324,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
     } finally {
       up.done();
     }
-    throw fmt.parseError(text, { status: up.status, headers: up.headers });
+    throw upstreamFault(input.call, fmt.parseError(text, { status: up.status, headers: up.headers }));
   }
   return up;
 }
@@ -325,9 +335,9 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  */
 export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
   noteWarnings(input, upReq);
-  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt)).then((up) => {
+  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt), attempt.deployment.upstreamLimits).then((up) => {
     const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
-    if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
+    if (up.status < 200 || up.status >= 300) throw upstreamFault(input.call, fmt.parseError(up.body.toString('utf8'), meta));
     let json: unknown;
     try {
       json = JSON.parse(up.body.toString('utf8'));
@@ -353,7 +363,7 @@ function translated<T>(attempt: Attempt, f: () => T): T {
 
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
   const r = await runAttempts(input, (attempt, fmt, controller) => {
-    const t0 = Date.now();
+    const t0 = input.call.ex.clock();
     const go = (upReq: UpstreamRequest): Promise<JsonSuccess> =>
       fetchJson(input, attempt, fmt, controller, upReq).then(({ json, meta }) => ({ attempt, response: translated(attempt, () => fmt.parseResponse(json, meta)), startedAt: t0 }));
     // Most formats build synchronously; only signing (SigV4) needs a promise.
@@ -366,7 +376,7 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
     return built instanceof Promise ? built.then(go) : go(built);
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
-  const now = Date.now();
+  const now = input.call.ex.clock();
   verdicts.succeeded(input, r.attempt, now - r.startedAt, undefined, now);
   return r;
 }
@@ -377,7 +387,7 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
  */
 export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSuccess> {
   return runAttempts(input, async (attempt, fmt, controller) => {
-    const t0 = Date.now();
+    const t0 = input.call.ex.clock();
     const up = await send(input, attempt, fmt, controller);
     // Formats turn a failing body into an error event; remember the transport cause so a stalled
     // or reset body is classified as a timeout/connection failure, not a protocol error.
@@ -396,7 +406,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
         if (r.done) break;
         if (r.value.type === 'error') {
           if (bodyError !== undefined || controller.aborted) throw classify(undefined);
-          throw r.value.error;
+          throw upstreamFault(input.call, r.value.error);
         }
         buffered.push(r.value);
         if (commits(r.value)) break;

@@ -11,11 +11,12 @@ import { AttemptAbort } from './cancel.js';
 import type { EgressRegistry } from './attempts.js';
 import type { Attempt, Router } from './router.js';
 import { egressTarget } from './target.js';
+import { redactorFor, sanitizeUpstreamError } from './redact.js';
 import { callUpstream, transportError } from './upstream.js';
 
 const PING: CanonicalRequest = { model: 'probe', messages: [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }], maxTokens: 1, stream: false };
 
-export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: EgressRegistry, timeoutMs: number): Promise<GatewayError | undefined> {
+export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: EgressRegistry, timeoutMs: number, clock: () => number = Date.now): Promise<GatewayError | undefined> {
   const credential = d.credentials[0];
   const attempt: Attempt = {
     deployment: d,
@@ -28,24 +29,24 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
   const fmt = egress[d.provider.format];
   if (!fmt) return new GatewayError('internal_error', `no egress translator for ${d.provider.format}`);
   // An open breaker is left alone until its cooldown ends; then the probe is its half-open trial.
-  if (!router.admit(attempt, Date.now())) return undefined;
-  const t0 = Date.now();
+  if (!router.admit(attempt, clock())) return undefined;
+  const t0 = clock();
   router.started(attempt);
   try {
     const req = await fmt.buildRequest(PING, egressTarget(d, credential));
     const timeouts = { connectMs: Math.min(d.timeouts.connectMs, timeoutMs), firstByteMs: timeoutMs, totalMs: timeoutMs };
-    const up = await callUpstream(req, timeouts, new AttemptAbort(), `probe of deployment ${d.id}`);
+    const up = await callUpstream(req, timeouts, new AttemptAbort(), `probe of deployment ${d.id}`, d.upstreamLimits);
     try {
       const text = await up.body.text();
       if (up.status < 200 || up.status >= 300) throw fmt.parseError(text, { status: up.status, headers: up.headers });
     } finally {
       up.done();
     }
-    router.succeeded(attempt, Date.now() - t0, undefined, Date.now());
+    router.succeeded(attempt, clock() - t0, undefined, clock());
     return undefined;
   } catch (e) {
     const err = e instanceof GatewayError ? e : transportError(e, `probe of deployment ${d.id}`, d.timeouts);
-    router.failed(attempt, err, Date.now());
+    router.failed(attempt, err, clock());
     return err;
   }
 }
@@ -54,16 +55,23 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
 export class Prober {
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly router: Router, private readonly egress: EgressRegistry, private readonly log: Logger) {}
+  constructor(
+    private readonly router: Router,
+    private readonly egress: EgressRegistry,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   reset(snapshot: Snapshot): void {
     this.stop();
+    // A probe's failure text is an upstream's words: redacted before it is logged.
+    const redactor = redactorFor(snapshot);
     for (const d of snapshot.deployments.values()) {
       if (!d.probe) continue;
       const { intervalMs, timeoutMs } = d.probe;
       const t = setInterval(() => {
-        void probeOnce(d, this.router, this.egress, timeoutMs).then((err) => {
-          if (err) this.log.debug({ deployment: d.id, error: err.code, error_message: err.message }, 'probe failed');
+        void probeOnce(d, this.router, this.egress, timeoutMs, this.clock).then((err) => {
+          if (err) this.log.debug({ deployment: d.id, error: err.code, error_message: sanitizeUpstreamError(err, redactor).message }, 'probe failed');
         });
       }, intervalMs);
       t.unref();

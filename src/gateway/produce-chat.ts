@@ -5,7 +5,7 @@
 import type { CanonicalEvent, CanonicalRequest } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { Answer, Call } from './call.js';
-import { runJsonAttempts, runStreamAttempts, verdicts, type AttemptLoopInput, type StreamSuccess } from './attempts.js';
+import { runJsonAttempts, runStreamAttempts, upstreamFault, verdicts, type AttemptLoopInput, type StreamSuccess } from './attempts.js';
 import { relay, type RelayHooks } from './relay.js';
 import { continuationRequest, prefillPlan, resumable } from './resume.js';
 import type { GatewayDeps } from './deps.js';
@@ -34,7 +34,7 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
       (o.escalations ??= []).push(`${o.tier ?? '?'}:${failed}`);
       call.headers.push('x-modelplane-cascade', `${o.tier ?? '?'}:${failed} -> ${next.name}`);
       o.tier = next.name;
-      const p = deps.router.plan(route, request, call.ex.req.headers, Date.now(), call.needs, call.exclude, next.plan);
+      const p = deps.router.plan(route, request, call.ex.req.headers, call.ex.clock(), call.needs, call.exclude, next.plan);
       r = await runJsonAttempts({ ...input, plan: p });
     }
     o.attempt = r.attempt;
@@ -61,9 +61,10 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
     failed: (s: StreamSuccess, e: GatewayError) => {
       if (left()) return; // the client left: not the upstream's fault (the final verdict abandons it)
       s.judged = true;
-      verdicts.failed(input, s.attempt, e, Date.now());
+      verdicts.failed(input, s.attempt, e, call.ex.clock());
     },
     taps: tapsFor(lifecycle, call),
+    sanitize: (e) => upstreamFault(call, e),
   };
   return { kind: 'stream', events: settle(input, cur, relay(call, cur, hooks)) };
 }
@@ -100,7 +101,7 @@ async function* settle(input: AttemptLoopInput, cur: { s: StreamSuccess }, event
     } else if (o.error) {
       if (!s.judged) verdicts.abandoned(input, s.attempt); // ended by a tap, not by the upstream
     } else {
-      const now = Date.now();
+      const now = call.ex.clock();
       verdicts.succeeded(input, s.attempt, now - s.startedAt, o.ttftMs, now);
     }
   }

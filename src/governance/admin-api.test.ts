@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testDeployment } from '../routing/testing.js';
+import { testDeployment } from '../../testkit/routing-builders.js';
 import { SqliteLedgerStore } from '../store/sqlite-ledger-store.js';
 import { SqliteTenantStore } from '../store/sqlite-tenant-store.js';
 import { handleAdmin, tenantAdminFor } from './admin-api.js';

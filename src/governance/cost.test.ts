@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testDeployment } from '../routing/testing.js';
+import { testDeployment } from '../../testkit/routing-builders.js';
 import { applyUnknownCostRule, costOf, estimateMaxCost, FALLBACK_MAX_OUTPUT_TOKENS, strictestRule } from './cost.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} != ${b}`);

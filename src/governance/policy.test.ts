@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testDeployment, testProvider } from '../routing/testing.js';
+import { testDeployment, testProvider } from '../../testkit/routing-builders.js';
 import { GatewayError } from '../spec/errors.js';
 import { resolvePrincipal } from './hierarchy.js';
 import { assertSomeEligible, buildExclude, requestTier } from './policy.js';

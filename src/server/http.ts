@@ -22,6 +22,7 @@ import { runCall } from '../gateway/runner.js';
 import { authenticate } from './auth.js';
 import { parseJson, readBody } from './body.js';
 import { errorsForUnknownPath } from './endpoints.js';
+import { installClientErrorHandler, noteEarlyAnswer } from './client-error.js';
 
 export interface ServerOptions {
   holder: SnapshotHolder;
@@ -86,23 +87,24 @@ function match(idx: EndpointIndex, method: string, path: string): EndpointSpec |
   return undefined;
 }
 
-function newExchange(req: IncomingMessage, res: ServerResponse, holder: SnapshotHolder, ids: (id: string) => string[]): Exchange {
+function newExchange(req: IncomingMessage, res: ServerResponse, holder: SnapshotHolder, ids: (id: string) => string[], clock: () => number): Exchange {
   const id = requestId(req);
   const cancel = new Cancellation();
   res.on('close', () => {
     if (!res.writableFinished) cancel.cancel(new Error('client closed the connection'));
   });
-  return { req, res, requestId: id, idHeaders: ids(id), startedAt: Date.now(), snapshot: holder.current, cancel };
+  return { req, res, requestId: id, idHeaders: ids(id), startedAt: clock(), snapshot: holder.current, cancel, clock };
 }
 
 /** Answers a path no endpoint serves: 405 when another method would do, else 404. */
 function unknownPath(idx: EndpointIndex, deps: GatewayDeps, holder: SnapshotHolder, req: IncomingMessage, res: ServerResponse, method: string, path: string): void {
   const { errors, anthropic } = errorsForUnknownPath(path);
-  const call = newCall(newExchange(req, res, holder, anthropic ? idHeaders.anthropic : idHeaders.plain), 'probe', 'openai-chat');
+  const call = newCall(newExchange(req, res, holder, anthropic ? idHeaders.anthropic : idHeaders.plain, deps.clock), 'probe', 'openai-chat');
   const other = idx.paths.has(path) || idx.prefixes.some((p) => path.startsWith(p.prefix) && path.length > p.prefix.length);
   renderError(call, errors, other
     ? new GatewayError('method_not_allowed', `${method} is not allowed on ${path}.`)
     : new GatewayError('not_found', `Unknown path ${path}. The gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings and /v1/models.`), deps.log);
+  noteEarlyAnswer(req);
   req.resume();
 }
 
@@ -126,11 +128,12 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
     const method = req.method ?? 'GET';
     const spec = match(idx, method, path);
     if (!spec) return unknownPath(idx, deps, holder, req, res, method, path);
-    const call = newCall(newExchange(req, res, holder, spec.idHeaders), spec.kind, spec.format);
+    const call = newCall(newExchange(req, res, holder, spec.idHeaders, deps.clock), spec.kind, spec.format);
     try {
       authenticate(call, spec.auth, deps.lifecycles.for(call.ex.snapshot));
     } catch (e) {
       renderError(call, spec.errors, e, deps.log);
+      noteEarlyAnswer(req);
       req.resume();
       return;
     }
@@ -141,7 +144,10 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
     readBody(req, call.ex.snapshot.server.bodyLimitBytes, (err, buf) => {
       if (err) {
         renderError(call, spec.errors, err, deps.log);
-        if (err.code === 'payload_too_large') req.resume();
+        if (err.code === 'payload_too_large') {
+          noteEarlyAnswer(req);
+          req.resume();
+        }
         return;
       }
       let body: unknown;
@@ -160,6 +166,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
 /** Listens with the data plane's socket settings; `close` drains idle keep-alives at once and cuts the rest after 2 s. */
 export function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, holder: SnapshotHolder, port?: number, hostOpt?: string): Promise<RunningServer> {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+  installClientErrorHandler(server);
   const host = hostOpt ?? holder.current.server.host;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { openaiChat } from './index.js';
-import { assemble, assertWellFormed, bytes, collect } from './test-helpers.js';
+import { assemble, assertWellFormed, bytes, collect } from '../../../testkit/format-helpers/openai-chat.js';
 
 const parse = (...parts: string[]) => collect(openaiChat.parseStream(bytes(...parts), { model: 'fallback' }));
 const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
@@ -140,8 +140,9 @@ test('a body that ends without a finish: stream_interrupted; [DONE] without a fi
   const cut = await parse(frame(chunk({ content: 'a' })));
   assert.equal(cut.at(-1)?.type, 'error');
   assert.equal((cut.at(-1) as { error: GatewayError }).error.code, 'stream_interrupted');
+  // An orderly end with nothing in it is not an interruption: the upstream broke the protocol.
   const empty = await parse('');
-  assert.equal((empty[0] as { error: GatewayError }).error.code, 'stream_interrupted');
+  assert.equal((empty[0] as { error: GatewayError }).error.code, 'upstream_protocol');
   const done = await parse(frame(chunk({ content: 'a' })), 'data: [DONE]\n\n');
   assert.deepEqual(done.at(-1), { type: 'finish', reason: 'stop' });
 });
