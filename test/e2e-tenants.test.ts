@@ -235,3 +235,33 @@ test('attribution: headers and body metadata reach the ledger, and `modelplane s
   assert.match(csv.split('\n')[0]!, /^agent,requests,errors,input_tokens,output_tokens,cost_usd$/);
   assert.ok(csv.includes('reporter,5,1,'));
 });
+
+test('admin API over HTTP: PATCH, bodiless POST rotate, DELETE, teams and customers, errors naming the field, admin key required', async () => {
+  const { id, key } = await createKey({ team: 'support', agent: 'http-admin' });
+  const patched = await admin('PATCH', `/admin/keys/${id}`, { limits: { rpm: 7 } });
+  assert.equal(patched.status, 200);
+  assert.deepEqual(patched.body.limits, { rpm: 7 });
+  const rotated = await fetch(`${gw.url}/admin/keys/${id}/rotate`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+  assert.equal(rotated.status, 200);
+  const newKey = ((await rotated.json()) as { key: string }).key;
+  assert.notEqual(newKey, key);
+  await assert.rejects(ask(key), (e: unknown) => e instanceof OpenAI.AuthenticationError, 'the old secret stops at once on this gateway');
+  assert.equal((await ask(newKey)).object, 'chat.completion');
+  const del = await fetch(`${gw.url}/admin/keys/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+  assert.equal(del.status, 200);
+  assert.equal(((await del.json()) as { status: string }).status, 'revoked');
+  await assert.rejects(ask(newKey), (e: unknown) => e instanceof OpenAI.AuthenticationError);
+
+  assert.equal((await admin('POST', '/admin/teams', { name: 'ops', budget: '20/week', limits: { rpm: 5 } })).status, 201);
+  assert.equal((await admin('GET', '/admin/teams/ops')).body.name, 'ops');
+  assert.equal((await admin('POST', '/admin/customers', { name: 'globex', budget: '3/month' })).status, 201);
+  const bad = await admin('POST', '/admin/keys', { team: 'ops', budget: 'a lot' });
+  assert.equal(bad.status, 400);
+  assert.equal((bad.body.error as { param: string }).param, 'budget');
+  assert.equal((await admin('GET', '/admin/keys/key_missing')).status, 404);
+  assert.equal((await admin('DELETE', '/admin/teams/support')).status, 409, 'a config team is read-only');
+  const noAdmin = await fetch(`${gw.url}/admin/keys`, { headers: { authorization: `Bearer ${MASTER}` } });
+  assert.equal(noAdmin.status, 401, 'the master key is not the admin key when one is configured');
+  const budgets = (await admin('GET', '/admin/budgets')).body.budgets as Array<{ budget: string }>;
+  assert.ok(budgets.some((b) => b.budget === 'team:ops') && budgets.some((b) => b.budget === 'customer:globex'));
+});
