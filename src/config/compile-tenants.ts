@@ -125,6 +125,8 @@ export function compileTenants(config: Config, problems: string[]): TenantSettin
     ledger: { enabled: config.ledger?.enabled ?? true },
   };
   if (config.ledger?.retention_days !== undefined) out.ledger.retentionDays = config.ledger.retention_days;
+  const wb = config.ledger?.write_behind;
+  if (wb !== undefined) out.ledger.writeBehindMs = typeof wb === 'number' ? wb : parseDurationMs(wb, 'ledger.write_behind', problems);
   const global = budgetFrom(config.budget);
   if (global) out.globalBudget = global;
   const wh = config.alerts?.webhook;

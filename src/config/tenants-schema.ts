@@ -121,6 +121,8 @@ export const tenantConfigFields = {
       enabled: z.boolean().optional(),
       /** Days of ledger kept; older records are deleted at start-up and daily. */
       retention_days: z.number().int().positive().optional(),
+      /** How long a record may wait to be batched (default 100ms): a crash loses at most this much. */
+      write_behind: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s)$/, 'expected a duration such as 50ms or 1s')]).optional(),
     })
     .optional(),
 };

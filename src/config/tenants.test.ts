@@ -44,6 +44,7 @@ policy:
   default: internal
 budget: { usd: 1000, period: total, enforce: false }
 alerts: { webhook: { url: https://hooks.example.com/x, secret: s, timeout: 2s } }
+ledger: { write_behind: 50ms, retention_days: 30 }
 `,
     { env: { TRIAGE_BOT_KEY: KEY } },
   );
@@ -61,6 +62,7 @@ alerts: { webhook: { url: https://hooks.example.com/x, secret: s, timeout: 2s } 
   assert.equal(t.policy.defaultTier, 'internal');
   assert.equal(t.globalBudget!.enforce, false);
   assert.deepEqual(t.alerts.webhook, { url: 'https://hooks.example.com/x', secret: 's', timeoutMs: 2000, retries: 5 });
+  assert.deepEqual(t.ledger, { enabled: true, retentionDays: 30, writeBehindMs: 50 });
   assert.equal(s.providers.get('local')!.retention, 'none');
   assert.equal(s.providers.get('local')!.jurisdiction, 'local');
 });

@@ -103,7 +103,7 @@ export class Governor {
     this.budgets.onSoftAlert = (a) => this.alerts.budgetSoftLimit(a.budget);
     this.budgets.onShadowRefusal = (r) => this.log.warn({ budget: r.budget.id, needed_usd: r.needed, spent_usd: r.budget.spent }, `shadow budget ${r.budget.id} would have refused a request`);
     if (opts.ledgerStore && opts.settings.ledger.enabled) {
-      this.ledger = new LedgerWriter(opts.ledgerStore, (err, lost) => this.log.error({ err: String(err), lost }, 'ledger write failed'), opts.ledgerFlushMs);
+      this.ledger = new LedgerWriter(opts.ledgerStore, (err, lost) => this.log.error({ err: String(err), lost }, 'ledger write failed'), opts.ledgerFlushMs ?? opts.settings.ledger.writeBehindMs);
     }
     this.directory.onChange(() => this.registerScopes());
     this.registerScopes();

@@ -101,5 +101,5 @@ export interface TenantSettings {
   policy: PolicySettings;
   globalBudget?: BudgetSpec;
   alerts: AlertSettings;
-  ledger: { enabled: boolean; retentionDays?: number };
+  ledger: { enabled: boolean; retentionDays?: number; writeBehindMs?: number };
 }
