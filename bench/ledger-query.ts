@@ -32,8 +32,8 @@ try {
     console.log(`spend --by ${by} --since ${since / 86_400_000}d${team ? ` --team ${team}` : ''}: ${rows.length} rows in ${(performance.now() - t).toFixed(0)} ms`);
   }
   t = performance.now();
-  const usd = store.spentSince({ column: 'team', value: 'team-3' }, now - span);
-  console.log(`budget rebuild total for one team over 30 days: $${usd.toFixed(2)} in ${(performance.now() - t).toFixed(0)} ms`);
+  const totals = store.totalsSince(now - span);
+  console.log(`budget rebuild, every scope over 30 days in one scan: ${totals.key.size} keys, ${totals.team.size} teams, $${totals.global.toFixed(2)} in ${(performance.now() - t).toFixed(0)} ms`);
   store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

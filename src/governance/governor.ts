@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DeploymentSnapshot } from '../config/snapshot.js';
 import type { Usage } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
-import type { LedgerRecord, LedgerStore } from '../store/ledger-store.js';
+import type { LedgerRecord, LedgerStore, SpendTotals } from '../store/ledger-store.js';
 import type { TenantStore } from '../store/tenant-store.js';
 import { AlertSender, type AlertLog, type AlertSenderOptions } from './alerts.js';
 import { attribute, type Attribution } from './attribution.js';
@@ -308,7 +308,18 @@ export class Governor {
     const budgetIds = new Set<string>();
     const limitIds = new Set<string>();
     const ledger = this.opts.ledgerStore;
-    const seed = (id: string) => (ledger ? (start: number) => ledger.spentSince(scopeOf(id), start) : undefined);
+    // New budgets are seeded from the ledger: one grouped scan per period start (day, week,
+    // month, all time), shared by every budget of that period, and only when one is new.
+    const totals = new Map<number, SpendTotals>();
+    const seed = (id: string) =>
+      ledger
+        ? (start: number) => {
+            let t = totals.get(start);
+            if (!t) totals.set(start, (t = ledger.totalsSince(start)));
+            const s = scopeOf(id);
+            return s.column === 'global' ? t.global : t[s.column].get(s.value) ?? 0;
+          }
+        : undefined;
     const budget = (id: string, spec: Parameters<BudgetBook['ensure']>[1] | undefined) => {
       if (!spec || budgetIds.has(id)) return;
       budgetIds.add(id);

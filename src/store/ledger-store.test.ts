@@ -26,6 +26,11 @@ test('spend groups, filters by time and team, and orders by cost', () => {
   assert.equal(s.spentSince({ column: 'team', value: 'support' }, 1_000), 0.75);
   assert.equal(s.spentSince({ column: 'global' }, 0), 1.85);
   assert.equal(s.spentSince({ column: 'key', value: 'nobody' }, 0), 0);
+  const t = s.totalsSince(1_000);
+  assert.equal(t.team.get('support'), 0.75);
+  assert.equal(t.agent.get('triage'), 0.75);
+  assert.equal(t.team.get('sales'), 1);
+  assert.ok(Math.abs(t.global - 1.75) < 1e-12);
   assert.deepEqual([...s.records({ sinceMs: 2_500 })].map((r) => r.requestId), ['b', 'c']);
   assert.equal([...s.records({})][1]!.errorCode, undefined);
   assert.equal(s.prune(1_000), 1);

@@ -60,11 +60,24 @@ export interface SpendRow {
 /** Budget scopes the ledger can total: the column and value that identify a budget's spending. */
 export type SpendScope = { column: 'key' | 'team' | 'customer' | 'agent'; value: string } | { column: 'global' };
 
+export interface SpendTotals {
+  key: Map<string, number>;
+  team: Map<string, number>;
+  customer: Map<string, number>;
+  agent: Map<string, number>;
+  global: number;
+}
+
 export interface LedgerStore {
   append(records: readonly LedgerRecord[]): void;
   spend(q: SpendQuery): SpendRow[];
-  /** USD spent in a scope since `sinceMs`: how budgets are rebuilt on start-up. */
+  /** USD spent in a scope since `sinceMs`. */
   spentSince(scope: SpendScope, sinceMs: number): number;
+  /**
+   * USD spent since `sinceMs` per key, team, customer and agent, and in all: one scan, so
+   * rebuilding every budget of one period costs one range read however many budgets there are.
+   */
+  totalsSince(sinceMs: number): SpendTotals;
   /** Raw records, oldest first, for export. */
   records(opts: { sinceMs?: number; limit?: number }): Iterable<LedgerRecord>;
   count(): number;

@@ -1,10 +1,9 @@
-// LedgerStore on SQLite. Indexed for what is asked of it: time ranges (every query has one) and
-// per-scope totals (budget rebuild). Group-by queries scan the time range; a covering index on
-// (ts, ...) keeps that scan in the index.
+// LedgerStore on SQLite, indexed on time: every query has a time range (group-by reports, and
+// the per-period totals budgets are rebuilt from at start-up).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { GROUP_BY, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope } from './ledger-store.js';
+import { GROUP_BY, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 
@@ -46,11 +45,11 @@ export class SqliteLedgerStore implements LedgerStore {
         cost_usd REAL NOT NULL, status INTEGER NOT NULL, error_code TEXT, attempts INTEGER NOT NULL, latency_ms REAL NOT NULL,
         ttft_ms REAL, cache TEXT, endpoint TEXT);
       CREATE INDEX IF NOT EXISTS ledger_ts ON ledger (ts);
-      CREATE INDEX IF NOT EXISTS ledger_key_ts ON ledger (key_id, ts, cost_usd);
-      CREATE INDEX IF NOT EXISTS ledger_team_ts ON ledger (team, ts, cost_usd);
-      CREATE INDEX IF NOT EXISTS ledger_customer_ts ON ledger (customer, ts, cost_usd);
-      CREATE INDEX IF NOT EXISTS ledger_agent_ts ON ledger (agent, ts, cost_usd);
     `);
+    // One index only: every query has a time range, and each extra index multiplied the cost of
+    // the write-behind flush (measured: 100 records in ~2 ms with this one, ~20 ms with four
+    // (scope, ts) indexes more), which runs on the gateway's event loop.
+    for (const old of ['ledger_key_ts', 'ledger_team_ts', 'ledger_customer_ts', 'ledger_agent_ts']) this.db.exec(`DROP INDEX IF EXISTS ${old}`);
     const insert = this.db.prepare(`INSERT INTO ledger (${FIELDS.map((f) => f[0]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
     this.insertMany = this.db.transaction((rows: readonly LedgerRecord[]) => {
       for (const r of rows) insert.run(...FIELDS.map(([, k]) => r[k] ?? null));
@@ -90,6 +89,24 @@ export class SqliteLedgerStore implements LedgerStore {
         : `SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ${COLUMN[scope.column]} = ? AND ts >= ?`;
     const args = scope.column === 'global' ? [sinceMs] : [scope.value, sinceMs];
     return (this.db.prepare(sql).get(...args) as { usd: number }).usd;
+  }
+
+  totalsSince(sinceMs: number): SpendTotals {
+    const out: SpendTotals = { key: new Map(), team: new Map(), customer: new Map(), agent: new Map(), global: 0 };
+    const rows = this.db
+      .prepare('SELECT key_id AS k, team AS t, customer AS c, agent AS a, sum(cost_usd) AS usd FROM ledger WHERE ts >= ? GROUP BY key_id, team, customer, agent')
+      .all(sinceMs) as Array<{ k: string | null; t: string | null; c: string | null; a: string | null; usd: number }>;
+    const add = (m: Map<string, number>, v: string | null, usd: number) => {
+      if (v !== null) m.set(v, (m.get(v) ?? 0) + usd);
+    };
+    for (const r of rows) {
+      add(out.key, r.k, r.usd);
+      add(out.team, r.t, r.usd);
+      add(out.customer, r.c, r.usd);
+      add(out.agent, r.a, r.usd);
+      out.global += r.usd;
+    }
+    return out;
   }
 
   *records(opts: { sinceMs?: number; limit?: number }): Iterable<LedgerRecord> {
