@@ -36,6 +36,7 @@ routes:
   support-claude: { targets: [claude] }
   sales: { targets: [oai] }
   guarded: { targets: [broken, eu], retry: { max_attempts: 4 } }
+  hedged: { targets: [broken, eu], hedge_after: 20ms }
 teams:
   support: { budget: 500/month, sensitivity: internal }
 policy:
@@ -200,6 +201,16 @@ test('a customer-data key never reaches a disallowed provider, even when every a
     // A master-key request may use it: the fallback works for callers the policy allows.
     const r = await ask(MASTER, 'guarded');
     assert.match(r.choices[0]!.message.content ?? '', /Simulated/);
+  } finally {
+    sim.setFault('/broken', null);
+  }
+  // Hedging: the allowed target is slow to answer; the hedge may not go to the excluded one.
+  sim.setFault('/broken', { firstByteMs: 300 });
+  try {
+    const before = sim.requests.filter((r) => r.path.startsWith('/mistral')).length;
+    const r = await ask(key, 'hedged').withResponse();
+    assert.equal(r.response.headers.get('x-modelplane-deployment'), 'broken');
+    assert.equal(sim.requests.filter((x) => x.path.startsWith('/mistral')).length, before, 'no hedge to the excluded provider');
   } finally {
     sim.setFault('/broken', null);
   }
