@@ -112,7 +112,8 @@ async function dispatch(ctx: TenantCliContext, noun: string, verb: string | unde
         return format === 'json' ? JSON.stringify(view, null, 2) + '\n' : `${key}\n\nkey ${record.id} created; the key above is shown once and stored only as a hash.\n${render('table', [keyView(record)], KEY_COLUMNS)}`;
       }
       case 'list': {
-        const all = [...ctx.snapshot.tenants.keys, ...(await admin.listKeys())].map((k) => keyView(k));
+        // A config key whose variable this shell lacks compiled from the placeholder: no prefix to show.
+        const all = [...ctx.snapshot.tenants.keys.map((k) => (k.hash === ctx.placeholderHash ? { ...k, prefix: '(env)' } : k)), ...(await admin.listKeys())].map((k) => keyView(k));
         const filtered = typeof v.team === 'string' ? all.filter((k) => k.team === v.team) : all;
         return render(format, filtered, KEY_COLUMNS, { keys: filtered });
       }

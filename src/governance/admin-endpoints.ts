@@ -4,6 +4,7 @@ import { openaiChat } from '../formats/index.js';
 import type { Answer, Call } from '../gateway/call.js';
 import { idHeaders, type EndpointSpec } from '../gateway/endpoint.js';
 import { writeJson } from '../gateway/render.js';
+import { keyMatches, presentedKey } from '../server/auth.js';
 import { GatewayError } from '../spec/errors.js';
 import { handleAdmin, tenantAdminFor } from './admin-api.js';
 import type { Governor } from './governor.js';
@@ -29,7 +30,7 @@ function spec(method: EndpointSpec['method'], gov: Governor): EndpointSpec {
       const path = q === -1 ? url : url.slice(0, q);
       let r;
       try {
-        r = await handleAdmin(gov, admin, { method, path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), body: call[BODY], actor: 'admin-key' });
+        r = await handleAdmin(gov, admin, { method, path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), body: call[BODY], actor: actorOf(call) });
       } catch (e) {
         if (e instanceof URIError) throw new GatewayError('invalid_request', 'the path is not valid percent-encoding');
         throw e;
@@ -42,6 +43,14 @@ function spec(method: EndpointSpec['method'], gov: Governor): EndpointSpec {
       writeJson(call, answer.status, JSON.stringify(answer.body));
     },
   };
+}
+
+/** Which credential opened the admin API, for the audit trail (never the credential itself). */
+function actorOf(call: Call): string {
+  const auth = call.ex.snapshot.auth;
+  const presented = presentedKey(call.ex.req.headers);
+  if (auth.adminKey !== undefined && presented !== undefined && keyMatches(presented, auth.adminKey)) return 'admin-key';
+  return 'master-key';
 }
 
 export function adminEndpoints(gov: Governor): Map<string, EndpointSpec> {
