@@ -276,3 +276,16 @@ test('admin API over HTTP: PATCH, bodiless POST rotate, DELETE, teams and custom
   const budgets = (await admin('GET', '/admin/budgets')).body.budgets as Array<{ budget: string }>;
   assert.ok(budgets.some((b) => b.budget === 'team:ops') && budgets.some((b) => b.budget === 'customer:globex'));
 });
+
+test('a config reload adds a GitOps key without a restart, and its removal locks it out', async () => {
+  const gitops = `mp-${'g'.repeat(32)}`;
+  writeFileSync(file, `${CONFIG(sim.url)}\nkeys:\n  gitops-bot: { key: ${gitops}, team: support, agent: gitops-bot }\n`);
+  gw.holder.reload();
+  const r = await ask(gitops);
+  assert.equal(r.object, 'chat.completion');
+  const listed = (await admin('GET', '/admin/keys')).body.keys as Array<{ id: string; source: string }>;
+  assert.ok(listed.some((k) => k.id === 'cfg_gitops-bot' && k.source === 'config'));
+  writeFileSync(file, CONFIG(sim.url));
+  gw.holder.reload();
+  await assert.rejects(ask(gitops), (e: unknown) => e instanceof OpenAI.AuthenticationError);
+});
