@@ -6,6 +6,7 @@ import { compileAutoRoute } from './compile-auto.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { compileTenants } from './compile-tenants.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
+import { compileTelemetry } from './telemetry.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -351,6 +352,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
+    telemetry: compileTelemetry(config.telemetry),
     providers,
     deployments,
     routes,

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { RETENTION, tenantConfigFields } from './tenants-schema.js';
+import { telemetrySchema } from './telemetry.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
@@ -217,6 +218,7 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  telemetry: telemetrySchema.optional(),
   health: z
     .strictObject({
       breaker: z

@@ -4,6 +4,7 @@
 // version from start to end.
 
 import type { TenantSettings } from '../governance/types.js';
+import type { TelemetrySettings } from './telemetry.js';
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
 import type { RouterModel } from '../routing/auto/model.js';
 import type { TextSource } from '../routing/auto/features.js';
@@ -211,6 +212,7 @@ export interface Snapshot {
   logging: LoggingSettings;
   health: HealthSettings;
   storage: StorageSettings;
+  telemetry: TelemetrySettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;
