@@ -34,6 +34,12 @@ export const FEATURES: Record<string, FeatureVariant> = {
     routes: ['  bench-auto: { strategy: auto, tiers: [small, frontier], auto: { threshold: 0.5 } }'],
     route: 'bench-auto',
   },
+  tenants: {
+    describe: 'a virtual key with a budget and two rate limits, attribution headers, the spend ledger (docs/tenants.md)',
+    // Far above what a run sends: the key pays for the checks, never a refusal.
+    top: ['keys:', `  bench-key: { key: mp-${'b'.repeat(32)}, agent: bench-agent, budget: { usd: 1000000, period: month }, limits: { rpm: 100000000, tpm: 100000000000 } }`],
+    headers: { authorization: `Bearer mp-${'b'.repeat(32)}`, 'x-modelplane-workflow': 'bench', 'x-modelplane-customer': 'bench-customer' },
+  },
 };
 
 export function parseFeatures(list: string | undefined): string[] {

@@ -21,7 +21,7 @@ test('the reference config in docs/configuration.md compiles', () => {
   const md = readFileSync(join(projectRoot(), 'docs', 'configuration.md'), 'utf8');
   const block = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('providers:'));
   assert.ok(block, 'a yaml block with providers');
-  const env = { MODELPLANE_MASTER_KEY: 'm', MODELPLANE_ADMIN_KEY: 'a', OPENAI_API_KEY: 'o', ANTHROPIC_KEY_1: 'k1', ANTHROPIC_KEY_2: 'k2', AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 's' };
+  const env = { MODELPLANE_MASTER_KEY: 'm', MODELPLANE_ADMIN_KEY: 'a', OPENAI_API_KEY: 'o', ANTHROPIC_KEY_1: 'k1', ANTHROPIC_KEY_2: 'k2', AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 's', TRIAGE_BOT_KEY: `mp-${'t'.repeat(32)}`, ALERT_SECRET: 'x' };
   const s = loadSnapshotFromText(block.replaceAll('<provider model id>', 'some-model'), { env });
   assert.ok(s.routes.size >= 5);
   assert.equal(s.routes.get('promote-new-model')!.strategy, 'weighted');

@@ -27,6 +27,9 @@ const entrySchema = z.strictObject({
   auth: z.enum(['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none']),
   api_key_env: z.string().optional(),
   jurisdiction: z.string(),
+  /** How long submitted data is kept: none (zero retention), limited (abuse monitoring, ~30 days), standard. */
+  retention: z.enum(['none', 'limited', 'standard']).optional(),
+  trains_on_data: z.boolean().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
   quirks: z.strictObject({

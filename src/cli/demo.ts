@@ -28,16 +28,18 @@ providers:
 deployments:
   frontier-claude: { provider: sim-anthropic, model: sim-frontier-1, tier: frontier }
   frontier-gemini: { provider: sim-gemini, model: sim-frontier-2, tier: frontier }
-  mid-openai:      { provider: sim-openai, model: sim-mid-1, tier: mid }
-  mid-deepseek:    { provider: sim-deepseek, model: sim-mid-2, tier: mid }
+  mid-openai:      { provider: sim-openai, model: sim-mid-1, tier: mid, price: { input: 0.4, output: 1.6 } }
+  mid-deepseek:    { provider: sim-deepseek, model: sim-mid-2, tier: mid, price: { input: 0.27, output: 1.1 } }
   small-flaky:     { provider: sim-flaky, model: sim-small-1, tier: small }
-  small-mistral:   { provider: sim-mistral, model: sim-small-2, tier: small }
+  small-mistral:   { provider: sim-mistral, model: sim-small-2, tier: small, price: { input: 0.1, output: 0.3 } }
   embed-openai:    { provider: sim-openai, model: sim-embed-1, capabilities: { embeddings: true } }
 routes:
   support-triage: { targets: [small-flaky, small-mistral] }   # the first one fails; the caller never sees it
   summarize:      { tier: mid }
   deep-research:  { tier: frontier, strategy: least-latency }
   embed:          { targets: [embed-openai], kind: embeddings }
+teams:                                                        # virtual keys: docs/tenants.md
+  support: { budget: 500/month, limits: { rpm: 600 } }
 `;
 }
 
@@ -55,6 +57,35 @@ const SAMPLES: Sample[] = [
   { what: 'Anthropic Messages client, any route', path: '/v1/messages', body: { model: 'summarize', max_tokens: 256, messages: [{ role: 'user', content: 'Hello from a Claude-native client.' }] } },
   { what: 'Embeddings', path: '/v1/embeddings', body: { model: 'embed', input: ['route names, not model names'] } },
 ];
+
+/** Two virtual keys made through the admin API, a little attributed traffic, and who spent it. */
+async function tenantsTour(url: string, adminKey: string): Promise<number> {
+  const out = process.stdout;
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(url + path, { method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return (await r.json()) as Record<string, unknown>;
+  };
+  out.write(`\nVirtual keys (modelplane keys create --config <file> does the same from a shell):\n`);
+  let failures = 0;
+  for (const agent of ['triage-bot', 'summarizer']) {
+    const k = await admin('POST', '/admin/keys', { name: agent, team: 'support', agent, budget: '5/day', limits: { rpm: 60 } });
+    out.write(`  ${String(k.id)}  ${String(k.prefix)}…  team=support agent=${agent} budget=$5/day rpm=60\n`);
+    for (const workflow of ['refunds', 'billing']) {
+      const r = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${String(k.key)}`, 'x-modelplane-workflow': workflow },
+        body: JSON.stringify({ model: agent === 'summarizer' ? 'summarize' : 'support-triage', max_tokens: 100, messages: [{ role: 'user', content: `A ${workflow} question` }] }),
+      });
+      await r.text();
+      if (r.status !== 200) failures++;
+    }
+  }
+  const spend = await admin('GET', '/admin/spend?group_by=agent&since=24h');
+  const { table } = await import('./output.js');
+  const rows = (spend.rows as Array<Record<string, unknown>>).map((r) => ({ ...r, agent: r.agent ?? '(none: master key)' }));
+  out.write(`\nWho spent it (modelplane spend --by agent --since 24h):\n${table(rows, ['agent', 'requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd'])}`);
+  return failures;
+}
 
 export interface DemoOptions {
   /** Gateway port; default 4000 (a free one when that is busy); 0 for any. */
@@ -112,6 +143,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       out.write(`  ${res.status}  ${String(Date.now() - t0).padStart(4)} ms  ${s.what}\n        route=${res.headers.get('x-modelplane-route')} deployment=${dep} attempts=${res.headers.get('x-modelplane-attempts')}${fb ? ` fell back after: ${fb}` : ''}  (${text.length} bytes)\n`);
     }
   }
+  if (options.traffic !== false) failures += await tenantsTour(gw.url, key);
   out.write(`\nTry it:\n  curl ${gw.url}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\\n    -d '{"model":"support-triage","messages":[{"role":"user","content":"hi"}]}'\n`);
   out.write(`  OpenAI SDK: new OpenAI({ baseURL: '${gw.url}/v1', apiKey: '${key}' })\n  Anthropic SDK: new Anthropic({ baseURL: '${gw.url}', apiKey: '${key}' })\n\nCtrl-C to stop.\n`);
   // The demo also stops when whoever started it goes (npm does not always pass SIGTERM on).

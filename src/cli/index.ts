@@ -50,6 +50,15 @@ async function dispatch(argv: string[]): Promise<number> {
         }
         return 0;
       });
+    case 'keys':
+    case 'teams':
+    case 'customers':
+    case 'agents':
+      return (await import('./tenants.js')).runTenantCommand(command, rest);
+    case 'spend':
+    case 'budgets':
+    case 'audit':
+      return (await import('./spend.js')).runSpendCommand(command, rest);
     case 'lint': {
       const { runLint } = await import('./lint.js');
       return runLint(rest);

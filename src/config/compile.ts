@@ -5,6 +5,7 @@ import { catalogEntry, loadCatalog, type CatalogModel } from '../catalog/index.j
 import { compileAutoRoute } from './compile-auto.js';
 import { didYouMean } from './suggest.js';
 import type { ProviderQuirks } from '../spec/wire.js';
+import { compileTenants } from './compile-tenants.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
 import { compilePromotion, compileShadow } from './compile-substitution.js';
@@ -110,7 +111,12 @@ function compileProvider(id: string, p: ProviderConfig, env: NodeJS.ProcessEnv, 
     options,
   };
   if (region !== undefined) snap.region = region;
-  if (preset?.jurisdiction !== undefined) snap.jurisdiction = preset.jurisdiction;
+  const jurisdiction = p.jurisdiction ?? preset?.jurisdiction;
+  if (jurisdiction !== undefined) snap.jurisdiction = jurisdiction;
+  const retention = p.retention ?? preset?.retention;
+  if (retention !== undefined) snap.retention = retention;
+  const trains = p.trains_on_data ?? preset?.trains_on_data;
+  if (trains !== undefined) snap.trainsOnData = trains;
   return snap;
 }
 
@@ -338,6 +344,11 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     if (shadow) route.shadow = shadow;
     const promotion = compilePromotion(path, r, deployments, problems);
     if (promotion) route.promotion = promotion;
+    const fb = r.on_budget_exhausted;
+    if (fb) {
+      const p = compilePlan(`${path}.on_budget_exhausted`, fb, undefined, deployments, config, problems);
+      route.budgetFallback = { targets: p.targets, label: fb.tier !== undefined ? `tier ${fb.tier}` : `targets ${p.targets.map((d) => d.id).join(',')}` };
+    }
     routes.set(name, route);
   }
   if (routes.size === 0) problems.push('routes: define at least one route');
@@ -366,6 +377,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     providers,
     deployments,
     routes,
+    tenants: compileTenants(config, problems),
   };
   if (options.source !== undefined) snapshot.source = options.source;
   return { snapshot, problems };

@@ -2,6 +2,7 @@
 // config file should fail loudly, not be ignored), and every error names its path.
 
 import { z } from 'zod';
+import { RETENTION, tenantConfigFields } from './tenants-schema.js';
 import { telemetrySchema } from './telemetry.js';
 import { promotionSchema, shadowSchema } from './substitution-schema.js';
 
@@ -78,6 +79,10 @@ const providerSchema = z
     aws: awsSchema.optional(),
     quirks: quirksSchema.optional(),
     options: z.record(z.string(), z.unknown()).optional(),
+    /** Data-sensitivity facts (override the catalog's): where data is processed, how long it is kept. */
+    jurisdiction: z.string().min(1).optional(),
+    retention: z.enum(RETENTION).optional(),
+    trains_on_data: z.boolean().optional(),
   })
   .refine((p) => p.preset !== undefined || (p.format !== undefined && p.base_url !== undefined), {
     message: 'a provider needs either `preset` (a catalog entry) or both `format` and `base_url`',
@@ -177,6 +182,8 @@ const routeSchema = z.strictObject({
   resume_streams: z.boolean().optional(),
   shadow: shadowSchema.optional(),
   promotion: promotionSchema.optional(),
+  /** When a budget refuses, serve from these cheaper targets instead (docs/tenants.md). */
+  on_budget_exhausted: z.strictObject({ tier: z.string().optional(), targets: z.array(z.string().min(1)).min(1).optional() }).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -273,6 +280,7 @@ export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . -'), providerSchema),
   deployments: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name of letters, digits, _ . : -'), deploymentSchema),
   routes: z.record(z.string().regex(/^[A-Za-z0-9_.:/-]+$/, 'expected a name of letters, digits, _ . : / -'), routeSchema),
+  ...tenantConfigFields,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -3,6 +3,7 @@
 // Snapshot; hot reload swaps the whole object atomically, so a request sees one consistent
 // version from start to end.
 
+import type { TenantSettings } from '../governance/types.js';
 import type { TelemetrySettings } from './telemetry.js';
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
 import type { RouterModel } from '../routing/auto/model.js';
@@ -28,6 +29,9 @@ export interface ProviderSnapshot {
   region?: string;
   /** Where the provider processes data (ISO country/region code or 'local'), from the catalog. */
   jurisdiction?: string;
+  /** How long the provider keeps submitted data (policy input; catalog or config). */
+  retention?: 'none' | 'limited' | 'standard';
+  trainsOnData?: boolean;
   credentials: CredentialSnapshot[];
   /** Format-specific settings passed to the egress format (EgressTarget.options). */
   options: Record<string, unknown>;
@@ -156,6 +160,8 @@ export interface RouteSnapshot extends TargetPlan {
   kind: 'chat' | 'embeddings';
   /** Resume a stream interrupted after text reached the client on a prefill-capable target. */
   resumeStreams: boolean;
+  /** `on_budget_exhausted`: cheaper targets that serve a request a budget refused (and what they were called). */
+  budgetFallback?: { targets: DeploymentSnapshot[]; label: string };
   auto?: AutoRouteSnapshot;
   /** Mirrors sampled requests to candidate deployments (src/shadow/). */
   shadow?: ShadowSettings;
@@ -233,4 +239,6 @@ export interface Snapshot {
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;
+  /** Teams, config keys, customers, agents, sensitivity policy, alerts (governance/). */
+  tenants: TenantSettings;
 }

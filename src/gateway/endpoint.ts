@@ -15,8 +15,8 @@ export interface EndpointSpec {
   kind: EndpointKind;
   /** The wire format's name, as the request line's `format`. */
   format: string;
-  /** GET and DELETE endpoints read no body. */
-  method: 'GET' | 'POST' | 'DELETE';
+  /** GET and DELETE read no body (DELETE: the admin API). */
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** `anthropic` words the missing-key message for Anthropic clients; `admin` wants the admin key. */
   auth: AuthScheme;
   /** Renders errors for this endpoint's clients. */

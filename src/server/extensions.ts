@@ -7,6 +7,7 @@ import type { Extension } from '../gateway/extension.js';
 import { substitutionExtensions } from './substitution-extensions.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
+import { createTenancy } from '../governance/runtime.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
@@ -24,6 +25,10 @@ export interface ExtensionContext {
 
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
+  // Virtual keys, budgets, rate limits, sensitivity policy, spend ledger, /admin/{keys,teams,...}.
+  // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
+  // any stage routes.
+  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));

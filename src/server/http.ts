@@ -140,7 +140,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
       req.resume();
       return;
     }
-    if (spec.method !== 'POST') {
+    if (spec.method === 'GET' || spec.method === 'DELETE') {
       run(deps, spec, call, undefined);
       return;
     }
@@ -155,7 +155,8 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
       }
       let body: unknown;
       try {
-        body = parseJson(buf!);
+        // The admin API takes bodiless POSTs (`/admin/keys/{id}/rotate`).
+        body = buf!.length === 0 && spec.kind === 'admin' ? undefined : parseJson(buf!);
       } catch (e) {
         renderError(call, spec.errors, e, deps.log);
         return;

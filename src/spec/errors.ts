@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   rate_limited: { status: 429, retryable: true, scope: 'credential', openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },
   insufficient_quota: { status: 429, retryable: false, scope: 'credential', openaiType: 'insufficient_quota', anthropicType: 'rate_limit_error' },
+  rate_limit_exceeded: { status: 429, retryable: false, scope: 'request', openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },
   budget_exceeded: { status: 429, retryable: false, scope: 'request', openaiType: 'insufficient_quota', anthropicType: 'rate_limit_error' },
   upstream_auth: { status: 502, retryable: false, scope: 'credential', openaiType: 'api_error', anthropicType: 'api_error' },
   upstream_bad_request: { status: 400, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },

@@ -1,0 +1,170 @@
+// `modelplane keys|teams|customers|agents …`: manage run-time tenants in the store the gateway
+// reads (it sees each change within a second). The same validation and audit as the admin API.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/load.js';
+import { entityView, keyView, teamView } from '../governance/records.js';
+import { TenantInputError } from '../governance/tenant-admin.js';
+import { parseFormat, render, UsageError } from './output.js';
+import { openTenantContext, type TenantCliContext } from './tenant-stores.js';
+
+const COMMON = { config: { type: 'string', short: 'c' }, format: { type: 'string' } } as const;
+const SETTINGS = {
+  budget: { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  concurrency: { type: 'string' },
+  sensitivity: { type: 'string' },
+  routes: { type: 'string' },
+  providers: { type: 'string' },
+  tiers: { type: 'string' },
+} as const;
+const KEY_FLAGS = { ...COMMON, ...SETTINGS, name: { type: 'string' }, team: { type: 'string' }, customer: { type: 'string' }, agent: { type: 'string' }, expires: { type: 'string' }, disable: { type: 'boolean' }, enable: { type: 'boolean' } } as const;
+
+export const TENANTS_HELP = `tenant commands (each takes --config FILE and --format table|json):
+  modelplane keys create [--name N] [--team T] [--customer C] [--agent A] [--budget 50/month]
+                         [--rpm N] [--tpm N] [--concurrency N] [--routes 'support-*,faq'] [--providers a,b]
+                         [--tiers t1,t2] [--sensitivity TIER] [--expires ISO-DATE]
+  modelplane keys list | show ID | update ID [flags] | revoke ID | rotate ID
+  modelplane teams create NAME [--budget …] [--rpm …] [--sensitivity …] | list | show NAME | update NAME [flags] | delete NAME
+  modelplane customers|agents set NAME [--budget …] [--rpm …] | list | delete NAME
+`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function num(v: string | boolean | undefined, flag: string): number | undefined {
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got "${v}"`);
+  return n;
+}
+
+const csvList = (v: string | boolean | undefined) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
+/** Flags -> the admin API's JSON body (so the CLI and the API share one validator). */
+function settingsBody(v: Values): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (typeof v.budget === 'string') body.budget = v.budget;
+  const limits: Record<string, number> = {};
+  for (const f of ['rpm', 'tpm', 'concurrency'] as const) {
+    const n = num(v[f], f);
+    if (n !== undefined) limits[f] = n;
+  }
+  if (Object.keys(limits).length > 0) body.limits = limits;
+  if (typeof v.sensitivity === 'string') body.sensitivity = v.sensitivity;
+  for (const f of ['routes', 'providers', 'tiers'] as const) {
+    const l = csvList(v[f]);
+    if (l) body[f] = l;
+  }
+  return body;
+}
+
+function keyBody(v: Values): Record<string, unknown> {
+  const body = settingsBody(v);
+  for (const f of ['name', 'team', 'customer', 'agent'] as const) if (typeof v[f] === 'string') body[f] = v[f];
+  if (typeof v.expires === 'string') body.expires_at = v.expires;
+  if (v.disable) body.enabled = false;
+  if (v.enable) body.enabled = true;
+  return body;
+}
+
+const KEY_COLUMNS = ['id', 'name', 'prefix', 'team', 'customer', 'agent', 'status', 'budget', 'limits', 'source', 'created_at'];
+
+export async function runTenantCommand(noun: string, argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  let ctx: TenantCliContext | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: KEY_FLAGS, allowPositionals: true, strict: true });
+    const format = parseFormat(values.format as string | undefined, ['table', 'json']);
+    ctx = openTenantContext(values.config as string | undefined);
+    const out = await dispatch(ctx, noun, verb, positionals, values, format);
+    process.stdout.write(out);
+    return 0;
+  } catch (e) {
+    if (e instanceof TenantInputError) {
+      process.stderr.write(`modelplane ${noun}: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`modelplane ${noun}: ${(e as Error).message}\n\n${TENANTS_HELP}`);
+    return 2;
+  } finally {
+    await ctx?.close();
+  }
+}
+
+function need(positionals: string[], what: string): string {
+  const v = positionals[0];
+  if (v === undefined) throw new UsageError(`expected ${what}`);
+  return v;
+}
+
+async function dispatch(ctx: TenantCliContext, noun: string, verb: string | undefined, pos: string[], v: Values, format: 'table' | 'json' | 'csv'): Promise<string> {
+  const { admin, actor } = ctx;
+  const one = (view: Record<string, unknown>) => render(format, [view], undefined, view);
+  if (noun === 'keys') {
+    switch (verb) {
+      case 'create': {
+        const { record, key } = await admin.createKey(keyBody(v), actor);
+        const view = { ...keyView(record), key };
+        return format === 'json' ? JSON.stringify(view, null, 2) + '\n' : `${key}\n\nkey ${record.id} created; the key above is shown once and stored only as a hash.\n${render('table', [keyView(record)], KEY_COLUMNS)}`;
+      }
+      case 'list': {
+        // A config key whose variable this shell lacks compiled from the placeholder: no prefix to show.
+        const all = [...ctx.snapshot.tenants.keys.map((k) => (k.hash === ctx.placeholderHash ? { ...k, prefix: '(env)' } : k)), ...(await admin.listKeys())].map((k) => keyView(k));
+        const filtered = typeof v.team === 'string' ? all.filter((k) => k.team === v.team) : all;
+        return render(format, filtered, KEY_COLUMNS, { keys: filtered });
+      }
+      case 'show':
+        return one(keyView(await admin.getKey(need(pos, 'a key id'))));
+      case 'update':
+        return one(keyView(await admin.updateKey(need(pos, 'a key id'), keyBody(v), actor)));
+      case 'revoke':
+        return one(keyView(await admin.revokeKey(need(pos, 'a key id'), actor)));
+      case 'rotate': {
+        const { record, key } = await admin.rotateKey(need(pos, 'a key id'), actor);
+        return format === 'json' ? JSON.stringify({ ...keyView(record), key }, null, 2) + '\n' : `${key}\n\nkey ${record.id} rotated; the old key stops working within a second.\n`;
+      }
+    }
+  } else if (noun === 'teams') {
+    switch (verb) {
+      case 'create':
+        return one(teamView(await admin.createTeam({ name: need(pos, 'a team name'), ...settingsBody(v) }, actor)));
+      case 'list': {
+        const teams = (await admin.listTeams()).map(teamView);
+        return render(format, teams, ['name', 'budget', 'limits', 'sensitivity', 'routes', 'providers', 'source'], { teams });
+      }
+      case 'show':
+        return one(teamView(await admin.getTeam(need(pos, 'a team name'))));
+      case 'update':
+        return one(teamView(await admin.updateTeam(need(pos, 'a team name'), settingsBody(v), actor)));
+      case 'delete':
+        await admin.deleteTeam(need(pos, 'a team name'), actor);
+        return `team ${pos[0]} deleted\n`;
+    }
+  } else if (noun === 'customers' || noun === 'agents') {
+    const kind = noun === 'customers' ? 'customer' : 'agent';
+    switch (verb) {
+      case 'set': {
+        const name = need(pos, `a ${kind} name`);
+        const exists = (await admin.listEntities(kind)).some((e) => e.name === name);
+        const body = settingsBody(v);
+        delete body.routes;
+        delete body.providers;
+        delete body.tiers;
+        return one(entityView(exists ? await admin.putEntity(kind, body, actor, name) : await admin.putEntity(kind, { name, ...body }, actor)));
+      }
+      case 'list': {
+        const declared = [...(kind === 'customer' ? ctx.snapshot.tenants.customers : ctx.snapshot.tenants.agents).values()];
+        const rows = [...declared, ...(await admin.listEntities(kind))].map(entityView);
+        return render(format, rows, ['name', 'budget', 'limits', 'sensitivity', 'source'], { [noun]: rows });
+      }
+      case 'delete':
+        await admin.deleteEntity(kind, need(pos, `a ${kind} name`), actor);
+        return `${kind} ${pos[0]} deleted\n`;
+    }
+  }
+  throw new UsageError(verb === undefined ? `expected a subcommand` : `unknown subcommand "${verb}"`);
+}

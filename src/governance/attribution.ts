@@ -1,0 +1,68 @@
+// Who a request is for: team, key, customer and agent from the key; workflow (and customer or
+// agent where the key does not bind them) from headers, body metadata or the `user` field.
+// Precedence: key-bound value > x-modelplane-* header > body metadata (modelplane_*) >
+// body `user` (customer only; Anthropic metadata.user_id arrives as `user`) > key/team defaults.
+// A value bound on the key cannot be overridden. Values are bounded: a bad one is a 400 naming
+// where it came from.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import { TENANT_NAME } from '../config/tenants-schema.js';
+import { GatewayError } from '../spec/errors.js';
+import type { Principal } from './hierarchy.js';
+
+export interface Attribution {
+  keyId?: string;
+  team?: string;
+  customer?: string;
+  agent?: string;
+  workflow?: string;
+}
+
+const FIELDS = ['customer', 'agent', 'workflow'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** End-user ids in `user` are often emails or UUIDs; allow a little more than names do. */
+const USER_VALUE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
+
+function checked(value: string, re: RegExp, source: string): string {
+  if (!re.test(value)) {
+    throw new GatewayError('invalid_request', `${source}: expected 1-${re === USER_VALUE ? 128 : 64} characters of letters, digits and _ . : @ -${re === USER_VALUE ? ' +' : ''}`, { param: source });
+  }
+  return value;
+}
+
+export function attribute(headers: IncomingHttpHeaders, body: { metadata?: Record<string, string>; user?: string } | undefined, principal: Principal | undefined): Attribution {
+  const out: Attribution = {};
+  const key = principal?.key;
+  if (key) {
+    out.keyId = key.id;
+    if (key.team !== undefined) out.team = key.team;
+  }
+  for (const f of FIELDS) {
+    const bound: string | undefined = f === 'workflow' ? undefined : key?.[f];
+    if (bound !== undefined) {
+      out[f] = bound;
+      continue;
+    }
+    const h = headers[`x-modelplane-${f}`];
+    const hv = Array.isArray(h) ? h[0] : h;
+    if (hv !== undefined && hv !== '') {
+      out[f] = checked(hv, TENANT_NAME, `x-modelplane-${f}`);
+      continue;
+    }
+    const mv = body?.metadata?.[`modelplane_${f}`];
+    if (typeof mv === 'string' && mv !== '') {
+      out[f] = checked(mv, TENANT_NAME, `metadata.modelplane_${f}`);
+      continue;
+    }
+    if (f === 'customer' && typeof body?.user === 'string' && body.user !== '') {
+      out.customer = checked(body.user, USER_VALUE, 'user');
+      continue;
+    }
+    const dv = principal?.metadata[f];
+    if (dv !== undefined) out[f] = dv;
+  }
+  return out;
+}
+
+export type { Field as AttributionField };

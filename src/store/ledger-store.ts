@@ -1,0 +1,87 @@
+// The spend ledger's storage: one record per request, success or failure. An interface for the
+// same reason as TenantStore (a shared store comes later); the gateway only appends in batches
+// from a timer, and reads at start-up (budget totals) and for the admin API / CLI.
+
+export interface LedgerRecord {
+  /** When the request finished (ms since epoch): the instant its cost counts against budgets. */
+  ts: number;
+  requestId: string;
+  keyId?: string;
+  team?: string;
+  customer?: string;
+  agent?: string;
+  workflow?: string;
+  route?: string;
+  requestClass?: string;
+  deployment?: string;
+  provider?: string;
+  model?: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  /** HTTP status the client got (499: it left). */
+  status: number;
+  errorCode?: string;
+  attempts: number;
+  latencyMs: number;
+  ttftMs?: number;
+  /** Cache outcome (hit, miss, bypass), for the cache issue. */
+  cache?: string;
+  endpoint?: string;
+}
+
+export const GROUP_BY = ['agent', 'workflow', 'customer', 'team', 'key', 'route', 'deployment', 'provider', 'model'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+export interface SpendQuery {
+  groupBy: GroupBy;
+  sinceMs?: number;
+  untilMs?: number;
+  /** Filters, each optional. */
+  team?: string;
+  keyId?: string;
+  customer?: string;
+  agent?: string;
+  limit?: number;
+}
+
+export interface SpendRow {
+  /** The group's value; null for requests without one (e.g. no agent). */
+  value: string | null;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** Budget scopes the ledger can total: the column and value that identify a budget's spending. */
+export type SpendScope = { column: 'key' | 'team' | 'customer' | 'agent'; value: string } | { column: 'global' };
+
+export interface SpendTotals {
+  key: Map<string, number>;
+  team: Map<string, number>;
+  customer: Map<string, number>;
+  agent: Map<string, number>;
+  global: number;
+}
+
+export interface LedgerStore {
+  append(records: readonly LedgerRecord[]): void;
+  spend(q: SpendQuery): SpendRow[];
+  /** USD spent in a scope since `sinceMs`. */
+  spentSince(scope: SpendScope, sinceMs: number): number;
+  /**
+   * USD spent since `sinceMs` per key, team, customer and agent, and in all: one scan, so
+   * rebuilding every budget of one period costs one range read however many budgets there are.
+   */
+  totalsSince(sinceMs: number): SpendTotals;
+  /** Raw records, oldest first, for export. */
+  records(opts: { sinceMs?: number; limit?: number }): Iterable<LedgerRecord>;
+  count(): number;
+  /** Deletes records older than `beforeMs`; returns how many. */
+  prune(beforeMs: number): number;
+  close(): void;
+}

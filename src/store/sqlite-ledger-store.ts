@@ -1,0 +1,132 @@
+// LedgerStore on SQLite, indexed on time: every query has a time range (group-by reports, and
+// the per-period totals budgets are rebuilt from at start-up).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GROUP_BY, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
+
+export const LEDGER_DB_FILE = 'ledger.sqlite';
+
+const COLUMN: Record<GroupBy, string> = {
+  agent: 'agent',
+  workflow: 'workflow',
+  customer: 'customer',
+  team: 'team',
+  key: 'key_id',
+  route: 'route',
+  deployment: 'deployment',
+  provider: 'provider',
+  model: 'model',
+};
+
+const FIELDS = [
+  ['ts', 'ts'], ['request_id', 'requestId'], ['key_id', 'keyId'], ['team', 'team'], ['customer', 'customer'], ['agent', 'agent'],
+  ['workflow', 'workflow'], ['route', 'route'], ['request_class', 'requestClass'], ['deployment', 'deployment'], ['provider', 'provider'],
+  ['model', 'model'], ['input_tokens', 'inputTokens'], ['output_tokens', 'outputTokens'], ['cached_tokens', 'cachedTokens'],
+  ['reasoning_tokens', 'reasoningTokens'], ['cost_usd', 'costUsd'], ['status', 'status'], ['error_code', 'errorCode'], ['attempts', 'attempts'],
+  ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['cache', 'cache'], ['endpoint', 'endpoint'],
+] as const satisfies ReadonlyArray<readonly [string, keyof LedgerRecord]>;
+
+export class SqliteLedgerStore implements LedgerStore {
+  private readonly db: Database.Database;
+  private readonly insertMany: (rows: readonly LedgerRecord[]) => void;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 2000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS ledger (
+        ts INTEGER NOT NULL, request_id TEXT NOT NULL, key_id TEXT, team TEXT, customer TEXT, agent TEXT, workflow TEXT,
+        route TEXT, request_class TEXT, deployment TEXT, provider TEXT, model TEXT,
+        input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL, status INTEGER NOT NULL, error_code TEXT, attempts INTEGER NOT NULL, latency_ms REAL NOT NULL,
+        ttft_ms REAL, cache TEXT, endpoint TEXT);
+      CREATE INDEX IF NOT EXISTS ledger_ts ON ledger (ts);
+    `);
+    // One index only: every query has a time range, and each extra index multiplied the cost of
+    // the write-behind flush (measured: 100 records in ~2 ms with this one, ~20 ms with four
+    // (scope, ts) indexes more), which runs on the gateway's event loop.
+    for (const old of ['ledger_key_ts', 'ledger_team_ts', 'ledger_customer_ts', 'ledger_agent_ts']) this.db.exec(`DROP INDEX IF EXISTS ${old}`);
+    const insert = this.db.prepare(`INSERT INTO ledger (${FIELDS.map((f) => f[0]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
+    this.insertMany = this.db.transaction((rows: readonly LedgerRecord[]) => {
+      for (const r of rows) insert.run(...FIELDS.map(([, k]) => r[k] ?? null));
+    });
+  }
+
+  append(records: readonly LedgerRecord[]): void {
+    if (records.length > 0) this.insertMany(records);
+  }
+
+  spend(q: SpendQuery): SpendRow[] {
+    if (!GROUP_BY.includes(q.groupBy)) throw new Error(`unknown group_by "${q.groupBy}"`);
+    const col = COLUMN[q.groupBy];
+    const where: string[] = ['ts >= ?', 'ts < ?'];
+    const args: Array<string | number> = [q.sinceMs ?? 0, q.untilMs ?? Number.MAX_SAFE_INTEGER];
+    for (const [field, column] of [['team', 'team'], ['keyId', 'key_id'], ['customer', 'customer'], ['agent', 'agent']] as const) {
+      const v = q[field];
+      if (v !== undefined) {
+        where.push(`${column} = ?`);
+        args.push(v);
+      }
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT ${col} AS value, count(*) AS requests, sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+           sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens, sum(cost_usd) AS costUsd
+         FROM ledger WHERE ${where.join(' AND ')} GROUP BY ${col} ORDER BY costUsd DESC, requests DESC LIMIT ?`,
+      )
+      .all(...args, q.limit ?? 1000) as SpendRow[];
+    return rows;
+  }
+
+  spentSince(scope: SpendScope, sinceMs: number): number {
+    const sql =
+      scope.column === 'global'
+        ? 'SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ts >= ?'
+        : `SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ${COLUMN[scope.column]} = ? AND ts >= ?`;
+    const args = scope.column === 'global' ? [sinceMs] : [scope.value, sinceMs];
+    return (this.db.prepare(sql).get(...args) as { usd: number }).usd;
+  }
+
+  totalsSince(sinceMs: number): SpendTotals {
+    const out: SpendTotals = { key: new Map(), team: new Map(), customer: new Map(), agent: new Map(), global: 0 };
+    const rows = this.db
+      .prepare('SELECT key_id AS k, team AS t, customer AS c, agent AS a, sum(cost_usd) AS usd FROM ledger WHERE ts >= ? GROUP BY key_id, team, customer, agent')
+      .all(sinceMs) as Array<{ k: string | null; t: string | null; c: string | null; a: string | null; usd: number }>;
+    const add = (m: Map<string, number>, v: string | null, usd: number) => {
+      if (v !== null) m.set(v, (m.get(v) ?? 0) + usd);
+    };
+    for (const r of rows) {
+      add(out.key, r.k, r.usd);
+      add(out.team, r.t, r.usd);
+      add(out.customer, r.c, r.usd);
+      add(out.agent, r.a, r.usd);
+      out.global += r.usd;
+    }
+    return out;
+  }
+
+  *records(opts: { sinceMs?: number; limit?: number }): Iterable<LedgerRecord> {
+    const stmt = this.db.prepare(`SELECT * FROM ledger WHERE ts >= ? ORDER BY ts LIMIT ?`);
+    for (const row of stmt.iterate(opts.sinceMs ?? 0, opts.limit ?? -1) as Iterable<Record<string, unknown>>) {
+      const r: Record<string, unknown> = {};
+      for (const [c, k] of FIELDS) if (row[c] !== null && row[c] !== undefined) r[k] = row[c];
+      yield r as unknown as LedgerRecord;
+    }
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM ledger').get() as { n: number }).n;
+  }
+
+  prune(beforeMs: number): number {
+    return this.db.prepare('DELETE FROM ledger WHERE ts < ?').run(beforeMs).changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
