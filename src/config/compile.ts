@@ -3,6 +3,7 @@
 
 import { catalogEntry, type CatalogModel } from '../catalog/index.js';
 import type { ProviderQuirks } from '../spec/wire.js';
+import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -283,7 +284,10 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       ...compilePlan(`${path}.classes[${i}]`, c, plan, deployments, config, problems),
     }));
     const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
-    routes.set(name, { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false });
+    const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
+    const cache = compileRouteCache(r.cache);
+    if (cache) route.cache = cache;
+    routes.set(name, route);
   }
   if (routes.size === 0) problems.push('routes: define at least one route');
   const snapshot: Snapshot = {
@@ -302,6 +306,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
+    cache: compileCacheSettings(config, problems),
     providers,
     deployments,
     routes,

@@ -25,10 +25,10 @@ const duration = z.union([
   z.number().nonnegative(),
   z
     .string()
-    .regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, 'expected a duration such as 500ms, 30s or 2m, or a number of milliseconds')
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration such as 500ms, 30s, 2m, 24h or 7d, or a number of milliseconds')
     .transform((s) => {
-      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(s)!;
-      return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms']);
+      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(s)!;
+      return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']);
     }),
 ]);
 
@@ -136,12 +136,30 @@ const planFields = {
 
 const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSchema, ...planFields });
 
+/** Response cache of one route (docs/cache.md). Off unless a route says so. */
+const routeCacheSchema = z.strictObject({
+  mode: z.enum(['off', 'exact', 'semantic']).optional(),
+  ttl: duration.optional(),
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it. */
+  threshold: z.number().min(0).max(1).optional(),
+  /** Whose answers may be shared: the key's (default), its team's, its customer's, or everyone's. */
+  scope: z.enum(['key', 'team', 'customer', 'global']).optional(),
+  /** What the semantic layer embeds: the last user message (default) or the whole conversation. */
+  embed: z.enum(['last_user', 'conversation']).optional(),
+  /** Requests hotter than this are not cached (their answers are meant to vary). */
+  max_temperature: z.number().min(0).optional(),
+  /** Cache requests with n > 1 or logprobs (off by default). */
+  allow_n: z.boolean().optional(),
+  allow_logprobs: z.boolean().optional(),
+});
+
 const routeSchema = z.strictObject({
   ...planFields,
   kind: z.enum(['chat', 'embeddings']).optional(),
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
   resume_streams: z.boolean().optional(),
+  cache: routeCacheSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -197,6 +215,14 @@ export const configSchema = z.strictObject({
       deadline: duration.optional(),
     })
     .optional(),
+  cache: z
+    .strictObject({
+      /** `local` (the built-in hashed n-gram embedder) or the name of an embeddings route. */
+      embedder: z.string().min(1).optional(),
+      max_bytes: byteSize.optional(),
+      max_entry_bytes: byteSize.optional(),
+    })
+    .optional(),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . -'), providerSchema),
   deployments: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name of letters, digits, _ . : -'), deploymentSchema),
   routes: z.record(z.string().regex(/^[A-Za-z0-9_.:/-]+$/, 'expected a name of letters, digits, _ . : / -'), routeSchema),
@@ -207,4 +233,5 @@ export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
 export type RouteConfig = z.output<typeof routeSchema>;
+export type RouteCacheConfig = z.output<typeof routeCacheSchema>;
 export type PlanConfig = Pick<RouteConfig, keyof typeof planFields>;

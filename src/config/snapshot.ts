@@ -123,6 +123,32 @@ export interface RouteSnapshot extends TargetPlan {
   kind: 'chat' | 'embeddings';
   /** Resume a stream interrupted after text reached the client on a prefill-capable target. */
   resumeStreams: boolean;
+  /** Response cache policy; absent: the route is not cached. */
+  cache?: RouteCachePolicy;
+}
+
+export type CacheScopeKind = 'key' | 'team' | 'customer' | 'global';
+
+/** A route's response cache (docs/cache.md). */
+export interface RouteCachePolicy {
+  mode: 'exact' | 'semantic';
+  ttlMs: number;
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it. */
+  threshold: number;
+  scope: CacheScopeKind;
+  embed: 'last_user' | 'conversation';
+  /** Requests with a higher temperature bypass the cache. */
+  maxTemperature: number;
+  allowN: boolean;
+  allowLogprobs: boolean;
+}
+
+/** Gateway-wide cache settings. */
+export interface CacheSettings {
+  /** `local` or the name of an embeddings route. */
+  embedder: string;
+  maxBytes: number;
+  maxEntryBytes: number;
 }
 
 export interface ServerSettings {
@@ -171,6 +197,7 @@ export interface Snapshot {
   logging: LoggingSettings;
   health: HealthSettings;
   storage: StorageSettings;
+  cache: CacheSettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;
