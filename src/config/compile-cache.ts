@@ -7,7 +7,7 @@ import type { CacheSettings, RouteCachePolicy } from './snapshot.js';
 export const CACHE_DEFAULTS = {
   ttlMs: 3_600_000,
   /** Chosen on the labelled set (docs/cache.md): with the verifier behind it. */
-  threshold: 0.8,
+  threshold: 0.75,
   maxTemperature: 1,
   maxBytes: 256 * 1024 * 1024,
 };
