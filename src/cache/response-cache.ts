@@ -1,0 +1,176 @@
+// The response cache: exact layer, then semantic layer, with single-flight in front of the
+// upstream and the KPI counters on every path. Knows nothing of HTTP or the request pipeline:
+// the lifecycle stage (cache-stage.ts) turns a request into a `CacheInput` and an answer into a
+// `complete()` call. Everything here touches memory only.
+
+import type { RouteCachePolicy } from '../config/snapshot.js';
+import type { CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
+import { answerBytes, type CachedAnswer } from './answer.js';
+import type { Embedder } from './embedder.js';
+import { exactKey } from './exact-key.js';
+import type { Clock } from './lru.js';
+import { cachePlan, type CachePlan } from './policy.js';
+import { cacheScope, type ScopeCaller } from './scope.js';
+import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
+import { SingleFlight, type Ticket } from './single-flight.js';
+import { CacheStats } from './stats.js';
+import type { CacheStore, PurgeFilter } from './store.js';
+import { VectorIndex } from './vector-index.js';
+
+export interface CacheInput {
+  route: string;
+  policy: RouteCachePolicy;
+  request: CanonicalRequest;
+  caller: ScopeCaller;
+  /** The request's `cache-control` header. */
+  cacheControl?: string | undefined;
+}
+
+export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
+
+export type CacheLookup =
+  | { kind: 'bypass'; reason: NonNullable<CachePlan['bypass']> }
+  | { kind: 'hit'; layer: 'exact' | 'semantic'; answer: CachedAnswer; ageSeconds: number; similarity?: number; shared: boolean }
+  | { kind: 'miss'; pending: PendingAnswer; header: 'miss' | 'bypass' };
+
+/** A miss the caller will answer: `complete` with the answer when it succeeded, `abandon` otherwise. */
+export interface PendingAnswer {
+  complete(response: CanonicalResponse, o?: { costUsd?: number | undefined; textChunks?: number[] | undefined }): void;
+  abandon(): void;
+}
+
+export interface ResponseCacheOptions {
+  store: CacheStore;
+  embedder: Embedder;
+  clock?: Clock;
+  index?: VectorIndex;
+  warn?: (message: string, detail: Record<string, unknown>) => void;
+}
+
+/** The response header values for a lookup (name, value pairs, ready for `call.headers`). */
+export function cacheHeaders(l: CacheLookup): string[] {
+  if (l.kind === 'bypass') return ['x-modelplane-cache', 'bypass'];
+  if (l.kind === 'miss') return ['x-modelplane-cache', l.header];
+  const h = ['x-modelplane-cache', `hit-${l.layer}`, 'age', String(l.ageSeconds)];
+  if (l.similarity !== undefined) h.push('x-modelplane-cache-similarity', l.similarity.toFixed(4));
+  return h;
+}
+
+export class ResponseCache {
+  readonly store: CacheStore;
+  readonly embedder: Embedder;
+  readonly index: VectorIndex;
+  readonly stats = new CacheStats();
+  private readonly flights = new SingleFlight<CachedAnswer>();
+  private readonly clock: Clock;
+  private readonly warn: (message: string, detail: Record<string, unknown>) => void;
+
+  constructor(o: ResponseCacheOptions) {
+    this.store = o.store;
+    this.embedder = o.embedder;
+    this.clock = o.clock ?? Date.now;
+    this.index = o.index ?? new VectorIndex();
+    this.warn = o.warn ?? (() => undefined);
+    this.store.onRemoved((key) => this.index.remove(key));
+  }
+
+  async lookup(input: CacheInput): Promise<CacheLookup> {
+    const plan = cachePlan(input.policy, input.request, input.cacheControl);
+    const scope = cacheScope(input.policy.scope, input.caller);
+    if (scope === undefined) return this.bypassed(input.route, 'unscoped', 'scope');
+    if (!plan.store) return this.bypassed(input.route, scope, plan.bypass!);
+    const key = exactKey(scope, input.route, input.request);
+    const semantic = input.policy.mode === 'semantic' ? semanticQuery(scope, input.route, input.request, input.policy.embed) : undefined;
+    if (!plan.lookup) {
+      // no-cache: a fresh answer, stored for the next caller; no single-flight (it must not wait for an older one).
+      this.stats.record(input.route, scope, 'bypass');
+      const vector = semantic ? await this.embed(input.route, scope, semantic) : undefined;
+      return { kind: 'miss', header: 'bypass', pending: this.pending(input, scope, key, semantic, vector, undefined) };
+    }
+    for (;;) {
+      const exact = await this.store.get(key);
+      if (exact !== undefined) return this.hit(input.route, scope, 'exact', exact, undefined, false);
+      let vector: Float32Array | undefined;
+      let rejected = false;
+      if (semantic) {
+        vector = await this.embed(input.route, scope, semantic);
+        if (vector) {
+          const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
+          for (const m of found.matches) {
+            const a = await this.store.get(m.key);
+            if (a !== undefined) return this.hit(input.route, scope, 'semantic', a, m.similarity, false);
+            this.index.remove(m.key);
+          }
+          rejected = found.rejected !== undefined;
+        }
+      }
+      const ticket = this.flights.begin(key);
+      if (ticket.leader) {
+        this.stats.record(input.route, scope, rejected ? 'verifier-rejected' : 'miss');
+        return { kind: 'miss', header: 'miss', pending: this.pending(input, scope, key, semantic, vector, ticket) };
+      }
+      const shared = await ticket.wait;
+      if (shared !== undefined) return this.hit(input.route, scope, 'exact', shared, undefined, true);
+      // The leader failed: look again (another request may have stored it), then lead or follow anew.
+    }
+  }
+
+  purge(filter: PurgeFilter): Promise<number> {
+    return this.store.purge(filter);
+  }
+
+  private bypassed(route: string, scope: string, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
+    this.stats.record(route, scope, 'bypass');
+    return { kind: 'bypass', reason };
+  }
+
+  private hit(route: string, scope: string, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
+    this.stats.record(route, scope, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
+    const c = this.stats.counters(route, scope);
+    if (shared) c.sharedInFlight++;
+    const u = answer.response.usage;
+    this.stats.saved(route, scope, u ? (u.totalTokens ?? u.inputTokens + u.outputTokens) : 0, answer.costUsd);
+    const ageSeconds = Math.max(0, Math.floor((this.clock() - answer.storedAt) / 1000));
+    const out: CacheLookup = { kind: 'hit', layer, answer, ageSeconds, shared };
+    if (similarity !== undefined) out.similarity = similarity;
+    return out;
+  }
+
+  private async embed(route: string, scope: string, q: SemanticQuery): Promise<Float32Array | undefined> {
+    const v = await embedOne(this.embedder, q.text);
+    if (v === undefined) {
+      this.stats.counters(route, scope).embedderErrors++;
+      this.warn('cache embedder failed; semantic lookup skipped (exact only)', { route, embedder: this.embedder.name });
+    }
+    return v;
+  }
+
+  private pending(input: CacheInput, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
+    let done = false;
+    const release = (): void => {
+      if (ticket?.leader) ticket.release();
+    };
+    return {
+      complete: (response, o = {}) => {
+        if (done) return;
+        done = true;
+        if (response.finishReason === 'error') return release();
+        const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) };
+        if (o.textChunks !== undefined) answer.textChunks = o.textChunks;
+        if (o.costUsd !== undefined) answer.costUsd = o.costUsd;
+        // Followers get the answer now; storing is the memory store's synchronous work behind a promise.
+        if (ticket?.leader) ticket.resolve(answer);
+        void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
+          if (!kept) return;
+          this.stats.counters(input.route, scope).stored++;
+          if (semantic && vector) this.index.add(semantic.partition, { key, vector, text: semantic.text });
+        });
+      },
+      abandon: () => {
+        if (done) return;
+        done = true;
+        release();
+      },
+    };
+  }
+}
