@@ -4,7 +4,7 @@
 // two close texts ask different things. The rules are deliberately strict: a rejected paraphrase
 // costs one upstream call, a wrong hit serves a wrong answer.
 
-import { contentWords, NEGATIONS, stem, words } from './text-features.js';
+import { NEGATIONS, stem, STOP_WORDS, words } from './text-features.js';
 
 export type VerifierReason = 'script' | 'quoted' | 'number' | 'negation' | 'entity' | 'substitution' | 'additions' | 'order';
 
@@ -116,6 +116,13 @@ function entities(text: string): Set<string> {
   return out;
 }
 
+/** Content words for comparison: numbers left out (the number rule has compared them already). */
+function comparable(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) if (!STOP_WORDS.has(w) && !NEGATIONS.has(w) && !/^\d/.test(w) && !NUMBER_WORDS.has(w)) out.push(canon(stem(w)));
+  return out;
+}
+
 function negationParity(text: string): number {
   let n = 0;
   for (const w of words(text)) if (NEGATIONS.has(w)) n++;
@@ -155,8 +162,8 @@ export function verify(query: string, candidate: string): Verdict {
   if (!sameList(quoted(query), quoted(candidate))) return { ok: false, reason: 'quoted' };
   if (!sameList(numbers(query), numbers(candidate))) return { ok: false, reason: 'number' };
   if (negationParity(query) !== negationParity(candidate)) return { ok: false, reason: 'negation' };
-  const a = contentWords(query).map(canon);
-  const b = contentWords(candidate).map(canon);
+  const a = comparable(query);
+  const b = comparable(candidate);
   const sa = new Set(a);
   const sb = new Set(b);
   const allA = new Set(words(query).map((w) => canon(stem(w))));

@@ -1,0 +1,68 @@
+// The cache's admin API, as a handler the HTTP layer mounts behind admin auth:
+//   GET    /admin/cache?group_by=route|tenant|route,tenant[&route=R][&tenant=S]  KPI + memory
+//   DELETE /admin/cache?route=R&key=K|team=T|customer=C|scope=S                  purge
+// Tenant selectors are turned into the same scope strings the cache stores under (scope.ts), so
+// `team=red` purges what was shared within team red, not keys that merely belong to it.
+
+import { GatewayError } from '../spec/errors.js';
+import type { ResponseCache } from './response-cache.js';
+import type { GroupBy } from './stats.js';
+import type { PurgeFilter } from './store.js';
+
+export interface AdminReply {
+  status: number;
+  body: unknown;
+}
+
+const GROUPS: readonly GroupBy[] = ['route', 'tenant', 'route,tenant'];
+
+function scopeParam(q: URLSearchParams): string | undefined {
+  const given = (['scope', 'key', 'team', 'customer'] as const).filter((n) => q.has(n));
+  if (given.length > 1) throw new GatewayError('invalid_request', `give one of scope, key, team or customer, not ${given.join(' and ')}`, { param: given[1] });
+  const n = given[0];
+  if (n === undefined) return undefined;
+  const v = q.get(n)!;
+  if (v === '') throw new GatewayError('invalid_request', `${n} must not be empty`, { param: n });
+  return n === 'scope' ? v : `${n}:${v}`;
+}
+
+function checkParams(q: URLSearchParams, allowed: readonly string[]): void {
+  for (const k of q.keys()) if (!allowed.includes(k)) throw new GatewayError('invalid_request', `unknown parameter "${k}" (expected ${allowed.join(', ')})`, { param: k });
+}
+
+/** Answers one admin request; throws GatewayError (rendered by the caller in its error shape) on bad input. */
+export async function handleCacheAdmin(cache: ResponseCache, method: string, url: URL): Promise<AdminReply> {
+  const q = url.searchParams;
+  if (method === 'GET') {
+    checkParams(q, ['group_by', 'route', 'tenant', 'scope', 'key', 'team', 'customer']);
+    const groupBy = (q.get('group_by') ?? 'route,tenant') as GroupBy;
+    if (!GROUPS.includes(groupBy)) throw new GatewayError('invalid_request', `group_by must be one of ${GROUPS.join(', ')}`, { param: 'group_by' });
+    const filter: { route?: string; tenant?: string } = {};
+    const route = q.get('route');
+    if (route !== null) filter.route = route;
+    const tenant = q.has('tenant') ? q.get('tenant')! : scopeParam(q);
+    if (tenant !== undefined) filter.tenant = tenant;
+    return {
+      status: 200,
+      body: {
+        object: 'cache.stats',
+        store: cache.store.stats(),
+        semantic: { vectors: cache.index.size, partitions: cache.index.partitionCount, embedder: cache.embedder.name },
+        total: cache.stats.total(),
+        group_by: groupBy,
+        groups: cache.stats.rows(groupBy, filter),
+      },
+    };
+  }
+  if (method === 'DELETE') {
+    checkParams(q, ['route', 'scope', 'key', 'team', 'customer']);
+    const filter: PurgeFilter = {};
+    const route = q.get('route');
+    if (route !== null) filter.route = route;
+    const scope = scopeParam(q);
+    if (scope !== undefined) filter.scope = scope;
+    const purged = await cache.purge(filter);
+    return { status: 200, body: { object: 'cache.purge', purged, filter } };
+  }
+  throw new GatewayError('method_not_allowed', `${method} is not allowed on /admin/cache (GET or DELETE)`);
+}
