@@ -2,37 +2,45 @@
 // streams, nothing reaches the client until an upstream has answered 200 and sent its first
 // event, so a provider that fails before that (error status, reset, timeout) is replaced
 // silently by the next attempt; one that fails after its first event but before any content is
-// replaced silently too, by the relay in gateway/chat.ts, on the same plan.
+// replaced silently too, by the relay (relay.ts), on the same plan.
+//
+// Every verdict on an attempt (started, succeeded, failed, abandoned) goes through `verdicts`
+// below, the one place that tells the lifecycle's observers (the router's health first); the
+// relay uses it too for verdicts that arrive after the stream was committed.
+//
+// Whose fault is it? Only an upstream's own behaviour may count against upstream health. An
+// exception thrown by our own code while encoding the upstream request (a bug, or an input our
+// translator cannot handle) is an `internal_error` of this request: it is not reported to the
+// breakers and does not fall back, since the next target would run the same code and fail the
+// same way, and charging each of them would let one caller open every provider's breaker.
 
 import type { CanonicalEvent, CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { EgressFormat, UpstreamRequest, UpstreamResponseMeta } from '../spec/wire.js';
-import type { RouteSnapshot, Timeouts } from '../config/snapshot.js';
+import type { Timeouts } from '../config/snapshot.js';
 import { callUpstream, callUpstreamBuffered, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
-import type { Attempt, AttemptPlan, Router } from './router.js';
-import { AttemptAbort, type Cancellation } from './cancel.js';
+import type { Attempt, AttemptPlan } from './router.js';
+import { AttemptAbort } from './cancel.js';
+import type { Call } from './call.js';
+import type { Lifecycle } from './lifecycle.js';
 
 export type EgressRegistry = Readonly<Record<string, EgressFormat | undefined>>;
 
-export interface AttemptTrace {
-  attempts: number;
-  /** Error codes of the failed attempts, in order. */
-  failures: string[];
-  warnings: string[];
-  className?: string;
-}
-
 export interface StreamSuccess {
   attempt: Attempt;
-  /** Events already pulled while deciding to commit (the first content event last). */
+  /** Events already pulled while deciding to commit (the committing event last). */
   buffered: CanonicalEvent[];
   /** The rest of the upstream's events. */
   rest: AsyncIterator<CanonicalEvent>;
   startedAt: number;
   upstream: UpstreamResult;
-  /** Releases the upstream (timers, socket); call once the stream is over. */
+  /** Turns a throw from `rest` into the right GatewayError (transport failure vs protocol). */
+  classify(e: unknown): GatewayError;
+  /** Releases the upstream (timers, socket); idempotent. */
   release(): void;
+  /** A failure verdict was given on this attempt after it was committed (relay.ts). */
+  judged: boolean;
 }
 
 export interface JsonSuccess {
@@ -41,18 +49,68 @@ export interface JsonSuccess {
   startedAt: number;
 }
 
-const sleep = (ms: number, cancel: Cancellation) =>
+/** What the attempt loop needs; chat adds its request. */
+export interface LoopInput {
+  call: Call;
+  plan: AttemptPlan;
+  egress: EgressRegistry;
+  lifecycle: Lifecycle;
+  /**
+   * A failure, already reported, of an attempt that was serving this request (a stream that
+   * failed after it was committed): the plan continues from it, as after any failed attempt.
+   */
+  after?: GatewayError;
+}
+
+export interface AttemptLoopInput extends LoopInput {
+  request: CanonicalRequest;
+}
+
+/** One attempt: its result, or a throw (a GatewayError for upstream faults). */
+export type OnceFn<T> = (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>;
+
+// ------------------------------------------------------------------ verdicts (the one place)
+
+export const verdicts = {
+  started(input: LoopInput, a: Attempt): void {
+    input.call.trace.attempts++;
+    const obs = input.lifecycle.observers;
+    for (let i = 0; i < obs.length; i++) obs[i]!.started?.(input.call, a);
+  },
+  succeeded(input: LoopInput, a: Attempt, latencyMs: number, ttftMs: number | undefined, now: number): void {
+    const obs = input.lifecycle.observers;
+    for (let i = 0; i < obs.length; i++) obs[i]!.succeeded?.(input.call, a, latencyMs, ttftMs, now);
+  },
+  failed(input: LoopInput, a: Attempt, err: GatewayError, now: number): void {
+    input.call.trace.failures.push(err.code);
+    const obs = input.lifecycle.observers;
+    for (let i = 0; i < obs.length; i++) obs[i]!.failed?.(input.call, a, err, now);
+  },
+  abandoned(input: LoopInput, a: Attempt): void {
+    const obs = input.lifecycle.observers;
+    for (let i = 0; i < obs.length; i++) obs[i]!.abandoned?.(input.call, a);
+  },
+};
+
+/** A non-GatewayError thrown by our own code during an attempt. */
+function ownFault(e: unknown, a: Attempt): GatewayError {
+  return new GatewayError('internal_error', `internal error while preparing the request for ${describe(a)}`, { cause: e });
+}
+
+const asError = (e: unknown, a: Attempt): GatewayError => (e instanceof GatewayError ? e : ownFault(e, a));
+
+const sleep = (ms: number, call: Call) =>
   new Promise<void>((resolve) => {
     if (ms <= 0) return resolve();
     const t = setTimeout(() => { off(); resolve(); }, ms);
-    const off = cancel.on(() => { clearTimeout(t); resolve(); });
+    const off = call.ex.cancel.on(() => { clearTimeout(t); resolve(); });
   });
 
 /**
  * The event that commits a stream to the client: the upstream's first event (its message start),
  * not a bare usage report. A failure after it but before any content still falls back silently
- * (gateway/chat.ts relay), so committing early costs nothing but the choice of HTTP status when
- * every target fails that way; it saves the wait for one more upstream event on every stream.
+ * (relay.ts), so committing early costs nothing but the choice of HTTP status when every target
+ * fails that way; it saves the wait for one more upstream event on every stream.
  */
 function commits(e: CanonicalEvent): boolean {
   return e.type !== 'usage';
@@ -71,30 +129,53 @@ function describe(a: Attempt): string {
   return d;
 }
 
-/** What the attempt loop itself needs; chat and embeddings add their request. */
-export interface LoopInput {
-  route: RouteSnapshot;
-  plan: AttemptPlan;
-  router: Router;
-  egress: EgressRegistry;
-  cancel: Cancellation;
-  trace: AttemptTrace;
-  startedAt: number;
-  /**
-   * A failure, already reported, of an attempt that was serving this request (a stream that
-   * failed after it was committed): the plan continues from it, as after any failed attempt.
-   */
-  after?: GatewayError;
+function formatFor(input: LoopInput, attempt: Attempt): EgressFormat {
+  const fmt = input.egress[attempt.deployment.provider.format];
+  if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
+  return fmt;
 }
 
-export interface AttemptLoopInput extends LoopInput {
-  request: CanonicalRequest;
+function noDeployment(input: LoopInput): GatewayError {
+  return new GatewayError('no_healthy_deployment', `route ${input.call.route?.name ?? '?'}: no deployment is available (every target is cooling down or ineligible)`);
 }
 
-interface InFlight<T> {
+function clientLeft(): GatewayError {
+  return new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
+}
+
+interface Launched<T> {
   attempt: Attempt;
   controller: AttemptAbort;
-  settled: Promise<{ ok: true; value: T; f: InFlight<T> } | { ok: false; error: GatewayError; f: InFlight<T> }>;
+  settled: Promise<{ ok: true; value: T; f: Launched<T> } | { ok: false; error: GatewayError; f: Launched<T> }>;
+}
+
+/**
+ * The one launch path of an attempt, sequential or hedged: counts it, tells the observers, links
+ * it to the request's cancellation and runs it through the interceptors.
+ */
+function launch<T>(input: LoopInput, attempt: Attempt, once: OnceFn<T>): { controller: AttemptAbort; result: Promise<T> } {
+  const fmt = formatFor(input, attempt);
+  const controller = new AttemptAbort();
+  input.call.ex.cancel.link(controller);
+  verdicts.started(input, attempt);
+  const ics = input.lifecycle.interceptors;
+  let result: Promise<T>;
+  try {
+    if (ics.length === 0) result = once(attempt, fmt, controller);
+    else {
+      let run = (): Promise<unknown> => once(attempt, fmt, controller);
+      for (let i = ics.length - 1; i >= 0; i--) {
+        const ic = ics[i]!;
+        const next = run;
+        run = () => ic(input.call, attempt, next);
+      }
+      result = run() as Promise<T>;
+    }
+  } catch (e) {
+    // A synchronous throw gets the same verdict path as a rejection (the attempt was started).
+    result = Promise.reject(e);
+  }
+  return { controller, result };
 }
 
 /**
@@ -106,54 +187,76 @@ interface InFlight<T> {
  * aborted and reported as abandoned (no health verdict: slowness is not failure). One hedge per
  * request, so a hedged route costs at most two concurrent upstream calls.
  */
-export function runAttempts<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void): Promise<T> {
+export function runAttempts<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => void): Promise<T> {
   const hedgeAfter = input.plan.plan.hedgeAfterMs;
   return hedgeAfter === undefined ? sequential(input, once) : hedged(input, once, discard, hedgeAfter);
 }
 
-async function hedged<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>, discard: (t: T) => void, hedgeAfter: number): Promise<T> {
-  const { plan, router, trace } = input;
+/** The common case, without hedging: one attempt at a time, no races, no extra promises. */
+async function sequential<T>(input: LoopInput, once: OnceFn<T>): Promise<T> {
+  const { plan, call } = input;
   let lastError: GatewayError | undefined = input.after;
-  const inflight: Array<InFlight<T>> = [];
-  let hedged = false;
+  for (;;) {
+    const attempt = plan.next(lastError === undefined ? call.ex.startedAt : Date.now(), lastError);
+    if (!attempt) break;
+    if (attempt.delayMs > 0) await sleep(attempt.delayMs, call);
+    if (call.ex.cancel.aborted) throw clientLeft();
+    const l = launch(input, attempt, once);
+    try {
+      return await l.result;
+    } catch (e) {
+      const err = asError(e, attempt);
+      if (call.ex.cancel.aborted || err.code === 'internal_error') {
+        verdicts.abandoned(input, attempt);
+        throw err;
+      }
+      verdicts.failed(input, attempt, err, Date.now());
+      lastError = err;
+    } finally {
+      call.ex.cancel.unlink(l.controller);
+    }
+  }
+  throw lastError ?? noDeployment(input);
+}
+
+async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => void, hedgeAfter: number): Promise<T> {
+  const { plan, call } = input;
+  let lastError: GatewayError | undefined = input.after;
+  const inflight: Array<Launched<T>> = [];
+  let hedgedOnce = false;
   let hedgeTimer: NodeJS.Timeout | undefined;
 
-  const launch = (attempt: Attempt): InFlight<T> => {
-    const fmt = formatFor(input, attempt);
-    const controller = new AttemptAbort();
-    input.cancel.link(controller);
-    trace.attempts++;
-    router.started(attempt);
-    const f = { attempt, controller } as InFlight<T>;
-    f.settled = once(attempt, fmt, controller).then(
+  const start = (attempt: Attempt): void => {
+    const l = launch(input, attempt, once);
+    const f = { attempt, controller: l.controller } as Launched<T>;
+    f.settled = l.result.then(
       (value) => ({ ok: true as const, value, f }),
-      (e: unknown) => ({ ok: false as const, error: e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts), f }),
-    ).finally(() => input.cancel.unlink(controller));
+      (e: unknown) => ({ ok: false as const, error: asError(e, attempt), f }),
+    ).finally(() => call.ex.cancel.unlink(l.controller));
     inflight.push(f);
-    return f;
   };
 
   try {
     for (;;) {
       if (inflight.length === 0) {
-        const attempt = plan.next(lastError === undefined ? input.startedAt : Date.now(), lastError);
+        const attempt = plan.next(lastError === undefined ? call.ex.startedAt : Date.now(), lastError);
         if (!attempt) break;
-        if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.cancel);
-        if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
-        launch(attempt);
+        if (attempt.delayMs > 0) await sleep(attempt.delayMs, call);
+        if (call.ex.cancel.aborted) throw clientLeft();
+        start(attempt);
       }
       let hedgeFired: Promise<'hedge'> | undefined;
-      if (!hedged && inflight.length === 1) {
+      if (!hedgedOnce && inflight.length === 1) {
         hedgeFired = new Promise((r) => { hedgeTimer = setTimeout(() => r('hedge'), hedgeAfter); });
       }
       const r = await Promise.race(hedgeFired ? [...inflight.map((f) => f.settled), hedgeFired] : inflight.map((f) => f.settled));
       clearTimeout(hedgeTimer);
       if (r === 'hedge') {
-        hedged = true;
+        hedgedOnce = true;
         const second = plan.next(Date.now());
         if (second) {
-          launch(second);
-          trace.failures.push('hedged');
+          start(second);
+          call.trace.failures.push('hedged');
         }
         continue;
       }
@@ -161,69 +264,46 @@ async function hedged<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat,
       if (r.ok) {
         for (const loser of inflight.splice(0)) {
           loser.controller.abort(new Error('hedge lost'));
-          router.abandoned(loser.attempt);
+          verdicts.abandoned(input, loser.attempt);
           void loser.settled.then((x) => { if (x.ok) discard(x.value); });
         }
         return r.value;
       }
-      if (input.cancel.aborted) {
-        router.abandoned(r.f.attempt);
+      if (call.ex.cancel.aborted || r.error.code === 'internal_error') {
+        verdicts.abandoned(input, r.f.attempt);
+        for (const other of inflight.splice(0)) {
+          other.controller.abort(new Error('request over'));
+          verdicts.abandoned(input, other.attempt);
+          void other.settled.then((x) => { if (x.ok) discard(x.value); });
+        }
         throw r.error;
       }
-      router.failed(r.f.attempt, r.error, Date.now());
-      trace.failures.push(r.error.code);
+      verdicts.failed(input, r.f.attempt, r.error, Date.now());
       lastError = r.error;
     }
   } finally {
     clearTimeout(hedgeTimer);
   }
-  if (lastError) throw lastError;
-  throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
+  throw lastError ?? noDeployment(input);
 }
 
-function formatFor(input: LoopInput, attempt: Attempt): EgressFormat {
-  const fmt = input.egress[attempt.deployment.provider.format];
-  if (!fmt) throw new GatewayError('internal_error', `no egress translator for wire format ${attempt.deployment.provider.format}`);
-  return fmt;
-}
-
-/** The common case, without hedging: one attempt at a time, no races, no extra promises. */
-async function sequential<T>(input: LoopInput, once: (a: Attempt, fmt: EgressFormat, controller: AttemptAbort) => Promise<T>): Promise<T> {
-  const { plan, router, trace } = input;
-  let lastError: GatewayError | undefined = input.after;
-  for (;;) {
-    const attempt = plan.next(lastError === undefined ? input.startedAt : Date.now(), lastError);
-    if (!attempt) break;
-    if (attempt.delayMs > 0) await sleep(attempt.delayMs, input.cancel);
-    if (input.cancel.aborted) throw new GatewayError('upstream_connection', 'client closed the request', { retryable: false });
-    const fmt = formatFor(input, attempt);
-    const controller = new AttemptAbort();
-    input.cancel.link(controller);
-    trace.attempts++;
-    router.started(attempt);
-    try {
-      return await once(attempt, fmt, controller);
-    } catch (e) {
-      const err = e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts);
-      if (input.cancel.aborted) {
-        router.abandoned(attempt);
-        throw err;
-      }
-      router.failed(attempt, err, Date.now());
-      trace.failures.push(err.code);
-      lastError = err;
-    } finally {
-      input.cancel.unlink(controller);
-    }
+/** Builds the upstream request; a throw here is our own fault (see the file comment). */
+function build(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat): UpstreamRequest | Promise<UpstreamRequest> {
+  try {
+    return fmt.buildRequest(input.request, egressTarget(attempt.deployment, attempt.credential));
+  } catch (e) {
+    throw asError(e, attempt);
   }
-  if (lastError) throw lastError;
-  throw new GatewayError('no_healthy_deployment', `route ${input.route.name}: no deployment is available (every target is cooling down or ineligible)`);
+}
+
+function noteWarnings(input: LoopInput, upReq: UpstreamRequest): void {
+  const w = input.call.trace.warnings;
+  for (const x of upReq.warnings) if (!w.includes(x)) w.push(x);
 }
 
 async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort) {
-  const target = egressTarget(attempt.deployment, attempt.credential);
-  const upReq = await fmt.buildRequest(input.request, target);
-  for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
+  const upReq = await build(input, attempt, fmt);
+  noteWarnings(input, upReq);
   const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
   if (up.status < 200 || up.status >= 300) {
     let text = '';
@@ -244,6 +324,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  * that does not parse an `upstream_protocol` error.
  */
 export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
+  noteWarnings(input, upReq);
   return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt)).then((up) => {
     const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
     if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
@@ -257,31 +338,42 @@ export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat,
   });
 }
 
+/**
+ * Translating the upstream's answer: a throw means the answer had a shape the format cannot
+ * read, which is the upstream's behaviour (upstream_protocol), not a bug of this request.
+ */
+function translated<T>(attempt: Attempt, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GatewayError) throw e;
+    throw new GatewayError('upstream_protocol', `${describe(attempt)}: response could not be translated (${(e as Error)?.message ?? String(e)})`, { cause: e });
+  }
+}
+
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
   const r = await runAttempts(input, (attempt, fmt, controller) => {
     const t0 = Date.now();
-    const send = (upReq: UpstreamRequest): Promise<JsonSuccess> => {
-      for (const w of upReq.warnings) if (!input.trace.warnings.includes(w)) input.trace.warnings.push(w);
-      return fetchJson(input, attempt, fmt, controller, upReq).then(({ json, meta }) => ({ attempt, response: fmt.parseResponse(json, meta), startedAt: t0 }));
-    };
+    const go = (upReq: UpstreamRequest): Promise<JsonSuccess> =>
+      fetchJson(input, attempt, fmt, controller, upReq).then(({ json, meta }) => ({ attempt, response: translated(attempt, () => fmt.parseResponse(json, meta)), startedAt: t0 }));
     // Most formats build synchronously; only signing (SigV4) needs a promise.
     let built: UpstreamRequest | Promise<UpstreamRequest>;
     try {
-      built = fmt.buildRequest(input.request, egressTarget(attempt.deployment, attempt.credential));
+      built = build(input, attempt, fmt);
     } catch (e) {
       return Promise.reject(e);
     }
-    return built instanceof Promise ? built.then(send) : send(built);
+    return built instanceof Promise ? built.then(go) : go(built);
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
   const now = Date.now();
-  input.router.succeeded(r.attempt, now - r.startedAt, undefined, now);
+  verdicts.succeeded(input, r.attempt, now - r.startedAt, undefined, now);
   return r;
 }
 
 /**
- * Resolves once an upstream has produced its first content event; the caller then commits the
- * response to the client. Failures after that point are the caller's to render mid-stream.
+ * Resolves once an upstream has produced its first event; the caller then commits the response
+ * to the client. Failures after that point are the relay's to handle.
  */
 export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSuccess> {
   return runAttempts(input, async (attempt, fmt, controller) => {
@@ -291,6 +383,11 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
     // or reset body is classified as a timeout/connection failure, not a protocol error.
     let bodyError: unknown;
     up.body.once('error', (e) => { bodyError = e; });
+    const classify = (e: unknown): GatewayError => {
+      if (bodyError !== undefined || controller.aborted) return transportError(controller.aborted ? controller.reason ?? bodyError : bodyError, describe(attempt), attempt.deployment.timeouts);
+      if (e instanceof GatewayError) return e;
+      return new GatewayError('upstream_protocol', `${describe(attempt)}: stream could not be translated (${(e as Error)?.message ?? String(e)})`, { cause: e });
+    };
     const it = fmt.parseStream(up.body, { model: attempt.deployment.model })[Symbol.asyncIterator]();
     const buffered: CanonicalEvent[] = [];
     try {
@@ -298,7 +395,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
         const r = await it.next();
         if (r.done) break;
         if (r.value.type === 'error') {
-          if (bodyError !== undefined || controller.aborted) throw transportError(controller.aborted ? controller.reason ?? bodyError : bodyError, describe(attempt), attempt.deployment.timeouts);
+          if (bodyError !== undefined || controller.aborted) throw classify(undefined);
           throw r.value.error;
         }
         buffered.push(r.value);
@@ -307,7 +404,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
     } catch (e) {
       up.done();
       up.body.destroy();
-      throw e instanceof GatewayError ? e : transportError(e, describe(attempt), attempt.deployment.timeouts);
+      throw classify(e);
     }
     if (buffered.length === 0) {
       up.done();
@@ -317,7 +414,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
       up.done();
       if (!up.body.destroyed) up.body.destroy();
     };
-    return { attempt, buffered, rest: it, startedAt: t0, upstream: up, release };
+    return { attempt, buffered, rest: it, startedAt: t0, upstream: up, classify, release, judged: false };
   }, (s) => s.release());
 }
 

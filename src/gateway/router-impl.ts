@@ -1,7 +1,7 @@
 // Router backed by src/routing: planner, health registry (breakers at provider, deployment and
 // credential level) and latency/in-flight stats. One instance per process; state is keyed by
 // ids, so it survives config reloads.
-import { HealthRegistry, DeploymentStats, planAttempts, reportCancelled, reportFailure, reportSuccess, type HealthChange, type HealthOptions } from '../routing/index.js';
+import { HealthRegistry, DeploymentStats, planAttempts, type PlanInput, reportCancelled, reportFailure, reportSuccess, type HealthChange, type HealthOptions } from '../routing/index.js';
 import type { Logger } from '../telemetry/log.js';
 import { healthView } from './health-view.js';
 import type { Attempt, AttemptPlan, Router } from './router.js';
@@ -18,8 +18,12 @@ export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { 
   health.onChange((c: HealthChange) => log.warn({ health: c }, 'health state changed'));
   return {
     state,
-    plan(route, request, headers, now): AttemptPlan {
-      const p = planAttempts({ route, request, headers, now, ...(opts.rng ? { rng: opts.rng } : {}) }, state);
+    plan(route, request, headers, now, needs, exclude): AttemptPlan {
+      const input: PlanInput = { route, request, headers, now };
+      if (opts.rng) input.rng = opts.rng;
+      if (needs) input.needs = needs;
+      if (exclude) input.exclude = exclude;
+      const p = planAttempts(input, state);
       let last: Attempt | undefined;
       const out: AttemptPlan = {
         plan: p.plan,

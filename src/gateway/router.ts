@@ -5,8 +5,9 @@
 import type { CanonicalRequest, EmbeddingRequest } from '../spec/canonical.js';
 import type { GatewayError } from '../spec/errors.js';
 import type { Headers } from '../spec/wire.js';
-import type { RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
 import type { Attempt } from '../routing/index.js';
+import type { RequestNeeds } from '../routing/estimate.js';
 
 export type { Attempt };
 
@@ -24,8 +25,11 @@ export interface AttemptPlan {
 }
 
 export interface Router {
-  /** Throws GatewayError when no target can serve the request (capabilities, context window, all down). */
-  plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number): AttemptPlan;
+  /**
+   * Throws GatewayError when no target can serve the request (capabilities, context window,
+   * `exclude`'s policy, all down). `needs` as computed when the request was decoded.
+   */
+  plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number, needs?: RequestNeeds, exclude?: (d: DeploymentSnapshot) => string | undefined): AttemptPlan;
   started(a: Attempt): void;
   /** For active probes: whether `a` may go now (takes a half-open trial slot when cooling is over). */
   admit(a: Attempt, now: number): boolean;

@@ -5,8 +5,11 @@
 import type { DeploymentSnapshot } from '../config/snapshot.js';
 import type { RequestNeeds } from './estimate.js';
 
-/** Why a deployment was ruled out; `context` failures become context_length_exceeded. */
-export type IneligibleKind = 'tools' | 'vision' | 'json-schema' | 'embeddings' | 'context';
+/**
+ * Why a deployment was ruled out; `context` failures become context_length_exceeded, `policy`
+ * (the caller's allowlist or data-sensitivity tier, via the call's `exclude`) policy_denied.
+ */
+export type IneligibleKind = 'tools' | 'vision' | 'json-schema' | 'embeddings' | 'context' | 'policy';
 
 export type Eligibility = { ok: true } | { ok: false; kind: IneligibleKind; reason: string };
 

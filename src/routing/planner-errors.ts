@@ -12,7 +12,7 @@ export interface Rejection {
   reason: string;
 }
 
-const WHAT: Record<Exclude<IneligibleKind, 'context'>, { text: string; param: string }> = {
+const WHAT: Record<Exclude<IneligibleKind, 'context' | 'policy'>, { text: string; param: string }> = {
   tools: { text: 'supports tools', param: 'tools' },
   vision: { text: 'accepts images', param: 'messages' },
   'json-schema': { text: 'supports json_schema response formats', param: 'response_format' },
@@ -27,6 +27,14 @@ const WHAT: Record<Exclude<IneligibleKind, 'context'>, { text: string; param: st
 export function ineligibleError(where: string, plan: TargetPlan, needs: RequestNeeds, rejections: Rejection[]): GatewayError {
   if (plan.targets.length === 0) return new GatewayError('no_healthy_deployment', `${where} has no targets`);
   const kinds = new Set(rejections.map((r) => r.kind));
+  if (kinds.has('policy')) {
+    // Policy comes first: saying "no deployment supports tools" when the allowed ones were
+    // filtered out by policy would send the caller after the wrong fix.
+    const policy = rejections.filter((r) => r.kind === 'policy');
+    if (policy.length === rejections.length || rejections.length === plan.targets.length) {
+      return new GatewayError('policy_denied', `no deployment on ${where} is allowed for this caller: ${rejections.map((r) => r.reason).join('; ')}`);
+    }
+  }
   if (kinds.size === 1 && kinds.has('context')) {
     let largest = 0;
     for (const r of rejections) largest = Math.max(largest, r.dep.capabilities.contextWindow ?? 0);
@@ -42,7 +50,7 @@ export function ineligibleError(where: string, plan: TargetPlan, needs: RequestN
     );
   }
   if (kinds.size === 1) {
-    const what = WHAT[[...kinds][0] as Exclude<IneligibleKind, 'context'>];
+    const what = WHAT[[...kinds][0] as Exclude<IneligibleKind, 'context' | 'policy'>];
     return new GatewayError('unsupported_capability', `no deployment on ${where} ${what.text}`, { param: what.param });
   }
   return new GatewayError(

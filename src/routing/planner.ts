@@ -26,7 +26,7 @@ import type { CredentialSnapshot, DeploymentSnapshot, RouteSnapshot, TargetPlan 
 import type { CanonicalRequest, EmbeddingRequest } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import { selectPlan, type HeaderMap } from './classifier.js';
-import { eligible } from './constraints.js';
+import { eligible, type Eligibility } from './constraints.js';
 import { embeddingNeeds, requestNeeds, type RequestNeeds } from './estimate.js';
 import type { AttemptRef, HealthRegistry } from './health.js';
 import { ineligibleError, type Rejection } from './planner-errors.js';
@@ -43,6 +43,11 @@ export interface PlanInput {
   rng?: Rng;
   /** Precomputed needs, when the caller already has them. */
   needs?: RequestNeeds;
+  /**
+   * The caller's policy (allowlist, data-sensitivity tier): a returned reason rules the
+   * deployment out before any strategy sees it, so no fallback, hedge or resumption can reach it.
+   */
+  exclude?: (d: DeploymentSnapshot) => string | undefined;
 }
 
 export interface PlanDeps {
@@ -107,7 +112,8 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   let rejections: Rejection[] | undefined;
   for (let i = 0; i < plan.targets.length; i++) {
     const dep = plan.targets[i]!;
-    const e = eligible(dep, needs);
+    const denied = input.exclude?.(dep);
+    const e: Eligibility = denied === undefined ? eligible(dep, needs) : { ok: false, kind: 'policy', reason: denied };
     if (e.ok) {
       if (targets !== undefined) {
         targets.push(dep);

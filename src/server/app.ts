@@ -8,14 +8,18 @@ import { createResponsesStore, DEFAULT_DATA_DIR, type ResponsesStoreConfig } fro
 import type { ResponsesStore } from '../store/responses-store.js';
 import { loadSnapshotFromFile, loadSnapshotFromText } from '../config/load.js';
 import type { Snapshot, StorageSettings } from '../config/snapshot.js';
-import { egressFormats, openaiChat } from '../formats/index.js';
+import { egressFormats } from '../formats/index.js';
+import type { GatewayDeps } from '../gateway/deps.js';
+import type { Extension } from '../gateway/extension.js';
+import { Lifecycles } from '../gateway/lifecycle.js';
 import { createRouter, type RouterOptions } from '../gateway/router-impl.js';
 import { Prober } from '../gateway/prober.js';
 import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
 import { defaultEndpoints } from './endpoints.js';
-import { startServer, type RunningServer } from './http.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequestHandler, listen, type RunningServer } from './http.js';
 
 export interface GatewayOptions {
   /** A config file (hot-reloaded when `watch` is on). */
@@ -33,6 +37,8 @@ export interface GatewayOptions {
   responsesStore?: ResponsesStore;
   /** Overrides the config's health settings (tests). */
   router?: RouterOptions;
+  /** Capabilities plugged into the request lifecycle (stages, observers, taps, after-hooks). */
+  extensions?: readonly Extension[];
 }
 
 export interface Gateway extends RunningServer {
@@ -57,7 +63,18 @@ function responsesStoreConfig(storage: StorageSettings, configFile: string | und
   return cfg;
 }
 
-export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+/** A gateway assembled but not listening: its request handler, for in-process tests (testkit/inject.ts). */
+export interface GatewayCore {
+  holder: SnapshotHolder;
+  router: Router;
+  log: Logger;
+  deps: GatewayDeps;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Stops the watcher, probes and stores (not the HTTP server: startGateway closes that). */
+  close(): Promise<void>;
+}
+
+export function assembleGateway(opts: GatewayOptions): GatewayCore {
   const env = opts.env ?? process.env;
   const snapshot =
     opts.snapshot ??
@@ -82,29 +99,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     router.retain(s);
     prober.reset(s);
   });
-  const deps = { router, egress: egressFormats, log };
+  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, opts.extensions ?? []) };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
-  const server = await startServer({
-    holder,
-    deps,
-    endpoints: defaultEndpoints({ responsesStore }),
-    defaultErrors: openaiChat,
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.host !== undefined ? { host: opts.host } : {}),
-  });
-  if (opts.watch && opts.configFile) holder.watch();
-  if (snapshot.auth.masterKey === undefined) {
-    log.warn({}, 'auth.master_key is not set: the gateway accepts every caller. Set it before exposing the port.');
-  }
+  const handler = createRequestHandler({ holder, deps, endpoints: defaultEndpoints({ responsesStore }) });
   return {
-    ...server,
     holder,
     router,
     log,
+    deps,
+    handler,
     close: async () => {
       holder.close();
       prober.stop();
-      await server.close();
       await responsesStore.close();
       await closeUpstreamAgents();
       await new Promise<void>((r) => {
@@ -114,6 +120,32 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           r();
         }
       });
+    },
+  };
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const core = assembleGateway(opts);
+  const { holder, log } = core;
+  let server: RunningServer;
+  try {
+    server = await listen(core.handler, holder, opts.port, opts.host);
+  } catch (e) {
+    await core.close();
+    throw e;
+  }
+  if (opts.watch && opts.configFile) holder.watch();
+  if (holder.current.auth.masterKey === undefined) {
+    log.warn({}, 'auth.master_key is not set: the gateway accepts every caller. Set it before exposing the port.');
+  }
+  return {
+    ...server,
+    holder,
+    router: core.router,
+    log,
+    close: async () => {
+      await server.close();
+      await core.close();
     },
   };
 }

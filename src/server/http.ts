@@ -1,37 +1,32 @@
-// The data-plane HTTP server (node:http, no framework). Request lifecycle:
-//   1. match the path -> an endpoint, which fixes the client's wire format (for error shapes)
-//   2. authenticate (before reading the body: a wrong key costs nothing)
+// The data-plane HTTP server (node:http, no framework). What it does per request, in order:
+//   1. match `METHOD path` to an endpoint spec, which fixes the client's wire format (errors,
+//      id headers); unknown paths get a 404/405 in the closest shape
+//   2. create the Call and authenticate the caller (before reading the body: a wrong key costs nothing)
 //   3. read the body under the size limit, parse JSON
-//   4. hand off to the pipeline (gateway/chat.ts, gateway/embeddings.ts)
-//   5. any GatewayError thrown before the response was committed is rendered in the client's format
-// Nothing here touches a database or the disk.
+//   4. hand the call to the runner (gateway/runner.ts): decode, stages, produce, render, after-hooks
+// Nothing here touches a database or the disk. `createRequestHandler` is the whole server without
+// a socket, for in-process tests (testkit/inject.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../spec/errors.js';
-import type { IngressFormat } from '../spec/wire.js';
 import type { SnapshotHolder } from '../config/holder.js';
-import type { Snapshot } from '../config/snapshot.js';
-import type { Exchange, GatewayDeps } from '../gateway/chat.js';
+import { newCall, type Exchange } from '../gateway/call.js';
+import type { GatewayDeps } from '../gateway/deps.js';
+import type { EndpointSpec } from '../gateway/endpoint.js';
+import { idHeaders } from '../gateway/endpoint.js';
 import { Cancellation } from '../gateway/cancel.js';
-
-export interface Endpoint {
-  /** Renders errors for this endpoint's clients. */
-  errors: Pick<IngressFormat, 'encodeError'>;
-  /** `anthropic` also accepts `x-api-key`. */
-  auth: 'bearer' | 'anthropic' | 'admin' | 'none';
-  handle(deps: GatewayDeps, ex: Exchange, body: unknown): Promise<void> | void;
-  /** GET endpoints read no body. */
-  method: 'GET' | 'POST';
-}
+import { renderError } from '../gateway/render.js';
+import { runCall } from '../gateway/runner.js';
+import { authenticate } from './auth.js';
+import { parseJson, readBody } from './body.js';
+import { errorsForUnknownPath } from './endpoints.js';
 
 export interface ServerOptions {
   holder: SnapshotHolder;
   deps: GatewayDeps;
-  endpoints: ReadonlyMap<string, Endpoint>;
-  /** Used for unknown paths. */
-  defaultErrors: Pick<IngressFormat, 'encodeError'>;
+  endpoints: ReadonlyMap<string, EndpointSpec>;
   port?: number;
   host?: string;
 }
@@ -53,116 +48,6 @@ function requestId(req: IncomingMessage): string {
   return `req_${idPrefix}${(++idCounter).toString(36)}`;
 }
 
-/**
- * Constant-time comparison of the presented key with the configured one: every character is
- * compared whatever the earlier ones were, so the time taken says nothing about how much of a
- * guess was right (only about its length, which is not secret). No Buffer per request.
- */
-function keyMatches(given: string, expected: string): boolean {
-  if (given.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < given.length; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
-  return diff === 0;
-}
-
-function presentedKey(req: IncomingMessage, kind: Endpoint['auth']): string | undefined {
-  const h = req.headers.authorization;
-  if (typeof h === 'string' && h.length > 7 && (h.startsWith('Bearer ') || /^Bearer\s/i.test(h))) {
-    const key = h.slice(7).trim();
-    if (key !== '') return key;
-  }
-  if (kind === 'anthropic' || kind === 'admin') {
-    const x = req.headers['x-api-key'];
-    if (typeof x === 'string' && x !== '') return x;
-  }
-  return undefined;
-}
-
-function authenticate(req: IncomingMessage, kind: Endpoint['auth'], snapshot: Snapshot): void {
-  if (kind === 'none') return;
-  const expected = kind === 'admin' ? snapshot.auth.adminKey ?? snapshot.auth.masterKey : snapshot.auth.masterKey;
-  if (expected === undefined) {
-    if (kind === 'admin') throw new GatewayError('forbidden', 'the admin API is disabled: set auth.admin_key (or auth.master_key) in the config');
-    return; // no key configured: open gateway (the CLI warns at start-up)
-  }
-  const key = presentedKey(req, kind);
-  if (key === undefined) {
-    const how = kind === 'anthropic' ? 'an `x-api-key` header or `Authorization: Bearer <key>`' : '`Authorization: Bearer <key>`';
-    throw new GatewayError('unauthorized', `Missing API key: send ${how}.`);
-  }
-  if (!keyMatches(key, expected)) throw new GatewayError('unauthorized', 'Invalid API key.');
-}
-
-/** Reads the body under the size limit; calls back once (no promise: this is every request). */
-function readBody(req: IncomingMessage, limit: number, done: (err: GatewayError | undefined, body?: Buffer) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    done(new GatewayError('payload_too_large', `Request body is ${declared} bytes; the limit is ${limit} bytes.`));
-    return;
-  }
-  let first: Buffer | undefined;
-  let parts: Buffer[] | undefined;
-  let size = 0;
-  let over = false;
-  req.on('data', (d: Buffer) => {
-    if (over) return;
-    size += d.length;
-    if (size > limit) {
-      over = true;
-      done(new GatewayError('payload_too_large', `Request body exceeds the limit of ${limit} bytes.`));
-      return;
-    }
-    if (first === undefined) first = d;
-    else (parts ??= [first]).push(d);
-  });
-  req.on('end', () => {
-    if (!over) done(undefined, parts ? Buffer.concat(parts) : first ?? Buffer.alloc(0));
-  });
-  req.on('error', (e) => {
-    if (over) return;
-    over = true;
-    done(new GatewayError('invalid_request', `error reading the request body: ${e.message}`));
-  });
-}
-
-function parseJson(buf: Buffer): unknown {
-  if (buf.length === 0) throw new GatewayError('invalid_json', 'Request body is empty; expected a JSON object.');
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch (e) {
-    throw new GatewayError('invalid_json', `Request body is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
-export function sendError(res: ServerResponse, errors: Pick<IngressFormat, 'encodeError'>, err: GatewayError, requestId?: string, anthropicIds = false): void {
-  if (res.headersSent) {
-    if (!res.destroyed) res.end();
-    return;
-  }
-  const rendered = errors.encodeError(err);
-  const payload = JSON.stringify(rendered.body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(rendered.headers ?? {}) };
-  if (err.retryAfterMs !== undefined && (err.status === 429 || err.status === 503)) headers['retry-after'] = String(Math.ceil(err.retryAfterMs / 1000));
-  if (requestId) {
-    headers['x-request-id'] = requestId;
-    if (anthropicIds) headers['request-id'] = requestId;
-  }
-  // The official SDKs obey x-should-retry. When the gateway already ran its own attempts (the
-  // pipeline set the header to false), an SDK retry would multiply them; otherwise a retryable
-  // error (e.g. every key cooling down, with retry-after) may be retried by the client.
-  headers['x-should-retry'] = String(res.getHeader('x-should-retry') ?? (err.retryable ? 'true' : 'false'));
-  res.writeHead(rendered.status, headers);
-  res.end(payload);
-}
-
-/** Endpoints registered as `GET /v1/models/*` match any deeper path. */
-function prefixEndpoint(endpoints: ReadonlyMap<string, Endpoint>, key: string): Endpoint | undefined {
-  for (const [k, e] of endpoints) {
-    if (k.endsWith('/*') && key.startsWith(k.slice(0, -1)) && key.length > k.length - 1) return e;
-  }
-  return undefined;
-}
-
 function normalisePath(url: string): string {
   const q = url.indexOf('?');
   let p = q === -1 ? url : url.slice(0, q);
@@ -170,95 +55,120 @@ function normalisePath(url: string): string {
   return p;
 }
 
-/** Endpoints by method, then exact path: no key string built per request. */
-function indexEndpoints(endpoints: ReadonlyMap<string, Endpoint>): Map<string, Map<string, Endpoint>> {
-  const byMethod = new Map<string, Map<string, Endpoint>>();
-  for (const [k, e] of endpoints) {
-    const sp = k.indexOf(' ');
-    const method = k.slice(0, sp);
-    let m = byMethod.get(method);
-    if (!m) byMethod.set(method, (m = new Map()));
-    m.set(k.slice(sp + 1), e);
-  }
-  return byMethod;
+interface EndpointIndex {
+  byMethod: Map<string, Map<string, EndpointSpec>>;
+  prefixes: Array<{ method: string; prefix: string; spec: EndpointSpec }>;
+  paths: Set<string>;
 }
 
-export function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const { holder, deps, endpoints } = opts;
-  const byMethod = indexEndpoints(endpoints);
-  const anthropicErrors = endpoints.get('POST /v1/messages')?.errors;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-    const snapshot = holder.current;
-    const startedAt = Date.now();
+/** Endpoints by method, then exact path: no key string built per request. */
+function indexEndpoints(endpoints: ReadonlyMap<string, EndpointSpec>): EndpointIndex {
+  const idx: EndpointIndex = { byMethod: new Map(), prefixes: [], paths: new Set() };
+  for (const [k, spec] of endpoints) {
+    const sp = k.indexOf(' ');
+    const method = k.slice(0, sp);
+    const path = k.slice(sp + 1);
+    if (path.endsWith('/*')) idx.prefixes.push({ method, prefix: path.slice(0, -1), spec });
+    else {
+      let m = idx.byMethod.get(method);
+      if (!m) idx.byMethod.set(method, (m = new Map()));
+      m.set(path, spec);
+      idx.paths.add(path);
+    }
+  }
+  return idx;
+}
+
+function match(idx: EndpointIndex, method: string, path: string): EndpointSpec | undefined {
+  const exact = idx.byMethod.get(method)?.get(path);
+  if (exact) return exact;
+  for (const p of idx.prefixes) if (p.method === method && path.length > p.prefix.length && path.startsWith(p.prefix)) return p.spec;
+  return undefined;
+}
+
+function newExchange(req: IncomingMessage, res: ServerResponse, holder: SnapshotHolder, ids: (id: string) => string[]): Exchange {
+  const id = requestId(req);
+  const cancel = new Cancellation();
+  res.on('close', () => {
+    if (!res.writableFinished) cancel.cancel(new Error('client closed the connection'));
+  });
+  return { req, res, requestId: id, idHeaders: ids(id), startedAt: Date.now(), snapshot: holder.current, cancel };
+}
+
+/** Answers a path no endpoint serves: 405 when another method would do, else 404. */
+function unknownPath(idx: EndpointIndex, deps: GatewayDeps, holder: SnapshotHolder, req: IncomingMessage, res: ServerResponse, method: string, path: string): void {
+  const { errors, anthropic } = errorsForUnknownPath(path);
+  const call = newCall(newExchange(req, res, holder, anthropic ? idHeaders.anthropic : idHeaders.plain), 'probe', 'openai-chat');
+  const other = idx.paths.has(path) || idx.prefixes.some((p) => path.startsWith(p.prefix) && path.length > p.prefix.length);
+  renderError(call, errors, other
+    ? new GatewayError('method_not_allowed', `${method} is not allowed on ${path}.`)
+    : new GatewayError('not_found', `Unknown path ${path}. The gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings and /v1/models.`), deps.log);
+  req.resume();
+}
+
+/** The runner renders its own errors; a throw past that is a bug, logged and answered with a 500. */
+function run(deps: GatewayDeps, spec: EndpointSpec, call: ReturnType<typeof newCall>, body: unknown): void {
+  runCall(deps, spec, call, body).catch((e: unknown) => {
+    deps.log.error({ request_id: call.ex.requestId, err: e instanceof Error ? e.stack : String(e) }, 'internal error');
+    const res = call.ex.res;
+    if (!res.headersSent) {
+      res.writeHead(500, ['content-type', 'application/json', ...call.ex.idHeaders]);
+      res.end('{"error":{"message":"internal error","type":"api_error","code":"internal_error"}}');
+    } else if (!res.destroyed) res.end();
+  });
+}
+
+export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps' | 'endpoints'>): (req: IncomingMessage, res: ServerResponse) => void {
+  const { holder, deps } = opts;
+  const idx = indexEndpoints(opts.endpoints);
+  return (req, res) => {
     const path = normalisePath(req.url ?? '/');
-    const id = requestId(req);
-    // The Anthropic SDK reads `request-id` (exposed as `_request_id`); everyone gets x-request-id.
-    // Handlers write these with their status line (res.writeHead with a header list is Node's
-    // fast path; a setHeader here would push every response onto the slow merging path).
-    const anthropic = path.startsWith('/v1/messages');
-    const idHeaders = anthropic ? ['x-request-id', id, 'request-id', id] : ['x-request-id', id];
     const method = req.method ?? 'GET';
-    const endpoint = byMethod.get(method)?.get(path) ?? prefixEndpoint(endpoints, `${method} ${path}`);
-    const errors = endpoint?.errors ?? (anthropic ? anthropicErrors : undefined) ?? opts.defaultErrors;
-    const cancel = new Cancellation();
-    res.on('close', () => {
-      if (!res.writableFinished) cancel.cancel(new Error('client closed the connection'));
-    });
-    const fail = (e: unknown) => {
-      const err = e instanceof GatewayError ? e : new GatewayError('internal_error', 'internal error', { cause: e });
-      if (err.code === 'internal_error') deps.log.error({ request_id: id, err: e instanceof Error ? e.stack : String(e) }, 'internal error');
-      sendError(res, errors, err, id, anthropic);
-      if (err.code === 'payload_too_large') req.resume();
-    };
-    if (!endpoint) {
-      const other = [...endpoints.keys()].some((k) => k.endsWith(` ${path}`));
-      fail(other
-        ? new GatewayError('method_not_allowed', `${method} is not allowed on ${path}.`)
-        : new GatewayError('not_found', `Unknown path ${path}. The gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings and /v1/models.`));
-      req.resume();
-      return;
-    }
+    const spec = match(idx, method, path);
+    if (!spec) return unknownPath(idx, deps, holder, req, res, method, path);
+    const call = newCall(newExchange(req, res, holder, spec.idHeaders), spec.kind, spec.format);
     try {
-      authenticate(req, endpoint.auth, snapshot);
+      authenticate(call, spec.auth, deps.lifecycles.for(call.ex.snapshot));
     } catch (e) {
-      fail(e);
+      renderError(call, spec.errors, e, deps.log);
       req.resume();
       return;
     }
-    const ex: Exchange = { req, res, requestId: id, idHeaders, startedAt, snapshot, cancel };
-    const run = (body: unknown) => {
-      try {
-        const p = endpoint.handle(deps, ex, body);
-        if (p) p.catch(fail);
-      } catch (e) {
-        fail(e);
-      }
-    };
-    if (endpoint.method === 'GET') {
-      run(undefined);
+    if (spec.method === 'GET') {
+      run(deps, spec, call, undefined);
       return;
     }
-    readBody(req, snapshot.server.bodyLimitBytes, (err, buf) => {
-      if (err) return fail(err);
+    readBody(req, call.ex.snapshot.server.bodyLimitBytes, (err, buf) => {
+      if (err) {
+        renderError(call, spec.errors, err, deps.log);
+        if (err.code === 'payload_too_large') req.resume();
+        return;
+      }
       let body: unknown;
       try {
         body = parseJson(buf!);
       } catch (e) {
-        return fail(e);
+        renderError(call, spec.errors, e, deps.log);
+        return;
       }
-      run(body);
+      run(deps, spec, call, body);
     });
-  });
+  };
+}
+
+/** Listens with the data plane's socket settings; `close` drains idle keep-alives at once and cuts the rest after 2 s. */
+export function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, holder: SnapshotHolder, port?: number, hostOpt?: string): Promise<RunningServer> {
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+  const host = hostOpt ?? holder.current.server.host;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? holder.current.server.port, opts.host ?? holder.current.server.host, () => {
+    server.listen(port ?? holder.current.server.port, host, () => {
       server.off('error', reject);
-      const port = (server.address() as AddressInfo).port;
-      const host = opts.host ?? holder.current.server.host;
+      const bound = (server.address() as AddressInfo).port;
       resolve({
         server,
-        port,
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        port: bound,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
         close: () =>
           new Promise<void>((r) => {
             server.close(() => r());
@@ -268,4 +178,8 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
     });
   });
+}
+
+export function startServer(opts: ServerOptions): Promise<RunningServer> {
+  return listen(createRequestHandler(opts), opts.holder, opts.port, opts.host);
 }

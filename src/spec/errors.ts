@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   unsupported_capability: { status: 400, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   unauthorized: { status: 401, retryable: false, scope: 'request', openaiType: 'authentication_error', anthropicType: 'authentication_error' },
   forbidden: { status: 403, retryable: false, scope: 'request', openaiType: 'permission_error', anthropicType: 'permission_error' },
+  policy_denied: { status: 403, retryable: false, scope: 'request', openaiType: 'permission_error', anthropicType: 'permission_error' },
   not_found: { status: 404, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'not_found_error' },
   model_not_found: { status: 404, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'not_found_error' },
   method_not_allowed: { status: 405, retryable: false, scope: 'request', openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },

@@ -1,12 +1,13 @@
 // Binds the pure openai-responses format to a ResponsesStore, per request:
-//   before the pipeline: validate (400), load the previous_response_id conversation and any
-//     item_reference'd items (404 when unknown), translate to canonical;
-//   after it: store the finished response (write-behind; `store: false` opts out).
-// The result is an IngressFormat for handleChat, so the chat pipeline needs no Responses-specific
-// branch: decodeRequest returns the already-translated request, the encoders record their output.
+//   when the request is decoded: validate (400), load the previous_response_id conversation and
+//     any item_reference'd items (404 when unknown), translate to canonical;
+//   while the answer is encoded: the encoders hand over the final response object;
+//   after the response has left: `save()` stores it (write-behind; `store: false` opts out).
+// The Responses endpoint (gateway/endpoints/responses.ts) calls these from its decode step and its
+// after-hook, so the chat pipeline needs no Responses-specific branch.
 import { randomBytes } from 'node:crypto';
-import type { CanonicalRequest } from '../spec/canonical.js';
-import type { IngressFormat } from '../spec/wire.js';
+import type { CanonicalRequest } from '../../spec/canonical.js';
+import type { IngressFormat } from '../../spec/wire.js';
 import {
   echoFromRequest,
   encodeError,
@@ -21,8 +22,8 @@ import {
   toCanonicalRequest,
   type InputItem,
   type ResponseObject,
-} from '../formats/openai-responses/index.js';
-import type { ResponsesStore, StoredResponse } from './responses-store.js';
+} from '../../formats/openai-responses/index.js';
+import type { ResponsesStore, StoredResponse } from '../../store/responses-store.js';
 
 /** A chain longer than this is refused rather than walked (and a cycle cannot loop forever). */
 const MAX_CHAIN = 10_000;
@@ -75,9 +76,12 @@ async function loadReferences(store: ResponsesStore, ids: readonly string[]): Pr
 }
 
 export interface PreparedResponses {
+  /** Encoders bound to this request (echoed fields, the response id); they record the final object. */
   ingress: IngressFormat;
   request: CanonicalRequest;
   responseId: string;
+  /** Stores the final response object, if the encoders produced one that should be kept. */
+  save(): void;
 }
 
 export async function prepareResponses(store: ResponsesStore, body: unknown, makeId: () => string = newResponseId): Promise<PreparedResponses> {
@@ -90,8 +94,14 @@ export async function prepareResponses(store: ResponsesStore, body: unknown, mak
   const responseId = makeId();
   const echo = echoFromRequest(parsed.body, parsed.tools);
 
-  const save = (resp: ResponseObject) => {
-    if (parsed.body.store === false || resp.status === 'failed') return;
+  let final: ResponseObject | undefined;
+  const record = (resp: ResponseObject) => {
+    final = resp;
+  };
+  const save = () => {
+    const resp = final;
+    final = undefined; // at most once
+    if (resp === undefined || parsed.body.store === false || resp.status === 'failed') return;
     const stored: StoredResponse = { id: resp.id, createdAt: resp.created_at, model: resp.model, input, output: resp.output };
     if (previousId !== undefined) stored.previousResponseId = previousId;
     store.put(stored);
@@ -102,11 +112,11 @@ export async function prepareResponses(store: ResponsesStore, body: unknown, mak
     decodeRequest: () => request,
     encodeResponse: (r, ctx) => {
       const out = encodeResponse(r, { ...ctx, requestId: responseId }, echo);
-      save(out);
+      record(out);
       return out;
     },
-    encodeEvents: (events, ctx) => encodeEvents(events, { ...ctx, requestId: responseId }, { echo, onResponse: save }),
+    encodeEvents: (events, ctx) => encodeEvents(events, { ...ctx, requestId: responseId }, { echo, onResponse: record }),
     encodeError,
   };
-  return { ingress, request, responseId };
+  return { ingress, request, responseId, save };
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CanonicalEvent, CanonicalResponse } from '../spec/canonical.js';
-import { GatewayError } from '../spec/errors.js';
-import type { EncodeContext } from '../spec/wire.js';
-import { MemoryResponsesStore } from './memory-responses-store.js';
-import { prepareResponses } from './responses-ingress.js';
+import type { CanonicalEvent, CanonicalResponse } from '../../spec/canonical.js';
+import { GatewayError } from '../../spec/errors.js';
+import type { EncodeContext } from '../../spec/wire.js';
+import { MemoryResponsesStore } from '../../store/memory-responses-store.js';
+import { prepareResponses } from './history.js';
 
 const ctx: EncodeContext = { model: 'route-a', requestId: 'req_1', created: 1700000000 };
 let n = 0;
@@ -18,6 +18,7 @@ function answer(text: string): CanonicalResponse {
 async function turn(store: MemoryResponsesStore, body: Record<string, unknown>, reply: string): Promise<string> {
   const p = await prepareResponses(store, { model: 'route-a', ...body }, ids);
   const out = p.ingress.encodeResponse(answer(reply), ctx) as { id: string };
+  p.save();
   assert.equal(out.id, p.responseId, 'the stored id is the id the client sees');
   return out.id;
 }
@@ -63,6 +64,7 @@ test('store: false is not stored; a failed stream is not stored', async () => {
     yield { type: 'error', error: new GatewayError('upstream_error', 'boom') };
   }
   for await (const _ of p.ingress.encodeEvents(failing(), ctx)) void _;
+  p.save();
   assert.equal(await store.get(p.responseId), undefined);
 });
 
@@ -76,6 +78,7 @@ test('a completed stream is stored, and its items can be referenced by id', asyn
     yield { type: 'finish', reason: 'tool-calls' };
   }
   for await (const _ of p.ingress.encodeEvents(ok(), ctx)) void _;
+  p.save();
   const stored = await store.get(p.responseId);
   assert.ok(stored);
   const [msgId, fcId] = stored.output.map((o) => (o as { id: string }).id);
@@ -95,6 +98,7 @@ test('a completed stream is stored, and its items can be referenced by id', asyn
   ]);
   // The resolved items, not the references, are what gets stored for the next turn.
   next.ingress.encodeResponse(answer('fine'), ctx);
+  next.save();
   const kept = await store.get(next.responseId);
   assert.ok(kept?.input.every((i) => (i as { type?: string }).type !== 'item_reference'));
 });
