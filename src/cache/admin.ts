@@ -47,6 +47,7 @@ export async function handleCacheAdmin(cache: ResponseCache, method: string, url
       body: {
         object: 'cache.stats',
         store: cache.store.stats(),
+        in_flight: { leaders: cache.flights.inFlight, waiting: cache.flights.waiting, shared: cache.flights.joined },
         semantic: { vectors: cache.index.size, partitions: cache.index.partitionCount, embedder: cache.embedder.name },
         total: cache.stats.total(),
         group_by: groupBy,

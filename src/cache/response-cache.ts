@@ -61,7 +61,7 @@ export class ResponseCache {
   readonly embedder: Embedder;
   readonly index: VectorIndex;
   readonly stats = new CacheStats();
-  private readonly flights = new SingleFlight<CachedAnswer>();
+  readonly flights = new SingleFlight<CachedAnswer>();
   private readonly clock: Clock;
   private readonly warn: (message: string, detail: Record<string, unknown>) => void;
 

@@ -5,14 +5,10 @@
 // widen sharing.
 
 import type { CacheScopeKind } from '../config/snapshot.js';
+import type { Caller } from '../gateway/call.js';
 
 /** The parts of the gateway's `Caller` (src/gateway/call.ts) that a scope is made of. */
-export interface ScopeCaller {
-  kind: 'open' | 'master' | 'key';
-  keyId?: string | undefined;
-  team?: string | undefined;
-  customer?: string | undefined;
-}
+export type ScopeCaller = Pick<Caller, 'kind' | 'keyId' | 'team' | 'customer'>;
 
 /**
  * Opaque scope string; the prefix keeps the namespaces apart (`team:x` is never `key:x`).
@@ -25,5 +21,5 @@ export function cacheScope(kind: CacheScopeKind, caller: ScopeCaller): string | 
   if (kind === 'customer' && caller.customer !== undefined) return `customer:${caller.customer}`;
   if (caller.kind === 'key') return caller.keyId === undefined ? undefined : `key:${caller.keyId}`;
   // No tenant system: the master key (or an open gateway) is one tenant.
-  return caller.kind === 'open' ? 'open' : 'master';
+  return caller.kind;
 }

@@ -19,6 +19,8 @@ export class SingleFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
   /** Followers that were served by a leader's answer (the upstream calls saved). */
   joined = 0;
+  /** Followers waiting for a leader right now. */
+  waiting = 0;
 
   get inFlight(): number {
     return this.flights.size;
@@ -28,7 +30,8 @@ export class SingleFlight<T> {
     const f = this.flights.get(key);
     if (f !== undefined) {
       f.followers++;
-      return { leader: false, wait: f.promise };
+      this.waiting++;
+      return { leader: false, wait: f.promise.finally(() => this.waiting--) };
     }
     let settle!: (v: T | undefined) => void;
     const promise = new Promise<T | undefined>((r) => (settle = r));

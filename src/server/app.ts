@@ -18,6 +18,7 @@ import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
 import { defaultEndpoints } from './endpoints.js';
+import { createGatewayCache } from '../cache/install.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
 
@@ -99,9 +100,13 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, opts.extensions ?? []) };
+  // The response cache (docs/cache.md) is the innermost stage: the caller's own stages (keys, budgets, policy) run first.
+  const cache = createGatewayCache(snapshot, { warn: (msg, detail) => log.warn(detail, msg) });
+  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, [...(opts.extensions ?? []), cache.extension]) };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
-  const handler = createRequestHandler({ holder, deps, endpoints: defaultEndpoints({ responsesStore }) });
+  const endpoints = defaultEndpoints({ responsesStore });
+  for (const [k, spec] of cache.endpoints) endpoints.set(k, spec);
+  const handler = createRequestHandler({ holder, deps, endpoints });
   return {
     holder,
     router,
@@ -111,6 +116,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     close: async () => {
       holder.close();
       prober.stop();
+      cache.close();
       await responsesStore.close();
       await closeUpstreamAgents();
       await new Promise<void>((r) => {
