@@ -2,7 +2,7 @@
 // (an embeddings route named as embedder must exist and be one).
 
 import type { Config, RouteCacheConfig } from './schema.js';
-import type { CacheSettings, RouteCachePolicy } from './snapshot.js';
+import type { CacheSettings, RouteCachePolicy, RouteSnapshot } from './snapshot.js';
 
 export const CACHE_DEFAULTS = {
   ttlMs: 3_600_000,
@@ -26,13 +26,13 @@ export function compileRouteCache(c: RouteCacheConfig | undefined): RouteCachePo
   };
 }
 
-export function compileCacheSettings(config: Config, problems: string[]): CacheSettings {
+export function compileCacheSettings(config: Config, routes: ReadonlyMap<string, RouteSnapshot>, problems: string[]): CacheSettings {
   const c = config.cache;
   const embedder = c?.embedder ?? 'local';
   if (embedder !== 'local') {
-    const r = config.routes[embedder];
+    const r = routes.get(embedder);
     if (!r) problems.push(`cache.embedder: "${embedder}" is neither \`local\` nor a route`);
-    else if (r.kind === 'chat') problems.push(`cache.embedder: route "${embedder}" is a chat route, not an embeddings route`);
+    else if (r.kind !== 'embeddings') problems.push(`cache.embedder: route "${embedder}" is a chat route, not an embeddings route`);
   }
   const maxBytes = c?.max_bytes ?? CACHE_DEFAULTS.maxBytes;
   const maxEntryBytes = c?.max_entry_bytes ?? Math.floor(maxBytes / 8);

@@ -306,7 +306,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
-    cache: compileCacheSettings(config, problems),
+    cache: compileCacheSettings(config, routes, problems),
     providers,
     deployments,
     routes,
