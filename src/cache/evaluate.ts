@@ -75,11 +75,11 @@ export function ratesAt(scored: readonly ScoredPair[], threshold: number): Rates
   };
 }
 
-/** Area under the ROC curve of similarity alone, positives against one class of negatives. */
+/** Area under the ROC curve of similarity alone, positives against one class of negatives (NaN without either). */
 export function auc(scored: readonly ScoredPair[], negative: PairLabel): number {
   const pos = scored.filter((p) => p.label === 'paraphrase').map((p) => p.similarity);
   const neg = scored.filter((p) => p.label === negative).map((p) => p.similarity);
   let wins = 0;
   for (const x of pos) for (const y of neg) wins += x > y ? 1 : x === y ? 0.5 : 0;
-  return pos.length * neg.length === 0 ? 0 : wins / (pos.length * neg.length);
+  return pos.length * neg.length === 0 ? NaN : wins / (pos.length * neg.length);
 }

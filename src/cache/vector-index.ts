@@ -1,11 +1,11 @@
 // Nearest neighbours per partition, by brute force: the partition key (tenant + route + hash of
 // the context) already narrows candidates to requests that differ only in their last user turn,
-// so a partition holds tens to a few thousand entries, and a linear scan of unit vectors (one dot
-// product each, 512 floats) costs about a microsecond per entry (bench/cache-embed.ts). That
-// beats any approximate index at this size and has no recall loss, no native binding and no
-// build step. A partition is bounded (oldest entry out first); so is the number of partitions.
-
-import { dot } from './embedder.js';
+// so a partition holds tens to a few thousand entries. The local embedder's vectors are sparse
+// (a question sets a few dozen of 512 dimensions), so they are stored sparse: a dot product costs
+// one multiply per non-zero, a few dozen nanoseconds, and an entry a few hundred bytes instead of
+// 2 KiB. Dense vectors (a route embedder) are stored as they are. A linear scan at this size beats
+// an approximate index, has no recall loss, no native binding and no build step
+// (bench/cache-embed.ts). A partition is bounded (oldest entry out first); so is their number.
 
 export interface IndexEntry {
   /** The exact key of the cached answer this vector stands for. */
@@ -15,18 +15,53 @@ export interface IndexEntry {
   text: string;
 }
 
+/** How an entry is kept: its non-zero dimensions, or the dense vector when most are non-zero. */
+interface Stored {
+  key: string;
+  text: string;
+  dims?: Uint16Array;
+  values: Float32Array;
+}
+
+function pack(e: IndexEntry): Stored {
+  const v = e.vector;
+  let nnz = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) nnz++;
+  if (nnz * 3 > v.length || v.length > 65_536) return { key: e.key, text: e.text, values: v };
+  const dims = new Uint16Array(nnz);
+  const values = new Float32Array(nnz);
+  for (let i = 0, j = 0; i < v.length; i++) {
+    if (v[i] !== 0) {
+      dims[j] = i;
+      values[j++] = v[i]!;
+    }
+  }
+  return { key: e.key, text: e.text, dims, values };
+}
+
+function similarity(q: Float32Array, s: Stored): number {
+  const { dims, values } = s;
+  let sum = 0;
+  if (dims === undefined) {
+    for (let i = 0; i < values.length; i++) sum += q[i]! * values[i]!;
+  } else {
+    for (let i = 0; i < dims.length; i++) sum += q[dims[i]!]! * values[i]!;
+  }
+  return sum;
+}
+
 export interface Neighbour {
-  entry: IndexEntry;
+  entry: { key: string; text: string };
   similarity: number;
 }
 
 export class VectorIndex {
-  private readonly partitions = new Map<string, IndexEntry[]>();
+  private readonly partitions = new Map<string, Stored[]>();
   /** Where each key lives, so that an evicted answer can be forgotten without a scan of every partition. */
   private readonly byKey = new Map<string, string>();
 
   constructor(
-    readonly maxPerPartition = 2048,
+    readonly maxPerPartition = 1024,
     readonly maxPartitions = 100_000,
   ) {}
 
@@ -46,7 +81,7 @@ export class VectorIndex {
       list = [];
       this.partitions.set(partition, list);
     }
-    list.push(entry);
+    list.push(pack(entry));
     this.byKey.set(entry.key, partition);
     if (list.length > this.maxPerPartition) this.byKey.delete(list.shift()!.key);
   }
@@ -67,10 +102,10 @@ export class VectorIndex {
     const list = this.partitions.get(partition);
     if (!list) return [];
     const out: Neighbour[] = [];
-    for (const entry of list) {
-      const similarity = dot(vector, entry.vector);
-      if (similarity < min) continue;
-      out.push({ entry, similarity });
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      const sim = similarity(vector, entry);
+      if (sim >= min) out.push({ entry, similarity: sim });
     }
     out.sort((a, b) => b.similarity - a.similarity);
     return out.length > k ? out.slice(0, k) : out;

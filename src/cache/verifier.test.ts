@@ -39,6 +39,13 @@ test('rule: negation', () => {
   rejects('How do I print in Python?', 'How do I print without a newline in Python?', 'negation');
 });
 
+test('rule: the kind of question (why / how / when / where / who)', () => {
+  rejects('Why is my account locked?', 'How do I lock my account?', 'question');
+  rejects('When does the store open?', 'Where does the store open?', 'question');
+  accepts('How tall is Mount Everest?', 'What is tall Mount Everest?');
+  accepts('What is the capital of France?', 'capital of France?');
+});
+
 test('rule: names and identifiers', () => {
   rejects('Is there a mobile app?', 'Is there a mobile app for Android?', 'entity');
   rejects('When did World War I end?', 'When did World War II end?', 'entity');

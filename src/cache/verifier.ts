@@ -6,7 +6,7 @@
 
 import { NEGATIONS, stem, STOP_WORDS, words } from './text-features.js';
 
-export type VerifierReason = 'script' | 'quoted' | 'number' | 'negation' | 'entity' | 'substitution' | 'additions' | 'order';
+export type VerifierReason = 'script' | 'quoted' | 'number' | 'negation' | 'question' | 'entity' | 'substitution' | 'additions' | 'order';
 
 export type Verdict = { ok: true } | { ok: false; reason: VerifierReason };
 
@@ -123,6 +123,21 @@ function comparable(text: string): string[] {
   return out;
 }
 
+/**
+ * What kind of answer is asked for: "why is my account locked" and "how do I lock my account"
+ * share every content word. How, what and which are one kind ("how tall" / "what height").
+ */
+const QUESTION_KINDS: Record<string, string> = { why: 'why', where: 'where', when: 'when', who: 'who', whom: 'who', whose: 'who', how: 'how', what: 'how', which: 'how' };
+
+function questionKinds(text: string): string {
+  const k = new Set<string>();
+  for (const w of words(text)) {
+    const q = QUESTION_KINDS[w];
+    if (q !== undefined) k.add(q);
+  }
+  return [...k].sort().join(',');
+}
+
 function negationParity(text: string): number {
   let n = 0;
   for (const w of words(text)) if (NEGATIONS.has(w)) n++;
@@ -162,6 +177,10 @@ export function verify(query: string, candidate: string): Verdict {
   if (!sameList(quoted(query), quoted(candidate))) return { ok: false, reason: 'quoted' };
   if (!sameList(numbers(query), numbers(candidate))) return { ok: false, reason: 'number' };
   if (negationParity(query) !== negationParity(candidate)) return { ok: false, reason: 'negation' };
+  const qa = questionKinds(query);
+  const qb = questionKinds(candidate);
+  // A question word on one side only is a rewording ("capital of France?"); different ones are not.
+  if (qa !== '' && qb !== '' && qa !== qb) return { ok: false, reason: 'question' };
   const a = comparable(query);
   const b = comparable(candidate);
   const sa = new Set(a);
