@@ -57,5 +57,8 @@ for (const n of [100, 1000]) {
   const queries = texts.map((t) => e.embedSync(t));
   measure(`nearest 4 in a partition of ${n} (brute force)`, 100, 10, (i) => void idx.nearest('p', queries[i % queries.length]!, 4, 0.75));
 }
-const perEntry = 40 * 6 + 200;
-console.log(`memory per indexed entry: ~${perEntry} bytes (sparse: ~40 non-zero dimensions × (uint16 + float32), plus key, text and object overhead), ~${Math.round((perEntry * 1e6) / 2 ** 20)} MiB per million`);
+const nnz = texts.reduce((n, t) => n + e.embedSync(t).filter((x) => x !== 0).length, 0) / texts.length;
+const meanText = texts.reduce((n, t) => n + t.length, 0) / texts.length;
+// Sparse values (uint16 + float32 per non-zero), the text (UTF-16), the key (~60 chars), and V8 object/array headers (~150).
+const perEntry = Math.round(nnz * 6 + meanText * 2 + 120 + 150);
+console.log(`non-zero dimensions per question: ${nnz.toFixed(1)} of 512; memory per indexed entry ~${perEntry} bytes, ~${Math.round((perEntry * 1e6) / 2 ** 20)} MiB per million (the cached answers themselves are counted by the store)`);

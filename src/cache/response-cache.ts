@@ -15,7 +15,7 @@ import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from 
 import { SingleFlight, type Ticket } from './single-flight.js';
 import { CacheStats } from './stats.js';
 import type { CacheStore, PurgeFilter } from './store.js';
-import { VectorIndex } from './vector-index.js';
+import { indexEntryBytes, VectorIndex } from './vector-index.js';
 
 export interface CacheInput {
   route: string;
@@ -155,7 +155,9 @@ export class ResponseCache {
         if (done) return;
         done = true;
         if (response.finishReason === 'error') return release();
-        const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) };
+        // The vector the semantic index keeps for this answer counts against the same byte bound.
+        const vectorBytes = semantic && vector ? indexEntryBytes(vector, semantic.text) : 0;
+        const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) + vectorBytes };
         if (o.textChunks !== undefined) answer.textChunks = o.textChunks;
         if (o.costUsd !== undefined) answer.costUsd = o.costUsd;
         // Followers get the answer now; storing is the memory store's synchronous work behind a promise.

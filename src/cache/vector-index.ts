@@ -39,6 +39,14 @@ function pack(e: IndexEntry): Stored {
   return { key: e.key, text: e.text, dims, values };
 }
 
+/** Approximate memory of one index entry (what `pack` keeps, plus the text and object headers). */
+export function indexEntryBytes(v: Float32Array, text: string): number {
+  let nnz = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) nnz++;
+  const values = nnz * 3 > v.length ? v.length * 4 : nnz * 6;
+  return values + text.length * 2 + 270;
+}
+
 function similarity(q: Float32Array, s: Stored): number {
   const { dims, values } = s;
   let sum = 0;
