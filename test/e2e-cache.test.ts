@@ -253,3 +253,31 @@ describe('response cache e2e', () => {
     assert.equal(((await bad.json()) as any).error.param, 'group_by');
   });
 });
+
+test('cache.persist: answers survive a gateway restart', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'mp-cache-e2e-'));
+  const up = await startUpstream();
+  const text = `${config(up.url)}\nstorage: { data_dir: ${dir} }\ncache: { persist: true }\n`;
+  const ask = async (gw: Gateway) => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    return client.chat.completions.create({ model: 'faq', messages: [{ role: 'user', content: 'How do I change my email address?' }] }).withResponse();
+  };
+  try {
+    const a = await startGateway({ configText: text, port: 0, logger: captureLogger([]), env: {} });
+    const first = await ask(a);
+    assert.equal(first.response.headers.get('x-modelplane-cache'), 'miss');
+    await a.close();
+    const b = await startGateway({ configText: text, port: 0, logger: captureLogger([]), env: {} });
+    const second = await ask(b);
+    assert.equal(second.response.headers.get('x-modelplane-cache'), 'hit-exact');
+    assert.equal(second.data.choices[0]!.message.content, first.data.choices[0]!.message.content);
+    assert.equal(up.calls, 1);
+    await b.close();
+  } finally {
+    await up.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

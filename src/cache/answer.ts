@@ -17,6 +17,8 @@ export interface CachedAnswer {
   costUsd?: number;
   /** Approximate memory held by this entry (the LRU's byte bound counts it). */
   bytes: number;
+  /** Where the semantic index files it, so a persisted entry can be re-indexed after a restart. */
+  semantic?: { partition: string; text: string };
 }
 
 /** A rough but monotone estimate of the memory an answer holds (UTF-16 strings plus object overhead). */

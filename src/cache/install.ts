@@ -3,7 +3,9 @@
 // start (a reload changes routes' policies at once, since those are read per request, but not
 // the size of the memory already allocated).
 
+import { dirname, join, resolve } from 'node:path';
 import type { Snapshot } from '../config/snapshot.js';
+import { DEFAULT_DATA_DIR } from '../store/create-responses-store.js';
 import type { Answer, Call } from '../gateway/call.js';
 import type { EndpointSpec } from '../gateway/endpoint.js';
 import { idHeaders } from '../gateway/endpoint.js';
@@ -15,6 +17,7 @@ import { handleCacheAdmin } from './admin.js';
 import { cacheExtension } from './cache-stage.js';
 import { HashedNgramEmbedder, type Embedder } from './embedder.js';
 import { ResponseCache } from './response-cache.js';
+import { CACHE_DB_FILE, SqliteCacheStore } from './sqlite-cache-store.js';
 import { MemoryCacheStore, type CacheStore } from './store.js';
 
 export interface GatewayCache {
@@ -27,6 +30,8 @@ export interface GatewayCache {
 
 export interface GatewayCacheOptions {
   store?: CacheStore;
+  /** The config file, when there is one: `storage.data_dir` is relative to it (as for the responses store). */
+  configFile?: string | undefined;
   embedder?: Embedder;
   warn?: (message: string, detail: Record<string, unknown>) => void;
   /** How often expired entries are swept from memory (reads drop them anyway). Default 60 s. */
@@ -54,13 +59,36 @@ function adminEndpoint(cache: ResponseCache, method: 'GET' | 'DELETE'): Endpoint
   };
 }
 
+/** Where `cache.persist` keeps its file: beside the responses store (app.ts resolves data_dir the same way). */
+function dataDir(snapshot: Snapshot, configFile: string | undefined): string | undefined {
+  const base = configFile ? dirname(configFile) : process.cwd();
+  const d = snapshot.storage.dataDir;
+  if (d === ':memory:') return ':memory:';
+  return d === undefined ? (configFile ? join(base, DEFAULT_DATA_DIR) : undefined) : resolve(base, d);
+}
+
+function createStore(snapshot: Snapshot, o: GatewayCacheOptions): CacheStore {
+  const { maxBytes, maxEntryBytes, persist } = snapshot.cache;
+  const dir = persist ? dataDir(snapshot, o.configFile) : undefined;
+  if (persist && dir === undefined) o.warn?.('cache.persist needs storage.data_dir (or a config file): cached answers are kept in memory only', {});
+  if (dir === undefined) return new MemoryCacheStore({ maxBytes, maxEntryBytes });
+  return new SqliteCacheStore({
+    path: dir === ':memory:' ? ':memory:' : join(dir, CACHE_DB_FILE),
+    maxBytes,
+    maxEntryBytes,
+    onError: (err, lost) => o.warn?.('cache write-behind failed', { err: String(err), lost }),
+  });
+}
+
 export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = {}): GatewayCache {
-  const store = o.store ?? new MemoryCacheStore({ maxBytes: snapshot.cache.maxBytes, maxEntryBytes: snapshot.cache.maxEntryBytes });
+  const store = o.store ?? createStore(snapshot, o);
   // A route embedder (`cache.embedder: <route>`) needs the gateway's own embeddings pipeline;
   // until that is wired (see docs/cache.md), the local embedder serves every route.
   const embedder = o.embedder ?? new HashedNgramEmbedder();
   const cache = new ResponseCache({ store, embedder, ...(o.warn ? { warn: o.warn } : {}) });
-  const sweep = store instanceof MemoryCacheStore ? setInterval(() => store.sweep(), o.sweepMs ?? 60_000) : undefined;
+  if (store instanceof SqliteCacheStore) cache.reindex(store.entries());
+  const sweepable = store instanceof MemoryCacheStore || store instanceof SqliteCacheStore ? store : undefined;
+  const sweep = sweepable ? setInterval(() => sweepable.sweep(), o.sweepMs ?? 60_000) : undefined;
   sweep?.unref();
   return {
     cache,
@@ -69,6 +97,9 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
       ['GET /admin/cache', adminEndpoint(cache, 'GET')],
       ['DELETE /admin/cache', adminEndpoint(cache, 'DELETE')],
     ],
-    close: () => clearInterval(sweep),
+    close: () => {
+      clearInterval(sweep);
+      if (store instanceof SqliteCacheStore) store.close();
+    },
   };
 }

@@ -6,7 +6,7 @@
 import type { RouteCachePolicy } from '../config/snapshot.js';
 import type { CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { answerBytes, type CachedAnswer } from './answer.js';
-import type { Embedder } from './embedder.js';
+import type { Embedder, SyncEmbedder } from './embedder.js';
 import { exactKey } from './exact-key.js';
 import type { Clock } from './lru.js';
 import { cachePlan, type CachePlan } from './policy.js';
@@ -119,6 +119,23 @@ export class ResponseCache {
     return this.store.purge(filter);
   }
 
+  /**
+   * Re-indexes stored answers that were semantic (after a persistent store loaded them at
+   * start). Only with a synchronous embedder: a route embedder would make start-up wait on the
+   * network, so those entries then serve exact hits only until they are stored again.
+   */
+  reindex(entries: Iterable<[string, CachedAnswer]>): number {
+    if (typeof (this.embedder as Partial<SyncEmbedder>).embedSync !== 'function') return 0;
+    const e = this.embedder as SyncEmbedder;
+    let n = 0;
+    for (const [key, a] of entries) {
+      if (a.semantic === undefined) continue;
+      this.index.add(a.semantic.partition, { key, text: a.semantic.text, vector: e.embedSync(a.semantic.text) });
+      n++;
+    }
+    return n;
+  }
+
   private bypassed(route: string, scope: string, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
     this.stats.record(route, scope, 'bypass');
     return { kind: 'bypass', reason };
@@ -160,6 +177,7 @@ export class ResponseCache {
         const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) + vectorBytes };
         if (o.textChunks !== undefined) answer.textChunks = o.textChunks;
         if (o.costUsd !== undefined) answer.costUsd = o.costUsd;
+        if (semantic && vector) answer.semantic = { partition: semantic.partition, text: semantic.text };
         // Followers get the answer now; storing is the memory store's synchronous work behind a promise.
         if (ticket?.leader) ticket.resolve(answer);
         void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {

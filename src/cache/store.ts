@@ -66,6 +66,10 @@ export class MemoryCacheStore implements CacheStore {
     this.listeners.push(listener);
   }
 
+  entries(): IterableIterator<[string, CachedAnswer]> {
+    return this.lru.entries();
+  }
+
   /** Drops expired entries; the cache calls it from a timer so memory is returned without reads. */
   sweep(): number {
     return this.lru.sweep();

@@ -221,6 +221,8 @@ export const configSchema = z.strictObject({
       embedder: z.string().min(1).optional(),
       max_bytes: byteSize.optional(),
       max_entry_bytes: byteSize.optional(),
+      /** Keep cached answers across restarts (SQLite under storage.data_dir, written behind). */
+      persist: z.boolean().optional(),
     })
     .optional(),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . -'), providerSchema),

@@ -149,6 +149,8 @@ export interface CacheSettings {
   embedder: string;
   maxBytes: number;
   maxEntryBytes: number;
+  /** Written behind to SQLite under storage.data_dir and loaded at start. */
+  persist: boolean;
 }
 
 export interface ServerSettings {

@@ -101,7 +101,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     prober.reset(s);
   });
   // The response cache (docs/cache.md) is the innermost stage: the caller's own stages (keys, budgets, policy) run first.
-  const cache = createGatewayCache(snapshot, { warn: (msg, detail) => log.warn(detail, msg) });
+  const cache = createGatewayCache(snapshot, { configFile: opts.configFile, warn: (msg, detail) => log.warn(detail, msg) });
   const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, [...(opts.extensions ?? []), cache.extension]) };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });
