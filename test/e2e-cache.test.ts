@@ -11,10 +11,16 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { streamText } from 'ai';
 import { startGateway, type Gateway } from '../src/server/app.js';
 import { captureLogger, KEY } from './harness.js';
+import { HashedNgramEmbedder } from '../src/cache/embedder.js';
+
+/** The test upstream's embeddings model: any deterministic embedder will do. */
+const localEmbedder = new HashedNgramEmbedder(256);
 
 interface Upstream {
   url: string;
   calls: number;
+  embeddingCalls: number;
+  embeddingsDown?: boolean;
   /** While held, answers wait for `release()`. */
   hold(): void;
   release(): void;
@@ -33,10 +39,22 @@ async function startUpstream(): Promise<Upstream> {
   let held: Promise<void> | undefined;
   let releaseHeld: () => void = () => undefined;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
-  const u = { calls: 0 } as Upstream;
+  const u = { calls: 0, embeddingCalls: 0 } as Upstream;
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
+    if (req.url?.endsWith('/embeddings')) {
+      const e = JSON.parse(raw) as { input: string[] };
+      u.embeddingCalls++;
+      if (u.embeddingsDown) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end('{"error":{"message":"down","type":"server_error"}}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', model: 'up-embed', data: e.input.map((t, index) => ({ object: 'embedding', index, embedding: [...localEmbedder.embedSync(t)] })), usage: { prompt_tokens: 3, total_tokens: 3 } }));
+      return;
+    }
     const body = JSON.parse(raw) as { stream?: boolean; tools?: unknown[]; messages: Array<{ role: string; content: unknown }>; stream_options?: { include_usage?: boolean } };
     u.calls++;
     for (const w of waiters.filter((x) => u.calls >= x.n)) w.resolve();
@@ -279,5 +297,31 @@ test('cache.persist: answers survive a gateway restart', async () => {
   } finally {
     await up.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cache.embedder: an embeddings route of the gateway itself; when it fails, exact-only', async () => {
+  const up = await startUpstream();
+  const text = `${config(up.url)}
+  emb: { targets: [e] }
+cache: { embedder: emb }
+`.replace('deployments: { d: { provider: up, model: up-model, price: { input: 1, output: 2 } } }', 'deployments: { d: { provider: up, model: up-model }, e: { provider: up, model: up-embed, capabilities: { embeddings: true } } }');
+  const gw = await startGateway({ configText: text, port: 0, logger: captureLogger([]), env: {} });
+  const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+  const ask = (q: string) => client.chat.completions.create({ model: 'faq', messages: [{ role: 'user', content: q }] }).withResponse();
+  try {
+    assert.equal((await ask('How do I cancel my subscription?')).response.headers.get('x-modelplane-cache'), 'miss');
+    const para = await ask('How can I cancel my subscription?');
+    assert.equal(para.response.headers.get('x-modelplane-cache'), 'hit-semantic');
+    assert.ok(up.embeddingCalls >= 2);
+    up.embeddingsDown = true;
+    assert.equal((await ask('How can I cancel the subscription?')).response.headers.get('x-modelplane-cache'), 'miss', 'no semantic lookup, and no error');
+    assert.equal((await ask('How do I cancel my subscription?')).response.headers.get('x-modelplane-cache'), 'hit-exact', 'the exact layer still serves');
+    const stats = (await (await fetch(`${gw.url}/admin/cache`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { total: { embedderErrors: number }; semantic: { embedder: string } };
+    assert.ok(stats.total.embedderErrors >= 1);
+    assert.equal(stats.semantic.embedder, 'route:emb');
+  } finally {
+    await gw.close();
+    await up.close();
   }
 });

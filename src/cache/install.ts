@@ -17,6 +17,7 @@ import { handleCacheAdmin } from './admin.js';
 import { cacheExtension } from './cache-stage.js';
 import { HashedNgramEmbedder, type Embedder } from './embedder.js';
 import { ResponseCache } from './response-cache.js';
+import { loopbackRouteEmbedder, type LoopbackTarget } from './route-embedder.js';
 import { CACHE_DB_FILE, SqliteCacheStore } from './sqlite-cache-store.js';
 import { MemoryCacheStore, type CacheStore } from './store.js';
 
@@ -25,6 +26,8 @@ export interface GatewayCache {
   extension: Extension;
   /** `GET /admin/cache` and `DELETE /admin/cache`, for the endpoint table. */
   endpoints: Array<[string, EndpointSpec]>;
+  /** Tells a route embedder where the gateway listens (startGateway calls it once the port is bound). */
+  attach(url: string): void;
   close(): void;
 }
 
@@ -82,9 +85,9 @@ function createStore(snapshot: Snapshot, o: GatewayCacheOptions): CacheStore {
 
 export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = {}): GatewayCache {
   const store = o.store ?? createStore(snapshot, o);
-  // A route embedder (`cache.embedder: <route>`) needs the gateway's own embeddings pipeline;
-  // until that is wired (see docs/cache.md), the local embedder serves every route.
-  const embedder = o.embedder ?? new HashedNgramEmbedder();
+  // Fixed at start: vectors of two embedders do not compare, so a reload cannot switch embedders.
+  const loopback: LoopbackTarget = { key: () => snapshot.auth.masterKey };
+  const embedder = o.embedder ?? (snapshot.cache.embedder === 'local' ? new HashedNgramEmbedder() : loopbackRouteEmbedder(snapshot.cache.embedder, loopback));
   const cache = new ResponseCache({ store, embedder, ...(o.warn ? { warn: o.warn } : {}) });
   if (store instanceof SqliteCacheStore) cache.reindex(store.entries());
   const sweepable = store instanceof MemoryCacheStore || store instanceof SqliteCacheStore ? store : undefined;
@@ -97,6 +100,9 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
       ['GET /admin/cache', adminEndpoint(cache, 'GET')],
       ['DELETE /admin/cache', adminEndpoint(cache, 'DELETE')],
     ],
+    attach: (url) => {
+      loopback.url = url;
+    },
     close: () => {
       clearInterval(sweep);
       if (store instanceof SqliteCacheStore) store.close();

@@ -18,7 +18,7 @@ import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
 import { defaultEndpoints } from './endpoints.js';
-import { createGatewayCache } from '../cache/install.js';
+import { createGatewayCache, type GatewayCache } from '../cache/install.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
 
@@ -70,6 +70,8 @@ export interface GatewayCore {
   router: Router;
   log: Logger;
   deps: GatewayDeps;
+  /** The response cache (docs/cache.md). */
+  cache: GatewayCache;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Stops the watcher, probes and stores (not the HTTP server: startGateway closes that). */
   close(): Promise<void>;
@@ -112,6 +114,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router,
     log,
     deps,
+    cache,
     handler,
     close: async () => {
       holder.close();
@@ -140,6 +143,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await core.close();
     throw e;
   }
+  core.cache.attach(server.url);
   if (opts.watch && opts.configFile) holder.watch();
   if (holder.current.auth.masterKey === undefined) {
     log.warn({}, 'auth.master_key is not set: the gateway accepts every caller. Set it before exposing the port.');
