@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import type { Scenario } from './summary.js';
+import { parseFeatures } from './features.js';
 
 export interface BenchOptions {
   scenarios: Scenario[];
@@ -18,6 +19,8 @@ export interface BenchOptions {
   maxSeconds: number;
   profile: boolean;
   gatewayLogToFile: boolean;
+  /** Feature variants measured against `modelplane` (bench/features.ts). */
+  features: string[];
   help: boolean;
 }
 
@@ -38,6 +41,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --log-devnull        send the gateway's info logs to /dev/null instead of a file in the results dir
   --profile            instead of the comparison: run modelplane under node --cpu-prof, one
                        non-stream and one stream load, and print the top self-time functions
+  --features LIST      also measure modelplane with these features on (comma-separated; see
+                       bench/features.ts: auto), each as a ratio to modelplane with it off
   --out DIR            results directory (default: $TMPDIR/modelplane-bench/<timestamp>)
   --max-seconds S      hard limit for the whole run; everything is stopped after it (default 600)
 `;
@@ -76,6 +81,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       profile: { type: 'boolean' },
       out: { type: 'string' },
       'max-seconds': { type: 'string' },
+      features: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +104,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     maxSeconds: positiveNumber('max-seconds', v['max-seconds'], 600),
     profile: v.profile === true,
     gatewayLogToFile: v['log-devnull'] !== true,
+    features: parseFeatures(v.features),
     help: v.help === true,
   };
   if (v.out !== undefined) opts.out = v.out;

@@ -71,6 +71,16 @@ export function renderGoals(goals: readonly Goal[], target: string): string[] {
   return out;
 }
 
+/** Each feature variant against modelplane with the feature off (the same run, paired per round). */
+export function renderFeatureReport(s: Summary, features: ReadonlyArray<readonly [string, string]>): string {
+  const lines = ['### Feature cost: modelplane with one feature on ÷ modelplane with it off', ''];
+  for (const [f, d] of features) lines.push(`- \`modelplane+${f}\`: ${d}`);
+  lines.push('', ...renderLoadTable({ load: s.load.filter((r) => r.target !== 'modelplane'), probe: [] }, 'modelplane'), '');
+  const probes = s.probe.filter((p) => p.target !== 'modelplane');
+  if (probes.length) lines.push(...renderProbeTable({ load: [], probe: probes }, 'modelplane'), '');
+  return lines.join('\n');
+}
+
 export function renderReport(s: Summary, goals: readonly Goal[], goalTarget: string, meta: ReportMeta): string {
   const lines = [`## ${meta.title}`, ''];
   for (const n of meta.notes) lines.push(`- ${n}`);

@@ -14,8 +14,9 @@ import { nodeRunner, wrkRunner, type LoadRunner } from './load.js';
 import { commandExists, coreBusyPct, coreTicks, cpuSeconds, ProcessSet, type Started } from './procs.js';
 import { renderProfile, runProfiles } from './profile.js';
 import { startPortkey } from './portkey.js';
-import { renderReport } from './report.js';
+import { renderFeatureReport, renderReport } from './report.js';
 import { evaluateGoals, summarise, type LoadRecord, type ProbeRecord, type Scenario } from './summary.js';
+import { FEATURES } from './features.js';
 import { directTarget, requestBody, smokeCheck, startBare, startModelplane, type StartContext, type Target } from './targets.js';
 import type { ProbeResult } from './ttfb-probe.js';
 
@@ -119,6 +120,7 @@ function wrkVersion(): string {
 
 async function compare(opts: BenchOptions, ctx: StartContext, runner: LoadRunner, outDir: string) {
   const targets: Target[] = [directTarget(ctx.mockPort), await startBare(ctx), await startModelplane(ctx, { logToFile: opts.gatewayLogToFile })];
+  for (const f of opts.features) targets.push(await startModelplane(ctx, { name: `modelplane+${f}`, feature: FEATURES[f]!, logToFile: opts.gatewayLogToFile }));
   const skipped: string[] = [];
   if (opts.withPortkey) {
     try {
@@ -175,8 +177,10 @@ async function compare(opts: BenchOptions, ctx: StartContext, runner: LoadRunner
     }
   }
   const summary = summarise(loads, probes, 'bare');
+  // Each feature against the gateway with it off, paired per round like the bare ratios.
+  const featureSummary = opts.features.length ? summarise(loads.filter((r) => r.target.startsWith('modelplane')), probes.filter((p) => p.target.startsWith('modelplane')), 'modelplane') : undefined;
   const goals = evaluateGoals(summary, 'modelplane', highConns);
-  return { targets: live.map((t) => ({ name: t.name, url: t.url, pid: t.proc?.pid ?? null })), skipped, smoke, loads, probes, summary, goals };
+  return { targets: live.map((t) => ({ name: t.name, url: t.url, pid: t.proc?.pid ?? null })), skipped, smoke, loads, probes, summary, featureSummary, goals };
 }
 
 async function main(): Promise<number> {
@@ -264,8 +268,9 @@ async function main(): Promise<number> {
         `JSON: ${jsonFile}`,
       ],
     });
-    writeFileSync(join(outDir, 'report.md'), md);
-    process.stdout.write(`${md}\n`);
+    const featureMd = result.featureSummary ? renderFeatureReport(result.featureSummary, opts.features.map((f) => [f, FEATURES[f]!.describe] as const)) : '';
+    writeFileSync(join(outDir, 'report.md'), md + featureMd);
+    process.stdout.write(`${md}\n${featureMd}`);
     return 0;
   } finally {
     clearTimeout(watchdog);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort, type ProcessSet, type Started } from './procs.js';
 import type { Scenario } from './summary.js';
+import type { FeatureVariant } from './features.js';
 
 export interface Target {
   name: string;
@@ -42,18 +43,21 @@ export function requestBody(model: string, scenario: Scenario): string {
   return JSON.stringify(body);
 }
 
-export function modelplaneConfig(gatewayPort: number, mockPort: number): string {
+export function modelplaneConfig(gatewayPort: number, mockPort: number, feature?: FeatureVariant): string {
   return [
-    '# written by bench/targets.ts: one mock provider, one deployment, one route',
+    '# written by bench/targets.ts: one mock provider, one deployment, one route' + (feature ? `; feature: ${feature.describe}` : ''),
     `server: { host: 127.0.0.1, port: ${gatewayPort} }`,
     `auth: { master_key: ${MASTER_KEY} }`,
     'logging: { level: info }',
+    ...(feature?.top ?? []),
     'providers:',
     `  mock: { format: openai-chat, base_url: http://127.0.0.1:${mockPort}/v1, auth: none }`,
     'deployments:',
     `  a: { provider: mock, model: ${MOCK_MODEL} }`,
+    ...(feature?.deployments ?? []),
     'routes:',
     `  ${ROUTE}: { targets: [a] }`,
+    ...(feature?.routes ?? []),
     '',
   ].join('\n');
 }
@@ -82,6 +86,8 @@ export async function startBare(ctx: StartContext): Promise<Target> {
 
 export interface ModelplaneStart {
   name?: string;
+  /** A feature variant (bench/features.ts): its config lines, route and headers. */
+  feature?: FeatureVariant;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   logToFile: boolean;
@@ -91,7 +97,7 @@ export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Pr
   const name = o.name ?? 'modelplane';
   const port = await freePort();
   const config = join(ctx.outDir, `${name}.yaml`);
-  writeFileSync(config, modelplaneConfig(port, ctx.mockPort));
+  writeFileSync(config, modelplaneConfig(port, ctx.mockPort, o.feature));
   const bin = join(REPO_ROOT, 'bin', 'modelplane.js');
   const proc = ctx.procs.start(name, process.execPath, [...(o.nodeFlags ?? []), bin, 'serve', '--config', config, '--port', String(port), '--host', '127.0.0.1'], {
     logFile: join(ctx.outDir, 'logs', `${name}.stderr.log`),
@@ -101,7 +107,7 @@ export async function startModelplane(ctx: StartContext, o: ModelplaneStart): Pr
     env: { ...process.env, NODE_ENV: 'production' },
   });
   await waitForPort(port, proc, 20_000);
-  return { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER_KEY}` }, model: ROUTE, proc };
+  return { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER_KEY}`, ...(o.feature?.headers ?? {}) }, model: o.feature?.route ?? ROUTE, proc };
 }
 
 export interface SmokeResult {

@@ -23,12 +23,10 @@ import { MemoryCacheStore, type CacheStore } from './store.js';
 
 export interface GatewayCache {
   cache: ResponseCache;
+  /** The lifecycle extension: stage, tap, after-hook, `GET`/`DELETE /admin/cache`, close. */
   extension: Extension;
-  /** `GET /admin/cache` and `DELETE /admin/cache`, for the endpoint table. */
-  endpoints: Array<[string, EndpointSpec]>;
-  /** Tells a route embedder where the gateway listens (startGateway calls it once the port is bound). */
+  /** Tells a route embedder where the gateway listens (learned from the first request otherwise). */
   attach(url: string): void;
-  close(): void;
 }
 
 export interface GatewayCacheOptions {
@@ -39,6 +37,14 @@ export interface GatewayCacheOptions {
   warn?: (message: string, detail: Record<string, unknown>) => void;
   /** How often expired entries are swept from memory (reads drop them anyway). Default 60 s. */
   sweepMs?: number;
+}
+
+function localUrl(socket: { localAddress?: string | undefined; localPort?: number | undefined } | undefined): string | undefined {
+  const port = socket?.localPort;
+  let host = socket?.localAddress;
+  if (port === undefined || host === undefined) return undefined;
+  if (host.startsWith('::ffff:')) host = host.slice(7);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function adminEndpoint(cache: ResponseCache, method: 'GET' | 'DELETE'): EndpointSpec {
@@ -93,19 +99,30 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
   const sweepable = store instanceof MemoryCacheStore || store instanceof SqliteCacheStore ? store : undefined;
   const sweep = sweepable ? setInterval(() => sweepable.sweep(), o.sweepMs ?? 60_000) : undefined;
   sweep?.unref();
-  return {
-    cache,
-    extension: cacheExtension(cache),
-    endpoints: [
+  const stage = cacheExtension(cache);
+  const extension: Extension = {
+    ...stage,
+    // The gateway's own address, for the loopback embedder: the socket of the first request
+    // that reaches a cached route tells it (in-process tests have none: exact-only, as on failure).
+    stage: (call, next) => {
+      if (loopback.url === undefined && snapshot.cache.embedder !== 'local') loopback.url = localUrl(call.ex.req.socket);
+      return stage.stage!(call, next);
+    },
+    endpoints: new Map([
       ['GET /admin/cache', adminEndpoint(cache, 'GET')],
       ['DELETE /admin/cache', adminEndpoint(cache, 'DELETE')],
-    ],
-    attach: (url) => {
-      loopback.url = url;
-    },
+    ]),
     close: () => {
       clearInterval(sweep);
       if (store instanceof SqliteCacheStore) store.close();
+      return Promise.resolve();
+    },
+  };
+  return {
+    cache,
+    extension,
+    attach: (url) => {
+      loopback.url = url;
     },
   };
 }

@@ -12,6 +12,7 @@ usage:
   modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
+  modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,6 +31,10 @@ export async function main(argv: string[]): Promise<number> {
       const r = await runSimulatorCli(rest);
       if (r) await r.closed;
       return 0;
+    }
+    case 'router': {
+      const { runRouter } = await import('./router.js');
+      return runRouter(rest);
     }
     case 'lint': {
       const { runLint } = await import('./lint.js');

@@ -2,6 +2,7 @@
 // cross references (a route naming an unknown deployment is a config error, not a runtime 404).
 
 import { catalogEntry, type CatalogModel } from '../catalog/index.js';
+import { compileAutoRoute } from './compile-auto.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
@@ -182,6 +183,8 @@ function compileRule(when: NonNullable<Config['routes'][string]['classes']>[numb
   return rule;
 }
 
+export type PlanCompiler = typeof compilePlan;
+
 function compilePlan(
   path: string,
   p: PlanConfig,
@@ -277,7 +280,12 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
   const routes = new Map<string, RouteSnapshot>();
   for (const [name, r] of Object.entries(config.routes)) {
     const path = `routes.${name}`;
-    const plan = compilePlan(path, r, undefined, deployments, config, problems);
+    if (r.strategy === 'auto') {
+      const compiled = compileAutoRoute(path, name, r, deployments, config, problems, options.source, compilePlan);
+      if (compiled) routes.set(name, compiled);
+      continue;
+    }
+    const plan = compilePlan(path, { ...r, strategy: r.strategy }, undefined, deployments, config, problems);
     const classes = (r.classes ?? []).map((c, i) => ({
       name: c.name,
       when: compileRule(c.when),

@@ -153,8 +153,20 @@ const routeCacheSchema = z.strictObject({
   allow_logprobs: z.boolean().optional(),
 });
 
+const autoSchema = z.strictObject({
+  router: z.string().min(1).optional(),
+  threshold: z.number().min(0).max(1).optional(),
+  strong_share: z.number().min(0).max(1).optional(),
+  cascade: z.boolean().optional(),
+  text: z.enum(['last_user', 'last_user_and_system', 'conversation']).optional(),
+});
+
 const routeSchema = z.strictObject({
   ...planFields,
+  strategy: z.enum([...STRATEGIES, 'auto']).optional(),
+  /** With `strategy: auto`: the tiers the router chooses between, cheapest first. */
+  tiers: z.array(z.string().min(1)).min(2).optional(),
+  auto: autoSchema.optional(),
   kind: z.enum(['chat', 'embeddings']).optional(),
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
@@ -236,4 +248,4 @@ export type ProviderConfig = z.output<typeof providerSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
 export type RouteConfig = z.output<typeof routeSchema>;
 export type RouteCacheConfig = z.output<typeof routeCacheSchema>;
-export type PlanConfig = Pick<RouteConfig, keyof typeof planFields>;
+export type PlanConfig = Pick<z.output<typeof classSchema>, keyof typeof planFields>;

@@ -4,6 +4,8 @@
 // version from start to end.
 
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
+import type { RouterModel } from '../routing/auto/model.js';
+import type { TextSource } from '../routing/auto/features.js';
 
 export interface CredentialSnapshot {
   /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
@@ -113,6 +115,25 @@ export interface RequestClassSnapshot extends TargetPlan {
   when: RequestClassRule;
 }
 
+/** One tier of an auto route: its plan lists the tier's deployments first, then the others as fallback. */
+export interface AutoTier {
+  name: string;
+  plan: TargetPlan;
+}
+
+/** `strategy: auto` (src/routing/auto): a trained router picks the tier per request. */
+export interface AutoRouteSnapshot {
+  /** Cheapest first. */
+  tiers: AutoTier[];
+  routerName: string;
+  router: RouterModel;
+  /** Cheaper tier when the score is >= this (calibrated from `strong_share` when given). */
+  threshold: number;
+  strongShare?: number;
+  text: TextSource;
+  cascade: boolean;
+}
+
 export interface RouteSnapshot extends TargetPlan {
   name: string;
   /** Sub-plans tried in order; the first whose rule matches wins, else the route's own plan. */
@@ -125,6 +146,7 @@ export interface RouteSnapshot extends TargetPlan {
   resumeStreams: boolean;
   /** Response cache policy; absent: the route is not cached. */
   cache?: RouteCachePolicy;
+  auto?: AutoRouteSnapshot;
 }
 
 export type CacheScopeKind = 'key' | 'team' | 'customer' | 'global';

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CanonicalRequest, CanonicalResponse, CanonicalEvent, EmbeddingRequest, EmbeddingResponse, FinishReason, Usage } from '../spec/canonical.js';
 import type { GatewayError } from '../spec/errors.js';
-import type { DeploymentSnapshot, RouteSnapshot, Snapshot } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
 import type { RequestNeeds } from '../routing/estimate.js';
 import type { Attempt } from '../routing/index.js';
 import type { Cancellation } from './cancel.js';
@@ -72,6 +72,11 @@ export interface Outcome {
   cache?: string;
   /** What the answer cost, set by whoever prices it. */
   costUsd?: number;
+  /** The tier an auto route chose, and the router's score behind the choice. */
+  tier?: string;
+  routerScore?: number;
+  /** Cascade escalations, e.g. `small:invalid-json`. */
+  escalations?: string[];
   /** With `logging.log_bodies`: the prompt (canonical messages) and the completion text. */
   prompt?: unknown;
   completion?: string;
@@ -91,6 +96,16 @@ export interface Call {
   route?: RouteSnapshot;
   /** Computed once from the request (token estimate, capabilities), read by the planner and admission. */
   needs?: RequestNeeds;
+  /**
+   * The plan to route this call with, chosen by a planning stage (e.g. the auto router picks a
+   * tier's plan); without one the planner uses the route's own (or a request class's).
+   */
+  plan?: TargetPlan;
+  /**
+   * Plans to escalate to, in order, when the answer of `plan` fails a cascade check (auto routes
+   * with `cascade: true`; non-streaming requests only).
+   */
+  cascade?: Array<{ name: string; plan: TargetPlan }>;
   /** Planner filter applied before routing: a returned reason excludes the deployment. */
   exclude?: (d: DeploymentSnapshot) => string | undefined;
   /** Extra response headers `[name, value, ...]`, written at commit and on errors. */

@@ -8,6 +8,7 @@ import type { GatewayError } from '../spec/errors.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Attempt } from '../routing/index.js';
 import type { Answer, Call, Caller } from './call.js';
+import type { EndpointSpec } from './endpoint.js';
 
 /**
  * An onion stage (hono's `compose`): runs after the request is decoded and its route resolved,
@@ -54,4 +55,11 @@ export interface Extension {
   tap?(call: Call): StreamTap | undefined;
   /** Runs once the response has left (write-behind work). Must not throw. */
   after?(call: Call): void;
+  /**
+   * Endpoints the extension serves (`'GET /metrics'`, `'POST /admin/keys'`, ...), added to the
+   * endpoint table at start-up; a path ending in `/*` matches deeper paths.
+   */
+  endpoints?: ReadonlyMap<string, EndpointSpec>;
+  /** Flushes and closes what the extension holds (stores, timers), when the gateway stops. */
+  close?(): Promise<void>;
 }

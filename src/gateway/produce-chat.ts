@@ -11,11 +11,12 @@ import { continuationRequest, prefillPlan, resumable } from './resume.js';
 import type { GatewayDeps } from './deps.js';
 import type { StreamTap } from './extension.js';
 import type { Lifecycle } from './lifecycle.js';
+import { failedCheck } from '../routing/auto/checks.js';
 
 export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call: Call): Promise<Answer> {
   const request = call.request as CanonicalRequest;
   const route = call.route!;
-  const plan = deps.router.plan(route, request, call.ex.req.headers, call.ex.startedAt, call.needs, call.exclude);
+  const plan = deps.router.plan(route, request, call.ex.req.headers, call.ex.startedAt, call.needs, call.exclude, call.plan);
   if (plan.className !== undefined) call.trace.className = plan.className;
   const input: AttemptLoopInput = { call, request, plan, egress: deps.egress, lifecycle };
   const o = call.outcome;
@@ -24,7 +25,18 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
   if (logBodies) o.prompt = request.messages;
 
   if (!request.stream) {
-    const r = await runJsonAttempts(input);
+    let r = await runJsonAttempts(input);
+    // Cascade (auto routes): a cheaper tier's answer that fails a cheap check is replaced by the
+    // next tier's; the client sees only the final answer, the trace and the log show both.
+    for (const next of call.cascade ?? []) {
+      const failed = failedCheck(request, r.response);
+      if (failed === undefined) break;
+      (o.escalations ??= []).push(`${o.tier ?? '?'}:${failed}`);
+      call.headers.push('x-modelplane-cascade', `${o.tier ?? '?'}:${failed} -> ${next.name}`);
+      o.tier = next.name;
+      const p = deps.router.plan(route, request, call.ex.req.headers, Date.now(), call.needs, call.exclude, next.plan);
+      r = await runJsonAttempts({ ...input, plan: p });
+    }
     o.attempt = r.attempt;
     o.finish = r.response.finishReason;
     if (r.response.usage) o.usage = r.response.usage;

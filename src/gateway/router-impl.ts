@@ -18,11 +18,12 @@ export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { 
   health.onChange((c: HealthChange) => log.warn({ health: c }, 'health state changed'));
   return {
     state,
-    plan(route, request, headers, now, needs, exclude): AttemptPlan {
+    plan(route, request, headers, now, needs, exclude, chosen): AttemptPlan {
       const input: PlanInput = { route, request, headers, now };
       if (opts.rng) input.rng = opts.rng;
       if (needs) input.needs = needs;
       if (exclude) input.exclude = exclude;
+      if (chosen) input.plan = chosen;
       const p = planAttempts(input, state);
       let last: Attempt | undefined;
       const out: AttemptPlan = {

@@ -29,7 +29,7 @@ export interface Router {
    * Throws GatewayError when no target can serve the request (capabilities, context window,
    * `exclude`'s policy, all down). `needs` as computed when the request was decoded.
    */
-  plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number, needs?: RequestNeeds, exclude?: (d: DeploymentSnapshot) => string | undefined): AttemptPlan;
+  plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number, needs?: RequestNeeds, exclude?: (d: DeploymentSnapshot) => string | undefined, plan?: TargetPlan): AttemptPlan;
   started(a: Attempt): void;
   /** For active probes: whether `a` may go now (takes a half-open trial slot when cooling is over). */
   admit(a: Attempt, now: number): boolean;

@@ -48,6 +48,8 @@ export interface PlanInput {
    * deployment out before any strategy sees it, so no fallback, hedge or resumption can reach it.
    */
   exclude?: (d: DeploymentSnapshot) => string | undefined;
+  /** A plan chosen before planning (the auto router's tier): used instead of the route's classes. */
+  plan?: TargetPlan;
 }
 
 export interface PlanDeps {
@@ -100,8 +102,8 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   const needs = input.needs ?? (isChat ? requestNeeds(req) : embeddingNeeds(req));
   const route = input.route;
   // The common case (a route without request classes) allocates no selection object.
-  const selection = route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
-  const plan = selection === undefined ? route : selection.plan;
+  const selection = input.plan !== undefined || route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
+  const plan = input.plan ?? (selection === undefined ? route : selection.plan);
   const className = selection?.className;
   const where = () => (className === undefined ? `route '${route.name}'` : `route '${route.name}' (class '${className}')`);
 

@@ -18,7 +18,7 @@ import type { Router } from '../gateway/router.js';
 import { closeUpstreamAgents } from '../gateway/upstream.js';
 import { createLogger, type Logger } from '../telemetry/log.js';
 import { defaultEndpoints } from './endpoints.js';
-import { createGatewayCache, type GatewayCache } from '../cache/install.js';
+import { defaultExtensions } from './extensions.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
 
@@ -38,7 +38,10 @@ export interface GatewayOptions {
   responsesStore?: ResponsesStore;
   /** Overrides the config's health settings (tests). */
   router?: RouterOptions;
-  /** Capabilities plugged into the request lifecycle (stages, observers, taps, after-hooks). */
+  /**
+   * Capabilities plugged into the request lifecycle (stages, observers, taps, after-hooks,
+   * endpoints); default: `defaultExtensions` (server/extensions.ts). Pass `[]` for a bare gateway.
+   */
   extensions?: readonly Extension[];
 }
 
@@ -70,8 +73,6 @@ export interface GatewayCore {
   router: Router;
   log: Logger;
   deps: GatewayDeps;
-  /** The response cache (docs/cache.md). */
-  cache: GatewayCache;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Stops the watcher, probes and stores (not the HTTP server: startGateway closes that). */
   close(): Promise<void>;
@@ -102,24 +103,28 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  // The response cache (docs/cache.md) is the innermost stage: the caller's own stages (keys, budgets, policy) run first.
-  const cache = createGatewayCache(snapshot, { configFile: opts.configFile, warn: (msg, detail) => log.warn(detail, msg) });
-  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, [...(opts.extensions ?? []), cache.extension]) };
+  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
+  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions) };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });
-  for (const [k, spec] of cache.endpoints) endpoints.set(k, spec);
+  for (const e of extensions) if (e.endpoints) for (const [k, spec] of e.endpoints) endpoints.set(k, spec);
   const handler = createRequestHandler({ holder, deps, endpoints });
   return {
     holder,
     router,
     log,
     deps,
-    cache,
     handler,
     close: async () => {
       holder.close();
       prober.stop();
-      cache.close();
+      for (const e of extensions) {
+        try {
+          await e.close?.();
+        } catch (err) {
+          log.error({ extension: e.name, err: String(err) }, 'extension close failed');
+        }
+      }
       await responsesStore.close();
       await closeUpstreamAgents();
       await new Promise<void>((r) => {
@@ -143,7 +148,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await core.close();
     throw e;
   }
-  core.cache.attach(server.url);
   if (opts.watch && opts.configFile) holder.watch();
   if (holder.current.auth.masterKey === undefined) {
     log.warn({}, 'auth.master_key is not set: the gateway accepts every caller. Set it before exposing the port.');

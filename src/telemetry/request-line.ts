@@ -28,6 +28,9 @@ export function writeRequestLine(log: Logger, call: Call): void {
   if (trace.failures.length) f += `,"fallback_reasons":${JSON.stringify(trace.failures)}`;
   if (o.cache !== undefined) f += `,"cache":${jsonStr(o.cache)}`;
   if (o.costUsd !== undefined) f += `,"cost_usd":${jsonNum(o.costUsd)}`;
+  if (o.tier !== undefined) f += `,"tier":${jsonStr(o.tier)}`;
+  if (o.routerScore !== undefined) f += `,"router_score":${jsonNum(o.routerScore)}`;
+  if (o.escalations !== undefined) f += `,"escalations":${JSON.stringify(o.escalations)}`;
   const c = call.caller;
   if (c.kind !== 'open') f += `,"caller":${jsonStr(c.kind)}`;
   if (c.keyId !== undefined) f += `,"key":${jsonStr(c.keyId)}`;

@@ -1,0 +1,34 @@
+// Feature variants of the modelplane target: the same gateway and mock with one capability
+// switched on, measured in the same run as `modelplane` (the feature off) so each feature states
+// its cost as a paired ratio (`npm run bench -- --features auto,...`). A variant adds config
+// lines and may name its own route and request headers; everything else stays identical.
+
+export interface FeatureVariant {
+  /** What is switched on, for the report. */
+  describe: string;
+  /** Extra top-level YAML lines (sections the base config does not have). */
+  top?: string[];
+  /** Extra entries under `deployments:` (two-space indented lines). */
+  deployments?: string[];
+  /** Extra entries under `routes:`. */
+  routes?: string[];
+  /** The route the variant's requests name (default: the base route). */
+  route?: string;
+  headers?: Record<string, string>;
+}
+
+export const FEATURES: Record<string, FeatureVariant> = {
+  auto: {
+    describe: 'strategy: auto over two tiers of the same mock (router scoring + tier plan)',
+    deployments: ['  t-small: { provider: mock, model: bench-model, tier: small }', '  t-big: { provider: mock, model: bench-model, tier: frontier }'],
+    routes: ['  bench-auto: { strategy: auto, tiers: [small, frontier], auto: { threshold: 0.5 } }'],
+    route: 'bench-auto',
+  },
+};
+
+export function parseFeatures(list: string | undefined): string[] {
+  if (list === undefined || list === '') return [];
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(n in FEATURES)) throw new Error(`--features: unknown feature "${n}" (known: ${Object.keys(FEATURES).join(', ')})`);
+  return names;
+}

@@ -1,0 +1,40 @@
+// Training the router's head: L2-regularised logistic regression by full-batch gradient descent.
+// Deterministic (no shuffling, zero initialisation), so the same data gives the same weights file.
+
+import { DIMS, FEATURIZER, featurize } from './features.js';
+import { score, type RouterModel } from './model.js';
+import type { Example } from './data.js';
+
+export interface TrainOptions {
+  iterations?: number;
+  learningRate?: number;
+  l2?: number;
+  trainedOn?: string;
+}
+
+export function train(examples: readonly Example[], opts: TrainOptions = {}): RouterModel {
+  const iterations = opts.iterations ?? 400;
+  const lr = opts.learningRate ?? 1;
+  const l2 = opts.l2 ?? 1e-3;
+  const xs = examples.map((e) => featurize(e.input));
+  const ys = examples.map((e) => e.weakAsGood);
+  const w = new Float64Array(DIMS);
+  const grad = new Float64Array(DIMS);
+  const n = xs.length;
+  const model: RouterModel = { kind: 'logistic', featurizer: FEATURIZER, dims: DIMS, weights: [], calibration: [] };
+  for (let it = 0; it < iterations; it++) {
+    grad.fill(0);
+    model.weights = w as unknown as number[];
+    for (let j = 0; j < n; j++) {
+      const err = score(model, xs[j]!) - ys[j]!;
+      const x = xs[j]!;
+      for (let i = 0; i < DIMS; i++) grad[i] = grad[i]! + err * x[i]!;
+    }
+    for (let i = 0; i < DIMS; i++) w[i] = w[i]! - lr * (grad[i]! / n + (i === 0 ? 0 : l2 * w[i]!));
+  }
+  const weights = Array.from(w, (v) => Math.round(v * 1e6) / 1e6);
+  const out: RouterModel = { kind: 'logistic', featurizer: FEATURIZER, dims: DIMS, weights, calibration: [] };
+  out.calibration = xs.map((x) => Math.round(score(out, x) * 1e6) / 1e6).sort((a, b) => a - b);
+  if (opts.trainedOn !== undefined) out.trainedOn = opts.trainedOn;
+  return out;
+}
