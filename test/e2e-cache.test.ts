@@ -11,6 +11,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { streamText } from 'ai';
 import { startGateway, type Gateway } from '../src/server/app.js';
 import { captureLogger, KEY } from './harness.js';
+import { runCache } from '../src/cli/cache.js';
 import { HashedNgramEmbedder } from '../src/cache/embedder.js';
 
 /** The test upstream's embeddings model: any deterministic embedder will do. */
@@ -269,6 +270,18 @@ describe('response cache e2e', () => {
     const bad = await fetch(`${gw.url}/admin/cache?group_by=nope`, { headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as any).error.param, 'group_by');
+  });
+
+  test('modelplane cache stats | purge', async () => {
+    await openai.chat.completions.create({ model: 'code', messages: [{ role: 'user', content: 'cli question' }] });
+    let printed = '';
+    const env = { MODELPLANE_ADMIN_KEY: KEY };
+    assert.equal(await runCache(['stats', '--url', gw.url, '--group-by', 'route'], (t) => (printed += t), env), 0);
+    assert.ok((JSON.parse(printed) as { groups: Array<{ route: string }> }).groups.some((g) => g.route === 'code'));
+    printed = '';
+    assert.equal(await runCache(['purge', '--url', gw.url, '--route', 'code'], (t) => (printed += t), env), 0);
+    assert.ok((JSON.parse(printed) as { purged: number }).purged >= 1);
+    assert.equal(await runCache(['stats', '--url', gw.url], () => undefined, {}), 1, 'no admin key: refused');
   });
 });
 

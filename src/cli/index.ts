@@ -1,4 +1,4 @@
-// The `modelplane` command: serve, check, demo, simulate, lint.
+// The `modelplane` command: serve, check, demo, simulate, lint, router, cache.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadSnapshotFromFile } from '../config/load.js';
@@ -13,6 +13,7 @@ usage:
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
   modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
+  modelplane cache stats|purge [--url U] [--route R] ...  the response cache's KPI, and purging it (docs/cache.md)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'router': {
       const { runRouter } = await import('./router.js');
       return runRouter(rest);
+    }
+    case 'cache': {
+      const { runCache } = await import('./cache.js');
+      return runCache(rest);
     }
     case 'lint': {
       const { runLint } = await import('./lint.js');
