@@ -186,6 +186,20 @@ describe('response cache e2e', () => {
     assert.equal(up.calls, before + 1);
   });
 
+  test('the Responses API is cached too, streamed and not', async () => {
+    const before = up.calls;
+    const first = await openai.responses.create({ model: 'code', input: 'What is a write-behind cache?' });
+    const again = await openai.responses.create({ model: 'code', input: 'What is a write-behind cache?' }).withResponse();
+    assert.equal(again.response.headers.get('x-modelplane-cache'), 'hit-exact');
+    assert.equal(again.data.output_text, first.output_text);
+    const streamed = await openai.responses.stream({ model: 'code', input: 'What is a write-behind cache?' }).finalResponse();
+    assert.equal(streamed.output_text, first.output_text);
+    // A hit is a Response of its own: it can be continued with previous_response_id.
+    const next = await openai.responses.create({ model: 'code', input: 'And a write-through one?', previous_response_id: again.data.id });
+    assert.match(next.output_text, /And a write-through one\?$/);
+    assert.equal(up.calls, before + 2);
+  });
+
   test('semantic hit for a paraphrase (similarity header), a miss for a near-duplicate that asks otherwise', async () => {
     const before = up.calls;
     await openai.chat.completions.create({ model: 'faq', messages: [{ role: 'system', content: 'Support bot' }, { role: 'user', content: 'How do I reset my password?' }] });
