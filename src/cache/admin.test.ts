@@ -33,6 +33,16 @@ test('GET groups the KPI by route, tenant or both', async () => {
   assert.deepEqual(t.groups.map((g) => [g.tenant, g.lookups]), [['team:red', 4]]);
 });
 
+test('the KPI groups by who asked: key, agent, workflow', async () => {
+  const cache = await filled();
+  for (const agent of ['triage', 'triage', 'billing']) {
+    const l = await cache.lookup({ route: 'a', policy, request: { model: 'a', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello there' }] }], stream: false }, caller: { kind: 'key', keyId: 'k', team: 'red', agent, workflow: 'onboarding' } });
+    assert.equal(l.kind, 'hit');
+  }
+  const r = (await handleCacheAdmin(cache, 'GET', url('?group_by=agent,workflow&route=a'))).body as { groups: Array<{ agent?: string; workflow?: string; hitExact: number }> };
+  assert.deepEqual(r.groups.map((g) => [g.agent, g.workflow, g.hitExact]), [[undefined, undefined, 2], ['triage', 'onboarding', 2], ['billing', 'onboarding', 1]]);
+});
+
 test('DELETE purges by route and tenant', async () => {
   const cache = await filled();
   assert.deepEqual((await handleCacheAdmin(cache, 'DELETE', url('?route=a&team=red'))).body, { object: 'cache.purge', purged: 1, filter: { route: 'a', scope: 'team:red' } });
@@ -45,6 +55,7 @@ test('DELETE purges by route and tenant', async () => {
 test('bad input is a GatewayError naming the parameter', async () => {
   const cache = await filled();
   await assert.rejects(handleCacheAdmin(cache, 'GET', url('?group_by=day')), (e: GatewayError) => e.code === 'invalid_request' && e.param === 'group_by');
+  await assert.rejects(handleCacheAdmin(cache, 'GET', url('?group_by=route,day')), (e: GatewayError) => e.param === 'group_by');
   await assert.rejects(handleCacheAdmin(cache, 'DELETE', url('?team=a&key=b')), (e: GatewayError) => e.code === 'invalid_request');
   await assert.rejects(handleCacheAdmin(cache, 'DELETE', url('?rout=a')), (e: GatewayError) => e.param === 'rout');
   await assert.rejects(handleCacheAdmin(cache, 'POST', url('')), (e: GatewayError) => e.code === 'method_not_allowed');

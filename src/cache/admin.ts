@@ -1,12 +1,14 @@
 // The cache's admin API, as a handler the HTTP layer mounts behind admin auth:
-//   GET    /admin/cache?group_by=route|tenant|route,tenant[&route=R][&tenant=S]  KPI + memory
-//   DELETE /admin/cache?route=R&key=K|team=T|customer=C|scope=S                  purge
-// Tenant selectors are turned into the same scope strings the cache stores under (scope.ts), so
-// `team=red` purges what was shared within team red, not keys that merely belong to it.
+//   GET    /admin/cache?group_by=<dims>[&<dim>=V ...]            KPI + memory
+//          dims: a comma list of route, tenant (the cache scope), key, team, customer, agent,
+//          workflow (default route,tenant); the same names filter
+//   DELETE /admin/cache?route=R&key=K|team=T|customer=C|scope=S   purge
+// For a purge, tenant selectors become the scope strings the cache stores under (scope.ts), so
+// `team=red` purges what was shared within team red, not the answers of keys that belong to it.
 
 import { GatewayError } from '../spec/errors.js';
 import type { ResponseCache } from './response-cache.js';
-import type { GroupBy } from './stats.js';
+import { DIMENSIONS, type Dimension } from './stats.js';
 import type { PurgeFilter } from './store.js';
 
 export interface AdminReply {
@@ -14,7 +16,6 @@ export interface AdminReply {
   body: unknown;
 }
 
-const GROUPS: readonly GroupBy[] = ['route', 'tenant', 'route,tenant'];
 
 function scopeParam(q: URLSearchParams): string | undefined {
   const given = (['scope', 'key', 'team', 'customer'] as const).filter((n) => q.has(n));
@@ -34,14 +35,15 @@ function checkParams(q: URLSearchParams, allowed: readonly string[]): void {
 export async function handleCacheAdmin(cache: ResponseCache, method: string, url: URL): Promise<AdminReply> {
   const q = url.searchParams;
   if (method === 'GET') {
-    checkParams(q, ['group_by', 'route', 'tenant', 'scope', 'key', 'team', 'customer']);
-    const groupBy = (q.get('group_by') ?? 'route,tenant') as GroupBy;
-    if (!GROUPS.includes(groupBy)) throw new GatewayError('invalid_request', `group_by must be one of ${GROUPS.join(', ')}`, { param: 'group_by' });
-    const filter: { route?: string; tenant?: string } = {};
-    const route = q.get('route');
-    if (route !== null) filter.route = route;
-    const tenant = q.has('tenant') ? q.get('tenant')! : scopeParam(q);
-    if (tenant !== undefined) filter.tenant = tenant;
+    checkParams(q, ['group_by', ...DIMENSIONS]);
+    const groupBy = (q.get('group_by') ?? 'route,tenant').split(',').map((d) => d.trim()) as Dimension[];
+    const unknown = groupBy.find((d) => !DIMENSIONS.includes(d));
+    if (unknown !== undefined || groupBy.length === 0) throw new GatewayError('invalid_request', `group_by must be a comma list of ${DIMENSIONS.join(', ')}${unknown !== undefined ? ` (not "${unknown}")` : ''}`, { param: 'group_by' });
+    const filter: Partial<Record<Dimension, string>> = {};
+    for (const d of DIMENSIONS) {
+      const v = q.get(d);
+      if (v !== null) filter[d] = v;
+    }
     return {
       status: 200,
       body: {

@@ -64,7 +64,7 @@ test('exact hit after a miss, with headers, age and savings', async () => {
   const l = await cache.lookup(input('How do I reset my password?', {}, { stream: true, user: 'u', metadata: { x: '1' } }));
   assert.equal(hitText(l), 'Use the link.');
   assert.deepEqual(cacheHeaders(l), ['x-modelplane-cache', 'hit-exact', 'age', '5']);
-  const row = cache.stats.rows('route')[0]!;
+  const row = cache.stats.rows(['route'])[0]!;
   assert.equal(row.hitExact, 1);
   assert.equal(row.miss, 1);
   assert.equal(row.tokensSaved, 30);

@@ -13,7 +13,7 @@ import { cachePlan, type CachePlan } from './policy.js';
 import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
-import { CacheStats } from './stats.js';
+import { CacheStats, type Counters } from './stats.js';
 import type { CacheStore, PurgeFilter } from './store.js';
 import { indexEntryBytes, VectorIndex } from './vector-index.js';
 
@@ -77,28 +77,30 @@ export class ResponseCache {
   async lookup(input: CacheInput): Promise<CacheLookup> {
     const plan = cachePlan(input.policy, input.request, input.cacheControl);
     const scope = cacheScope(input.policy.scope, input.caller);
-    if (scope === undefined) return this.bypassed(input.route, 'unscoped', 'scope');
-    if (!plan.store) return this.bypassed(input.route, scope, plan.bypass!);
+    const caller = input.caller;
+    const c = this.stats.counters({ route: input.route, tenant: scope ?? 'unscoped', key: caller.keyId, team: caller.team, customer: caller.customer, agent: caller.agent, workflow: caller.workflow });
+    if (scope === undefined) return this.bypassed(c, 'scope');
+    if (!plan.store) return this.bypassed(c, plan.bypass!);
     const key = exactKey(scope, input.route, input.request);
     const semantic = input.policy.mode === 'semantic' ? semanticQuery(scope, input.route, input.request, input.policy.embed) : undefined;
     if (!plan.lookup) {
       // no-cache: a fresh answer, stored for the next caller; no single-flight (it must not wait for an older one).
-      this.stats.record(input.route, scope, 'bypass');
-      const vector = semantic ? await this.embed(input.route, scope, semantic) : undefined;
-      return { kind: 'miss', header: 'bypass', pending: this.pending(input, scope, key, semantic, vector, undefined) };
+      CacheStats.record(c, 'bypass');
+      const vector = semantic ? await this.embed(c, input.route, semantic) : undefined;
+      return { kind: 'miss', header: 'bypass', pending: this.pending(input, c, scope, key, semantic, vector, undefined) };
     }
     for (;;) {
       const exact = await this.store.get(key);
-      if (exact !== undefined) return this.hit(input.route, scope, 'exact', exact, undefined, false);
+      if (exact !== undefined) return this.hit(c, 'exact', exact, undefined, false);
       let vector: Float32Array | undefined;
       let rejected = false;
       if (semantic) {
-        vector = await this.embed(input.route, scope, semantic);
+        vector = await this.embed(c, input.route, semantic);
         if (vector) {
           const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
           for (const m of found.matches) {
             const a = await this.store.get(m.key);
-            if (a !== undefined) return this.hit(input.route, scope, 'semantic', a, m.similarity, false);
+            if (a !== undefined) return this.hit(c, 'semantic', a, m.similarity, false);
             this.index.remove(m.key);
           }
           rejected = found.rejected !== undefined;
@@ -106,11 +108,11 @@ export class ResponseCache {
       }
       const ticket = this.flights.begin(key);
       if (ticket.leader) {
-        this.stats.record(input.route, scope, rejected ? 'verifier-rejected' : 'miss');
-        return { kind: 'miss', header: 'miss', pending: this.pending(input, scope, key, semantic, vector, ticket) };
+        CacheStats.record(c, rejected ? 'verifier-rejected' : 'miss');
+        return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket) };
       }
       const shared = await ticket.wait;
-      if (shared !== undefined) return this.hit(input.route, scope, 'exact', shared, undefined, true);
+      if (shared !== undefined) return this.hit(c, 'exact', shared, undefined, true);
       // The leader failed: look again (another request may have stored it), then lead or follow anew.
     }
   }
@@ -136,33 +138,33 @@ export class ResponseCache {
     return n;
   }
 
-  private bypassed(route: string, scope: string, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
-    this.stats.record(route, scope, 'bypass');
+  private bypassed(c: Counters, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
+    CacheStats.record(c, 'bypass');
     return { kind: 'bypass', reason };
   }
 
-  private hit(route: string, scope: string, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
-    this.stats.record(route, scope, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
-    const c = this.stats.counters(route, scope);
+  private hit(c: Counters, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
+    CacheStats.record(c, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
     if (shared) c.sharedInFlight++;
     const u = answer.response.usage;
-    this.stats.saved(route, scope, u ? (u.totalTokens ?? u.inputTokens + u.outputTokens) : 0, answer.costUsd);
+    c.tokensSaved += u ? (u.totalTokens ?? u.inputTokens + u.outputTokens) : 0;
+    if (answer.costUsd !== undefined) c.usdSaved += answer.costUsd;
     const ageSeconds = Math.max(0, Math.floor((this.clock() - answer.storedAt) / 1000));
     const out: CacheLookup = { kind: 'hit', layer, answer, ageSeconds, shared };
     if (similarity !== undefined) out.similarity = similarity;
     return out;
   }
 
-  private async embed(route: string, scope: string, q: SemanticQuery): Promise<Float32Array | undefined> {
+  private async embed(c: Counters, route: string, q: SemanticQuery): Promise<Float32Array | undefined> {
     const v = await embedOne(this.embedder, q.text);
     if (v === undefined) {
-      this.stats.counters(route, scope).embedderErrors++;
+      c.embedderErrors++;
       this.warn('cache embedder failed; semantic lookup skipped (exact only)', { route, embedder: this.embedder.name });
     }
     return v;
   }
 
-  private pending(input: CacheInput, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
+  private pending(input: CacheInput, c: Counters, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
     let done = false;
     const release = (): void => {
       if (ticket?.leader) ticket.release();
@@ -182,7 +184,7 @@ export class ResponseCache {
         if (ticket?.leader) ticket.resolve(answer);
         void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
           if (!kept) return;
-          this.stats.counters(input.route, scope).stored++;
+          c.stored++;
           if (semantic && vector) this.index.add(semantic.partition, { key, vector, text: semantic.text });
         });
       },

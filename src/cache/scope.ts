@@ -7,8 +7,8 @@
 import type { CacheScopeKind } from '../config/snapshot.js';
 import type { Caller } from '../gateway/call.js';
 
-/** The parts of the gateway's `Caller` (src/gateway/call.ts) that a scope is made of. */
-export type ScopeCaller = Pick<Caller, 'kind' | 'keyId' | 'team' | 'customer'>;
+/** The parts of the gateway's `Caller` (src/gateway/call.ts) that a scope is made of (and the KPI is attributed to). */
+export type ScopeCaller = Pick<Caller, 'kind' | 'keyId' | 'team' | 'customer' | 'agent' | 'workflow'>;
 
 /**
  * Opaque scope string; the prefix keeps the namespaces apart (`team:x` is never `key:x`).

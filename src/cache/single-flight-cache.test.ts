@@ -48,7 +48,7 @@ test('100 identical concurrent requests make 1 upstream call', async () => {
   await blue;
   assert.equal(calls, 2, 'one call for red, one for blue');
   assert.equal(results.filter((l) => l.kind === 'hit').length, 99);
-  assert.equal(cache.stats.rows('tenant').find((r) => r.tenant === 'team:red')!.sharedInFlight, 99);
+  assert.equal(cache.stats.rows(['tenant']).find((r) => r.tenant === 'team:red')!.sharedInFlight, 99);
 });
 
 test('when the leader fails, a follower leads the retry and the others share its answer', async () => {

@@ -21,28 +21,29 @@ export interface Counters {
 
 const zero = (): Counters => ({ hitExact: 0, hitSemantic: 0, miss: 0, bypass: 0, verifierRejected: 0, sharedInFlight: 0, embedderErrors: 0, stored: 0, tokensSaved: 0, usdSaved: 0 });
 
-export type GroupBy = 'route' | 'tenant' | 'route,tenant';
+/** What a lookup is attributed to: the route, the cache scope it used, and who asked. */
+export const DIMENSIONS = ['route', 'tenant', 'key', 'team', 'customer', 'agent', 'workflow'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export type Attribution = { route: string; tenant: string } & Partial<Record<Exclude<Dimension, 'route' | 'tenant'>, string | undefined>>;
 
-export interface StatsRow extends Counters {
-  route?: string;
-  tenant?: string;
-  lookups: number;
-  /** Hits over lookups that were not bypassed. */
-  hitRate: number;
-  exactHitRate: number;
-  semanticHitRate: number;
-}
+export type StatsRow = Partial<Record<Dimension, string>> &
+  Counters & {
+    lookups: number;
+    /** Hits over lookups that were not bypassed. */
+    hitRate: number;
+    exactHitRate: number;
+    semanticHitRate: number;
+  };
 
 function add(into: Counters, c: Counters): void {
   for (const k of Object.keys(into) as Array<keyof Counters>) into[k] += c[k];
 }
 
-function row(c: Counters, route?: string, tenant?: string): StatsRow {
+function row(c: Counters, dims: Partial<Record<Dimension, string>>): StatsRow {
   const looked = c.hitExact + c.hitSemantic + c.miss + c.verifierRejected;
   const rate = (n: number): number => (looked === 0 ? 0 : n / looked);
   return {
-    ...(route !== undefined ? { route } : {}),
-    ...(tenant !== undefined ? { tenant } : {}),
+    ...dims,
     ...c,
     usdSaved: Math.round(c.usdSaved * 1e8) / 1e8,
     lookups: looked + c.bypass,
@@ -52,18 +53,22 @@ function row(c: Counters, route?: string, tenant?: string): StatsRow {
   };
 }
 
+/**
+ * Counters per attribution (route × scope × key × team × customer × agent × workflow), grouped
+ * on demand by any subset of those. One map lookup per request; the attribution's cardinality is
+ * bounded by the keys, routes and agents a gateway has.
+ */
 export class CacheStats {
-  private readonly pairs = new Map<string, { route: string; tenant: string; c: Counters }>();
+  private readonly cells = new Map<string, { dims: Attribution; c: Counters }>();
 
-  counters(route: string, tenant: string): Counters {
-    const k = `${route}\u0000${tenant}`;
-    let p = this.pairs.get(k);
-    if (p === undefined) this.pairs.set(k, (p = { route, tenant, c: zero() }));
-    return p.c;
+  counters(a: Attribution): Counters {
+    const k = `${a.route}\u0000${a.tenant}\u0000${a.key ?? ''}\u0000${a.team ?? ''}\u0000${a.customer ?? ''}\u0000${a.agent ?? ''}\u0000${a.workflow ?? ''}`;
+    let cell = this.cells.get(k);
+    if (cell === undefined) this.cells.set(k, (cell = { dims: { ...a }, c: zero() }));
+    return cell.c;
   }
 
-  record(route: string, tenant: string, outcome: LookupOutcome): void {
-    const c = this.counters(route, tenant);
+  static record(c: Counters, outcome: LookupOutcome): void {
     if (outcome === 'hit-exact') c.hitExact++;
     else if (outcome === 'hit-semantic') c.hitSemantic++;
     else if (outcome === 'miss') c.miss++;
@@ -71,35 +76,31 @@ export class CacheStats {
     else c.verifierRejected++;
   }
 
-  saved(route: string, tenant: string, tokens: number, usd: number | undefined): void {
-    const c = this.counters(route, tenant);
-    c.tokensSaved += tokens;
-    if (usd !== undefined) c.usdSaved += usd;
-  }
-
   total(): StatsRow {
     const t = zero();
-    for (const p of this.pairs.values()) add(t, p.c);
-    return row(t);
+    for (const cell of this.cells.values()) add(t, cell.c);
+    return row(t, {});
   }
 
-  rows(groupBy: GroupBy, filter: { route?: string; tenant?: string } = {}): StatsRow[] {
-    const groups = new Map<string, { route?: string; tenant?: string; c: Counters }>();
-    for (const p of this.pairs.values()) {
-      if (filter.route !== undefined && p.route !== filter.route) continue;
-      if (filter.tenant !== undefined && p.tenant !== filter.tenant) continue;
-      const route = groupBy === 'tenant' ? undefined : p.route;
-      const tenant = groupBy === 'route' ? undefined : p.tenant;
-      const k = `${route ?? ''}\u0000${tenant ?? ''}`;
+  rows(groupBy: readonly Dimension[], filter: Partial<Record<Dimension, string>> = {}): StatsRow[] {
+    const groups = new Map<string, { dims: Partial<Record<Dimension, string>>; c: Counters }>();
+    next: for (const cell of this.cells.values()) {
+      for (const [d, v] of Object.entries(filter) as Array<[Dimension, string]>) if (cell.dims[d] !== v) continue next;
+      const dims: Partial<Record<Dimension, string>> = {};
+      for (const d of groupBy) {
+        const v = cell.dims[d];
+        if (v !== undefined) dims[d] = v;
+      }
+      const k = groupBy.map((d) => dims[d] ?? '').join('\u0000');
       let g = groups.get(k);
-      if (g === undefined) groups.set(k, (g = { ...(route !== undefined ? { route } : {}), ...(tenant !== undefined ? { tenant } : {}), c: zero() }));
-      add(g.c, p.c);
+      if (g === undefined) groups.set(k, (g = { dims, c: zero() }));
+      add(g.c, cell.c);
     }
-    return [...groups.values()].map((g) => row(g.c, g.route, g.tenant)).sort((a, b) => b.lookups - a.lookups);
+    return [...groups.values()].map((g) => row(g.c, g.dims)).sort((a, b) => b.lookups - a.lookups);
   }
 
   /** Forgets every counter (an operator starting a measurement afresh). */
   reset(): void {
-    this.pairs.clear();
+    this.cells.clear();
   }
 }
