@@ -14,6 +14,7 @@ import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
 import { CacheStats, type Counters } from './stats.js';
+import { CacheTrends, type TrendOptions } from './trends.js';
 import type { CacheStore, PurgeFilter } from './store.js';
 import { indexEntryBytes, VectorIndex } from './vector-index.js';
 
@@ -45,6 +46,7 @@ export interface ResponseCacheOptions {
   clock?: Clock;
   index?: VectorIndex;
   warn?: (message: string, detail: Record<string, unknown>) => void;
+  trends?: Omit<TrendOptions, 'clock'>;
 }
 
 /** The response header values for a lookup (name, value pairs, ready for `call.headers`). */
@@ -61,6 +63,7 @@ export class ResponseCache {
   readonly embedder: Embedder;
   readonly index: VectorIndex;
   readonly stats = new CacheStats();
+  readonly trends: CacheTrends;
   readonly flights = new SingleFlight<CachedAnswer>();
   private readonly clock: Clock;
   private readonly warn: (message: string, detail: Record<string, unknown>) => void;
@@ -70,11 +73,20 @@ export class ResponseCache {
     this.embedder = o.embedder;
     this.clock = o.clock ?? Date.now;
     this.index = o.index ?? new VectorIndex();
+    this.trends = new CacheTrends({ clock: this.clock, ...o.trends });
     this.warn = o.warn ?? (() => undefined);
     this.store.onRemoved((key) => this.index.remove(key));
   }
 
   async lookup(input: CacheInput): Promise<CacheLookup> {
+    const t0 = performance.now();
+    const l = await this.lookupOnce(input);
+    // A follower's wait for its leader is not the lookup's cost; its hit still counts.
+    if (l.kind !== 'bypass' && !(l.kind === 'miss' && l.header === 'bypass')) this.trends.record(input.route, l.kind === 'hit', l.kind === 'hit' && l.shared ? undefined : (performance.now() - t0) * 1000);
+    return l;
+  }
+
+  private async lookupOnce(input: CacheInput): Promise<CacheLookup> {
     const plan = cachePlan(input.policy, input.request, input.cacheControl);
     const scope = cacheScope(input.policy.scope, input.caller);
     const caller = input.caller;

@@ -39,7 +39,7 @@ test('route cache policies compile with defaults; off and absent mean not cached
   assert.equal(s.routes.get('bare')!.cache!.scope, 'key', 'the default scope is the narrowest');
   assert.equal(s.routes.get('off')!.cache, undefined);
   assert.equal(s.routes.get('plain')!.cache, undefined);
-  assert.deepEqual(s.cache, { embedder: 'local', maxBytes: 64 * 1024 * 1024, maxEntryBytes: 8 * 1024 * 1024, persist: false });
+  assert.deepEqual(s.cache, { embedder: 'local', maxBytes: 64 * 1024 * 1024, maxEntryBytes: 8 * 1024 * 1024, persist: false, driftBand: 0.15 });
 });
 
 test('bad cache settings name their path', () => {

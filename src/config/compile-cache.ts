@@ -37,5 +37,5 @@ export function compileCacheSettings(config: Config, routes: ReadonlyMap<string,
   const maxBytes = c?.max_bytes ?? CACHE_DEFAULTS.maxBytes;
   const maxEntryBytes = c?.max_entry_bytes ?? Math.floor(maxBytes / 8);
   if (maxEntryBytes > maxBytes) problems.push('cache.max_entry_bytes: larger than cache.max_bytes');
-  return { embedder, maxBytes, maxEntryBytes, persist: c?.persist ?? false };
+  return { embedder, maxBytes, maxEntryBytes, persist: c?.persist ?? false, driftBand: c?.drift_band ?? 0.15 };
 }

@@ -235,6 +235,8 @@ export const configSchema = z.strictObject({
       max_entry_bytes: byteSize.optional(),
       /** Keep cached answers across restarts (SQLite under storage.data_dir, written behind). */
       persist: z.boolean().optional(),
+      /** A route whose last-hour hit rate moves this far from its trailing baseline is flagged. */
+      drift_band: z.number().gt(0).max(1).optional(),
     })
     .optional(),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . -'), providerSchema),

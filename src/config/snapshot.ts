@@ -173,6 +173,8 @@ export interface CacheSettings {
   maxEntryBytes: number;
   /** Written behind to SQLite under storage.data_dir and loaded at start. */
   persist: boolean;
+  /** Absolute hit-rate move (last hour vs trailing baseline) that flags a route. */
+  driftBand: number;
 }
 
 export interface ServerSettings {
