@@ -65,7 +65,7 @@ priced.sort((a, b) => a.price.input - b.price.input);
 const model = priced[Math.floor(priced.length / 2)]!;
 const OUTPUT_TOKENS = 150;
 
-const policy: RouteCachePolicy = { mode: 'semantic', ttlMs: 86_400_000, threshold, scope: 'key', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false };
+const policy: RouteCachePolicy = { mode: 'semantic', ttlMs: 86_400_000, threshold, scope: 'key', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 };
 const cache = new ResponseCache({ store: new MemoryCacheStore({ maxBytes: 256 << 20 }), embedder: new HashedNgramEmbedder() });
 const tenants = ['k1', 'k2', 'k3', 'k4'];
 const counts = { exact: 0, semantic: 0, miss: 0, rejected: 0, wrong: 0, wrongSemantic: 0, unique: 0, possible: 0 };

@@ -105,6 +105,7 @@ routes:
   faq:   { targets: [d], cache: { mode: semantic, ttl: 1h } }
   code:  { targets: [d], cache: { mode: exact, ttl: 24h } }
   plain: { targets: [d] }
+  audited: { targets: [d], cache: { mode: semantic, audit: 1 } }
 `;
 
 describe('response cache e2e', () => {
@@ -216,6 +217,21 @@ describe('response cache e2e', () => {
     let text = '';
     for await (const t of r.textStream) text += t;
     assert.match(text, /How do I reset my password\?$/);
+  });
+
+  test('audit: 1 asks every semantic hit upstream again in the background and reports the false-hit rate', async () => {
+    const before = up.calls;
+    await openai.chat.completions.create({ model: 'audited', messages: [{ role: 'user', content: 'How do I export my data?' }] });
+    const hit = await openai.chat.completions.create({ model: 'audited', messages: [{ role: 'user', content: 'How can I export my data?' }] }).withResponse();
+    assert.equal(hit.response.headers.get('x-modelplane-cache'), 'hit-semantic');
+    let row: any;
+    while (!(row = (await admin()).audit.find((r: any) => r.route === 'audited'))?.audits) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(row.audits, 1);
+    assert.equal(row.disagreements, 0, 'the fresh answer says the same thing');
+    assert.deepEqual(row.ci95.map((x: number) => x >= 0 && x <= 1), [true, true]);
+    assert.equal(up.calls, before + 2, 'the miss, and the audit');
+    // The audit request is labelled in the request line (log lines are written in batches: wait for it).
+    while (!logs.some((l) => l.msg === 'request' && l.cache === 'audit')) await new Promise((r) => setTimeout(r, 10));
   });
 
   test('cache-control: no-store neither reads nor writes; no-cache refreshes', async () => {

@@ -7,7 +7,7 @@ import { HashedNgramEmbedder } from './embedder.js';
 import { ResponseCache } from './response-cache.js';
 import { MemoryCacheStore } from './store.js';
 
-const policy: RouteCachePolicy = { mode: 'semantic', ttlMs: 60_000, threshold: 0.75, scope: 'team', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false };
+const policy: RouteCachePolicy = { mode: 'semantic', ttlMs: 60_000, threshold: 0.75, scope: 'team', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 };
 
 async function filled(): Promise<ResponseCache> {
   const cache = new ResponseCache({ store: new MemoryCacheStore({ maxBytes: 1 << 20 }), embedder: new HashedNgramEmbedder() });

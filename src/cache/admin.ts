@@ -52,6 +52,7 @@ export async function handleCacheAdmin(cache: ResponseCache, method: string, url
         in_flight: { leaders: cache.flights.inFlight, waiting: cache.flights.waiting, shared: cache.flights.joined },
         semantic: { vectors: cache.index.size, partitions: cache.index.partitionCount, embedder: cache.embedder.name },
         total: cache.stats.total(),
+        audit: cache.auditor?.report() ?? [],
         trends: cache.trends.report().filter((t) => filter.route === undefined || t.route === filter.route),
         group_by: groupBy,
         groups: cache.stats.rows(groupBy, filter),

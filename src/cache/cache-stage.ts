@@ -57,9 +57,11 @@ export function cacheExtension(cache: ResponseCache): Extension {
       const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control') });
       const h = cacheHeaders(lookup);
       call.headers.push(...h);
-      call.outcome.cache = h[1]!;
+      // The cache's own audit request (audit-loopback.ts) is labelled as such; only the master key may say so.
+      call.outcome.cache = h[1] === 'bypass' && header(call, 'x-modelplane-cache-audit') === '1' && (call.caller.kind === 'master' || call.caller.kind === 'open') ? 'audit' : h[1]!;
       if (lookup.kind === 'hit') {
         const { answer } = lookup;
+        if (lookup.layer === 'semantic' && policy.audit > 0) cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response);
         call.outcome.costUsd = 0;
         if (answer.response.usage) call.outcome.usage = { ...answer.response.usage };
         call.outcome.finish = answer.response.finishReason;

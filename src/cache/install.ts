@@ -18,6 +18,8 @@ import { cacheExtension } from './cache-stage.js';
 import { HashedNgramEmbedder, type Embedder } from './embedder.js';
 import { ResponseCache } from './response-cache.js';
 import { loopbackRouteEmbedder, type LoopbackTarget } from './route-embedder.js';
+import { CacheAuditor } from './audit.js';
+import { loopbackFreshAnswer } from './audit-loopback.js';
 import { CACHE_DB_FILE, SqliteCacheStore } from './sqlite-cache-store.js';
 import { MemoryCacheStore, type CacheStore } from './store.js';
 
@@ -96,16 +98,19 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
   const embedder = o.embedder ?? (snapshot.cache.embedder === 'local' ? new HashedNgramEmbedder() : loopbackRouteEmbedder(snapshot.cache.embedder, loopback));
   const cache = new ResponseCache({ store, embedder, trends: { band: snapshot.cache.driftBand }, ...(o.warn ? { warn: o.warn } : {}) });
   if (store instanceof SqliteCacheStore) cache.reindex(store.entries());
+  // Audits compare answers with the local embedder, whatever embeds the questions.
+  cache.auditor = new CacheAuditor({ embedder: new HashedNgramEmbedder(), fresh: loopbackFreshAnswer(loopback), ...(o.warn ? { warn: o.warn } : {}) });
   const sweepable = store instanceof MemoryCacheStore || store instanceof SqliteCacheStore ? store : undefined;
   const sweep = sweepable ? setInterval(() => sweepable.sweep(), o.sweepMs ?? 60_000) : undefined;
   sweep?.unref();
   const stage = cacheExtension(cache);
   const extension: Extension = {
     ...stage,
-    // The gateway's own address, for the loopback embedder: the socket of the first request
-    // that reaches a cached route tells it (in-process tests have none: exact-only, as on failure).
+    // The gateway's own address, for the loopback embedder and audits: the socket of the first
+    // request that reaches a cached route tells it (in-process tests have none: exact-only and no
+    // audits, as on failure).
     stage: (call, next) => {
-      if (loopback.url === undefined && snapshot.cache.embedder !== 'local') loopback.url = localUrl(call.ex.req.socket);
+      if (loopback.url === undefined) loopback.url = localUrl(call.ex.req.socket);
       return stage.stage!(call, next);
     },
     endpoints: new Map([

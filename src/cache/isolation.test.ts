@@ -29,7 +29,7 @@ test('zero cross-scope hits over 20,000 random operations', async () => {
   const callers: ScopeCaller[] = [...keys, { kind: 'master' }, { kind: 'key', team: 't0' }];
   const scopes: CacheScopeKind[] = ['key', 'team', 'customer', 'global'];
   const routes = scopes.flatMap((scope) =>
-    (['exact', 'semantic'] as const).map((mode) => ({ name: `${scope}-${mode}`, policy: { mode, ttlMs: 1e9, threshold: 0.75, scope, embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false } satisfies RouteCachePolicy })),
+    (['exact', 'semantic'] as const).map((mode) => ({ name: `${scope}-${mode}`, policy: { mode, ttlMs: 1e9, threshold: 0.75, scope, embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 } satisfies RouteCachePolicy })),
   );
   const cache = new ResponseCache({ store: new MemoryCacheStore({ maxBytes: 64 << 20 }), embedder: new HashedNgramEmbedder() });
   let hits = 0;

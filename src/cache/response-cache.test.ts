@@ -15,6 +15,7 @@ const policy = (o: Partial<RouteCachePolicy> = {}): RouteCachePolicy => ({
   maxTemperature: 1,
   allowN: false,
   allowLogprobs: false,
+  audit: 0,
   ...o,
 });
 

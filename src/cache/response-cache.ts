@@ -15,6 +15,7 @@ import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from 
 import { SingleFlight, type Ticket } from './single-flight.js';
 import { CacheStats, type Counters } from './stats.js';
 import { CacheTrends, type TrendOptions } from './trends.js';
+import type { CacheAuditor } from './audit.js';
 import type { CacheStore, PurgeFilter } from './store.js';
 import { indexEntryBytes, VectorIndex } from './vector-index.js';
 
@@ -64,6 +65,8 @@ export class ResponseCache {
   readonly index: VectorIndex;
   readonly stats = new CacheStats();
   readonly trends: CacheTrends;
+  /** Audits of semantic hits (`cache.audit`), when the gateway wired one. */
+  auditor: CacheAuditor | undefined;
   readonly flights = new SingleFlight<CachedAnswer>();
   private readonly clock: Clock;
   private readonly warn: (message: string, detail: Record<string, unknown>) => void;

@@ -9,7 +9,7 @@ import { HashedNgramEmbedder } from './embedder.js';
 import { ResponseCache, type CacheInput, type CacheLookup } from './response-cache.js';
 import { MemoryCacheStore } from './store.js';
 
-const policy: RouteCachePolicy = { mode: 'exact', ttlMs: 60_000, threshold: 0.75, scope: 'team', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false };
+const policy: RouteCachePolicy = { mode: 'exact', ttlMs: 60_000, threshold: 0.75, scope: 'team', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 };
 let seq = 0;
 const input = (team: string): CacheInput => ({
   route: 'r',

@@ -20,7 +20,7 @@ process.on('exit', () => dirs.forEach((d) => rmSync(d, { recursive: true, force:
 
 const response = (text: string): CanonicalResponse => ({ id: 'r', model: 'm', created: 1, content: [{ type: 'text', text }], finishReason: 'stop' });
 const answer = (text: string, storedAt: number, route = 'r', scope = 's'): CachedAnswer => ({ response: response(text), storedAt, route, scope, bytes: answerBytes(response(text)) });
-const policy: RouteCachePolicy = { mode: 'semantic', ttlMs: 60_000, threshold: 0.75, scope: 'key', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false };
+const policy: RouteCachePolicy = { mode: 'semantic', ttlMs: 60_000, threshold: 0.75, scope: 'key', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 };
 const input = (text: string): CacheInput => ({ route: 'support', policy, request: { model: 'support', messages: [{ role: 'user', content: [{ type: 'text', text }] }], stream: false }, caller: { kind: 'key', keyId: 'k' } });
 
 test('answers survive a restart, semantic ones re-indexed; the hot path never waits for the disk', async () => {

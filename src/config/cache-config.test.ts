@@ -33,7 +33,7 @@ test('route cache policies compile with defaults; off and absent mean not cached
 `, 'cache: { max_bytes: 64mb }'),
     { env: {} },
   );
-  assert.deepEqual(s.routes.get('support')!.cache, { mode: 'semantic', ttlMs: 86_400_000, threshold: 0.9, scope: 'team', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false });
+  assert.deepEqual(s.routes.get('support')!.cache, { mode: 'semantic', ttlMs: 86_400_000, threshold: 0.9, scope: 'team', embed: 'last_user', maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 });
   assert.equal(s.routes.get('codegen')!.cache!.ttlMs, 7 * 86_400_000);
   assert.equal(s.routes.get('bare')!.cache!.mode, 'exact', 'a cache block without a mode is exact');
   assert.equal(s.routes.get('bare')!.cache!.scope, 'key', 'the default scope is the narrowest');

@@ -23,6 +23,7 @@ export function compileRouteCache(c: RouteCacheConfig | undefined): RouteCachePo
     maxTemperature: c.max_temperature ?? CACHE_DEFAULTS.maxTemperature,
     allowN: c.allow_n ?? false,
     allowLogprobs: c.allow_logprobs ?? false,
+    audit: c.audit ?? 0,
   };
 }
 

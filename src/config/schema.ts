@@ -151,6 +151,8 @@ const routeCacheSchema = z.strictObject({
   /** Cache requests with n > 1 or logprobs (off by default). */
   allow_n: z.boolean().optional(),
   allow_logprobs: z.boolean().optional(),
+  /** Share of semantic hits also asked upstream in the background, to measure the false-hit rate. */
+  audit: z.number().min(0).max(1).optional(),
 });
 
 const autoSchema = z.strictObject({

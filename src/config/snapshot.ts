@@ -163,6 +163,8 @@ export interface RouteCachePolicy {
   maxTemperature: number;
   allowN: boolean;
   allowLogprobs: boolean;
+  /** Share of semantic hits audited upstream (0: none). */
+  audit: number;
 }
 
 /** Gateway-wide cache settings. */
