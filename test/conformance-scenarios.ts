@@ -1,383 +1,229 @@
-// The conformance scenarios: what every egress wire format must get right end to end, each run
-// through both official SDK clients against the format's simulated upstream (runner:
-// test/conformance.test.ts, adapters: test/cross-format-kit.ts).
+// The conformance scenarios: what every (client format, upstream format) pair must get right end
+// to end. Each is written once, in neutral terms: the client side is an ingress adapter driving
+// its official SDK (test/conformance-ingress.ts: OpenAI chat, Anthropic Messages, Responses), the
+// upstream side an egress adapter reading back what the simulated provider received
+// (test/conformance-egress.ts). Runner: test/conformance.test.ts.
 import assert from 'node:assert/strict';
-import type OpenAI from 'openai';
-import type Anthropic from '@anthropic-ai/sdk';
-import { KEY, post, type Harness } from './harness.js';
-import { SKIP_NO_FIXTURES } from '../testkit/fixtures.js';
-import {
-  anthropicWeatherTool,
-  collectChat,
-  defined,
-  faultRoute,
-  lastUpstreamBody,
-  openaiWeatherTool,
-  simulatedReply,
-  WEATHER_ARGS,
-  WEATHER_PARAMS,
-  type EgressAdapter,
-  type FaultTag,
-} from './cross-format-kit.js';
-
-export interface Ctx {
-  h: Harness;
-  oc: OpenAI;
-  ac: Anthropic;
-}
+import type { Harness } from './harness.js';
+import { fixtureAvailable } from '../testkit/fixtures.js';
+import { faultRoute, simulatedReply, WEATHER_ARGS, WEATHER_PARAMS, type FaultTag } from './cross-format-kit.js';
+import { defined, lastUpstreamBody, type EgressAdapter } from './conformance-egress.js';
+import { KEY } from './harness.js';
+import type { Ask, AskTurn, IngressAdapter } from './conformance-ingress.js';
 
 export interface Scenario {
   name: string;
-  /** A reason to skip this scenario for this format, or false. */
-  skip?: (a: EgressAdapter) => string | false;
-  run: (c: Ctx, a: EgressAdapter) => Promise<void>;
+  /** A reason to skip this scenario for this pair, or false. */
+  skip?: (i: IngressAdapter, e: EgressAdapter) => string | false;
+  run: (h: Harness, i: IngressAdapter, e: EgressAdapter) => Promise<void>;
 }
 
-const user = (content: string) => ({ role: 'user' as const, content });
+const user = (text: string): AskTurn => ({ role: 'user', text });
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const weatherDef = [{ name: 'get_weather', description: 'Weather for a city', parameters: WEATHER_PARAMS }];
+const BOTH = [false, true] as const;
 
 export const SCENARIOS: Scenario[] = [
   {
-    name: 'text: the exact reply, stream and not, for both client formats',
-    async run({ h, oc, ac }, a) {
+    name: "text: the exact reply, stream and not; the upstream gets its own path and credentials, never the caller's key",
+    async run(h, i, e) {
       const prompt = 'Say hello to the conformance suite';
-      const r = await oc.chat.completions.create({ model: a.route, messages: [user(prompt)] });
-      assert.equal(r.choices[0]!.message.content, simulatedReply(prompt));
-      assert.deepEqual(a.turns(lastUpstreamBody(h)), [{ role: 'user', text: prompt }]);
-      const s = await collectChat(await oc.chat.completions.create({ model: a.route, stream: true, messages: [user(prompt)] }));
-      assert.equal(s.text, simulatedReply(prompt));
-      const m = await ac.messages.create({ model: a.route, max_tokens: 256, messages: [user(prompt)] });
-      assert.deepEqual(m.content, [{ type: 'text', text: simulatedReply(prompt) }]);
-      assert.equal(m.model, a.route);
-      const fm = await ac.messages.stream({ model: a.route, max_tokens: 256, messages: [user(prompt)] }).finalMessage();
-      assert.deepEqual(fm.content, [{ type: 'text', text: simulatedReply(prompt) }]);
+      for (const stream of BOTH) {
+        const r = await i.ask(h, { route: e.route, turns: [user(prompt)] }, stream);
+        assert.equal(r.text, simulatedReply(prompt));
+        assert.equal(r.model, e.route, 'the client sees the route, not the provider model');
+        assert.equal(r.finish, 'stop');
+        if (stream) assert.ok(r.textDeltas > 1, `several text deltas (${r.textDeltas})`);
+        const rec = h.sim.requests.at(-1)!;
+        assert.equal(rec.path, e.upstreamPath(stream));
+        assert.ok(e.authorized(rec.headers), `provider credentials: ${JSON.stringify(rec.headers)}`);
+        assert.ok(!JSON.stringify(rec.headers).includes(KEY), "the caller's key never reaches the upstream");
+        assert.deepEqual(e.turns(lastUpstreamBody(h)), [{ role: 'user', text: prompt }]);
+      }
     },
   },
   {
     name: 'multi-turn: system prompt and history reach the upstream in order, in its own shape',
-    async run({ h, oc, ac }, a) {
-      const expected = [
+    async run(h, i, e) {
+      const turns: AskTurn[] = [user('first question'), { role: 'assistant', text: 'first answer' }, user('second question')];
+      const r = await i.ask(h, { route: e.route, system: 'Be brief.', turns }, false);
+      assert.equal(r.text, simulatedReply('second question'));
+      assert.equal(e.system(lastUpstreamBody(h)), 'Be brief.');
+      assert.deepEqual(e.turns(lastUpstreamBody(h)), [
         { role: 'user', text: 'first question' },
         { role: 'assistant', text: 'first answer' },
         { role: 'user', text: 'second question' },
-      ];
-      const r = await oc.chat.completions.create({
-        model: a.route,
-        messages: [{ role: 'system', content: 'Be brief.' }, user('first question'), { role: 'assistant', content: 'first answer' }, user('second question')],
-      });
-      assert.equal(r.choices[0]!.message.content, simulatedReply('second question'));
-      assert.equal(a.system(lastUpstreamBody(h)), 'Be brief.');
-      assert.deepEqual(a.turns(lastUpstreamBody(h)), expected);
-      await ac.messages.create({
-        model: a.route,
-        max_tokens: 256,
-        system: 'Be brief.',
-        messages: [user('first question'), { role: 'assistant', content: 'first answer' }, user('second question')],
-      });
-      assert.equal(a.system(lastUpstreamBody(h)), 'Be brief.');
-      assert.deepEqual(a.turns(lastUpstreamBody(h)), expected);
+      ]);
     },
   },
   {
-    name: 'tools: one call, stream and not, both clients; the definition arrives intact',
-    async run({ h, oc, ac }, a) {
-      const messages = [user('What is the weather in Oslo?')];
-      const r = await oc.chat.completions.create({ model: a.route, messages, tools: [openaiWeatherTool] });
-      const call = r.choices[0]!.message.tool_calls?.[0];
-      assert.ok(call && call.type === 'function', JSON.stringify(r.choices[0]));
-      assert.ok(call.id.length > 0);
-      assert.equal(call.function.name, 'get_weather');
-      assert.deepEqual(JSON.parse(call.function.arguments), WEATHER_ARGS);
-      assert.equal(r.choices[0]!.finish_reason, 'tool_calls');
-      assert.deepEqual(a.toolDefs(lastUpstreamBody(h)), [{ name: 'get_weather', description: 'Weather for a city', parameters: WEATHER_PARAMS }]);
-
-      const s = await collectChat(await oc.chat.completions.create({ model: a.route, stream: true, messages, tools: [openaiWeatherTool] }));
-      assert.equal(s.calls.length, 1);
-      assert.equal(s.calls[0]!.name, 'get_weather');
-      assert.deepEqual(JSON.parse(s.calls[0]!.arguments), WEATHER_ARGS);
-      assert.equal(s.finish, 'tool_calls');
-
-      const m = await ac.messages.create({ model: a.route, max_tokens: 256, messages, tools: [anthropicWeatherTool] });
-      const use = m.content.find((b) => b.type === 'tool_use');
-      assert.ok(use && use.type === 'tool_use');
-      assert.equal(use.name, 'get_weather');
-      assert.deepEqual(use.input, WEATHER_ARGS);
-      assert.equal(m.stop_reason, 'tool_use');
-      assert.deepEqual(a.toolDefs(lastUpstreamBody(h)), [{ name: 'get_weather', description: 'Weather for a city', parameters: WEATHER_PARAMS }]);
+    name: 'tools: one call, stream and not; the definition arrives intact; arguments split where the provider splits them reassemble exactly',
+    async run(h, i, e) {
+      for (const stream of BOTH) {
+        const r = await i.ask(h, { route: e.route, turns: [user('What is the weather in Oslo?')], tools: true }, stream);
+        assert.equal(r.toolCalls.length, 1, JSON.stringify(r.toolCalls));
+        const call = r.toolCalls[0]!;
+        assert.ok(call.id.length > 0);
+        assert.equal(call.name, 'get_weather');
+        assert.deepEqual(call.args, WEATHER_ARGS);
+        assert.equal(r.finish, 'tool_calls');
+        assert.deepEqual(e.toolDefs(lastUpstreamBody(h)), weatherDef);
+        if (stream && e.splitsToolArgs) assert.ok(call.fragments > 1, `arguments arrived in ${call.fragments} fragment(s)`);
+        if (stream && !e.splitsToolArgs) assert.equal(call.fragments, 1, 'sent whole by the upstream, relayed whole');
+      }
     },
   },
   {
-    name: 'tools: streamed arguments (split across deltas where the provider splits them) reassemble exactly',
-    async run({ oc, ac }, a) {
-      const messages = [user('weather please')];
-      const s = await collectChat(await oc.chat.completions.create({ model: a.route, stream: true, messages, tools: [openaiWeatherTool] }));
-      const c = s.calls[0]!;
-      if (a.splitsToolArgs) assert.ok(c.fragments > 1, `arguments arrived in ${c.fragments} fragment(s)`);
-      else assert.equal(c.fragments, 1);
-      assert.equal(c.arguments, JSON.stringify(WEATHER_ARGS));
-
-      const stream = ac.messages.stream({ model: a.route, max_tokens: 256, messages, tools: [anthropicWeatherTool] });
-      let partials = 0;
-      stream.on('inputJson', () => partials++);
-      const fm = await stream.finalMessage();
-      if (a.splitsToolArgs) assert.ok(partials > 1, `input_json_delta events: ${partials}`);
-      else assert.ok(partials >= 1);
-      const use = fm.content.find((b) => b.type === 'tool_use');
-      assert.ok(use && use.type === 'tool_use');
-      assert.deepEqual(use.input, WEATHER_ARGS);
-      assert.equal(fm.stop_reason, 'tool_use');
+    name: 'tools: the call the client assembled goes back with its result, ids and names intact, in the upstream shape',
+    async run(h, i, e) {
+      for (const stream of BOTH) {
+        const first = await i.ask(h, { route: e.route, turns: [user('What is the weather in Oslo?')], tools: true }, stream);
+        const call = first.toolCalls[0]!;
+        const turns: AskTurn[] = [user('What is the weather in Oslo?'), { role: 'assistant', call }, { role: 'tool', id: call.id, name: call.name, text: 'sunny, 21C' }];
+        const second = await i.ask(h, { route: e.route, turns, tools: true }, stream);
+        assert.equal(second.finish, 'stop', 'after a tool result the simulator answers with text');
+        assert.ok(second.text.length > 0);
+        const body = lastUpstreamBody(h);
+        assert.deepEqual(e.toolCalls(body), [defined({ id: e.toolIds ? call.id : undefined, name: 'get_weather', args: WEATHER_ARGS })]);
+        assert.deepEqual(e.toolResults(body), [defined({ id: e.toolIds ? call.id : undefined, name: e.toolIds ? undefined : 'get_weather', text: 'sunny, 21C' })]);
+      }
     },
   },
   {
-    name: 'tools: parallel calls in one answer (captured), distinct ids, both clients',
-    skip: (a) => (a.parallelFixture === undefined ? `no capture with parallel tool calls for ${a.format}` : SKIP_NO_FIXTURES),
-    async run({ oc, ac }, a) {
-      const fx = a.parallelFixture!;
-      const messages = [user(`fixture:${fx.path}`)];
-      const r = await oc.chat.completions.create({ model: a.route, messages, tools: [openaiWeatherTool] });
-      const calls = r.choices[0]!.message.tool_calls ?? [];
-      assert.equal(calls.length, fx.calls);
-      assert.equal(new Set(calls.map((c) => c.id)).size, fx.calls, 'ids are distinct');
-      for (const c of calls) assert.doesNotThrow(() => JSON.parse(c.type === 'function' ? c.function.arguments : ''));
-      assert.equal(r.choices[0]!.finish_reason, 'tool_calls');
-      const m = await ac.messages.create({ model: a.route, max_tokens: 256, messages, tools: [anthropicWeatherTool] });
-      assert.equal(m.content.filter((b) => b.type === 'tool_use').length, fx.calls);
+    name: 'tools: parallel calls in one answer (replayed), distinct ids',
+    async run(h, i, e) {
+      // Our own fixture always; a ../shared capture too where there is one and it is present.
+      for (const fx of e.parallelFixtures.filter((f) => fixtureAvailable(f.path))) {
+        const r = await i.ask(h, { route: e.route, turns: [user(`fixture:${fx.path}`)], tools: true }, false);
+        assert.equal(r.toolCalls.length, fx.calls, fx.path);
+        assert.equal(new Set(r.toolCalls.map((c) => c.id)).size, fx.calls, 'ids are distinct');
+        assert.equal(r.finish, 'tool_calls');
+      }
     },
   },
   {
     name: "tool_choice: auto, required, a named tool and none are expressed in the provider's terms",
-    async run({ h, oc, ac }, a) {
-      const ask = async (tool_choice: OpenAI.Chat.Completions.ChatCompletionToolChoiceOption) => {
-        const res = await oc.chat.completions.create({ model: a.route, messages: [user('x')], tools: [openaiWeatherTool], tool_choice }).withResponse();
-        return { body: lastUpstreamBody(h), warnings: res.response.headers.get('x-modelplane-warnings') ?? '' };
+    async run(h, i, e) {
+      const ask = async (toolChoice: Ask['toolChoice']) => {
+        const r = await i.ask(h, { route: e.route, turns: [user('x')], tools: true, toolChoice, maxTokens: 64 }, false);
+        return { body: lastUpstreamBody(h), warnings: r.headers.get('x-modelplane-warnings') ?? '' };
       };
-      assert.equal(a.toolChoice((await ask('auto')).body), 'auto');
-      assert.equal(a.toolChoice((await ask('required')).body), 'required');
-      assert.deepEqual(a.toolChoice((await ask({ type: 'function', function: { name: 'get_weather' } })).body), { name: 'get_weather' });
+      assert.equal(e.toolChoice((await ask('auto')).body), 'auto');
+      assert.equal(e.toolChoice((await ask('required')).body), 'required');
+      assert.deepEqual(e.toolChoice((await ask({ name: 'get_weather' })).body), { name: 'get_weather' });
       const none = await ask('none');
-      if (a.format === 'bedrock-converse') {
+      if (e.format === 'bedrock-converse') {
         // Converse has no `none`: the tools are left out so the model cannot call one.
-        assert.deepEqual(a.toolDefs(none.body), []);
+        assert.deepEqual(e.toolDefs(none.body), []);
         assert.match(none.warnings, /toolChoice none/);
-      } else assert.equal(a.toolChoice(none.body), 'none');
-      await ac.messages.create({ model: a.route, max_tokens: 64, messages: [user('x')], tools: [anthropicWeatherTool], tool_choice: { type: 'any' } });
-      assert.equal(a.toolChoice(lastUpstreamBody(h)), 'required');
-      await ac.messages.create({ model: a.route, max_tokens: 64, messages: [user('x')], tools: [anthropicWeatherTool], tool_choice: { type: 'tool', name: 'get_weather' } });
-      assert.deepEqual(a.toolChoice(lastUpstreamBody(h)), { name: 'get_weather' });
+      } else assert.equal(e.toolChoice(none.body), 'none');
     },
   },
   {
-    name: 'tool round trip: the call and its result go back in the provider shape, ids and names intact',
-    async run({ h, oc, ac }, a) {
-      const expectedCall = defined({ id: a.toolIds ? 'call_rt_1' : undefined, name: 'get_weather', args: { city: 'Oslo' } });
-      const expectedResult = defined({ id: a.toolIds ? 'call_rt_1' : undefined, name: a.toolIds ? undefined : 'get_weather', text: 'sunny, 21C' });
-      const r = await oc.chat.completions.create({
-        model: a.route,
-        tools: [openaiWeatherTool],
-        messages: [
-          user('weather in Oslo?'),
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_rt_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
-          { role: 'tool', tool_call_id: 'call_rt_1', content: 'sunny, 21C' },
-        ],
-      });
-      assert.equal(r.choices[0]!.finish_reason, 'stop', 'after a tool result the simulator answers with text');
-      assert.ok((r.choices[0]!.message.content ?? '').length > 0);
-      const body = lastUpstreamBody(h);
-      assert.deepEqual(a.toolCalls(body), [expectedCall]);
-      assert.deepEqual(a.toolResults(body), [expectedResult]);
-
-      const fm = await ac.messages
-        .stream({
-          model: a.route,
-          max_tokens: 256,
-          tools: [anthropicWeatherTool],
-          messages: [
-            user('weather in Oslo?'),
-            { role: 'assistant', content: [{ type: 'tool_use', id: 'call_rt_1', name: 'get_weather', input: { city: 'Oslo' } }] },
-            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_rt_1', content: 'sunny, 21C' }] },
-          ],
-        })
-        .finalMessage();
-      assert.equal(fm.stop_reason, 'end_turn');
-      assert.deepEqual(a.toolCalls(lastUpstreamBody(h)), [expectedCall]);
-      assert.deepEqual(a.toolResults(lastUpstreamBody(h)), [expectedResult]);
-    },
-  },
-  {
-    name: 'reasoning: requested in the provider terms; comes back as reasoning_content / a thinking block',
-    skip: (a) => (a.reasoningRoute === undefined ? `${a.format} has no reasoning` : false),
-    async run({ h, oc, ac }, a) {
-      const route = a.reasoningRoute!;
-      const r = await oc.chat.completions.create({ model: route, reasoning_effort: 'low', messages: [user('think about this')] });
-      assert.ok(a.reasoningAsked(lastUpstreamBody(h)), JSON.stringify(lastUpstreamBody(h)));
-      const msg = r.choices[0]!.message as { reasoning_content?: string; content: string | null };
-      assert.ok((msg.reasoning_content ?? '').length > 0, JSON.stringify(msg));
-      assert.equal(msg.content, simulatedReply('think about this'));
-      const s = await collectChat(await oc.chat.completions.create({ model: route, stream: true, reasoning_effort: 'low', messages: [user('think about this')] }));
-      assert.equal(s.reasoning, msg.reasoning_content);
-      assert.equal(s.text, msg.content);
-
-      const body = { model: route, max_tokens: 4096, thinking: { type: 'enabled' as const, budget_tokens: 1024 }, messages: [user('think about this')] };
-      const m = await ac.messages.create(body);
-      const fm = await ac.messages.stream(body).finalMessage();
-      for (const out of [m, fm]) {
-        const thinking = out.content[0];
-        assert.ok(thinking?.type === 'thinking', JSON.stringify(out.content));
-        assert.equal(thinking.thinking, msg.reasoning_content);
-        if (a.signsReasoning) assert.ok(thinking.signature.length > 0, 'the upstream signature reaches the client');
-        assert.deepEqual(out.content[1], { type: 'text', text: simulatedReply('think about this') });
+    name: 'reasoning: asked for in the provider terms; comes back as reasoning, the same stream and not',
+    skip: (_i, e) => (e.reasoningRoute === undefined ? `${e.format} has no reasoning` : false),
+    async run(h, i, e) {
+      const q: Ask = { route: e.reasoningRoute!, turns: [user('think about this')], reasoning: true };
+      const r = await i.ask(h, q, false);
+      assert.ok(e.reasoningAsked(lastUpstreamBody(h)), JSON.stringify(lastUpstreamBody(h)));
+      assert.ok(r.reasoning.length > 0, 'reasoning reached the client');
+      assert.equal(r.text, simulatedReply('think about this'));
+      const s = await i.ask(h, q, true);
+      assert.equal(s.reasoning, r.reasoning);
+      assert.equal(s.text, r.text);
+      // The simulator signs each answer afresh: the two signatures differ, both must arrive.
+      if (i.seesSignatures && e.signsReasoning) {
+        for (const a of [r, s]) assert.ok((a.reasoningSignature ?? '').length > 0, 'the upstream signature reaches the client');
       }
     },
   },
   {
     name: 'images: base64 and URL images are mapped into the provider image shape',
-    async run({ h, oc, ac }, a) {
-      const res = await oc.chat.completions
-        .create({
-          model: a.route,
-          messages: [
-            {
-              role: 'user',
-              content: [
-                { type: 'text', text: 'what is in these?' },
-                { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
-                { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } },
-              ],
-            },
-          ],
-        })
-        .withResponse();
+    async run(h, i, e) {
+      const r = await i.ask(h, { route: e.route, turns: [{ role: 'user', text: 'what is in these?', images: [{ base64: PNG, mediaType: 'image/png' }, { url: 'https://example.com/cat.jpg' }] }] }, false);
       const inline = { kind: 'base64', mediaType: 'image/png', data: PNG };
       const url = { kind: 'url', url: 'https://example.com/cat.jpg' };
-      if (a.imageUrls) assert.deepEqual(a.images(lastUpstreamBody(h)), [inline, url]);
+      if (e.imageUrls) assert.deepEqual(e.images(lastUpstreamBody(h)), [inline, url]);
       else {
-        assert.deepEqual(a.images(lastUpstreamBody(h)), [inline]);
-        assert.match(res.response.headers.get('x-modelplane-warnings') ?? '', /image URLs are not supported/);
+        assert.deepEqual(e.images(lastUpstreamBody(h)), [inline]);
+        assert.match(r.headers.get('x-modelplane-warnings') ?? '', /image URLs are not supported/);
       }
-      await ac.messages.create({
-        model: a.route,
-        max_tokens: 64,
-        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }, { type: 'text', text: 'describe' }] }],
-      });
-      assert.deepEqual(a.images(lastUpstreamBody(h)), [inline]);
     },
   },
   {
-    name: 'usage: present and consistent (tokens > 0, total = sum), stream and not, both clients',
-    async run({ oc, ac }, a) {
-      const messages = [user('count my tokens please, all of them')];
-      const r = await oc.chat.completions.create({ model: a.route, messages });
-      const u = r.usage!;
-      assert.ok(u.prompt_tokens > 0 && u.completion_tokens > 0, JSON.stringify(u));
-      assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
-      const s = await collectChat(await oc.chat.completions.create({ model: a.route, stream: true, stream_options: { include_usage: true }, messages }));
-      assert.ok(s.usage, 'a usage chunk when include_usage is set');
-      assert.equal(s.usage.prompt_tokens, u.prompt_tokens);
-      assert.equal(s.usage.completion_tokens, u.completion_tokens);
-      assert.equal(s.usage.total_tokens, s.usage.prompt_tokens + s.usage.completion_tokens);
-      const m = await ac.messages.create({ model: a.route, max_tokens: 256, messages });
-      assert.equal(m.usage.input_tokens, u.prompt_tokens, 'no cache in play: Anthropic input_tokens = prompt tokens');
-      assert.equal(m.usage.output_tokens, u.completion_tokens);
-      const fm = await ac.messages.stream({ model: a.route, max_tokens: 256, messages }).finalMessage();
-      assert.equal(fm.usage.input_tokens, u.prompt_tokens);
-      assert.equal(fm.usage.output_tokens, u.completion_tokens);
+    name: 'usage: present and consistent (tokens > 0, total = sum), the same stream and not',
+    async run(h, i, e) {
+      const q: Ask = { route: e.route, turns: [user('count my tokens please, all of them')] };
+      const u = (await i.ask(h, q, false)).usage!;
+      assert.ok(u.input > 0 && u.output > 0, JSON.stringify(u));
+      assert.equal(u.total, u.input + u.output);
+      assert.deepEqual((await i.ask(h, q, true)).usage, u);
     },
   },
   {
-    name: "finish reasons: stop, length (tiny max_tokens) and tool calls, in each client's vocabulary, stream and not",
-    async run({ h, oc, ac }, a) {
+    name: "finish reasons: stop, length (tiny max_tokens) and tool calls, in the client's vocabulary, stream and not",
+    async run(h, i, e) {
       const long = [user('a prompt long enough that three tokens cannot hold the reply')];
-      for (const stream of [false, true]) {
-        const finish = async (body: Omit<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, 'model'>) => {
-          if (!stream) return (await oc.chat.completions.create({ ...body, model: a.route })).choices[0]!.finish_reason;
-          return (await collectChat(await oc.chat.completions.create({ ...body, model: a.route, stream: true }))).finish;
-        };
-        assert.equal(await finish({ messages: long }), 'stop');
-        assert.equal(await finish({ messages: long, max_tokens: 3 }), 'length');
-        assert.equal(a.params(lastUpstreamBody(h)).maxTokens, 3);
-        assert.equal(await finish({ messages: long, tools: [openaiWeatherTool] }), 'tool_calls');
-
-        const stop = async (body: Omit<Anthropic.MessageCreateParamsNonStreaming, 'model'>) =>
-          stream ? (await ac.messages.stream({ ...body, model: a.route }).finalMessage()).stop_reason : (await ac.messages.create({ ...body, model: a.route })).stop_reason;
-        assert.equal(await stop({ max_tokens: 256, messages: long }), 'end_turn');
-        assert.equal(await stop({ max_tokens: 3, messages: long }), 'max_tokens');
-        assert.equal(await stop({ max_tokens: 256, messages: long, tools: [anthropicWeatherTool] }), 'tool_use');
+      for (const stream of BOTH) {
+        assert.equal((await i.ask(h, { route: e.route, turns: long }, stream)).finish, 'stop');
+        assert.equal((await i.ask(h, { route: e.route, turns: long, maxTokens: 3 }, stream)).finish, 'length');
+        assert.equal(e.params(lastUpstreamBody(h)).maxTokens, 3);
+        assert.equal((await i.ask(h, { route: e.route, turns: long, tools: true }, stream)).finish, 'tool_calls');
       }
     },
   },
   {
-    name: "errors: 429/500/503/529 map to the canonical statuses; 400 keeps the upstream message; both clients' shapes",
-    async run({ h }, a) {
-      const both = async (tag: FaultTag) => ({
-        o: await post(`${h.url}/v1/chat/completions`, { model: faultRoute(a.route, tag, 'o'), messages: [user('x')] }),
-        an: await post(`${h.url}/v1/messages`, { model: faultRoute(a.route, tag, 'a'), max_tokens: 16, messages: [user('x')] }, { authorization: '', 'x-api-key': KEY }),
-      });
+    name: "errors: 429/500/503/529 map to the canonical statuses; 400 keeps the upstream message; the client's own error shape",
+    async run(h, i, e) {
+      const send = (tag: FaultTag) => i.raw(h, faultRoute(e.route, tag, i.faultClient), 'x');
 
-      h.sim.setFault(a.scope, { status: 429, retryAfter: 7 });
-      let r = await both('429');
-      assert.equal(r.o.status, 429, r.o.text);
-      assert.equal(r.o.json.error.type, 'rate_limit_error');
-      assert.equal(r.o.headers.get('retry-after'), '7');
-      assert.equal(r.an.status, 429, r.an.text);
-      assert.equal(r.an.json.type, 'error');
-      assert.equal(r.an.json.error.type, 'rate_limit_error');
-      assert.equal(r.an.headers.get('retry-after'), '7');
+      h.sim.setFault(e.scope, { status: 429, retryAfter: 7 });
+      let r = await send('429');
+      assert.equal(r.status, 429, r.text);
+      assert.equal(i.errorType(r.json), 'rate_limit_error');
+      assert.equal(r.headers.get('retry-after'), '7');
 
-      for (const [status, expected] of [[500, 502], [503, 503], [529, a.status529]] as const) {
-        h.sim.setFault(a.scope, { status });
-        r = await both(String(status) as FaultTag);
-        assert.equal(r.o.status, expected, `upstream ${status} -> openai client ${r.o.text}`);
-        assert.equal(r.o.json.error.type, 'api_error');
+      for (const [status, expected] of [[500, 502], [503, 503], [529, e.status529]] as const) {
+        h.sim.setFault(e.scope, { status });
+        r = await send(String(status) as FaultTag);
         // Anthropic clients know 529 as "overloaded": an upstream 529 read as overloaded stays 529
         // for them (whatever the upstream format); the other clients get the table's 503.
-        const anthropicExpected = status === 529 && expected === 503 ? 529 : expected;
-        assert.equal(r.an.status, anthropicExpected, `upstream ${status} -> anthropic client ${r.an.text}`);
-        assert.ok(['api_error', 'overloaded_error'].includes(r.an.json.error.type), r.an.text);
+        const want = i.keeps529 && status === 529 && expected === 503 ? 529 : expected;
+        assert.equal(r.status, want, `upstream ${status} -> ${i.format} client: ${r.text}`);
+        const type = i.errorType(r.json);
+        if (i.format === 'anthropic-messages') assert.ok(['api_error', 'overloaded_error'].includes(type), r.text);
+        else assert.equal(type, 'api_error');
       }
 
-      h.sim.setFault(a.scope, { status: 400 });
-      r = await both('400');
+      h.sim.setFault(e.scope, { status: 400 });
+      r = await send('400');
       // What the upstream said, fetched straight from the simulator with the same fault in place.
       const rec = h.sim.requests.at(-1)!;
       const direct = await fetch(h.sim.url + rec.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rec.body) });
-      const upstreamMessage = a.errorMessage((await direct.json()) as Record<string, unknown>);
       assert.equal(direct.status, 400);
-      assert.equal(r.o.status, 400);
-      assert.equal(r.o.json.error.type, 'invalid_request_error');
-      assert.equal(r.o.json.error.message, upstreamMessage);
-      assert.equal(r.an.status, 400);
-      assert.equal(r.an.json.error.type, 'invalid_request_error');
-      assert.equal(r.an.json.error.message, upstreamMessage);
+      assert.equal(r.status, 400);
+      assert.equal(i.errorType(r.json), 'invalid_request_error');
+      assert.equal(i.errorMessage(r.json), e.errorMessage((await direct.json()) as Record<string, unknown>));
     },
   },
   {
-    name: 'a stream cut after content ends in a well-formed error event in the client format',
-    async run({ h, oc, ac }, a) {
-      h.sim.setFault(a.scope, { cutAfterChunks: a.chunksBeforeText + 2 });
-      const prompt = 'a long enough prompt for several chunks of reply text here';
-      let text = '';
-      await assert.rejects(async () => {
-        const s = await oc.chat.completions.create({ model: faultRoute(a.route, 'cut', 'o'), stream: true, messages: [user(prompt)] });
-        for await (const c of s) text += c.choices[0]?.delta?.content ?? '';
-      }, /stream/i);
-      assert.ok(simulatedReply(prompt).startsWith(text), 'what arrived before the cut is a prefix of the reply');
-      await assert.rejects(ac.messages.stream({ model: faultRoute(a.route, 'cut', 'a'), max_tokens: 256, messages: [user(prompt)] }).finalMessage(), (e: unknown) => {
-        assert.ok(e instanceof Error);
-        assert.match(e.message, /stream|api_error/i);
+    name: 'a stream cut after content ends in a well-formed error event the SDK raises',
+    async run(h, i, e) {
+      h.sim.setFault(e.scope, { cutAfterChunks: e.chunksBeforeText + 2 });
+      const q: Ask = { route: faultRoute(e.route, 'cut', i.faultClient), turns: [user('a long enough prompt for several chunks of reply text here')] };
+      await assert.rejects(i.ask(h, q, true), (err: unknown) => {
+        assert.ok(err instanceof Error);
+        assert.match(err.message, /stream|api_error/i);
         return true;
       });
     },
   },
   {
-    name: 'round trip: sampling fields both sides can express arrive unchanged, from both clients',
-    async run({ h, oc, ac }, a) {
-      const expected = { maxTokens: 77, temperature: 0.5, topP: 0.9, stop: ['END'] };
-      await oc.chat.completions.create({ model: a.route, messages: [user('x')], max_tokens: 77, temperature: 0.5, top_p: 0.9, stop: ['END'] });
-      assert.deepEqual(a.params(lastUpstreamBody(h)), expected);
-      // This SDK version's types no longer list the sampling fields; the API still takes them.
-      const sampling = { model: a.route, messages: [user('x')], max_tokens: 77, temperature: 0.5, top_p: 0.9, stop_sequences: ['END'] };
-      await ac.messages.create(sampling);
-      assert.deepEqual(a.params(lastUpstreamBody(h)), expected);
+    name: 'round trip: sampling fields both sides can express arrive unchanged',
+    async run(h, i, e) {
+      await i.ask(h, { route: e.route, turns: [user('x')], maxTokens: 77, temperature: 0.5, topP: 0.9, ...(i.hasStop ? { stop: ['END'] } : {}) }, false);
+      const expected = { maxTokens: 77, temperature: 0.5, topP: 0.9, ...(i.hasStop ? { stop: ['END'] } : {}) };
+      assert.deepEqual(defined(e.params(lastUpstreamBody(h))), expected);
     },
   },
 ];

@@ -1,28 +1,32 @@
-// One scenario suite, run against every egress wire format (hono's runTest pattern): each format
-// is a small adapter (test/cross-format-kit.ts) naming a route backed by that format's simulated
-// upstream and reading the request the upstream received. Both ingress formats are clients, via
-// the official SDKs. Assertions are on what crossed the wire: the recorded upstream body and the
-// client's decoded answer. The scenarios are in conformance-scenarios.ts; the translator-only
-// round trips (no HTTP, no fixtures) in round-trips.test.ts.
+// One scenario suite (hono's runTest pattern), run for every pair of client wire format (OpenAI
+// chat completions, Anthropic Messages, OpenAI Responses; each through its official SDK,
+// test/conformance-ingress.ts) and upstream wire format (OpenAI chat, Anthropic, Gemini, Bedrock;
+// each a small adapter naming a route backed by that format's simulated upstream and reading the
+// request it received, test/conformance-egress.ts). Assertions are on what crossed the wire: the
+// recorded upstream body and the client's decoded answer. The scenarios are in
+// conformance-scenarios.ts; the translator-only round trips (no HTTP) in round-trips.test.ts.
 import { after, before, describe, test } from 'node:test';
-import { startHarness } from './harness.js';
-import { anthropicClient, CONFIG, EGRESS, openaiClient } from './cross-format-kit.js';
-import { SCENARIOS, type Ctx } from './conformance-scenarios.js';
+import { startHarness, type Harness } from './harness.js';
+import { CONFIG } from './cross-format-kit.js';
+import { EGRESS } from './conformance-egress.js';
+import { INGRESS } from './conformance-ingress.js';
+import { SCENARIOS } from './conformance-scenarios.js';
 
-let ctx: Ctx;
+let h: Harness;
 before(async () => {
-  const h = await startHarness({ config: CONFIG });
-  ctx = { h, oc: openaiClient(h), ac: anthropicClient(h) };
+  h = await startHarness({ config: CONFIG });
 });
-after(async () => ctx.h.close());
+after(async () => h.close());
 
-for (const adapter of EGRESS) {
-  describe(`egress ${adapter.format} (route ${adapter.route})`, () => {
-    for (const s of SCENARIOS) {
-      test(s.name, { skip: s.skip?.(adapter) ?? false }, async () => {
-        ctx.h.sim.reset();
-        await s.run(ctx, adapter);
-      });
-    }
-  });
+for (const ingress of INGRESS) {
+  for (const egress of EGRESS) {
+    describe(`${ingress.format} client -> ${egress.format} upstream (route ${egress.route})`, () => {
+      for (const s of SCENARIOS) {
+        test(s.name, { skip: s.skip?.(ingress, egress) ?? false }, async () => {
+          h.sim.reset();
+          await s.run(h, ingress, egress);
+        });
+      }
+    });
+  }
 }

@@ -1,7 +1,8 @@
-// Cross-format end to end: official SDKs of one protocol through the gateway to simulated
-// providers of another, both directions, streaming and not, with tools; captured provider streams
-// replayed to a client of the other protocol; errors in the caller's own shape; fallback across
-// formats; warnings for fields a target format cannot express.
+// Cross-format end to end, beyond the scenario matrix of test/conformance.test.ts (which runs every
+// client format against every upstream format: text, tools, reasoning, images, usage, finish
+// reasons, errors, stream cuts): Gemini's minted call ids, count_tokens, captured provider streams
+// replayed to a client of the other protocol, errors in the caller's own shape, fallback across
+// formats, and warnings for fields a target format cannot express.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -11,17 +12,15 @@ import { readChunks, readFixture, readFixtureText, SKIP_NO_FIXTURES } from '../t
 import { decodeEvents } from '../testkit/providers/bedrock.js';
 import {
   anthropicClient,
-  anthropicWeatherTool,
   collectChat,
   CONFIG,
   faultRoute,
-  lastUpstreamBody,
   MIXED_ROUTES,
   openaiClient,
   openaiWeatherTool,
   simulatedReply,
-  WEATHER_ARGS,
 } from './cross-format-kit.js';
+import { lastUpstreamBody } from './conformance-egress.js';
 
 type Obj = Record<string, any>;
 
@@ -38,98 +37,6 @@ after(async () => h.close());
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
-/** How each upstream is addressed: path, auth, and where a tool result lands in its body. */
-const UPSTREAMS = {
-  ant: {
-    path: (stream: boolean) => { void stream; return '/anthropic/v1/messages'; },
-    auth: (hd: Obj) => hd['x-api-key'] === 'sk-up-anthropic' && hd['anthropic-version'] === '2023-06-01',
-    toolResult: (b: Obj, id: string, name: string) => {
-      void name;
-      const blocks = b.messages.at(-1).content as Obj[];
-      const r = blocks.find((x) => x.type === 'tool_result');
-      assert.equal(b.messages.at(-1).role, 'user');
-      assert.equal(r?.tool_use_id, id, JSON.stringify(blocks));
-      assert.deepEqual(b.messages.at(-2).content.find((x: Obj) => x.type === 'tool_use'), { type: 'tool_use', id, name: 'get_weather', input: WEATHER_ARGS });
-    },
-  },
-  gem: {
-    path: (stream: boolean) => `/gemini/v1beta/models/up-gemini-model:${stream ? 'streamGenerateContent' : 'generateContent'}`,
-    auth: (hd: Obj) => hd['x-goog-api-key'] === 'up-gemini-key',
-    toolResult: (b: Obj, id: string, name: string) => {
-      void id;
-      const parts = b.contents.at(-1).parts as Obj[];
-      assert.equal(b.contents.at(-1).role, 'user');
-      assert.deepEqual(parts.find((p) => p.functionResponse)?.functionResponse, { name, response: { result: 'sunny' } });
-      assert.deepEqual(b.contents.at(-2).parts.find((p: Obj) => p.functionCall)?.functionCall, { name, args: WEATHER_ARGS });
-    },
-  },
-  bed: {
-    path: (stream: boolean) => `/bedrock/model/up-bedrock-model/${stream ? 'converse-stream' : 'converse'}`,
-    auth: (hd: Obj) => typeof hd.authorization === 'string' && hd.authorization.startsWith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/'),
-    toolResult: (b: Obj, id: string, name: string) => {
-      const blocks = b.messages.at(-1).content as Obj[];
-      assert.deepEqual(blocks.find((x) => x.toolResult)?.toolResult, { toolUseId: id, content: [{ text: 'sunny' }] });
-      assert.deepEqual(b.messages.at(-2).content.find((x: Obj) => x.toolUse)?.toolUse, { toolUseId: id, name, input: WEATHER_ARGS });
-    },
-  },
-} as const;
-
-describe('openai SDK -> Anthropic, Gemini and Bedrock upstreams', () => {
-  for (const [route, up] of Object.entries(UPSTREAMS)) {
-    test(`${route}: create() non-stream reaches the upstream in its own shape and comes back as a chat.completion`, async () => {
-      h.sim.reset();
-      const prompt = 'Say hello across formats';
-      const r = await oc.chat.completions.create({ model: route, messages: [user(prompt)] });
-      assert.equal(r.object, 'chat.completion');
-      assert.equal(r.model, route);
-      assert.equal(r.choices[0]!.message.content, simulatedReply(prompt));
-      assert.equal(r.choices[0]!.finish_reason, 'stop');
-      assert.ok(r.usage!.prompt_tokens > 0 && r.usage!.completion_tokens > 0);
-      const rec = h.sim.requests.at(-1)!;
-      assert.equal(rec.path, up.path(false));
-      assert.ok(up.auth(rec.headers), `provider credentials, never the caller's: ${JSON.stringify(rec.headers)}`);
-      assert.ok(!JSON.stringify(rec.headers).includes(KEY));
-    });
-
-    test(`${route}: stream with include_usage: role first, text deltas, finish, a final usage chunk`, async () => {
-      h.sim.reset();
-      const prompt = 'Stream me a sentence about gateways';
-      const s = await collectChat(
-        await oc.chat.completions.create({ model: route, stream: true, stream_options: { include_usage: true }, messages: [user(prompt)] }),
-      );
-      assert.equal(h.sim.requests.at(-1)!.path, up.path(true));
-      assert.equal(s.chunks[0]!.choices[0]!.delta.role, 'assistant');
-      assert.equal(s.text, simulatedReply(prompt));
-      assert.ok(s.chunks.filter((c) => c.choices[0]?.delta?.content).length > 1, 'several text deltas');
-      assert.equal(s.finish, 'stop');
-      const last = s.chunks.at(-1)!;
-      assert.deepEqual(last.choices, []);
-      assert.ok(last.usage!.total_tokens > 0);
-      assert.ok(s.chunks.every((c) => c.model === route));
-    });
-
-    test(`${route}: the .stream() helper with tools yields a complete tool call; the result goes back in the upstream's shape`, async () => {
-      h.sim.reset();
-      const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [user('What is the weather in Oslo?')];
-      const final = await oc.chat.completions.stream({ model: route, messages, tools: [openaiWeatherTool] }).finalChatCompletion();
-      const msg = final.choices[0]!.message;
-      const call = msg.tool_calls?.[0];
-      assert.ok(call && call.type === 'function', JSON.stringify(msg));
-      assert.ok(call.id.length > 0);
-      assert.equal(call.function.name, 'get_weather');
-      assert.deepEqual(JSON.parse(call.function.arguments), WEATHER_ARGS);
-      assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
-
-      // Second turn: the assistant message exactly as the SDK assembled it, plus the tool's answer.
-      messages.push({ role: 'assistant', content: msg.content, tool_calls: msg.tool_calls! }, { role: 'tool', tool_call_id: call.id, content: 'sunny' });
-      const second = await oc.chat.completions.create({ model: route, messages, tools: [openaiWeatherTool] });
-      assert.equal(second.choices[0]!.finish_reason, 'stop');
-      assert.ok(second.choices[0]!.message.content!.length > 0);
-      up.toolResult(lastUpstreamBody(h), call.id, 'get_weather');
-    });
-  }
-});
-
 test('tool call ids coming from Gemini are unique within a conversation', async () => {
   // Gemini has no call ids: the gateway mints random ones. Two answers to the same question must
   // not share an id, or a later fallback to Anthropic would send duplicate tool_use ids.
@@ -140,39 +47,7 @@ test('tool call ids coming from Gemini are unique within a conversation', async 
   assert.notEqual(a, b);
 });
 
-describe('@anthropic-ai/sdk -> OpenAI, DeepSeek, Gemini and Bedrock upstreams', () => {
-  for (const route of ['oai', 'ds', 'gem', 'bed']) {
-    test(`${route}: messages.create, the strict messages.stream() helper, and tool_use with parsed input`, async () => {
-      h.sim.reset();
-      const m = await ac.messages.create({ model: route, max_tokens: 256, messages: [user('hello there')] });
-      assert.equal(m.type, 'message');
-      assert.equal(m.model, route);
-      assert.ok(m.id.startsWith('msg_'));
-      const text = m.content.find((b) => b.type === 'text');
-      assert.ok(text?.type === 'text' && text.text === simulatedReply('hello there'), JSON.stringify(m.content));
-      assert.equal(m.stop_reason, 'end_turn');
-      assert.ok(m.usage.input_tokens > 0 && m.usage.output_tokens > 0);
-
-      // finalMessage() throws on any event out of order: it proves the event sequence.
-      const stream = ac.messages.stream({ model: route, max_tokens: 256, messages: [user('stream please')] });
-      const deltas: string[] = [];
-      stream.on('text', (t) => deltas.push(t));
-      const fm = await stream.finalMessage();
-      const ft = fm.content.find((b) => b.type === 'text');
-      assert.ok(ft?.type === 'text' && ft.text === simulatedReply('stream please'));
-      assert.ok(deltas.length > 1);
-      assert.equal(deltas.join(''), ft.text);
-
-      const tools = await ac.messages.stream({ model: route, max_tokens: 256, messages: [user('weather in Oslo?')], tools: [anthropicWeatherTool] }).finalMessage();
-      const use = tools.content.find((b) => b.type === 'tool_use');
-      assert.ok(use?.type === 'tool_use', JSON.stringify(tools.content));
-      assert.ok(use.id.length > 0);
-      assert.equal(use.name, 'get_weather');
-      assert.deepEqual(use.input, WEATHER_ARGS);
-      assert.equal(tools.stop_reason, 'tool_use');
-    });
-  }
-
+describe('@anthropic-ai/sdk: count_tokens and a captured reasoning stream', () => {
   test('count_tokens answers for any route from a local estimate, without calling the upstream', async () => {
     h.sim.reset();
     const short = await ac.messages.countTokens({ model: 'gem', messages: [user('hi')] });
@@ -276,6 +151,50 @@ describe('captured provider streams replayed to an openai SDK client', { skip: S
     const t = fm.content[0];
     assert.ok(t?.type === 'thinking');
     assert.equal(t.signature, signature);
+  });
+});
+
+describe('our own documented-shape provider streams (testkit/fixtures-own) replayed to a client of the other protocol', () => {
+  test('Anthropic thinking + tool_use stream to an openai client: reasoning_content, text, the call with its upstream id, usage', async () => {
+    const s = await replay('ant', 'own/anthropic/messages-thinking-tool-use.stream.sse');
+    assert.equal(s.reasoning, 'The user wants the weather; I should call get_weather for Oslo.');
+    assert.equal(s.text, 'Let me look that up.');
+    assert.deepEqual(s.calls.map((c) => [c.id, c.name, c.arguments]), [['toolu_01OwnStreamHhhhhhhhhhhh', 'get_weather', '{"city": "Oslo"}']]);
+    assert.equal(s.finish, 'tool_calls');
+    assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens], [512, 96]);
+  });
+
+  test('Gemini thinking + functionCall stream (CRLF SSE) to an openai client: reasoning, a minted call id, reasoning tokens', async () => {
+    const s = await replay('gem', 'own/gemini/streamGenerateContent-thinking-function-call.sse');
+    assert.equal(s.reasoning, '**Planning the lookup**\n\nThe user asks about Oslo weather; I will call get_weather.');
+    assert.equal(s.calls.length, 1);
+    assert.match(s.calls[0]!.id, /^call_[0-9a-f]{16}_s/, 'the thought signature rides in the id');
+    assert.deepEqual(JSON.parse(s.calls[0]!.arguments), { city: 'Oslo' });
+    assert.equal(s.finish, 'tool_calls');
+    assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens, s.usage!.completion_tokens_details!.reasoning_tokens], [40, 69, 54]);
+  });
+
+  test('Bedrock reasoning stream (binary eventstream from the simulator) to an openai client: reasoning, text, usage from metadata', async () => {
+    const s = await replay('bed', 'own/bedrock/converse-stream-reasoning.chunks.txt');
+    assert.equal(s.reasoning, 'The user greets me; a short friendly reply fits.');
+    assert.equal(s.text, 'Hello! How can I help?');
+    assert.equal(s.finish, 'stop');
+    assert.deepEqual([s.usage!.prompt_tokens, s.usage!.completion_tokens], [38, 49]);
+  });
+
+  test('Bedrock tool-use stream (raw eventstream bytes) to an Anthropic client, and OpenAI parallel tool calls to an Anthropic client', async () => {
+    const bed = await ac.messages.stream({ model: 'bed', max_tokens: 256, messages: [user('fixture:own/bedrock/converse-stream-tool-use.eventstream')] }).finalMessage();
+    assert.deepEqual(bed.content, [
+      { type: 'text', text: 'Checking the weather.' },
+      { type: 'tool_use', id: 'tooluse_OwnStreamCcccccccccc', name: 'get_weather', input: { city: 'Oslo' } },
+    ]);
+    assert.equal(bed.stop_reason, 'tool_use');
+    const oai = await ac.messages.stream({ model: 'oai', max_tokens: 256, messages: [user('fixture:own/openai/chat-tool-calls.stream.sse')] }).finalMessage();
+    assert.deepEqual(oai.content, [
+      { type: 'tool_use', id: 'call_own_stream_1', name: 'get_weather', input: { city: 'Oslo' } },
+      { type: 'tool_use', id: 'call_own_stream_2', name: 'get_time', input: { zone: 'Europe/Oslo' } },
+    ]);
+    assert.deepEqual([oai.usage.input_tokens, oai.usage.output_tokens], [96, 41]);
   });
 });
 

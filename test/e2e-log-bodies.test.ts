@@ -2,7 +2,7 @@
 // default: test/e2e-openai.test.ts checks that prompts never appear then).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { post, requestLogs, settle, startHarness, type Harness } from './harness.js';
+import { post, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 before(async () => {
@@ -24,8 +24,7 @@ test('with log_bodies on, the log line carries the prompt and the completion, st
   for (const stream of [false, true]) {
     const r = await post(`${h.url}/v1/chat/completions`, { model: 'r', stream, messages: [{ role: 'user', content: `PROMPT-MARKER-${stream}` }] });
     assert.equal(r.status, 200);
-    await settle();
-    const line = requestLogs(h).at(-1)!;
+    const line = await h.log.requestLine(r.headers.get('x-request-id'));
     assert.match(JSON.stringify(line.prompt), new RegExp(`PROMPT-MARKER-${stream}`));
     assert.ok(typeof line.completion === 'string' && (line.completion as string).includes('Simulated reply'), String(line.completion));
   }

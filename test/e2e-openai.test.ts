@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText, jsonSchema, tool } from 'ai';
-import { KEY, post, requestLogs, settle, startHarness, type Harness } from './harness.js';
+import { KEY, post, requestLogs, startHarness, type Harness } from './harness.js';
 import { SKIP_NO_FIXTURES } from '../testkit/fixtures.js';
 
 const CONFIG = `
@@ -156,13 +156,12 @@ describe('openai SDK against the gateway', () => {
 
   test('without include_usage the stream carries no usage chunk (the gateway still asked the upstream for it)', async () => {
     h.sim.reset();
-    const stream = await client.chat.completions.create({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const { data: stream, response } = await client.chat.completions.create({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'x' }] }).withResponse();
     const chunks = [];
     for await (const c of stream) chunks.push(c);
     assert.ok(chunks.every((c) => c.choices.length > 0 && !c.usage));
     assert.deepEqual((h.sim.requests.at(-1)!.body as any).stream_options, { include_usage: true });
-    await settle();
-    const line = requestLogs(h).at(-1)!;
+    const line = await h.log.requestLine(response.headers.get('x-request-id'));
     assert.ok((line.tokens_out as number) > 0, 'usage is known to the gateway for metering');
   });
 
@@ -403,8 +402,7 @@ describe('fallback, streams and logs', () => {
     assert.ok(text.length > 0);
     assert.equal(roles, 1, 'one role chunk, not one per attempt');
     assert.equal(finish, 'stop');
-    await settle();
-    const line = requestLogs(h).find((l) => l.request_id === response.headers.get('x-request-id'))!;
+    const line = await h.log.requestLine(response.headers.get('x-request-id'));
     assert.equal(line.status, 200);
     assert.equal(line.attempts, 2);
     assert.equal(line.deployment, 'oai', 'the log names the target that answered');
@@ -441,13 +439,11 @@ describe('fallback, streams and logs', () => {
 
   test('one structured log line per request with the promised fields, and no prompt text or keys', async () => {
     const secretPrompt = 'TOP-SECRET-PROMPT-TEXT';
-    const before = requestLogs(h).length;
-    await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: secretPrompt }] });
-    const s = await client.chat.completions.create({ model: 'chat', stream: true, messages: [{ role: 'user', content: secretPrompt }] });
-    for await (const _ of s) void _;
-    await settle();
-    const lines = requestLogs(h).slice(before);
-    assert.equal(lines.length, 2);
+    const json = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: secretPrompt }] }).withResponse();
+    const s = await client.chat.completions.create({ model: 'chat', stream: true, messages: [{ role: 'user', content: secretPrompt }] }).withResponse();
+    for await (const _ of s.data) void _;
+    const lines = [await h.log.requestLine(json.response.headers.get('x-request-id')), await h.log.requestLine(s.response.headers.get('x-request-id'))];
+    for (const l of lines) assert.equal(requestLogs(h).filter((x) => x.request_id === l.request_id).length, 1, 'one line per request');
     for (const l of lines) {
       for (const k of ['request_id', 'route', 'deployment', 'status', 'latency_ms', 'tokens_in', 'tokens_out']) assert.ok(l[k] !== undefined, `${k} in ${JSON.stringify(l)}`);
     }
@@ -458,12 +454,18 @@ describe('fallback, streams and logs', () => {
   });
 
   test('bad input leaves no request log line', async () => {
-    await settle();
-    const before = requestLogs(h).length;
-    await post(`${h.url}/v1/chat/completions`, { model: 'chat', messages: 'nope' });
-    await post(`${h.url}/v1/chat/completions`, { model: 'nope', messages: [{ role: 'user', content: 'x' }] });
-    await settle();
-    assert.equal(requestLogs(h).length, before);
+    const bad = [
+      await post(`${h.url}/v1/chat/completions`, { model: 'chat', messages: 'nope' }),
+      await post(`${h.url}/v1/chat/completions`, { model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+    ];
+    for (const r of bad) assert.equal(r.status >= 400 && r.status < 500, true, r.text);
+    // A good request sent after them: once its line is written, a line for either bad request
+    // (written when its response left, before this one was even sent) would be there too.
+    const marker = await post(`${h.url}/v1/chat/completions`, { model: 'chat', messages: [{ role: 'user', content: 'marker' }] });
+    await h.log.requestLine(marker.headers.get('x-request-id'));
+    const badIds = bad.map((r) => r.headers.get('x-request-id')).filter((id) => id !== null);
+    assert.deepEqual(requestLogs(h).filter((l) => badIds.includes(l.request_id as string)), []);
+    assert.equal(requestLogs(h).filter((l) => l.status !== 200 && l.route === 'nope').length, 0);
   });
 
   test('healthz and readyz answer without a key', async () => {

@@ -27,26 +27,21 @@ async function state(): Promise<string> {
   return doc.deployments.find((d) => d.id === 'probed')!.state;
 }
 
-async function waitFor(want: string, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if ((await state()) === want) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 test('probes open the breaker of a failing idle deployment and close it after recovery', async () => {
-  // Probes every 100 ms: at least two within a couple of seconds, even on a loaded machine.
-  const probed = () => h.sim.requests.filter((r) => r.path === '/probed/v1/chat/completions');
-  for (let end = Date.now() + 2_000; probed().length < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
-  const probes = probed();
-  assert.ok(probes.length >= 2, `probes were sent (${probes.length})`);
-  const body = probes[0]!.body as { max_tokens?: number; max_completion_tokens?: number };
+  // No user request is ever sent: every request the simulator sees is a probe.
+  const probePath = '/probed/v1/chat/completions';
+  const first = await h.sim.waitForRequest((r) => r.path === probePath);
+  await h.sim.waitForRequest((r) => r.path === probePath, 1);
+  const body = first.body as { max_tokens?: number; max_completion_tokens?: number };
   assert.equal(body.max_tokens ?? body.max_completion_tokens, 1, 'a probe asks for one token');
   assert.equal(await state(), 'closed');
+  const from = h.log.items.length;
   h.sim.setFault('/probed', { status: 503 });
-  assert.ok(await waitFor('open'), 'opened by probes, no user request');
+  await h.log.healthChange('probed', 'open', from);
+  assert.equal(await state(), 'open', 'opened by probes, no user request');
   h.sim.setFault('/probed', null);
-  assert.ok(await waitFor('closed'), 'closed again by a successful probe after the cooldown');
+  const closed = await h.log.healthChange('probed', 'closed', from);
+  assert.equal((closed.health as { reason?: string }).reason, 'trial succeeded');
+  assert.equal(await state(), 'closed', 'closed again by a successful probe after the cooldown');
+  assert.ok(h.sim.requests.every((r) => r.path === probePath), 'only probes reached the upstream');
 });

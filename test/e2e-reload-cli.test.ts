@@ -8,7 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { startSimulator, type Simulator } from '../testkit/simulator.js';
 import { startGateway, type Gateway } from '../src/server/app.js';
 import { projectRoot } from '../testkit/fixtures.js';
-import { captureLogger, KEY, post } from './harness.js';
+import { KEY, post } from './harness.js';
+import { LogSink } from '../testkit/log-sink.js';
+import { HANG_GUARD_MS } from '../testkit/wait.js';
 
 let sim: Simulator;
 let dir: string;
@@ -30,29 +32,23 @@ before(async () => {
 });
 after(async () => sim.close());
 
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 test('editing the config file hot-reloads it; a broken edit is rejected and the old config keeps serving', async () => {
   const file = join(dir, 'gw.yaml');
   writeFileSync(file, config(sim.url, '  first: { targets: [a] }'));
-  const logs: Array<Record<string, unknown>> = [];
-  const gw: Gateway = await startGateway({ configFile: file, watch: true, port: 0, logger: captureLogger(logs) });
+  const log = new LogSink();
+  const gw: Gateway = await startGateway({ configFile: file, watch: true, port: 0, logger: log.logger });
   try {
     const ask = (route: string) => post(`${gw.url}/v1/chat/completions`, { model: route, messages: [{ role: 'user', content: 'x' }] });
     assert.equal((await ask('first')).status, 200);
     assert.equal((await ask('second')).status, 404);
     writeFileSync(file, config(sim.url, '  first: { targets: [a] }\n  second: { targets: [a] }'));
-    assert.ok(await waitFor(async () => (await ask('second')).status === 200), 'new route served after the edit');
+    // The watcher may fire more than once for one edit: wait for the reload to version 2 itself.
+    await log.waitFor((l) => l.msg === 'config reloaded' && l.version === 2, 'the reload to version 2');
+    assert.equal((await ask('second')).status, 200, 'new route served after the edit');
     assert.equal(gw.holder.current.version, 2);
+    const from = log.items.length;
     writeFileSync(file, config(sim.url, '  first: { targets: [ghost] }'));
-    assert.ok(await waitFor(async () => logs.some((l) => l.msg === 'config reload rejected; the previous config keeps serving')));
+    await log.waitFor((l) => l.msg === 'config reload rejected; the previous config keeps serving', 'the rejected reload', from);
     assert.equal((await ask('second')).status, 200, 'old snapshot still serving');
     assert.equal(gw.holder.current.version, 2);
   } finally {
@@ -80,7 +76,7 @@ test('`modelplane serve --config FILE --port N` serves until SIGTERM', async () 
   try {
     let err = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listen line: ${err}`)), 10_000);
+      const t = setTimeout(() => reject(new Error(`no listen line (hang guard): ${err}`)), HANG_GUARD_MS);
       child.stderr.on('data', (d: Buffer) => {
         err += d.toString();
         const m = /listening on (http:\/\/[^\s]+)/.exec(err);

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { KEY, requestLogs, settle, startHarness, type Harness } from './harness.js';
+import { KEY, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let client: OpenAI;
@@ -31,7 +31,9 @@ const prompt = 'Tell me a long story about gateways and routes and models';
 test('a stream cut after text continues on the next prefill-capable deployment, seamlessly', async () => {
   h.sim.reset();
   h.sim.setFault('/cutter', { cutAfterChunks: 4 });
-  const stream = await client.chat.completions.create({ model: 'resumable', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: prompt }] });
+  const { data: stream, response } = await client.chat.completions
+    .create({ model: 'resumable', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: prompt }] })
+    .withResponse();
   const deltas: string[] = [];
   let finish: string | null | undefined;
   let roles = 0;
@@ -52,8 +54,7 @@ test('a stream cut after text continues on the next prefill-capable deployment, 
   assert.ok(prefillText.length > 0 && !/\s$/.test(prefillText), 'non-empty prefill without trailing white space');
   assert.ok(text.startsWith(prefillText), 'the client got the partial text first');
   assert.ok(text.length > prefillText.length, 'then the continuation');
-  await settle();
-  const line = requestLogs(h).at(-1)!;
+  const line = await h.log.requestLine(response.headers.get('x-request-id'));
   assert.equal(line.resumed, 1);
   assert.equal(line.deployment, 'claude');
   assert.equal(line.error, undefined);

@@ -1,8 +1,8 @@
-// E2E harness: the simulated providers + a real gateway on loopback, with captured log lines.
-import { Writable } from 'node:stream';
+// E2E harness: the simulated providers + a real gateway on loopback, with captured log lines
+// that a test awaits (`h.log.requestLine(id)`) rather than sleeping for.
 import { startSimulator, type Simulator } from '../testkit/simulator.js';
 import { startGateway, type Gateway } from '../src/server/app.js';
-import { createLogger } from '../src/telemetry/log.js';
+import { LogSink } from '../testkit/log-sink.js';
 
 export const KEY = 'sk-e2e-master';
 
@@ -11,8 +11,10 @@ export interface Harness {
   gw: Gateway;
   /** Base URL of the gateway, e.g. http://127.0.0.1:PORT */
   url: string;
-  /** Parsed JSON log lines the gateway wrote. */
+  /** Parsed JSON log lines the gateway wrote (the same array as `log.items`). */
   logs: Array<Record<string, unknown>>;
+  /** The gateway's log, awaitable: `await h.log.requestLine(res.headers.get('x-request-id'))`. */
+  log: LogSink;
   close(): Promise<void>;
 }
 
@@ -25,26 +27,17 @@ export interface HarnessOptions {
   configFile?: string;
 }
 
-export function captureLogger(lines: Array<Record<string, unknown>>) {
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return createLogger('debug', stream);
-}
-
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const sim = await startSimulator({ port: 0 });
-  const logs: Array<Record<string, unknown>> = [];
+  const log = new LogSink();
   const text = `auth: { master_key: ${KEY} }\n${opts.extra ?? ''}\n${opts.config.replaceAll('SIM', sim.url)}`;
-  const gw = await startGateway({ configText: text, port: 0, logger: captureLogger(logs), env: opts.env ?? {} });
+  const gw = await startGateway({ configText: text, port: 0, logger: log.logger, env: opts.env ?? {} });
   return {
     sim,
     gw,
     url: gw.url,
-    logs,
+    logs: log.items,
+    log,
     async close() {
       await gw.close();
       await sim.close();
@@ -55,11 +48,6 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
 /** Lines with msg 'request' (one per request the gateway served). */
 export function requestLogs(h: Harness): Array<Record<string, unknown>> {
   return h.logs.filter((l) => l.msg === 'request');
-}
-
-/** Waits for pino's async writes to reach the capture stream. */
-export function settle(ms = 20): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { anthropicMessages, egressFormats, gemini, openaiChat } from '../src/formats/index.js';
 import type { CanonicalRequest } from '../src/spec/canonical.js';
 import type { EgressFormat, EgressTarget } from '../src/spec/wire.js';
-import { anthropicWeatherTool, CACHED_ANSWERS, defined, EGRESS, openaiWeatherTool } from './cross-format-kit.js';
+import { anthropicWeatherTool, CACHED_ANSWERS, openaiWeatherTool } from './cross-format-kit.js';
+import { defined, EGRESS } from './conformance-egress.js';
 
 const TARGET: EgressTarget = { deploymentId: 'd', model: 'model-a', baseUrl: 'http://upstream.invalid', auth: 'none', quirks: {} };
 const ENC = { model: 'route-a', requestId: 'req_1', created: 1700000000 };

@@ -1,6 +1,9 @@
-// Locates the captured upstream wire bytes in ../shared/fixtures/upstream (never copied into
-// this repository). A user's clone has no ../shared: callers check `hasFixtures()` and skip,
-// saying so; the simulator's own generated responses cover the same shapes.
+// Locates provider responses for replay tests, from two places:
+// - the captured upstream wire bytes in ../shared/fixtures/upstream (never copied into this
+//   repository). A user's clone has no ../shared: callers check `hasFixtures()` and skip, saying so;
+// - our own documented-shape responses in testkit/fixtures-own/ (written by hand from each
+//   provider's public API reference; see its README), always present. Their paths start with
+//   `own/` (`own/anthropic/messages-text.json`), so every helper below reads either kind.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +31,25 @@ export const SKIP_NO_FIXTURES: false | string = hasFixtures()
   ? false
   : `captured fixtures not found at ${fixturesDir()} (set MODELPLANE_FIXTURES); skipped`;
 
+/** The prefix of paths into testkit/fixtures-own/. */
+export const OWN = 'own/';
+
+export function ownFixturesDir(): string {
+  return join(projectRoot(), 'testkit', 'fixtures-own');
+}
+
+/** Whether `rel` names one of our own fixtures (present on every clone). */
+export function isOwnFixture(rel: string): boolean {
+  return rel.startsWith(OWN);
+}
+
+/** Whether the fixture `rel` can be read here: own ones always, captures when ../shared exists. */
+export function fixtureAvailable(rel: string): boolean {
+  return isOwnFixture(rel) || hasFixtures();
+}
+
 export function fixturePath(rel: string): string {
-  return join(fixturesDir(), rel);
+  return isOwnFixture(rel) ? join(ownFixturesDir(), rel.slice(OWN.length)) : join(fixturesDir(), rel);
 }
 
 export function readFixture(rel: string): Buffer {

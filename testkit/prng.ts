@@ -1,13 +1,17 @@
 // Seeded randomness: the simulator must behave identically on every run with the same seed, so
 // nothing here touches Math.random.
 
-import { seededRng } from '../src/routing/testing.js';
-
-/**
- * mulberry32: tiny, fast, good enough for test jitter and ids. Returns floats in [0, 1). One
- * implementation, in src/routing/testing.ts (src/ may not import testkit/, the other way is fine).
- */
-export const mulberry32: (seed: number) => () => number = seededRng;
+/** mulberry32: tiny, fast, good enough for test jitter and ids. Returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** FNV-1a over UTF-16 code units; stable across runs and platforms. */
 export function hash32(text: string, seed = 0x811c9dc5): number {

@@ -3,7 +3,7 @@
 // faults: keys containing `quota-exhausted` or `invalid`.
 
 import { existsSync, readdirSync } from 'node:fs';
-import { fixturePath, hasFixtures, readFixture } from './fixtures.js';
+import { fixtureAvailable, fixturePath, hasFixtures, readFixture } from './fixtures.js';
 import type { ErrorReason, ProtocolModule, SimResponse } from './types.js';
 
 const listings = new Map<string, string[]>();
@@ -55,7 +55,7 @@ export function errorResponse(
 ): SimResponse {
   const rel = opts.fixture ?? pickCapture(family, status, reason);
   let r: SimResponse;
-  if (rel !== undefined && hasFixtures() && existsSync(fixturePath(rel))) {
+  if (rel !== undefined && fixtureAvailable(rel) && existsSync(fixturePath(rel))) {
     const headers = { 'content-type': 'application/json', 'x-sim-source': `replay:${rel}`, ...mod.errorHeaders?.(status) };
     r = { kind: 'body', status, headers, body: readFixture(rel) };
   } else {

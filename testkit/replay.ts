@@ -1,6 +1,8 @@
 // Replay of captured provider bytes. Rule: when the last user message text starts with
 // `fixture:<path under fixtures/upstream>`, the simulator answers with that capture, byte for byte
 // where the capture is raw bytes. Captures are read at run time through fixtures.ts, never copied.
+// `fixture:own/<provider>/<file>` replays one of our own documented-shape fixtures
+// (testkit/fixtures-own/), which every clone has.
 //
 //   .sse          raw SSE bytes                       stream requests only
 //   .eventstream  raw AWS eventstream bytes           stream requests only
@@ -14,7 +16,7 @@
 // events; the concatenation is exactly the file.
 
 import { existsSync } from 'node:fs';
-import { fixturePath, hasFixtures, readFixture } from './fixtures.js';
+import { fixtureAvailable, fixturePath, OWN, readFixture } from './fixtures.js';
 import type { Chunk, ProtocolModule, SimCall, SimResponse } from './types.js';
 
 export const DIRECTIVE = 'fixture:';
@@ -83,7 +85,8 @@ export function splitEventStream(buf: Buffer): Buffer[] {
 }
 
 function validate(rel: string, mod: ProtocolModule): void {
-  const parts = rel.split('/');
+  // `own/<provider>/...` is one of our documented-shape fixtures: the same rules after the prefix.
+  const parts = (rel.startsWith(OWN) ? rel.slice(OWN.length) : rel).split('/');
   if (rel === '' || rel.startsWith('/') || parts.some((p) => p === '..' || p === '.' || p === '')) {
     throw new ReplayError(`simulator: invalid fixture path "${rel}"`, 400);
   }
@@ -107,7 +110,7 @@ function streamOnly(rel: string, stream: boolean): void {
  */
 export function replay(rel: string, mod: ProtocolModule, call: SimCall): SimResponse | undefined {
   validate(rel, mod);
-  if (!hasFixtures()) return undefined;
+  if (!fixtureAvailable(rel)) return undefined;
   const stream = mod.wantsStream(call);
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   const source = { 'x-sim-source': `replay:${rel}` };

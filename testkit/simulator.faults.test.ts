@@ -104,7 +104,7 @@ test('hang never answers; the client times out and close() still returns', async
   );
   assert.ok(Date.now() - t >= 140);
   const pending = fetch(hung.url + OPENAI, { method: 'POST', headers: { 'x-sim-fault': 'hang' }, body: JSON.stringify(chat()) });
-  await new Promise((r) => setTimeout(r, 30));
+  await hung.waitForRequest(() => true, 1); // the second hung request has reached the server
   await hung.close();
   await assert.rejects(pending);
 });

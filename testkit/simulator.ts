@@ -11,6 +11,7 @@ import { mulberry32 } from './prng.js';
 import { credentialFault, errorResponse } from './provider-errors.js';
 import { directivePath, replay, ReplayError } from './replay.js';
 import { route, type Route } from './routes.js';
+import { HANG_GUARD_MS } from './wait.js';
 import type { Fault, RecordedRequest, SimCall, SimResponse, Simulator, SimulatorOptions } from './types.js';
 
 export type { Fault, RecordedRequest, Simulator, SimulatorOptions } from './types.js';
@@ -46,10 +47,21 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let random = mulberry32(seed);
   let seq = 0;
 
+  // Requests recorded since the last reset, and tests waiting for one (see waitForRequest).
+  let recorded = 0;
+  let waiters: Array<{ match: (r: RecordedRequest) => boolean; from: number; resolve: (r: RecordedRequest) => void }> = [];
+
   function record(req: IncomingMessage, url: string, pathname: string, scope: string, body: unknown): void {
-    requests.push({ method: req.method ?? 'GET', path: pathname, url, scope, headers: req.headers, body, at: Date.now() });
+    const r: RecordedRequest = { method: req.method ?? 'GET', path: pathname, url, scope, headers: req.headers, body, at: Date.now() };
+    requests.push(r);
     if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
     counts[scope] = (counts[scope] ?? 0) + 1;
+    const index = recorded++;
+    if (waiters.length > 0) {
+      const ready = waiters.filter((w) => index >= w.from && w.match(r));
+      waiters = waiters.filter((w) => !ready.includes(w));
+      for (const w of ready) w.resolve(r);
+    }
   }
 
   const sim: Simulator = {
@@ -59,12 +71,27 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     stats: () => ({ ...counts }),
     reset() {
       requests.length = 0;
+      recorded = 0;
       counts = {};
       faults.clear();
       random = mulberry32(seed);
       seq = 0;
     },
     setFault: (scope, fault) => faults.set(scope, fault),
+    waitForRequest(match, from = 0) {
+      // `requests` holds the last maxRecorded of the `recorded` so far: skip those before `from`.
+      const offset = recorded - requests.length;
+      const seen = requests.find((r, i) => offset + i >= from && match(r));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const guard = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== waiter);
+          reject(new Error(`simulator: no matching request within ${HANG_GUARD_MS} ms (hang guard)`));
+        }, HANG_GUARD_MS).unref();
+        const waiter = { match, from, resolve: (r: RecordedRequest) => (clearTimeout(guard), resolve(r)) };
+        waiters.push(waiter);
+      });
+    },
     close: () => Promise.resolve(),
   };
 

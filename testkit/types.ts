@@ -79,6 +79,12 @@ export interface Simulator {
   reset(): void;
   /** `scope`: a path prefix such as `/anthropic` or `/openai/v1/embeddings`, or `*`. */
   setFault(scope: string, fault: Fault | null): void;
+  /**
+   * Resolves with the first recorded request matching `match`, counting from the `from`-th
+   * request recorded since the last reset (default 0, i.e. every recorded request), or with the
+   * next one to arrive: tests await the upstream call instead of polling for it.
+   */
+  waitForRequest(match: (r: RecordedRequest) => boolean, from?: number): Promise<RecordedRequest>;
 }
 
 // ---------------------------------------------------------------- internal

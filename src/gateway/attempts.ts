@@ -117,8 +117,8 @@ function commits(e: CanonicalEvent): boolean {
 }
 
 /** The request deadline bounds the wait for a first byte; a long stream may outlive it. */
-function capTimeouts(t: Timeouts, deadlineAt: number): Timeouts {
-  const left = Math.max(1, deadlineAt - Date.now());
+function capTimeouts(t: Timeouts, deadlineAt: number, now: number): Timeouts {
+  const left = Math.max(1, deadlineAt - now);
   return left >= t.firstByteMs ? t : { ...t, firstByteMs: left };
 }
 
@@ -197,7 +197,7 @@ async function sequential<T>(input: LoopInput, once: OnceFn<T>): Promise<T> {
   const { plan, call } = input;
   let lastError: GatewayError | undefined = input.after;
   for (;;) {
-    const attempt = plan.next(lastError === undefined ? call.ex.startedAt : Date.now(), lastError);
+    const attempt = plan.next(lastError === undefined ? call.ex.startedAt : call.ex.clock(), lastError);
     if (!attempt) break;
     if (attempt.delayMs > 0) await sleep(attempt.delayMs, call);
     if (call.ex.cancel.aborted) throw clientLeft();
@@ -210,7 +210,7 @@ async function sequential<T>(input: LoopInput, once: OnceFn<T>): Promise<T> {
         verdicts.abandoned(input, attempt);
         throw err;
       }
-      verdicts.failed(input, attempt, err, Date.now());
+      verdicts.failed(input, attempt, err, call.ex.clock());
       lastError = err;
     } finally {
       call.ex.cancel.unlink(l.controller);
@@ -239,7 +239,7 @@ async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => v
   try {
     for (;;) {
       if (inflight.length === 0) {
-        const attempt = plan.next(lastError === undefined ? call.ex.startedAt : Date.now(), lastError);
+        const attempt = plan.next(lastError === undefined ? call.ex.startedAt : call.ex.clock(), lastError);
         if (!attempt) break;
         if (attempt.delayMs > 0) await sleep(attempt.delayMs, call);
         if (call.ex.cancel.aborted) throw clientLeft();
@@ -253,7 +253,7 @@ async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => v
       clearTimeout(hedgeTimer);
       if (r === 'hedge') {
         hedgedOnce = true;
-        const second = plan.next(Date.now());
+        const second = plan.next(call.ex.clock());
         if (second) {
           start(second);
           call.trace.failures.push('hedged');
@@ -278,7 +278,7 @@ async function hedged<T>(input: LoopInput, once: OnceFn<T>, discard: (t: T) => v
         }
         throw r.error;
       }
-      verdicts.failed(input, r.f.attempt, r.error, Date.now());
+      verdicts.failed(input, r.f.attempt, r.error, call.ex.clock());
       lastError = r.error;
     }
   } finally {
@@ -304,7 +304,7 @@ function noteWarnings(input: LoopInput, upReq: UpstreamRequest): void {
 async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort) {
   const upReq = await build(input, attempt, fmt);
   noteWarnings(input, upReq);
-  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt));
+  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt));
   if (up.status < 200 || up.status >= 300) {
     let text = '';
     try {
@@ -325,7 +325,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  */
 export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
   noteWarnings(input, upReq);
-  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt), controller, describe(attempt)).then((up) => {
+  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt)).then((up) => {
     const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
     if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
     let json: unknown;
@@ -353,7 +353,7 @@ function translated<T>(attempt: Attempt, f: () => T): T {
 
 export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSuccess> {
   const r = await runAttempts(input, (attempt, fmt, controller) => {
-    const t0 = Date.now();
+    const t0 = input.call.ex.clock();
     const go = (upReq: UpstreamRequest): Promise<JsonSuccess> =>
       fetchJson(input, attempt, fmt, controller, upReq).then(({ json, meta }) => ({ attempt, response: translated(attempt, () => fmt.parseResponse(json, meta)), startedAt: t0 }));
     // Most formats build synchronously; only signing (SigV4) needs a promise.
@@ -366,7 +366,7 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
     return built instanceof Promise ? built.then(go) : go(built);
   }, () => {});
   // Reported here, not inside the attempt: a hedge loser that also finished is abandoned, not a success.
-  const now = Date.now();
+  const now = input.call.ex.clock();
   verdicts.succeeded(input, r.attempt, now - r.startedAt, undefined, now);
   return r;
 }
@@ -377,7 +377,7 @@ export async function runJsonAttempts(input: AttemptLoopInput): Promise<JsonSucc
  */
 export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSuccess> {
   return runAttempts(input, async (attempt, fmt, controller) => {
-    const t0 = Date.now();
+    const t0 = input.call.ex.clock();
     const up = await send(input, attempt, fmt, controller);
     // Formats turn a failing body into an error event; remember the transport cause so a stalled
     // or reset body is classified as a timeout/connection failure, not a protocol error.

@@ -23,6 +23,11 @@ export interface Exchange {
   snapshot: Snapshot;
   /** Cancelled when the client goes away: aborts upstream work. */
   cancel: Cancellation;
+  /**
+   * The gateway's clock (ms since epoch): every time the pipeline hands to routing (plans,
+   * verdicts, health) comes from it, so tests can inject one instead of sleeping past cooldowns.
+   */
+  clock: () => number;
 }
 
 /**

@@ -10,4 +10,6 @@ export interface GatewayDeps {
   log: Logger;
   /** The extensions composed per snapshot. */
   lifecycles: Lifecycles;
+  /** ms since epoch; `Date.now` unless a test injects one (see Exchange.clock). */
+  clock: () => number;
 }

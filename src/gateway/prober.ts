@@ -15,7 +15,7 @@ import { callUpstream, transportError } from './upstream.js';
 
 const PING: CanonicalRequest = { model: 'probe', messages: [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }], maxTokens: 1, stream: false };
 
-export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: EgressRegistry, timeoutMs: number): Promise<GatewayError | undefined> {
+export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: EgressRegistry, timeoutMs: number, clock: () => number = Date.now): Promise<GatewayError | undefined> {
   const credential = d.credentials[0];
   const attempt: Attempt = {
     deployment: d,
@@ -28,8 +28,8 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
   const fmt = egress[d.provider.format];
   if (!fmt) return new GatewayError('internal_error', `no egress translator for ${d.provider.format}`);
   // An open breaker is left alone until its cooldown ends; then the probe is its half-open trial.
-  if (!router.admit(attempt, Date.now())) return undefined;
-  const t0 = Date.now();
+  if (!router.admit(attempt, clock())) return undefined;
+  const t0 = clock();
   router.started(attempt);
   try {
     const req = await fmt.buildRequest(PING, egressTarget(d, credential));
@@ -41,11 +41,11 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
     } finally {
       up.done();
     }
-    router.succeeded(attempt, Date.now() - t0, undefined, Date.now());
+    router.succeeded(attempt, clock() - t0, undefined, clock());
     return undefined;
   } catch (e) {
     const err = e instanceof GatewayError ? e : transportError(e, `probe of deployment ${d.id}`, d.timeouts);
-    router.failed(attempt, err, Date.now());
+    router.failed(attempt, err, clock());
     return err;
   }
 }
@@ -54,7 +54,12 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
 export class Prober {
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly router: Router, private readonly egress: EgressRegistry, private readonly log: Logger) {}
+  constructor(
+    private readonly router: Router,
+    private readonly egress: EgressRegistry,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   reset(snapshot: Snapshot): void {
     this.stop();
@@ -62,7 +67,7 @@ export class Prober {
       if (!d.probe) continue;
       const { intervalMs, timeoutMs } = d.probe;
       const t = setInterval(() => {
-        void probeOnce(d, this.router, this.egress, timeoutMs).then((err) => {
+        void probeOnce(d, this.router, this.egress, timeoutMs, this.clock).then((err) => {
           if (err) this.log.debug({ deployment: d.id, error: err.code, error_message: err.message }, 'probe failed');
         });
       }, intervalMs);

@@ -34,7 +34,7 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
       (o.escalations ??= []).push(`${o.tier ?? '?'}:${failed}`);
       call.headers.push('x-modelplane-cascade', `${o.tier ?? '?'}:${failed} -> ${next.name}`);
       o.tier = next.name;
-      const p = deps.router.plan(route, request, call.ex.req.headers, Date.now(), call.needs, call.exclude, next.plan);
+      const p = deps.router.plan(route, request, call.ex.req.headers, call.ex.clock(), call.needs, call.exclude, next.plan);
       r = await runJsonAttempts({ ...input, plan: p });
     }
     o.attempt = r.attempt;
@@ -61,7 +61,7 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
     failed: (s: StreamSuccess, e: GatewayError) => {
       if (left()) return; // the client left: not the upstream's fault (the final verdict abandons it)
       s.judged = true;
-      verdicts.failed(input, s.attempt, e, Date.now());
+      verdicts.failed(input, s.attempt, e, call.ex.clock());
     },
     taps: tapsFor(lifecycle, call),
   };
@@ -100,7 +100,7 @@ async function* settle(input: AttemptLoopInput, cur: { s: StreamSuccess }, event
     } else if (o.error) {
       if (!s.judged) verdicts.abandoned(input, s.attempt); // ended by a tap, not by the upstream
     } else {
-      const now = Date.now();
+      const now = call.ex.clock();
       verdicts.succeeded(input, s.attempt, now - s.startedAt, o.ttftMs, now);
     }
   }

@@ -16,12 +16,12 @@ export async function produceEmbeddings(deps: GatewayDeps, lifecycle: Lifecycle,
     if (!fmt.buildEmbeddingRequest || !fmt.parseEmbeddingResponse) {
       throw new GatewayError('unsupported_capability', `deployment ${attempt.deployment.id} cannot serve embeddings (wire format ${attempt.deployment.provider.format})`);
     }
-    const t0 = Date.now();
+    const t0 = call.ex.clock();
     const upReq = await fmt.buildEmbeddingRequest(request, egressTarget(attempt.deployment, attempt.credential));
     const { json, meta } = await fetchJson(input, attempt, fmt, controller, upReq);
     return { attempt, result: fmt.parseEmbeddingResponse(json, meta), startedAt: t0 };
   }, () => {});
-  const now = Date.now();
+  const now = call.ex.clock();
   verdicts.succeeded(input, r.attempt, now - r.startedAt, undefined, now);
   call.outcome.attempt = r.attempt;
   call.outcome.usage = { inputTokens: r.result.usage.inputTokens, outputTokens: 0 };

@@ -111,12 +111,12 @@ export async function* relay(call: Call, cur: { s: StreamSuccess }, hooks: Relay
           content = true;
           if (hooks.resume) partial += e.text;
           if (o.completion !== undefined) o.completion += e.text;
-          if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
+          if (o.ttftMs === undefined) o.ttftMs = call.ex.clock() - s.startedAt;
           break;
         default:
           content = true;
           textOnly = false;
-          if (o.ttftMs === undefined) o.ttftMs = Date.now() - s.startedAt;
+          if (o.ttftMs === undefined) o.ttftMs = call.ex.clock() - s.startedAt;
       }
       for (let t = 0; t < taps.length; t++) {
         const r = taps[t]!(e);

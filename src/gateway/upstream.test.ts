@@ -75,10 +75,14 @@ const timeouts = { connectMs: 1_000, firstByteMs: 1_000, totalMs: 2_000 };
 const req = (url: string) => ({ url: `${url}/x`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: '{}', warnings: [] });
 
 test('callUpstream streams a real response; headers are parsed on demand; an abort mid-body surfaces as the abort reason', async (t) => {
+  // The second event is written only once the first has been read: two writes sent back to back
+  // may arrive as one chunk, and the test would then wait for a chunk that never comes.
+  let firstRead!: () => void;
+  const readFirst = new Promise<void>((r) => (firstRead = r));
   const { s, url } = await server((_rq, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'x-up': 'yes' });
     res.write('data: 1\n\n');
-    setTimeout(() => res.write('data: 2\n\n'), 20);
+    void readFirst.then(() => res.write('data: 2\n\n'));
   });
   t.after(() => s.close());
   const controller = new AttemptAbort();
@@ -87,6 +91,7 @@ test('callUpstream streams a real response; headers are parsed on demand; an abo
   assert.equal(up.headers['x-up'], 'yes');
   const it = up.body[Symbol.asyncIterator]();
   assert.match((await it.next()).value!.toString(), /data: 1/);
+  firstRead();
   assert.match((await it.next()).value!.toString(), /data: 2/);
   const reason = new Error('client left');
   controller.abort(reason);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectPlan } from './classifier.js';
 import { requestNeeds } from './estimate.js';
-import { testClass, testDeployment, testRequest, testRoute } from './testing.js';
+import { testClass, testDeployment, testRequest, testRoute } from '../../testkit/routing-builders.js';
 
 const main = testDeployment('main');
 const a = testDeployment('a');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eligible } from './constraints.js';
 import type { RequestNeeds } from './estimate.js';
-import { testDeployment } from './testing.js';
+import { testDeployment } from '../../testkit/routing-builders.js';
 
 const needs = (over: Partial<RequestNeeds> = {}): RequestNeeds => ({
   tools: false,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { embeddingNeeds, estimateInputTokens, requestNeeds } from './estimate.js';
-import { testRequest } from './testing.js';
+import { testRequest } from '../../testkit/routing-builders.js';
 
 test('about four characters per token plus a per-message overhead', () => {
   assert.equal(estimateInputTokens(testRequest('x'.repeat(400))), 104);

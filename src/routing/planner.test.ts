@@ -4,7 +4,7 @@ import { GatewayError, isGatewayError, type ErrorCode } from '../spec/errors.js'
 import { HealthRegistry } from './health.js';
 import { planAttempts, type Attempt, type Plan, type PlanInput } from './planner.js';
 import { DeploymentStats } from './stats.js';
-import { seededRng, testClass, testDeployment, testProvider, testRequest, testRoute } from './testing.js';
+import { seededRng, testClass, testDeployment, testProvider, testRequest, testRoute } from '../../testkit/routing-builders.js';
 
 const err = (code: ErrorCode, retryAfterMs?: number) => new GatewayError(code, code, retryAfterMs === undefined ? {} : { retryAfterMs });
 

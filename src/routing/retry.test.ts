@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../spec/errors.js';
 import { backoffMs, canRetrySameTarget, fitsDeadline, retryDelay, shouldFallBack } from './retry.js';
-import { testDeployment, testPlan } from './testing.js';
+import { testDeployment, testPlan } from '../../testkit/routing-builders.js';
 
 const policy = { maxAttempts: 5, attemptsPerDeployment: 3, baseBackoffMs: 100, maxBackoffMs: 1_000 };
 const almostOne = () => 0.999999;

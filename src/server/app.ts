@@ -38,6 +38,8 @@ export interface GatewayOptions {
   responsesStore?: ResponsesStore;
   /** Overrides the config's health settings (tests). */
   router?: RouterOptions;
+  /** The clock routing and health read (ms since epoch); tests inject one instead of sleeping. */
+  clock?: () => number;
   /**
    * Capabilities plugged into the request lifecycle (stages, observers, taps, after-hooks,
    * endpoints); default: `defaultExtensions` (server/extensions.ts). Pass `[]` for a bare gateway.
@@ -97,14 +99,15 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
       ...(h.credentialLockoutMs !== undefined ? { credentialLockoutMs: h.credentialLockoutMs } : {}),
     },
   });
-  const prober = new Prober(router, egressFormats, log);
+  const clock = opts.clock ?? Date.now;
+  const prober = new Prober(router, egressFormats, log, clock);
   prober.reset(snapshot);
   holder.onReload((s) => {
     router.retain(s);
     prober.reset(s);
   });
   const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
-  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions) };
+  const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions), clock };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });
   for (const e of extensions) if (e.endpoints) for (const [k, spec] of e.endpoints) endpoints.set(k, spec);

@@ -30,7 +30,7 @@ export function defaultEndpoints(opts: EndpointOptions = {}): Map<string, Endpoi
   m.set('GET /v1/models/*', jsonEndpoint('models', 'bearer', (_d, call) => modelLookup(call), true));
   m.set('GET /healthz', jsonEndpoint('probe', 'none', () => ({ status: 'ok' })));
   m.set('GET /readyz', jsonEndpoint('probe', 'none', (_d, call) => ({ status: 'ready', config_version: call.ex.snapshot.version, routes: call.ex.snapshot.routes.size })));
-  m.set('GET /admin/health', jsonEndpoint('admin', 'admin', (d, call) => d.router.health(Date.now(), call.ex.snapshot)));
+  m.set('GET /admin/health', jsonEndpoint('admin', 'admin', (d, call) => d.router.health(call.ex.clock(), call.ex.snapshot)));
   return m;
 }
 

@@ -86,19 +86,19 @@ function match(idx: EndpointIndex, method: string, path: string): EndpointSpec |
   return undefined;
 }
 
-function newExchange(req: IncomingMessage, res: ServerResponse, holder: SnapshotHolder, ids: (id: string) => string[]): Exchange {
+function newExchange(req: IncomingMessage, res: ServerResponse, holder: SnapshotHolder, ids: (id: string) => string[], clock: () => number): Exchange {
   const id = requestId(req);
   const cancel = new Cancellation();
   res.on('close', () => {
     if (!res.writableFinished) cancel.cancel(new Error('client closed the connection'));
   });
-  return { req, res, requestId: id, idHeaders: ids(id), startedAt: Date.now(), snapshot: holder.current, cancel };
+  return { req, res, requestId: id, idHeaders: ids(id), startedAt: clock(), snapshot: holder.current, cancel, clock };
 }
 
 /** Answers a path no endpoint serves: 405 when another method would do, else 404. */
 function unknownPath(idx: EndpointIndex, deps: GatewayDeps, holder: SnapshotHolder, req: IncomingMessage, res: ServerResponse, method: string, path: string): void {
   const { errors, anthropic } = errorsForUnknownPath(path);
-  const call = newCall(newExchange(req, res, holder, anthropic ? idHeaders.anthropic : idHeaders.plain), 'probe', 'openai-chat');
+  const call = newCall(newExchange(req, res, holder, anthropic ? idHeaders.anthropic : idHeaders.plain, deps.clock), 'probe', 'openai-chat');
   const other = idx.paths.has(path) || idx.prefixes.some((p) => path.startsWith(p.prefix) && path.length > p.prefix.length);
   renderError(call, errors, other
     ? new GatewayError('method_not_allowed', `${method} is not allowed on ${path}.`)
@@ -126,7 +126,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
     const method = req.method ?? 'GET';
     const spec = match(idx, method, path);
     if (!spec) return unknownPath(idx, deps, holder, req, res, method, path);
-    const call = newCall(newExchange(req, res, holder, spec.idHeaders), spec.kind, spec.format);
+    const call = newCall(newExchange(req, res, holder, spec.idHeaders, deps.clock), spec.kind, spec.format);
     try {
       authenticate(call, spec.auth, deps.lifecycles.for(call.ex.snapshot));
     } catch (e) {

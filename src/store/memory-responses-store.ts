@@ -20,6 +20,10 @@ export class MemoryResponsesStore implements ResponsesStore {
     this.lru.set(r.id, r);
   }
 
+  flushed(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     this.lru.clear();
   }

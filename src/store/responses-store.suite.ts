@@ -59,8 +59,8 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
     try {
       const big = 'x'.repeat(200_000);
       for (let i = 0; i < 100; i++) store.put(stored(`resp_${i}`, { input: [{ role: 'user', content: i === 7 ? big : `héllo ${i} ✓` }] }));
-      // Lets write-behind timers run, so a durable store with a small cache reads from disk.
-      await new Promise((r) => setTimeout(r, 20));
+      // Once written behind, a durable store with a small cache reads these back from disk.
+      await store.flushed();
       for (const i of [0, 7, 50, 99]) {
         const r = await store.get(`resp_${i}`);
         assert.deepEqual(r?.input, [{ role: 'user', content: i === 7 ? big : `héllo ${i} ✓` }]);

@@ -69,7 +69,9 @@ test('sqlite: the timer flushes on its own, in WAL mode', async () => {
   const store = new SqliteResponsesStore({ path, flushIntervalMs: 5 });
   try {
     store.put(stored('resp_a'));
-    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rowCount(path), 0, 'written behind, not on put');
+    // flushed() waits for the store's own timer (it forces nothing).
+    await store.flushed();
     assert.equal(rowCount(path), 1);
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
@@ -84,7 +86,8 @@ test('sqlite: a full batch is written without waiting for the timer', async () =
   const store = new SqliteResponsesStore({ path, flushIntervalMs: 60_000, batchSize: 10 });
   try {
     for (let i = 0; i < 10; i++) store.put(stored(`resp_${i}`));
-    await new Promise((r) => setImmediate(r));
+    // With a 60 s timer, only the full batch can have settled this.
+    await store.flushed();
     assert.equal(rowCount(path), 10);
   } finally {
     store.close();

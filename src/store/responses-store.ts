@@ -22,6 +22,12 @@ export interface ResponsesStore {
   get(id: string): Promise<StoredResponse | undefined>;
   /** Never blocks on I/O: durable implementations write behind. */
   put(r: StoredResponse): void;
+  /**
+   * Resolves once every response put so far has been written (or its write has failed and been
+   * reported), by the implementation's own schedule: it does not force a flush. Tests await it
+   * instead of sleeping past the write-behind timer. At once for memory.
+   */
+  flushed(): Promise<void>;
   /** Flushes pending writes and releases resources. */
   close(): void;
 }

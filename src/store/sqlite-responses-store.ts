@@ -41,6 +41,8 @@ export class SqliteResponsesStore implements ResponsesStore {
   private readonly insertBatch: (rows: StoredResponse[]) => void;
   private readonly select: Database.Statement<[string], Row>;
   private closed = false;
+  /** Callers of flushed() waiting for the pending batch to be written. */
+  private flushWaiters: Array<() => void> = [];
 
   constructor(opts: SqliteResponsesStoreOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -84,21 +86,34 @@ export class SqliteResponsesStore implements ResponsesStore {
     }
   }
 
+  flushed(): Promise<void> {
+    if (this.pending.size === 0 || this.closed) return Promise.resolve();
+    // The timer is unref'd so an idle gateway can exit; someone waiting on it now needs it to run.
+    this.timer?.ref();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
+  }
+
   /** Writes the pending batch now; returns how many rows were written. */
   flush(): number {
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    if (this.pending.size === 0) return 0;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
     try {
-      this.insertBatch(batch);
-      return batch.length;
-    } catch (err) {
-      this.onError(err, batch.length);
-      return 0;
+      if (this.pending.size === 0) return 0;
+      const batch = [...this.pending.values()];
+      this.pending = new Map();
+      try {
+        this.insertBatch(batch);
+        return batch.length;
+      } catch (err) {
+        this.onError(err, batch.length);
+        return 0;
+      }
+    } finally {
+      for (const w of waiters) w();
     }
   }
 

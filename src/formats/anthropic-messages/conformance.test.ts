@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { SKIP_NO_FIXTURES, fixturePath, readChunks, readFixture, readFixtureJson, readFixtureText } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/index.js';
 import { anthropicMessages } from './index.js';
-import { CTX, collect, fold, frameChunks, iter, type Folded } from './test-helpers.js';
+import { CTX, collect, fold, frameChunks, iter, type Folded } from '../../../testkit/format-helpers/anthropic-messages.js';
 
 const skip = { skip: SKIP_NO_FIXTURES };
 const dir = 'anthropic';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertDecodeRejects } from '../shared/decode-test-helpers.js';
+import { assertDecodeRejects } from '../../../testkit/format-helpers/decode.js';
 import { anthropicMessages, decodeCountTokensRequest, encodeCountTokensResponse } from './index.js';
 
 const base = { model: 'route-a', max_tokens: 256, messages: [{ role: 'user', content: 'hi' }] };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { CanonicalEvent, CanonicalResponse } from '../../spec/index.js';
 import { GatewayError } from '../../spec/index.js';
 import { anthropicMessages } from './index.js';
-import { CTX, collect, iter, sseEvents } from './test-helpers.js';
+import { CTX, collect, iter, sseEvents } from '../../../testkit/format-helpers/anthropic-messages.js';
 
 const response: CanonicalResponse = {
   id: 'chatcmpl-9',

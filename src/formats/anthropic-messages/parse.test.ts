@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anthropicMessages } from './index.js';
-import { bytes, collect, fold, frameChunks } from './test-helpers.js';
+import { bytes, collect, fold, frameChunks } from '../../../testkit/format-helpers/anthropic-messages.js';
 
 const meta = { status: 200, headers: { date: 'Tue, 14 Nov 2023 22:13:20 GMT' } };
 

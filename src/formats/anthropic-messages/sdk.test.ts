@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { jsonSchema, streamText, tool } from 'ai';
-import { SKIP_NO_FIXTURES, readChunks, readFixture } from '../../../testkit/fixtures.js';
+import { SKIP_NO_FIXTURES, isOwnFixture, readChunks, readFixture } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/index.js';
 import { GatewayError } from '../../spec/index.js';
 import { anthropicMessages } from './index.js';
-import { CTX, collect, fold, frameChunks, iter } from './test-helpers.js';
+import { CTX, collect, fold, frameChunks, iter } from '../../../testkit/format-helpers/anthropic-messages.js';
 
 function client(body: string, status = 200): Anthropic {
   return new Anthropic({
@@ -135,18 +135,21 @@ test('@ai-sdk/anthropic streamText reads encodeEvents output: reasoning + signat
   assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.cachedInputTokens], [10, 5, 4]);
 });
 
-const CAPTURES = [
-  'messages-text.stream.sse',
-  'messages-thinking.stream.sse',
-  'messages-text.stream.chunks.txt',
-  'messages-thinking.stream.chunks.txt',
-  'messages-tool-use.stream.chunks.txt',
-  'messages-text-then-tool-no-args.stream.chunks.txt',
+// Captures from ../shared (skipped without it) and our own documented-shape streams (always).
+const STREAMS = [
+  'anthropic/messages-text.stream.sse',
+  'anthropic/messages-thinking.stream.sse',
+  'anthropic/messages-text.stream.chunks.txt',
+  'anthropic/messages-thinking.stream.chunks.txt',
+  'anthropic/messages-tool-use.stream.chunks.txt',
+  'anthropic/messages-text-then-tool-no-args.stream.chunks.txt',
+  'own/anthropic/messages-text.stream.sse',
+  'own/anthropic/messages-thinking-tool-use.stream.sse',
 ];
 
-for (const file of CAPTURES) {
-  test(`SDK reads capture ${file} re-encoded by the gateway exactly as it reads the original`, { skip: SKIP_NO_FIXTURES }, async () => {
-    const original = file.endsWith('.sse') ? readFixture(`anthropic/${file}`).toString('utf8') : frameChunks(readChunks(`anthropic/${file}`));
+for (const file of STREAMS) {
+  test(`SDK reads ${file} re-encoded by the gateway exactly as it reads the original`, { skip: isOwnFixture(file) ? false : SKIP_NO_FIXTURES }, async () => {
+    const original = file.endsWith('.sse') ? readFixture(file).toString('utf8') : frameChunks(readChunks(file));
     async function* body() {
       yield new TextEncoder().encode(original);
     }

@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { CanonicalRequest, EgressTarget } from '../../spec/index.js';
 import { bedrockConverse } from './index.js';
 import { buildBedrockRequest } from './build-request.js';
-import { pick } from './test-helpers.js';
+import { pick } from '../../../testkit/format-helpers/bedrock-converse.js';
 
 const target: EgressTarget = {
   deploymentId: 'd1',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { SKIP_NO_FIXTURES, fixturePath, readChunks, readFixture, readFixtureJson, readFixtureText } from '../../../testkit/fixtures.js';
 import { bedrockConverse } from './index.js';
-import { chunksOf, collect, concatBytes, eventFrame, normalize, randomChunks, summarize } from './test-helpers.js';
+import { chunksOf, collect, concatBytes, eventFrame, normalize, randomChunks, summarize } from '../../../testkit/format-helpers/bedrock-converse.js';
 
 const skip = { skip: SKIP_NO_FIXTURES };
 const ctx = { model: 'ctx-model' };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bedrockConverse } from './index.js';
 import { decodeEventStream } from './eventstream.js';
-import { chunksOf, collect, concatBytes, eventFrame, exceptionFrame, normalize, randomChunks } from './test-helpers.js';
+import { chunksOf, collect, concatBytes, eventFrame, exceptionFrame, normalize, randomChunks } from '../../../testkit/format-helpers/bedrock-converse.js';
 
 const ctx = { model: 'model-a' };
 const meta = { status: 200, headers: { 'x-amzn-requestid': 'req-1' } };

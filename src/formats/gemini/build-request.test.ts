@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CanonicalRequest, EgressTarget } from '../../spec/index.js';
 import { gemini } from './index.js';
-import { pick } from './test-helpers.js';
+import { pick } from '../../../testkit/format-helpers/gemini.js';
 
 const target: EgressTarget = {
   deploymentId: 'd1',

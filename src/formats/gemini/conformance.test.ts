@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { SKIP_NO_FIXTURES, fixturePath, readFixture, readFixtureJson, readFixtureText } from '../../../testkit/fixtures.js';
 import { gemini } from './index.js';
-import { chunksOf, collect, normalize, randomChunks, stableCallIds } from './test-helpers.js';
+import { chunksOf, collect, normalize, randomChunks, stableCallIds } from '../../../testkit/format-helpers/gemini.js';
 
 const skip = { skip: SKIP_NO_FIXTURES };
 const ctx = { model: 'ctx-model' };

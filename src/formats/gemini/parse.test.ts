@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gemini } from './index.js';
-import { chunksOf, collect, normalize, stableCallIds } from './test-helpers.js';
+import { chunksOf, collect, normalize, stableCallIds } from '../../../testkit/format-helpers/gemini.js';
 
 const meta = { status: 200, headers: { date: 'Tue, 01 Jul 2025 10:00:00 GMT' } };
 const ctx = { model: 'model-a' };

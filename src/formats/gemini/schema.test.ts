@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanParameters, cleanSchema } from './schema.js';
-import { pick } from './test-helpers.js';
+import { pick } from '../../../testkit/format-helpers/gemini.js';
 
 test('strips unsupported keys recursively and keeps the supported subset', () => {
   assert.deepEqual(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readChunks, readFixture, readFixtureJson, readFixtureText, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent, Usage } from '../../spec/canonical.js';
 import { openaiChat } from './index.js';
-import { assemble, assertWellFormed, bytes, collect, replayChunks, replaySse } from './test-helpers.js';
+import { assemble, assertWellFormed, bytes, collect, replayChunks, replaySse } from '../../../testkit/format-helpers/openai-chat.js';
 
 const skip = SKIP_NO_FIXTURES;
 const meta200 = { status: 200, headers: {} };

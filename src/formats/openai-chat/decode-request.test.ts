@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertDecodeRejects } from '../shared/decode-test-helpers.js';
+import { assertDecodeRejects } from '../../../testkit/format-helpers/decode.js';
 import { GatewayError } from '../../spec/errors.js';
 import { openaiChat } from './index.js';
 

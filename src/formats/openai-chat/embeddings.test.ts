@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { GatewayError } from '../../spec/errors.js';
 import type { EgressTarget } from '../../spec/wire.js';
 import { decodeEmbeddingRequest, encodeEmbeddingResponse, openaiChat } from './index.js';
-import { ctx } from './test-helpers.js';
+import { ctx } from '../../../testkit/format-helpers/openai-chat.js';
 
 test('decodeEmbeddingRequest: string, strings, tokens; base64 and float', () => {
   assert.deepEqual(decodeEmbeddingRequest({ model: 'emb', input: 'a' }), { model: 'emb', input: ['a'], encodingFormat: 'float' });

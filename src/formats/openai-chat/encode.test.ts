@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { CanonicalEvent, CanonicalResponse } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { openaiChat } from './index.js';
-import { collect, ctx, events, payloads } from './test-helpers.js';
+import { collect, ctx, events, payloads } from '../../../testkit/format-helpers/openai-chat.js';
 
 const base: CanonicalResponse = { id: 'up-1', model: 'provider-model', created: 1, content: [], finishReason: 'stop' };
 

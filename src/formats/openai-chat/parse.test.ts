@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { openaiChat } from './index.js';
-import { assemble, assertWellFormed, bytes, collect } from './test-helpers.js';
+import { assemble, assertWellFormed, bytes, collect } from '../../../testkit/format-helpers/openai-chat.js';
 
 const parse = (...parts: string[]) => collect(openaiChat.parseStream(bytes(...parts), { model: 'fallback' }));
 const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;

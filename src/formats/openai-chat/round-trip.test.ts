@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { openaiChat } from './index.js';
-import { assemble, assertWellFormed, bytes, collect, ctx, events, replayChunks, replaySse } from './test-helpers.js';
+import { assemble, assertWellFormed, bytes, collect, ctx, events, replayChunks, replaySse } from '../../../testkit/format-helpers/openai-chat.js';
 
 const CAPTURES: Array<[string, () => Promise<CanonicalEvent[]>]> = [
   ['openai/chat-text.stream.chunks.txt', () => replayChunks('openai/chat-text.stream.chunks.txt')],

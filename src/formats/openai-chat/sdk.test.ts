@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APIError } from 'openai';
 import { Stream } from 'openai/streaming';
-import { readChunks, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
+import { readChunks, readFixtureText, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
-import { openaiClientServing } from '../shared/sdk-test-helpers.js';
+import { openaiClientServing } from '../../../testkit/format-helpers/sdk.js';
 import { openaiChat } from './index.js';
-import { chunksToSse, collect, ctx, events, replayChunks } from './test-helpers.js';
+import { chunksToSse, collect, ctx, events, replayChunks, replaySse } from '../../../testkit/format-helpers/openai-chat.js';
 
 async function encode(evs: CanonicalEvent[], includeUsage = true): Promise<string> {
   return (await collect(openaiChat.encodeEvents(events(evs), { ...ctx, includeUsage }))).join('');
@@ -40,6 +40,22 @@ for (const [file, id] of [
     assert.ok(final.usage && final.usage.prompt_tokens > 0, 'usage chunk reached the SDK');
   });
 }
+
+test('openai SDK .stream() reads our own documented-shape tool-call stream, original and re-encoded, alike', async () => {
+  const original = readFixtureText('own/openai/chat-tool-calls.stream.sse');
+  const reencoded = await encode(await replaySse('own/openai/chat-tool-calls.stream.sse'));
+  const [want, got] = await Promise.all([finalCompletion(original), finalCompletion(reencoded)]);
+  const calls = (c: typeof want) => (c.choices[0]!.message.tool_calls ?? []).map((t) => (t.type === 'function' ? [t.id, t.function.name, t.function.arguments] : []));
+  assert.deepEqual(calls(want), [
+    ['call_own_stream_1', 'get_weather', '{"city":"Oslo"}'],
+    ['call_own_stream_2', 'get_time', '{"zone":"Europe/Oslo"}'],
+  ]);
+  assert.deepEqual(calls(got), calls(want));
+  assert.equal(got.choices[0]!.finish_reason, 'tool_calls');
+  const counts = (c: typeof want) => [c.usage?.prompt_tokens, c.usage?.completion_tokens, c.usage?.total_tokens];
+  assert.deepEqual(counts(got), counts(want));
+  assert.deepEqual(counts(want), [96, 41, 137]);
+});
 
 test('control: the raw Mistral capture passed through unchanged loses the tool call in the SDK', { skip: SKIP_NO_FIXTURES }, async () => {
   // Shows that the test above can fail. If a future SDK starts accepting index-less tool

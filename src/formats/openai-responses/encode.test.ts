@@ -6,7 +6,7 @@ import { encodeEvents } from './encode-events.js';
 import { encodeResponse } from './encode-response.js';
 import { openaiResponses } from './index.js';
 import type { ResponseObject } from './response-object.js';
-import { ctx, frames, sse } from './test-helpers.js';
+import { ctx, frames, sse } from '../../../testkit/format-helpers/openai-responses.js';
 
 const base: CanonicalResponse = { id: 'up-1', model: 'provider-model', created: 1, content: [], finishReason: 'stop' };
 

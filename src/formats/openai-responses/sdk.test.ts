@@ -6,8 +6,8 @@ import { APIError } from 'openai';
 import { readChunks, SKIP_NO_FIXTURES } from '../../../testkit/fixtures.js';
 import type { CanonicalEvent } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
-import { openaiClientServing } from '../shared/sdk-test-helpers.js';
-import { frames, sse } from './test-helpers.js';
+import { openaiClientServing } from '../../../testkit/format-helpers/sdk.js';
+import { frames, sse } from '../../../testkit/format-helpers/openai-responses.js';
 
 async function finalResponse(list: CanonicalEvent[]) {
   const stream = openaiClientServing(await sse(list)).responses.stream({ model: 'route-a', input: 'hi' });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestNeeds } from '../estimate.js';
 import { DeploymentStats } from '../stats.js';
-import { seededRng, testDeployment } from '../testing.js';
+import { seededRng, testDeployment } from '../../../testkit/routing-builders.js';
 import { strategyFor } from './index.js';
 import type { StrategyContext } from './types.js';
 

@@ -1,7 +1,7 @@
-// Test-only helpers for gemini; the generic ones live in ../shared/stream-test-helpers.ts.
-import { signatureFromCallId } from './call-id.js';
+// Test-only helpers for the gemini format tests; the generic ones live in ./stream.ts.
+import { signatureFromCallId } from '../../src/formats/gemini/call-id.js';
 
-export { chunksOf, randomChunks, collect, normalize, pick } from '../shared/stream-test-helpers.js';
+export { chunksOf, randomChunks, collect, normalize, pick } from './stream.js';
 /**
  * Replaces minted tool-call ids (`call_<16 hex>[_s<signature>]`) with `call_0`, `call_1`, … in
  * order, after checking that each packs exactly the part's own signature and that no id repeats.

@@ -1,5 +1,5 @@
-// Builders for routing tests (here and in gateway/): complete snapshots with neutral defaults,
-// so a test states only what it is about. Not used at runtime.
+// Builders for routing tests (src/routing/ and src/gateway/ tests): complete snapshots with
+// neutral defaults, so a test states only what it is about. Test code only: src/ never imports it.
 
 import type {
   CredentialSnapshot,
@@ -8,8 +8,9 @@ import type {
   RequestClassSnapshot,
   RouteSnapshot,
   TargetPlan,
-} from '../config/snapshot.js';
-import type { CanonicalRequest } from '../spec/canonical.js';
+} from '../src/config/snapshot.js';
+import type { CanonicalRequest } from '../src/spec/canonical.js';
+import { mulberry32 } from './prng.js';
 
 type DeepPartialCaps = Partial<DeploymentSnapshot['capabilities']>;
 
@@ -96,13 +97,4 @@ export function testRequest(text = 'hello', overrides: Partial<CanonicalRequest>
 }
 
 /** Seeded uniform [0, 1) generator (mulberry32), for reproducible strategy tests. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRng: (seed: number) => () => number = mulberry32;

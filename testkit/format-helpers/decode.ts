@@ -1,7 +1,7 @@
 // Test-only: asserts that an ingress decoder rejects a body with a 400 GatewayError naming the
 // offending parameter (shared by the openai-chat and anthropic-messages decode tests).
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../spec/errors.js';
+import { GatewayError } from '../../src/spec/errors.js';
 
 export function assertDecodeRejects(
   decode: (body: unknown) => unknown,

@@ -1,5 +1,5 @@
-// Test-only helpers shared by this folder's *.test.ts files.
-import type { CanonicalEvent, EncodeContext, FinishReason, Usage } from '../../spec/index.js';
+// Test-only helpers for the anthropic-messages format tests (src/formats/anthropic-messages/).
+import type { CanonicalEvent, EncodeContext, FinishReason, Usage } from '../../src/spec/index.js';
 
 export const CTX: EncodeContext = { model: 'route-a', requestId: 'req_1', created: 1700000000 };
 

@@ -1,7 +1,7 @@
-// Test-only helpers for bedrock-converse; the generic ones live in ../shared/stream-test-helpers.ts.
-import { codec } from './eventstream.js';
+// Test-only helpers for the bedrock-converse format tests; the generic ones live in ./stream.ts.
+import { codec } from '../../src/formats/bedrock-converse/eventstream.js';
 
-export { chunksOf, randomChunks, collect, normalize, pick } from '../shared/stream-test-helpers.js';
+export { chunksOf, randomChunks, collect, normalize, pick } from './stream.js';
 
 const str = (value: string) => ({ type: 'string' as const, value });
 

@@ -1,6 +1,6 @@
 // Test-only helpers shared by the format tests: feed bytes in chunks, collect events, normalise
 // volatile fields.
-import type { CanonicalEvent } from '../../spec/index.js';
+import type { CanonicalEvent } from '../../src/spec/index.js';
 
 export async function* chunksOf(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === 'string' ? new TextEncoder().encode(p) : p;

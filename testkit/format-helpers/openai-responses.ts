@@ -1,9 +1,9 @@
-// Shared by this folder's *.test.ts files only (not part of the format's API).
+// Test-only helpers for the openai-responses format tests (src/formats/openai-responses/).
 import assert from 'node:assert/strict';
-import type { CanonicalEvent } from '../../spec/canonical.js';
-import type { EncodeContext } from '../../spec/wire.js';
-import { encodeEvents } from './encode-events.js';
-import type { ResponseObject } from './response-object.js';
+import type { CanonicalEvent } from '../../src/spec/canonical.js';
+import type { EncodeContext } from '../../src/spec/wire.js';
+import { encodeEvents } from '../../src/formats/openai-responses/encode-events.js';
+import type { ResponseObject } from '../../src/formats/openai-responses/response-object.js';
 
 export const ctx: EncodeContext = { model: 'route-a', requestId: 'resp_abc', created: 1700000000 };
 

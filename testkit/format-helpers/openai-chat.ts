@@ -1,9 +1,9 @@
-// Shared by this folder's *.test.ts files only (not part of the format's API).
+// Test-only helpers for the openai-chat format tests (src/formats/openai-chat/).
 import assert from 'node:assert/strict';
-import { readChunks, readFixture } from '../../../testkit/fixtures.js';
-import type { CanonicalEvent } from '../../spec/canonical.js';
-import type { EncodeContext } from '../../spec/wire.js';
-import { parseStream } from './parse-stream.js';
+import { readChunks, readFixture } from '../fixtures.js';
+import type { CanonicalEvent } from '../../src/spec/canonical.js';
+import type { EncodeContext } from '../../src/spec/wire.js';
+import { parseStream } from '../../src/formats/openai-chat/parse-stream.js';
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
