@@ -14,7 +14,7 @@ import { ResponseCache } from '../src/cache/response-cache.js';
 import { MemoryCacheStore } from '../src/cache/store.js';
 import { CACHE_DEFAULTS } from '../src/config/compile-cache.js';
 import type { RouteCachePolicy } from '../src/config/snapshot.js';
-import { seededRng } from '../src/routing/testing.js';
+import { mulberry32 as seededRng } from '../testkit/prng.js';
 import { summariseLatencies } from './stats.js';
 
 const arg = (name: string, d: number): number => {

@@ -10,7 +10,18 @@ import Anthropic from '@anthropic-ai/sdk';
 import { createOpenAI } from '@ai-sdk/openai';
 import { streamText } from 'ai';
 import { startGateway, type Gateway } from '../src/server/app.js';
-import { captureLogger, KEY } from './harness.js';
+import { KEY } from './harness.js';
+import { LogSink } from '../testkit/log-sink.js';
+import { HANG_GUARD_MS } from '../testkit/wait.js';
+
+/** Polls until `ok()` holds; fails (rather than hanging) only after the hang guard. */
+async function until(ok: () => Promise<boolean>, what: string): Promise<void> {
+  const give = Date.now() + HANG_GUARD_MS;
+  while (!(await ok())) {
+    if (Date.now() > give) throw new Error(`waited ${HANG_GUARD_MS} ms for ${what}; it never came`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 import { runCache } from '../src/cli/cache.js';
 import { HashedNgramEmbedder } from '../src/cache/embedder.js';
 
@@ -92,7 +103,13 @@ async function startUpstream(): Promise<Upstream> {
     held = undefined;
     releaseHeld();
   };
-  u.arrived = (n) => (u.calls >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })));
+  u.arrived = (n) =>
+    u.calls >= n
+      ? Promise.resolve()
+      : new Promise((resolve, reject) => {
+          const guard = setTimeout(() => reject(new Error(`waited ${HANG_GUARD_MS} ms for upstream call ${n}`)), HANG_GUARD_MS).unref();
+          waiters.push({ n, resolve: () => (clearTimeout(guard), resolve()) });
+        });
   u.close = () => new Promise<void>((r) => server.close(() => r()));
   return u;
 }
@@ -112,12 +129,12 @@ describe('response cache e2e', () => {
   let up: Upstream;
   let gw: Gateway;
   let openai: OpenAI;
-  const logs: Array<Record<string, unknown>> = [];
+  const sink = new LogSink();
   const admin = async (method = 'GET', query = ''): Promise<any> => (await fetch(`${gw.url}/admin/cache${query}`, { method, headers: { authorization: `Bearer ${KEY}` } })).json();
 
   before(async () => {
     up = await startUpstream();
-    gw = await startGateway({ configText: config(up.url), port: 0, logger: captureLogger(logs), env: {} });
+    gw = await startGateway({ configText: config(up.url), port: 0, logger: sink.logger, env: {} });
     openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
   });
   after(async () => {
@@ -225,13 +242,13 @@ describe('response cache e2e', () => {
     const hit = await openai.chat.completions.create({ model: 'audited', messages: [{ role: 'user', content: 'How can I export my data?' }] }).withResponse();
     assert.equal(hit.response.headers.get('x-modelplane-cache'), 'hit-semantic');
     let row: any;
-    while (!(row = (await admin()).audit.find((r: any) => r.route === 'audited'))?.audits) await new Promise((r) => setTimeout(r, 5));
+    await until(async () => (row = (await admin()).audit.find((r: any) => r.route === 'audited'))?.audits > 0, 'the audit');
     assert.equal(row.audits, 1);
     assert.equal(row.disagreements, 0, 'the fresh answer says the same thing');
     assert.deepEqual(row.ci95.map((x: number) => x >= 0 && x <= 1), [true, true]);
     assert.equal(up.calls, before + 2, 'the miss, and the audit');
-    // The audit request is labelled in the request line (log lines are written in batches: wait for it).
-    while (!logs.some((l) => l.msg === 'request' && l.cache === 'audit')) await new Promise((r) => setTimeout(r, 10));
+    // The audit request is labelled in the request line.
+    await sink.waitFor((l) => l.msg === 'request' && l.cache === 'audit', 'the audit request line');
   });
 
   test('cache-control: no-store neither reads nor writes; no-cache refreshes', async () => {
@@ -260,7 +277,7 @@ describe('response cache e2e', () => {
       );
       await up.arrived(before + 1);
       // Release the leader only once the other 19 wait for it.
-      while ((await admin()).in_flight.waiting < 19) await new Promise((r) => setTimeout(r, 5));
+      await until(async () => (await admin()).in_flight.waiting >= 19, '19 waiting followers');
       up.release();
       const results = await Promise.all(all);
       assert.equal(up.calls, before + 1);
@@ -277,7 +294,7 @@ describe('response cache e2e', () => {
     const leader = openai.chat.completions.create({ model: 'code', messages: [{ role: 'user', content }] }, { signal: ac.signal }).catch((e: unknown) => e);
     await up.arrived(before + 1);
     const followers = Array.from({ length: 5 }, () => openai.chat.completions.create({ model: 'code', messages: [{ role: 'user', content }] }));
-    while ((await admin()).in_flight.waiting < 5) await new Promise((r) => setTimeout(r, 5));
+    await until(async () => (await admin()).in_flight.waiting >= 5, '5 waiting followers');
     ac.abort();
     await leader;
     await up.arrived(before + 2); // one follower leads the retry...
@@ -327,11 +344,11 @@ test('cache.persist: answers survive a gateway restart', async () => {
     return client.chat.completions.create({ model: 'faq', messages: [{ role: 'user', content: 'How do I change my email address?' }] }).withResponse();
   };
   try {
-    const a = await startGateway({ configText: text, port: 0, logger: captureLogger([]), env: {} });
+    const a = await startGateway({ configText: text, port: 0, logger: new LogSink().logger, env: {} });
     const first = await ask(a);
     assert.equal(first.response.headers.get('x-modelplane-cache'), 'miss');
     await a.close();
-    const b = await startGateway({ configText: text, port: 0, logger: captureLogger([]), env: {} });
+    const b = await startGateway({ configText: text, port: 0, logger: new LogSink().logger, env: {} });
     const second = await ask(b);
     assert.equal(second.response.headers.get('x-modelplane-cache'), 'hit-exact');
     assert.equal(second.data.choices[0]!.message.content, first.data.choices[0]!.message.content);
@@ -349,7 +366,7 @@ test('cache.embedder: an embeddings route of the gateway itself; when it fails, 
   emb: { targets: [e] }
 cache: { embedder: emb }
 `.replace('deployments: { d: { provider: up, model: up-model, price: { input: 1, output: 2 } } }', 'deployments: { d: { provider: up, model: up-model }, e: { provider: up, model: up-embed, capabilities: { embeddings: true } } }');
-  const gw = await startGateway({ configText: text, port: 0, logger: captureLogger([]), env: {} });
+  const gw = await startGateway({ configText: text, port: 0, logger: new LogSink().logger, env: {} });
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
   const ask = (q: string) => client.chat.completions.create({ model: 'faq', messages: [{ role: 'user', content: q }] }).withResponse();
   try {

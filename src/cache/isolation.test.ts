@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CacheScopeKind, RouteCachePolicy } from '../config/snapshot.js';
-import { seededRng } from '../routing/testing.js';
+import { mulberry32 as seededRng } from '../../testkit/prng.js';
 import type { CanonicalResponse } from '../spec/canonical.js';
 import { HashedNgramEmbedder } from './embedder.js';
 import { ResponseCache } from './response-cache.js';
