@@ -24,6 +24,11 @@ export const FEATURES: Record<string, FeatureVariant> = {
     routes: ['  bench-auto: { strategy: auto, tiers: [small, frontier], auto: { threshold: 0.5 } }'],
     route: 'bench-auto',
   },
+  cache: {
+    describe: 'an exact-cached route: every request after the first is a hit (nothing goes upstream)',
+    routes: ['  bench-cache: { targets: [a], cache: { mode: exact, ttl: 1h } }'],
+    route: 'bench-cache',
+  },
 };
 
 export function parseFeatures(list: string | undefined): string[] {
