@@ -69,6 +69,7 @@ export class ResponseCache {
   auditor: CacheAuditor | undefined;
   readonly flights = new SingleFlight<CachedAnswer>();
   private readonly clock: Clock;
+  private lastEmbedderWarning = -Infinity;
   private readonly warn: (message: string, detail: Record<string, unknown>) => void;
 
   constructor(o: ResponseCacheOptions) {
@@ -174,7 +175,12 @@ export class ResponseCache {
     const v = await embedOne(this.embedder, q.text);
     if (v === undefined) {
       c.embedderErrors++;
-      this.warn('cache embedder failed; semantic lookup skipped (exact only)', { route, embedder: this.embedder.name });
+      // One warning a minute: a dead embedder must not turn every request into a log line.
+      const now = this.clock();
+      if (now - this.lastEmbedderWarning >= 60_000) {
+        this.lastEmbedderWarning = now;
+        this.warn('cache embedder failed; semantic lookups are exact-only until it answers (count in /admin/cache: embedderErrors)', { route, embedder: this.embedder.name });
+      }
     }
     return v;
   }
