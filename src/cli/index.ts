@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadSnapshotFromFile } from '../config/load.js';
 import { startGateway } from '../server/app.js';
+import { trackInFlight } from '../server/shutdown.js';
 
 const HELP = `modelplane: an AI gateway. Application code names routes; modelplane picks the model.
 
@@ -99,10 +100,19 @@ async function serve(args: string[]): Promise<number> {
     process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
     return 1;
   }
+  const tracker = trackInFlight(gw.server);
   gw.log.info({ url: gw.url, routes: [...gw.holder.current.routes.keys()] }, 'modelplane listening');
   process.stderr.write(`modelplane listening on ${gw.url} (OpenAI: ${gw.url}/v1, Anthropic: ${gw.url})\n`);
   await untilSignal();
+  const grace = gw.holder.current.server.shutdownGraceMs;
+  const inFlight = tracker.inFlight();
+  // drain() closes the listening socket before it returns its promise: the line below is true.
+  const draining = tracker.drain(grace);
+  process.stderr.write(`modelplane shutting down: no new connections; ${inFlight} request(s) in flight get up to ${grace} ms\n`);
+  const drained = await draining;
+  gw.log.info({ in_flight: drained.inFlightAtStart, finished: drained.finished, cut: drained.cut, grace_ms: grace }, 'drained');
   await gw.close();
+  process.stderr.write(`modelplane stopped (${drained.finished} finished, ${drained.cut} cut)\n`);
   return 0;
 }
 

@@ -5,6 +5,7 @@ import { catalogEntry, type CatalogModel } from '../catalog/index.js';
 import { compileAutoRoute } from './compile-auto.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
+import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -30,6 +31,7 @@ export const DEFAULTS = {
   timeouts: { connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_000 } satisfies Timeouts,
   retry: { maxAttempts: 3, attemptsPerDeployment: 1, baseBackoffMs: 100, maxBackoffMs: 2_000 } satisfies RetryPolicy,
   deadlineMs: 120_000,
+  shutdownGraceMs: 30_000,
 };
 
 interface CompileOptions {
@@ -242,11 +244,34 @@ function compilePlan(
   return plan;
 }
 
+function compileLimits(l: NonNullable<Config['server']>['limits']): { limits: IngressLimits; upstreamLimits: UpstreamLimits } {
+  const d = DEFAULT_INGRESS_LIMITS;
+  const u = DEFAULT_UPSTREAM_LIMITS;
+  return {
+    limits: {
+      maxDepth: l?.max_depth ?? d.maxDepth,
+      maxSchemaDepth: l?.max_schema_depth ?? d.maxSchemaDepth,
+      maxMessages: l?.max_messages ?? d.maxMessages,
+      maxTools: l?.max_tools ?? d.maxTools,
+      maxContentParts: l?.max_content_parts ?? d.maxContentParts,
+      maxStringLength: l?.max_string_length ?? d.maxStringLength,
+      maxEmbeddingInputs: l?.max_embedding_inputs ?? d.maxEmbeddingInputs,
+    },
+    upstreamLimits: {
+      maxBodyBytes: l?.upstream_body ?? u.maxBodyBytes,
+      maxEventBytes: l?.upstream_event ?? u.maxEventBytes,
+      maxStreamBytes: l?.upstream_stream ?? u.maxStreamBytes,
+    },
+  };
+}
+
 function compileStorage(s: Config['storage']): StorageSettings {
   const out: StorageSettings = {};
   if (s?.data_dir !== undefined) out.dataDir = s.data_dir;
   if (s?.responses?.backend !== undefined) out.responsesBackend = s.responses.backend;
   if (s?.responses?.cache_entries !== undefined) out.responsesCacheEntries = s.responses.cache_entries;
+  if (s?.responses?.write_behind !== undefined) out.responsesWriteBehindMs = s.responses.write_behind;
+  if (s?.responses?.durability !== undefined) out.responsesDurability = s.responses.durability;
   return out;
 }
 
@@ -277,6 +302,8 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     const snap = compileDeployment(id, d, providers, config.providers, config.defaults, problems);
     if (snap) deployments.set(id, snap);
   }
+  const limits = compileLimits(config.server?.limits);
+  for (const d of deployments.values()) d.upstreamLimits = limits.upstreamLimits;
   const routes = new Map<string, RouteSnapshot>();
   for (const [name, r] of Object.entries(config.routes)) {
     const path = `routes.${name}`;
@@ -306,6 +333,8 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
       port: config.server?.port ?? DEFAULTS.port,
       bodyLimitBytes: config.server?.body_limit ?? DEFAULTS.bodyLimitBytes,
       requestTimeoutMs: config.server?.request_timeout ?? DEFAULTS.requestTimeoutMs,
+      ...limits,
+      shutdownGraceMs: config.server?.shutdown_grace ?? DEFAULTS.shutdownGraceMs,
     },
     auth: {
       ...(config.auth?.master_key !== undefined ? { masterKey: config.auth.master_key } : {}),

@@ -183,6 +183,23 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).optional(),
       body_limit: byteSize.optional(),
       request_timeout: duration.optional(),
+      /** Ingress and upstream bounds (src/spec/limits.ts has the defaults and why). */
+      limits: z
+        .strictObject({
+          max_depth: z.number().int().min(2).optional(),
+          max_schema_depth: z.number().int().min(2).optional(),
+          max_messages: z.number().int().positive().optional(),
+          max_tools: z.number().int().positive().optional(),
+          max_content_parts: z.number().int().positive().optional(),
+          max_string_length: z.number().int().positive().optional(),
+          max_embedding_inputs: z.number().int().positive().optional(),
+          upstream_body: byteSize.optional(),
+          upstream_event: byteSize.optional(),
+          upstream_stream: byteSize.optional(),
+        })
+        .optional(),
+      /** How long in-flight requests may take to finish after SIGTERM before they are cut. */
+      shutdown_grace: duration.optional(),
     })
     .optional(),
   auth: z
@@ -202,7 +219,14 @@ export const configSchema = z.strictObject({
       /** Directory for embedded SQLite files; relative paths are relative to the config file. */
       data_dir: z.string().min(1).optional(),
       responses: z
-        .strictObject({ backend: z.enum(['sqlite', 'memory']).optional(), cache_entries: z.number().int().positive().optional() })
+        .strictObject({
+          backend: z.enum(['sqlite', 'memory']).optional(),
+          cache_entries: z.number().int().positive().optional(),
+          /** How long an acknowledged record may wait in memory before SQLite has it (sqlite). */
+          write_behind: duration.optional(),
+          /** `strict`: every record is committed before its response completes (sqlite). */
+          durability: z.enum(['write-behind', 'strict']).optional(),
+        })
         .optional(),
     })
     .optional(),

@@ -6,6 +6,7 @@
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
 import type { RouterModel } from '../routing/auto/model.js';
 import type { TextSource } from '../routing/auto/features.js';
+import type { IngressLimits, UpstreamLimits } from '../spec/limits.js';
 
 export interface CredentialSnapshot {
   /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
@@ -73,6 +74,8 @@ export interface DeploymentSnapshot {
   options: Record<string, unknown>;
   /** Active health probe, when configured. */
   probe?: { intervalMs: number; timeoutMs: number };
+  /** What an answer of this deployment may make the gateway hold (`server.limits`). */
+  upstreamLimits?: UpstreamLimits;
 }
 
 export type StrategyName = 'ordered' | 'weighted' | 'least-latency' | 'cost' | 'least-busy';
@@ -185,6 +188,12 @@ export interface ServerSettings {
   bodyLimitBytes: number;
   /** Headers timeout for inbound requests. */
   requestTimeoutMs: number;
+  /** What a caller's body may contain (checked by every ingress decoder). */
+  limits: IngressLimits;
+  /** What an upstream answer may make the gateway hold. */
+  upstreamLimits: UpstreamLimits;
+  /** After SIGTERM, how long in-flight requests may run before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export interface LoggingSettings {
@@ -212,6 +221,9 @@ export interface StorageSettings {
   dataDir?: string;
   responsesBackend?: 'sqlite' | 'memory';
   responsesCacheEntries?: number;
+  /** The write-behind window of the SQLite responses store (default 200 ms). */
+  responsesWriteBehindMs?: number;
+  responsesDurability?: 'write-behind' | 'strict';
 }
 
 export interface Snapshot {

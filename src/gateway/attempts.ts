@@ -24,6 +24,7 @@ import type { Attempt, AttemptPlan } from './router.js';
 import { AttemptAbort } from './cancel.js';
 import type { Call } from './call.js';
 import type { Lifecycle } from './lifecycle.js';
+import { redactorFor, sanitizeUpstreamError } from './redact.js';
 
 export type EgressRegistry = Readonly<Record<string, EgressFormat | undefined>>;
 
@@ -91,6 +92,15 @@ export const verdicts = {
     for (let i = 0; i < obs.length; i++) obs[i]!.abandoned?.(input.call, a);
   },
 };
+
+/**
+ * An error built from an upstream's own words (error body, in-stream error event), as it may
+ * leave the gateway: every credential the snapshot holds and anything shaped like a key
+ * redacted, a bounded single line, HTML pages summarised (redact.ts). Runs on error paths only.
+ */
+export function upstreamFault(call: Call, err: GatewayError): GatewayError {
+  return err.upstream === undefined && err.code === 'internal_error' ? err : sanitizeUpstreamError(err, redactorFor(call.ex.snapshot));
+}
 
 /** A non-GatewayError thrown by our own code during an attempt. */
 function ownFault(e: unknown, a: Attempt): GatewayError {
@@ -304,7 +314,7 @@ function noteWarnings(input: LoopInput, upReq: UpstreamRequest): void {
 async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort) {
   const upReq = await build(input, attempt, fmt);
   noteWarnings(input, upReq);
-  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt));
+  const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt), attempt.deployment.upstreamLimits);
   if (up.status < 200 || up.status >= 300) {
     let text = '';
     try {
@@ -314,7 +324,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
     } finally {
       up.done();
     }
-    throw fmt.parseError(text, { status: up.status, headers: up.headers });
+    throw upstreamFault(input.call, fmt.parseError(text, { status: up.status, headers: up.headers }));
   }
   return up;
 }
@@ -325,9 +335,9 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  */
 export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
   noteWarnings(input, upReq);
-  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt)).then((up) => {
+  return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt), attempt.deployment.upstreamLimits).then((up) => {
     const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
-    if (up.status < 200 || up.status >= 300) throw fmt.parseError(up.body.toString('utf8'), meta);
+    if (up.status < 200 || up.status >= 300) throw upstreamFault(input.call, fmt.parseError(up.body.toString('utf8'), meta));
     let json: unknown;
     try {
       json = JSON.parse(up.body.toString('utf8'));
@@ -396,7 +406,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
         if (r.done) break;
         if (r.value.type === 'error') {
           if (bodyError !== undefined || controller.aborted) throw classify(undefined);
-          throw r.value.error;
+          throw upstreamFault(input.call, r.value.error);
         }
         buffered.push(r.value);
         if (commits(r.value)) break;

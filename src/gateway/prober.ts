@@ -11,6 +11,7 @@ import { AttemptAbort } from './cancel.js';
 import type { EgressRegistry } from './attempts.js';
 import type { Attempt, Router } from './router.js';
 import { egressTarget } from './target.js';
+import { redactorFor, sanitizeUpstreamError } from './redact.js';
 import { callUpstream, transportError } from './upstream.js';
 
 const PING: CanonicalRequest = { model: 'probe', messages: [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }], maxTokens: 1, stream: false };
@@ -34,7 +35,7 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
   try {
     const req = await fmt.buildRequest(PING, egressTarget(d, credential));
     const timeouts = { connectMs: Math.min(d.timeouts.connectMs, timeoutMs), firstByteMs: timeoutMs, totalMs: timeoutMs };
-    const up = await callUpstream(req, timeouts, new AttemptAbort(), `probe of deployment ${d.id}`);
+    const up = await callUpstream(req, timeouts, new AttemptAbort(), `probe of deployment ${d.id}`, d.upstreamLimits);
     try {
       const text = await up.body.text();
       if (up.status < 200 || up.status >= 300) throw fmt.parseError(text, { status: up.status, headers: up.headers });
@@ -63,12 +64,14 @@ export class Prober {
 
   reset(snapshot: Snapshot): void {
     this.stop();
+    // A probe's failure text is an upstream's words: redacted before it is logged.
+    const redactor = redactorFor(snapshot);
     for (const d of snapshot.deployments.values()) {
       if (!d.probe) continue;
       const { intervalMs, timeoutMs } = d.probe;
       const t = setInterval(() => {
         void probeOnce(d, this.router, this.egress, timeoutMs, this.clock).then((err) => {
-          if (err) this.log.debug({ deployment: d.id, error: err.code, error_message: err.message }, 'probe failed');
+          if (err) this.log.debug({ deployment: d.id, error: err.code, error_message: sanitizeUpstreamError(err, redactor).message }, 'probe failed');
         });
       }, intervalMs);
       t.unref();

@@ -5,7 +5,7 @@
 import type { CanonicalEvent, CanonicalRequest } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { Answer, Call } from './call.js';
-import { runJsonAttempts, runStreamAttempts, verdicts, type AttemptLoopInput, type StreamSuccess } from './attempts.js';
+import { runJsonAttempts, runStreamAttempts, upstreamFault, verdicts, type AttemptLoopInput, type StreamSuccess } from './attempts.js';
 import { relay, type RelayHooks } from './relay.js';
 import { continuationRequest, prefillPlan, resumable } from './resume.js';
 import type { GatewayDeps } from './deps.js';
@@ -64,6 +64,7 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
       verdicts.failed(input, s.attempt, e, call.ex.clock());
     },
     taps: tapsFor(lifecycle, call),
+    sanitize: (e) => upstreamFault(call, e),
   };
   return { kind: 'stream', events: settle(input, cur, relay(call, cur, hooks)) };
 }

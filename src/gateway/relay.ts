@@ -26,6 +26,8 @@ export interface RelayHooks {
   /** A committed attempt failed (reported once, before any replacement is asked for). */
   failed(s: StreamSuccess, e: GatewayError): void;
   taps: readonly StreamTap[];
+  /** Redacts an upstream's in-stream error before anyone sees it (attempts.ts upstreamFault). */
+  sanitize(e: GatewayError): GatewayError;
 }
 
 export function mergeUsage(into: Usage | undefined, u: Usage): Usage {
@@ -69,6 +71,7 @@ export async function* relay(call: Call, cur: { s: StreamSuccess }, hooks: Relay
           content = true;
           break;
         case 'error': {
+          e = { type: 'error', error: hooks.sanitize(e.error) };
           if (!content) {
             // Only the message start reached the client: the next target answers in its place,
             // as if this attempt had failed before committing.

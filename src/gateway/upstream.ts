@@ -7,7 +7,8 @@ import { GatewayError } from '../spec/errors.js';
 import type { Headers, UpstreamRequest } from '../spec/wire.js';
 import type { Timeouts } from '../config/snapshot.js';
 import type { AttemptAbort } from './cancel.js';
-import { UpstreamBody } from './upstream-body.js';
+import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from '../spec/limits.js';
+import { tooLargeError, UpstreamBody } from './upstream-body.js';
 
 export { UpstreamBody };
 
@@ -108,6 +109,7 @@ class StreamCall {
     readonly controller: AttemptAbort,
     private readonly what: string,
     private readonly timeouts: Timeouts,
+    private readonly limits: UpstreamLimits,
   ) {
     this.total = setTimeout(onStreamTotalTimeout, timeouts.totalMs, this);
     // undici checks headersTimeout on a coarse (~0.5 s) clock; a short one needs its own timer.
@@ -127,7 +129,7 @@ class StreamCall {
       clearTimeout(this.headersTimer);
       this.headersTimer = undefined;
     }
-    const body = (this.body = new UpstreamBody((e) => this.upstreamAbort?.(e), resume));
+    const body = (this.body = new UpstreamBody((e) => this.upstreamAbort?.(e), resume, this.limits));
     this.resolve(new StreamResult(statusCode, rawHeaders, body, this.done));
     return true;
   }
@@ -181,13 +183,13 @@ class StreamResult extends LazyHeaders implements UpstreamResult {
  * hedge is lost; the timeouts here abort it too). Resolves when the response headers arrive;
  * the body is read by the caller.
  */
-export function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AttemptAbort, what: string): Promise<UpstreamResult> {
+export function callUpstream(req: UpstreamRequest, timeouts: Timeouts, controller: AttemptAbort, what: string, limits: UpstreamLimits = DEFAULT_UPSTREAM_LIMITS): Promise<UpstreamResult> {
   return new Promise((resolve, reject) => {
     if (controller.aborted) {
       reject(transportError(controller.reason, what, timeouts));
       return;
     }
-    const call = new StreamCall(resolve, reject, controller, what, timeouts);
+    const call = new StreamCall(resolve, reject, controller, what, timeouts, limits);
     dispatch(req, timeouts, call);
   });
 }
@@ -244,6 +246,7 @@ class BufferedCall {
   rawHeaders: Buffer[] | string[] | null = null;
   first: Buffer | undefined;
   chunks: Buffer[] | undefined;
+  size = 0;
   settled = false;
   upstreamAbort: ((err?: Error) => void) | undefined;
   failure: Error | undefined;
@@ -257,6 +260,7 @@ class BufferedCall {
     private readonly signal: AttemptAbort,
     private readonly what: string,
     private readonly timeouts: Timeouts,
+    private readonly maxBodyBytes: number,
   ) {
     this.total = setTimeout(onTotalTimeout, timeouts.totalMs, this);
     // undici checks headersTimeout on a coarse (~0.5 s) clock; a short one needs its own timer.
@@ -280,6 +284,7 @@ class BufferedCall {
   fail(e: unknown): void {
     if (this.settled) return;
     this.finish();
+    this.first = this.chunks = undefined; // nothing of a failed body is kept
     this.failure = e instanceof Error ? e : new Error(String(e));
     this.upstreamAbort?.(this.failure);
     this.reject(transportError(this.signal.aborted ? this.signal.reason ?? e : e, this.what, this.timeouts));
@@ -302,6 +307,12 @@ class BufferedCall {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
+    this.size += chunk.length;
+    if (this.size > this.maxBodyBytes) {
+      this.fail(tooLargeError('maxBodyBytes', this.maxBodyBytes));
+      return true;
+    }
     if (this.first === undefined) this.first = chunk;
     else (this.chunks ??= [this.first]).push(chunk);
     return true;
@@ -325,13 +336,13 @@ const EMPTY = Buffer.alloc(0);
  * One attempt whose whole response body is wanted at once (non-streaming calls, error bodies).
  * Measured here, about 10-15% less CPU per request than `request()` + `body.json()`.
  */
-export function callUpstreamBuffered(req: UpstreamRequest, timeouts: Timeouts, abort: AttemptAbort, what: string): Promise<BufferedResult> {
+export function callUpstreamBuffered(req: UpstreamRequest, timeouts: Timeouts, abort: AttemptAbort, what: string, limits: UpstreamLimits = DEFAULT_UPSTREAM_LIMITS): Promise<BufferedResult> {
   return new Promise((resolve, reject) => {
     if (abort.aborted) {
       reject(transportError(abort.reason, what, timeouts));
       return;
     }
-    const call = new BufferedCall(resolve, reject, abort, what, timeouts);
+    const call = new BufferedCall(resolve, reject, abort, what, timeouts, limits.maxBodyBytes);
     dispatch(req, timeouts, call);
   });
 }

@@ -65,6 +65,8 @@ function responsesStoreConfig(storage: StorageSettings, configFile: string | und
   const cfg: ResponsesStoreConfig = { backend, onError: (err, lost) => log.error({ err: String(err), lost }, 'responses store write failed') };
   if (dir !== undefined) cfg.dataDir = dir;
   if (storage.responsesCacheEntries !== undefined) cfg.cacheEntries = storage.responsesCacheEntries;
+  if (storage.responsesWriteBehindMs !== undefined) cfg.writeBehindMs = storage.responsesWriteBehindMs;
+  if (storage.responsesDurability !== undefined) cfg.durability = storage.responsesDurability;
   if (backend === 'sqlite' && dir !== undefined && dir !== ':memory:') mkdirSync(dir, { recursive: true });
   return cfg;
 }

@@ -22,6 +22,7 @@ import { runCall } from '../gateway/runner.js';
 import { authenticate } from './auth.js';
 import { parseJson, readBody } from './body.js';
 import { errorsForUnknownPath } from './endpoints.js';
+import { installClientErrorHandler, noteEarlyAnswer } from './client-error.js';
 
 export interface ServerOptions {
   holder: SnapshotHolder;
@@ -103,6 +104,7 @@ function unknownPath(idx: EndpointIndex, deps: GatewayDeps, holder: SnapshotHold
   renderError(call, errors, other
     ? new GatewayError('method_not_allowed', `${method} is not allowed on ${path}.`)
     : new GatewayError('not_found', `Unknown path ${path}. The gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings and /v1/models.`), deps.log);
+  noteEarlyAnswer(req);
   req.resume();
 }
 
@@ -131,6 +133,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
       authenticate(call, spec.auth, deps.lifecycles.for(call.ex.snapshot));
     } catch (e) {
       renderError(call, spec.errors, e, deps.log);
+      noteEarlyAnswer(req);
       req.resume();
       return;
     }
@@ -141,7 +144,10 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
     readBody(req, call.ex.snapshot.server.bodyLimitBytes, (err, buf) => {
       if (err) {
         renderError(call, spec.errors, err, deps.log);
-        if (err.code === 'payload_too_large') req.resume();
+        if (err.code === 'payload_too_large') {
+          noteEarlyAnswer(req);
+          req.resume();
+        }
         return;
       }
       let body: unknown;
@@ -159,6 +165,7 @@ export function createRequestHandler(opts: Pick<ServerOptions, 'holder' | 'deps'
 /** Listens with the data plane's socket settings; `close` drains idle keep-alives at once and cuts the rest after 2 s. */
 export function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, holder: SnapshotHolder, port?: number, hostOpt?: string): Promise<RunningServer> {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+  installClientErrorHandler(server);
   const host = hostOpt ?? holder.current.server.host;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -11,6 +11,7 @@ import type {
   EmbeddingResponse,
 } from './canonical.js';
 import type { GatewayError } from './errors.js';
+import type { IngressLimits } from './limits.js';
 
 export type WireFormatName = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini' | 'bedrock-converse';
 
@@ -36,8 +37,11 @@ export interface RenderedError {
 
 export interface IngressFormat {
   readonly name: WireFormatName;
-  /** Validates and translates a parsed JSON body; throws GatewayError('invalid_request', { param }). */
-  decodeRequest(body: unknown): CanonicalRequest;
+  /**
+   * Validates and translates a parsed JSON body; throws GatewayError('invalid_request', { param }).
+   * Checks the ingress bounds first (`limits`, default DEFAULT_INGRESS_LIMITS).
+   */
+  decodeRequest(body: unknown, limits?: IngressLimits): CanonicalRequest;
   encodeResponse(response: CanonicalResponse, ctx: EncodeContext): unknown;
   /**
    * Optional: `JSON.stringify(encodeResponse(response, ctx))` written directly, for formats on the

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { MemoryResponsesStore } from './memory-responses-store.js';
 import type { ResponsesStore } from './responses-store.js';
-import { SqliteResponsesStore } from './sqlite-responses-store.js';
+import { SqliteResponsesStore, type ResponsesDurability } from './sqlite-responses-store.js';
 
 export const DEFAULT_DATA_DIR = '.modelplane';
 export const RESPONSES_DB_FILE = 'responses.sqlite';
@@ -15,6 +15,10 @@ export interface ResponsesStoreConfig {
   dataDir?: string;
   /** In-memory entries (the whole store for `memory`, the hot cache for `sqlite`). */
   cacheEntries?: number;
+  /** `sqlite` only: how long an acknowledged record may wait in memory before it is written. */
+  writeBehindMs?: number;
+  /** `sqlite` only: `strict` writes each record before its response completes. */
+  durability?: ResponsesDurability;
   onError?: (err: unknown, lost: number) => void;
 }
 
@@ -24,5 +28,7 @@ export function createResponsesStore(cfg: ResponsesStoreConfig = {}): ResponsesS
   const opts: ConstructorParameters<typeof SqliteResponsesStore>[0] = { path: dir === ':memory:' ? ':memory:' : join(dir, RESPONSES_DB_FILE) };
   if (cfg.cacheEntries !== undefined) opts.cacheEntries = cfg.cacheEntries;
   if (cfg.onError !== undefined) opts.onError = cfg.onError;
+  if (cfg.writeBehindMs !== undefined) opts.flushIntervalMs = cfg.writeBehindMs;
+  if (cfg.durability !== undefined) opts.durability = cfg.durability;
   return new SqliteResponsesStore(opts);
 }

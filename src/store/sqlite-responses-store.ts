@@ -22,7 +22,16 @@ export interface SqliteResponsesStoreOptions {
   batchSize?: number;
   /** Write failures cannot reach a client (it has its answer already): they are reported here. */
   onError?: (err: unknown, lost: number) => void;
+  /**
+   * `write-behind` (default): put() returns at once and the record reaches SQLite within
+   * `flushIntervalMs`; a crash (SIGKILL, OOM kill, power loss) loses what was acknowledged in
+   * that window. `strict`: put() commits the record (synchronous=FULL) before it returns, so
+   * before the response that created it completes; each response then waits for one commit.
+   */
+  durability?: ResponsesDurability;
 }
+
+export type ResponsesDurability = 'write-behind' | 'strict';
 
 interface Row {
   body: string;
@@ -40,6 +49,7 @@ export class SqliteResponsesStore implements ResponsesStore {
   private readonly onError: (err: unknown, lost: number) => void;
   private readonly insertBatch: (rows: StoredResponse[]) => void;
   private readonly select: Database.Statement<[string], Row>;
+  private readonly strict: boolean;
   private closed = false;
   /** Callers of flushed() waiting for the pending batch to be written. */
   private flushWaiters: Array<() => void> = [];
@@ -48,7 +58,10 @@ export class SqliteResponsesStore implements ResponsesStore {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.db = new Database(opts.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.strict = opts.durability === 'strict';
+    // NORMAL in WAL mode syncs at checkpoints only: a committed row survives a process crash
+    // but not a power loss. Strict mode pays an fsync per commit to survive both.
+    this.db.pragma(this.strict ? 'synchronous = FULL' : 'synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL)');
     this.lru = new Lru(opts.cacheEntries ?? 1_000);
     this.flushIntervalMs = opts.flushIntervalMs ?? 200;
@@ -78,6 +91,14 @@ export class SqliteResponsesStore implements ResponsesStore {
   put(r: StoredResponse): void {
     if (this.closed) return;
     this.lru.set(r.id, r);
+    if (this.strict) {
+      try {
+        this.insertBatch([r]);
+      } catch (err) {
+        this.onError(err, 1);
+      }
+      return;
+    }
     this.pending.set(r.id, r);
     if (this.pending.size >= this.batchSize) {
       this.immediate ??= setImmediate(() => this.flush());

@@ -23,6 +23,8 @@ import {
   type AnthropicTextBlock,
 } from './schema.js';
 import { throwZodError } from './zod-error.js';
+import { checkAnthropicBounds } from '../shared/ingress-bounds.js';
+import { DEFAULT_INGRESS_LIMITS, type IngressLimits } from '../../spec/limits.js';
 
 export const FORMAT = 'anthropic-messages';
 
@@ -149,7 +151,8 @@ function unknownFields(body: Record<string, unknown>): Record<string, unknown> |
 }
 
 /** Shared by /v1/messages and /v1/messages/count_tokens. */
-export function decodeBody(body: unknown, requireMaxTokens: boolean): CanonicalRequest {
+export function decodeBody(body: unknown, requireMaxTokens: boolean, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): CanonicalRequest {
+  checkAnthropicBounds(body, limits);
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) throwZodError(parsed.error);
   const req = parsed.data;
@@ -175,6 +178,6 @@ export function decodeBody(body: unknown, requireMaxTokens: boolean): CanonicalR
   return out;
 }
 
-export function decodeRequest(body: unknown): CanonicalRequest {
-  return decodeBody(body, true);
+export function decodeRequest(body: unknown, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): CanonicalRequest {
+  return decodeBody(body, true, limits);
 }

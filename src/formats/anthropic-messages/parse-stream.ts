@@ -34,6 +34,7 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
   const toolIndex = new Map<number, number>();
   let tools = 0;
   let started = false;
+  let produced = false; // a text or thinking block or delta
 
   for await (const sse of parseSse(body)) {
     const data = tryParseJson(sse.data);
@@ -54,6 +55,7 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
       }
       case 'content_block_start': {
         const b = isObject(data.content_block) ? data.content_block : {};
+        if (b.type === 'text' || b.type === 'thinking' || b.type === 'redacted_thinking') produced = true;
         if (b.type === 'text') {
           const text = str(b.text) ?? '';
           if (text !== '') yield { type: 'text-delta', text };
@@ -77,6 +79,7 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
       }
       case 'content_block_delta': {
         const d = isObject(data.delta) ? data.delta : {};
+        if (d.type === 'text_delta' || d.type === 'thinking_delta' || d.type === 'signature_delta' || d.type === 'input_json_delta') produced = true;
         if (d.type === 'text_delta') {
           const text = str(d.text) ?? '';
           if (text !== '') yield { type: 'text-delta', text };
@@ -110,6 +113,11 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
           yield protocolError('Anthropic stream: message_stop before message_start');
           return;
         }
+        if (finish === undefined && tools === 0 && !produced) {
+          // Framed like a message, but nothing in it was Anthropic's: not an empty success.
+          yield protocolError('Anthropic stream: message_stop without any content block or stop_reason');
+          return;
+        }
         yield { type: 'finish', ...(finish ?? { reason: 'other' }) };
         return;
       case 'error':
@@ -119,6 +127,10 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
         // ping, content_block_stop and event types added later carry nothing we need.
         break;
     }
+  }
+  if (!started) {
+    yield protocolError('Anthropic stream ended without a message_start (events of another shape, or none)');
+    return;
   }
   yield {
     type: 'error',

@@ -9,6 +9,8 @@ import type { EventStreamMessage } from './eventstream.js';
 import { bedrockError, normalizeErrorType } from './errors.js';
 import { mapStopReason, mapUsage, stopSequenceOf } from './map-response.js';
 
+const CONVERSE_EVENTS: ReadonlySet<string> = new Set(['messageStart', 'contentBlockStart', 'contentBlockDelta', 'contentBlockStop', 'messageStop', 'metadata']);
+
 export async function* parseBedrockStream(body: AsyncIterable<Uint8Array>, ctx: ParseStreamContext): AsyncGenerator<CanonicalEvent> {
   const state = new StreamState(ctx.model);
   try {
@@ -67,6 +69,8 @@ class StreamState {
   }
 
   private *event(type: string, p: Record<string, unknown>): Generator<CanonicalEvent> {
+    // An event type ConverseStream does not have is not an answer: it must not start a message.
+    if (!CONVERSE_EVENTS.has(type)) return;
     yield* this.start();
     switch (type) {
       case 'contentBlockStart': {
@@ -121,7 +125,7 @@ class StreamState {
   }
 
   *end(): Generator<CanonicalEvent> {
-    if (!this.started) yield protocolErrorEvent('Bedrock stream ended without any event');
+    if (!this.started) yield protocolErrorEvent('Bedrock stream ended without a ConverseStream event (events of another type, or none)');
     else if (!this.finished) yield protocolErrorEvent('Bedrock stream ended without messageStop');
   }
 }

@@ -45,6 +45,8 @@ class StreamState {
       yield { type: 'error', error: googleError(json.error, 200, {}, json) };
       return;
     }
+    // Valid JSON of another shape is not a chunk: it must not start (and so commit) a message.
+    if (!Array.isArray(json.candidates) && !isObject(json.usageMetadata) && !isObject(json.promptFeedback)) return;
     if (!this.started) {
       this.started = true;
       yield {
@@ -93,7 +95,7 @@ class StreamState {
   }
 
   *end(): Generator<CanonicalEvent> {
-    if (!this.started) yield protocolErrorEvent('Gemini stream ended without any chunk');
+    if (!this.started) yield protocolErrorEvent('Gemini stream ended without a GenerateContentResponse chunk (events of another shape, or none)');
     else if (!this.finished) yield protocolErrorEvent('Gemini stream ended without a finish reason');
   }
 }

@@ -17,11 +17,14 @@ import { FORMAT } from './format-name.js';
 import { chatRequestSchema, KNOWN_REQUEST_FIELDS, type ChatMessageBody, type ChatRequestBody } from './request-schema.js';
 import { zodToGatewayError } from './zod-error.js';
 import { fastParse } from './fast-parse.js';
+import { checkChatBounds } from '../shared/ingress-bounds.js';
+import { DEFAULT_INGRESS_LIMITS, type IngressLimits } from '../../spec/limits.js';
 
 const EFFORTS: ReadonlySet<string> = new Set(['minimal', 'low', 'medium', 'high']);
 
-export function decodeRequest(body: unknown): CanonicalRequest {
+export function decodeRequest(body: unknown, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): CanonicalRequest {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'request body must be a JSON object');
+  checkChatBounds(body, limits);
   const b = fastParse(body) ?? zodParse(body);
   if (b.n != null && b.n > 1) {
     throw new GatewayError('invalid_request', `n: only n=1 is supported (got ${b.n}); send separate requests for several choices`, { param: 'n' });

@@ -7,6 +7,8 @@ import { arr, isObject, num, str } from '../shared/json.js';
 import { dropUnsupported, upstreamHeaders, upstreamUrl } from './build-request.js';
 import { Warnings } from './convert-messages.js';
 import { zodToGatewayError } from './zod-error.js';
+import { checkEmbeddingBounds } from '../shared/ingress-bounds.js';
+import { DEFAULT_INGRESS_LIMITS, type IngressLimits } from '../../spec/limits.js';
 
 const tokens = z.array(z.number().int().min(0)).min(1);
 
@@ -18,8 +20,9 @@ const embeddingRequestSchema = z.object({
   user: z.string().nullish(),
 });
 
-export function decodeEmbeddingRequest(body: unknown): EmbeddingRequest {
+export function decodeEmbeddingRequest(body: unknown, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): EmbeddingRequest {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'request body must be a JSON object');
+  checkEmbeddingBounds(body, limits);
   const parsed = embeddingRequestSchema.safeParse(body);
   if (!parsed.success) throw zodToGatewayError(parsed.error, body);
   const b = parsed.data;

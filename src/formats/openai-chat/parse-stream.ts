@@ -87,10 +87,16 @@ function interrupted(message: string, cause?: unknown): CanonicalEvent {
   return { type: 'error', error: new GatewayError('stream_interrupted', message, cause === undefined ? {} : { cause }) };
 }
 
+/** A stream that was well framed but carried nothing of this protocol: not an empty success. */
+function malformed(message: string): CanonicalEvent {
+  return { type: 'error', error: new GatewayError('upstream_protocol', message) };
+}
+
 export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseStreamContext): AsyncGenerator<CanonicalEvent> {
   let started = false;
   let finished = false;
   let sawDone = false;
+  let produced = false; // any event past the message start
   let tools: ToolCalls | undefined;
   const out: CanonicalEvent[] = [];
   const sink = {
@@ -127,6 +133,9 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
           yield { type: 'error', error: errorFromBody(chunk, data, undefined, {}) };
           return;
         }
+        // Valid JSON in the wrong shape is not a chunk: it neither starts the message (which
+        // would commit the client's stream) nor counts as an answer.
+        if (!Array.isArray(chunk.choices) && !isObject(chunk.usage)) continue;
         if (!started) {
           started = true;
           const id = str(chunk.id) ?? '';
@@ -164,6 +173,7 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
           finished = true;
           out.push({ type: 'finish', reason: finish.reason, raw: finish.raw });
         }
+        if (out.length > 0) produced = true;
         for (let i = 0; i < out.length; i++) yield out[i]!;
         out.length = 0;
       }
@@ -181,6 +191,14 @@ export async function* parseStream(body: AsyncIterable<Uint8Array>, ctx: ParseSt
     if (!drained) void chunks.return?.();
   }
   if (finished) return;
+  if (!started) {
+    yield malformed('upstream stream ended without a single chat.completion.chunk (events of another shape, or none)');
+    return;
+  }
+  if (!produced) {
+    yield malformed('upstream stream ended without any content, usage or finish_reason');
+    return;
+  }
   if (sawDone && tools) {
     // A server that ends properly with [DONE] but never says why: close the message anyway.
     tools.flush(out);

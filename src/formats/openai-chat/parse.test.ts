@@ -140,8 +140,9 @@ test('a body that ends without a finish: stream_interrupted; [DONE] without a fi
   const cut = await parse(frame(chunk({ content: 'a' })));
   assert.equal(cut.at(-1)?.type, 'error');
   assert.equal((cut.at(-1) as { error: GatewayError }).error.code, 'stream_interrupted');
+  // An orderly end with nothing in it is not an interruption: the upstream broke the protocol.
   const empty = await parse('');
-  assert.equal((empty[0] as { error: GatewayError }).error.code, 'stream_interrupted');
+  assert.equal((empty[0] as { error: GatewayError }).error.code, 'upstream_protocol');
   const done = await parse(frame(chunk({ content: 'a' })), 'data: [DONE]\n\n');
   assert.deepEqual(done.at(-1), { type: 'finish', reason: 'stop' });
 });

@@ -6,6 +6,8 @@
 import type { CanonicalRequest, ReasoningConfig, ResponseFormat, ToolChoice, ToolDefinition } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { isObject } from '../shared/json.js';
+import { checkResponsesBounds } from '../shared/ingress-bounds.js';
+import { DEFAULT_INGRESS_LIMITS, type IngressLimits } from '../../spec/limits.js';
 import { zodToGatewayError } from '../openai-chat/zod-error.js';
 import { convertItems } from './convert-input.js';
 import { FORMAT } from './ids.js';
@@ -39,8 +41,9 @@ const EFFORTS: ReadonlySet<string> = new Set(['minimal', 'low', 'medium', 'high'
 // Item and tool types the Responses API has that this gateway cannot carry to other providers.
 const BUILT_IN_HINT = 'only function tools work through the gateway';
 
-export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
+export function parseResponsesRequest(body: unknown, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): ParsedResponsesRequest {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'request body must be a JSON object');
+  checkResponsesBounds(body, limits);
   const parsed = responsesRequestSchema.safeParse(body);
   if (!parsed.success) throw zodToGatewayError(parsed.error, body);
   const b = parsed.data;
@@ -191,8 +194,8 @@ function convertFormat(f: NonNullable<NonNullable<ResponsesRequestBody['text']>[
 }
 
 /** The IngressFormat entry point for a gateway without a responses store. */
-export function decodeRequest(body: unknown): CanonicalRequest {
-  const p = parseResponsesRequest(body);
+export function decodeRequest(body: unknown, limits: IngressLimits = DEFAULT_INGRESS_LIMITS): CanonicalRequest {
+  const p = parseResponsesRequest(body, limits);
   if (p.body.previous_response_id != null) throw previousResponseNotFound(p.body.previous_response_id);
   return toCanonicalRequest(p, resolveItems(p.items, new Map()));
 }

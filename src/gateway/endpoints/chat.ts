@@ -24,7 +24,7 @@ export function chatEndpoint(ingress: IngressFormat, anthropic: boolean): Endpoi
     errors: ingress,
     idHeaders: anthropic ? idHeaders.anthropic : idHeaders.plain,
     logged: true,
-    decode: (call, body) => acceptChat(call, ingress.decodeRequest(body)),
+    decode: (call, body) => acceptChat(call, ingress.decodeRequest(body, call.ex.snapshot.server.limits)),
     produce: produceChat,
     render: (call, answer) => renderChat(call, answer, ingress, encodeContext(call, (call.request as CanonicalRequest).model)),
   };

@@ -18,7 +18,7 @@ export const embeddingsEndpoint: EndpointSpec = {
   idHeaders: idHeaders.plain,
   logged: true,
   decode(call, body) {
-    const request = decodeEmbeddingRequest(body);
+    const request = decodeEmbeddingRequest(body, call.ex.snapshot.server.limits);
     call.route = lookupRoute(call.ex.snapshot, request.model);
     call.request = request;
     call.needs = embeddingNeeds(request);

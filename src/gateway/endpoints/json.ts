@@ -11,6 +11,7 @@ import type { GatewayDeps } from '../deps.js';
 import { idHeaders, type AuthScheme, type EndpointSpec } from '../endpoint.js';
 import { writeJson } from '../render.js';
 import { lookupRoute } from '../route.js';
+import { decodePathSegment } from '../../server/path-param.js';
 
 function renderJson(call: Call, answer: Answer): void {
   if (answer.kind !== 'json') throw new GatewayError('internal_error', `a JSON endpoint cannot render a ${answer.kind} answer`);
@@ -40,7 +41,7 @@ export const countTokensEndpoint: EndpointSpec = {
   idHeaders: idHeaders.anthropic,
   logged: true,
   decode(call, body) {
-    const request = decodeCountTokensRequest(body);
+    const request = decodeCountTokensRequest(body, call.ex.snapshot.server.limits);
     call.route = lookupRoute(call.ex.snapshot, request.model);
     call.request = request;
     call.needs = requestNeeds(request);
@@ -60,12 +61,6 @@ export function modelLookup(call: Call): unknown {
   const path = call.ex.req.url ?? '/';
   const q = path.indexOf('?');
   const raw = (q === -1 ? path : path.slice(0, q)).slice('/v1/models/'.length);
-  let id: string;
-  try {
-    id = decodeURIComponent(raw);
-  } catch {
-    throw new GatewayError('invalid_request', `The model id in the path is not valid percent-encoding: ${raw.slice(0, 100)}`);
-  }
-  const r = lookupRoute(call.ex.snapshot, id);
+  const r = lookupRoute(call.ex.snapshot, decodePathSegment(raw));
   return { id: r.name, object: 'model', created: Math.floor(call.ex.snapshot.loadedAt / 1000), owned_by: 'modelplane' };
 }

@@ -24,7 +24,7 @@ export function responsesEndpoint(store: ResponsesStore): EndpointSpec {
     idHeaders: idHeaders.plain,
     logged: true,
     decode: async (call, body) => {
-      const p = await prepareResponses(store, body);
+      const p = await prepareResponses(store, body, call.ex.snapshot.server.limits);
       acceptChat(call, p.request);
       call[PREPARED] = p;
     },

@@ -16,7 +16,7 @@ function answer(text: string): CanonicalResponse {
 
 /** One non-streaming turn through the bound ingress; returns the response id. */
 async function turn(store: MemoryResponsesStore, body: Record<string, unknown>, reply: string): Promise<string> {
-  const p = await prepareResponses(store, { model: 'route-a', ...body }, ids);
+  const p = await prepareResponses(store, { model: 'route-a', ...body }, undefined, ids);
   const out = p.ingress.encodeResponse(answer(reply), ctx) as { id: string };
   p.save();
   assert.equal(out.id, p.responseId, 'the stored id is the id the client sees');
@@ -34,7 +34,7 @@ test('a completed response is stored with its input and output, and continues a 
   assert.equal(stored?.output.length, 1);
   const b = await turn(store, { input: 'two', previous_response_id: a }, 'reply two');
   assert.equal((await store.get(b))?.previousResponseId, a);
-  const c = await prepareResponses(store, { model: 'route-a', input: 'three', previous_response_id: b }, ids);
+  const c = await prepareResponses(store, { model: 'route-a', input: 'three', previous_response_id: b }, undefined, ids);
   assert.deepEqual(texts(c.request), [
     ['user', 'one'],
     ['assistant', 'reply one'],
@@ -58,7 +58,7 @@ test('store: false is not stored; a failed stream is not stored', async () => {
   const id = await turn(store, { input: 'x', store: false }, 'y');
   assert.equal(await store.get(id), undefined);
 
-  const p = await prepareResponses(store, { model: 'route-a', input: 'x', stream: true }, ids);
+  const p = await prepareResponses(store, { model: 'route-a', input: 'x', stream: true }, undefined, ids);
   async function* failing(): AsyncGenerator<CanonicalEvent> {
     yield { type: 'text-delta', text: 'par' };
     yield { type: 'error', error: new GatewayError('upstream_error', 'boom') };
@@ -70,7 +70,7 @@ test('store: false is not stored; a failed stream is not stored', async () => {
 
 test('a completed stream is stored, and its items can be referenced by id', async () => {
   const store = new MemoryResponsesStore();
-  const p = await prepareResponses(store, { model: 'route-a', input: 'q', stream: true }, ids);
+  const p = await prepareResponses(store, { model: 'route-a', input: 'q', stream: true }, undefined, ids);
   async function* ok(): AsyncGenerator<CanonicalEvent> {
     yield { type: 'text-delta', text: 'streamed answer' };
     yield { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' };
@@ -90,7 +90,7 @@ test('a completed stream is stored, and its items can be referenced by id', asyn
       { type: 'item_reference', id: fcId },
       { type: 'function_call_output', call_id: 'call_1', output: 'r' },
     ],
-  }, ids);
+  }, undefined, ids);
   assert.deepEqual(texts(next.request), [
     ['user', 'q'],
     ['assistant', 'streamed answer|tool-call'],

@@ -24,6 +24,7 @@ import {
   type ResponseObject,
 } from '../../formats/openai-responses/index.js';
 import type { ResponsesStore, StoredResponse } from '../../store/responses-store.js';
+import type { IngressLimits } from '../../spec/limits.js';
 
 /** A chain longer than this is refused rather than walked (and a cycle cannot loop forever). */
 const MAX_CHAIN = 10_000;
@@ -84,8 +85,8 @@ export interface PreparedResponses {
   save(): void;
 }
 
-export async function prepareResponses(store: ResponsesStore, body: unknown, makeId: () => string = newResponseId): Promise<PreparedResponses> {
-  const parsed = parseResponsesRequest(body);
+export async function prepareResponses(store: ResponsesStore, body: unknown, limits?: IngressLimits, makeId: () => string = newResponseId): Promise<PreparedResponses> {
+  const parsed = parseResponsesRequest(body, limits);
   const previousId = parsed.body.previous_response_id ?? undefined;
   const history = previousId === undefined ? [] : await loadConversation(store, previousId);
   const refIds = referencedItemIds(parsed);
