@@ -7,8 +7,8 @@
 import { HashedNgramEmbedder } from '../src/cache/embedder.js';
 import { exactKey } from '../src/cache/exact-key.js';
 import { loadPairs } from '../src/cache/evaluate.js';
-import { VectorIndex } from '../src/cache/vector-index.js';
-import { verify } from '../src/cache/verifier.js';
+import { indexEntryBytes, VectorIndex } from '../src/cache/vector-index.js';
+import { textFeatures, verify } from '../src/cache/verifier.js';
 import type { CanonicalRequest } from '../src/spec/canonical.js';
 import { summariseLatencies } from './stats.js';
 
@@ -47,7 +47,9 @@ console.log('| operation | p50 µs | p99 µs (of batch means) |');
 console.log('|---|---|---|');
 measure('exact key (stable JSON + SHA-256) of a 2-message request', 200, 100, (i) => void exactKey('key:k1', 'support', requests[i % requests.length]!));
 measure('local embedding (512 dims) of one question', 200, 100, (i) => void e.embedSync(texts[i % texts.length]!));
-measure('verifier on one candidate', 200, 100, (i) => void verify(texts[i % texts.length]!, texts[(i + 1) % texts.length]!));
+measure('verifier on one candidate, both texts prepared on the spot', 200, 100, (i) => void verify(texts[i % texts.length]!, texts[(i + 1) % texts.length]!));
+const prepared = texts.map((t) => textFeatures(t));
+measure('verifier on one candidate, features prepared (as in a lookup)', 200, 100, (i) => void verify(prepared[i % prepared.length]!, prepared[(i + 1) % prepared.length]!));
 for (const n of [100, 1000]) {
   const idx = new VectorIndex(n, 10);
   for (let i = 0; i < n; i++) {
@@ -58,7 +60,6 @@ for (const n of [100, 1000]) {
   measure(`nearest 4 in a partition of ${n} (brute force)`, 100, 10, (i) => void idx.nearest('p', queries[i % queries.length]!, 4, 0.75));
 }
 const nnz = texts.reduce((n, t) => n + e.embedSync(t).filter((x) => x !== 0).length, 0) / texts.length;
-const meanText = texts.reduce((n, t) => n + t.length, 0) / texts.length;
-// Sparse values (uint16 + float32 per non-zero), the text (UTF-16), the key (~60 chars), and V8 object/array headers (~150).
-const perEntry = Math.round(nnz * 6 + meanText * 2 + 120 + 150);
+// What the byte bound counts per index entry (sparse vector, text, the verifier's features, headers).
+const perEntry = Math.round(texts.reduce((n, t) => n + indexEntryBytes(e.embedSync(t), t), 0) / texts.length);
 console.log(`non-zero dimensions per question: ${nnz.toFixed(1)} of 512; memory per indexed entry ~${perEntry} bytes, ~${Math.round((perEntry * 1e6) / 2 ** 20)} MiB per million (the cached answers themselves are counted by the store)`);

@@ -9,7 +9,7 @@ import type { CanonicalMessage, CanonicalRequest } from '../spec/canonical.js';
 import type { Embedder, SyncEmbedder } from './embedder.js';
 import { messagesForKey, optionsForKey, sha256, stableStringify } from './exact-key.js';
 import type { VectorIndex } from './vector-index.js';
-import { verify, type VerifierReason } from './verifier.js';
+import { textFeatures, verify, type TextFeatures, type VerifierReason } from './verifier.js';
 
 export type EmbedMode = 'last_user' | 'conversation';
 
@@ -80,8 +80,10 @@ export interface VerifiedCandidates {
 
 export function verifiedCandidates(index: VectorIndex, q: SemanticQuery, vector: Float32Array, threshold: number): VerifiedCandidates {
   const out: VerifiedCandidates = { matches: [] };
+  let features: TextFeatures | undefined;
   for (const n of index.nearest(q.partition, vector, CANDIDATES, threshold)) {
-    const v = verify(q.text, n.entry.text);
+    features ??= textFeatures(q.text);
+    const v = verify(features, n.entry.features);
     if (v.ok) out.matches.push({ key: n.entry.key, similarity: n.similarity });
     else out.rejected ??= { reason: v.reason, similarity: n.similarity };
   }

@@ -7,6 +7,8 @@
 // an approximate index, has no recall loss, no native binding and no build step
 // (bench/cache-embed.ts). A partition is bounded (oldest entry out first); so is their number.
 
+import { textFeatures, type TextFeatures } from './verifier.js';
+
 export interface IndexEntry {
   /** The exact key of the cached answer this vector stands for. */
   key: string;
@@ -19,6 +21,8 @@ export interface IndexEntry {
 interface Stored {
   key: string;
   text: string;
+  /** The verifier's view of `text`, computed once when the entry is added. */
+  features: TextFeatures;
   dims?: Uint16Array;
   values: Float32Array;
 }
@@ -27,7 +31,8 @@ function pack(e: IndexEntry): Stored {
   const v = e.vector;
   let nnz = 0;
   for (let i = 0; i < v.length; i++) if (v[i] !== 0) nnz++;
-  if (nnz * 3 > v.length || v.length > 65_536) return { key: e.key, text: e.text, values: v };
+  const features = textFeatures(e.text);
+  if (nnz * 3 > v.length || v.length > 65_536) return { key: e.key, text: e.text, features, values: v };
   const dims = new Uint16Array(nnz);
   const values = new Float32Array(nnz);
   for (let i = 0, j = 0; i < v.length; i++) {
@@ -36,7 +41,7 @@ function pack(e: IndexEntry): Stored {
       values[j++] = v[i]!;
     }
   }
-  return { key: e.key, text: e.text, dims, values };
+  return { key: e.key, text: e.text, features, dims, values };
 }
 
 /** Approximate memory of one index entry (what `pack` keeps, plus the text and object headers). */
@@ -44,7 +49,8 @@ export function indexEntryBytes(v: Float32Array, text: string): number {
   let nnz = 0;
   for (let i = 0; i < v.length; i++) if (v[i] !== 0) nnz++;
   const values = nnz * 3 > v.length ? v.length * 4 : nnz * 6;
-  return values + text.length * 2 + 270;
+  // The verifier's features hold the text's words again (~4 small arrays and sets).
+  return values + text.length * 6 + 600;
 }
 
 function similarity(q: Float32Array, s: Stored): number {
@@ -59,7 +65,7 @@ function similarity(q: Float32Array, s: Stored): number {
 }
 
 export interface Neighbour {
-  entry: { key: string; text: string };
+  entry: { key: string; text: string; features: TextFeatures };
   similarity: number;
 }
 

@@ -171,37 +171,64 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/**
+ * Everything the rules read from one text, computed once: a cached question's features are kept
+ * with its vector, so a lookup prepares only the query.
+ */
+export interface TextFeatures {
+  scripts: string;
+  quoted: string[];
+  numbers: string[];
+  negation: number;
+  questions: string;
+  comparable: string[];
+  set: Set<string>;
+  all: Set<string>;
+  entities: Set<string>;
+  directional: boolean;
+}
+
+export function textFeatures(text: string): TextFeatures {
+  const comparableWords = comparable(text);
+  const ws = words(text);
+  return {
+    scripts: scripts(text),
+    quoted: quoted(text),
+    numbers: numbers(text),
+    negation: negationParity(text),
+    questions: questionKinds(text),
+    comparable: comparableWords,
+    set: new Set(comparableWords),
+    all: new Set(ws.map((w) => canon(stem(w)))),
+    entities: entities(text),
+    directional: ws.some((w) => DIRECTIONAL.has(w)),
+  };
+}
+
 /** Whether `candidate` (a cached question) asks the same thing as `query`. Symmetric. */
-export function verify(query: string, candidate: string): Verdict {
-  if (scripts(query) !== scripts(candidate)) return { ok: false, reason: 'script' };
-  if (!sameList(quoted(query), quoted(candidate))) return { ok: false, reason: 'quoted' };
-  if (!sameList(numbers(query), numbers(candidate))) return { ok: false, reason: 'number' };
-  if (negationParity(query) !== negationParity(candidate)) return { ok: false, reason: 'negation' };
-  const qa = questionKinds(query);
-  const qb = questionKinds(candidate);
+export function verify(query: string | TextFeatures, candidate: string | TextFeatures): Verdict {
+  const q = typeof query === 'string' ? textFeatures(query) : query;
+  const c = typeof candidate === 'string' ? textFeatures(candidate) : candidate;
+  if (q.scripts !== c.scripts) return { ok: false, reason: 'script' };
+  if (!sameList(q.quoted, c.quoted)) return { ok: false, reason: 'quoted' };
+  if (!sameList(q.numbers, c.numbers)) return { ok: false, reason: 'number' };
+  if (q.negation !== c.negation) return { ok: false, reason: 'negation' };
   // A question word on one side only is a rewording ("capital of France?"); different ones are not.
-  if (qa !== '' && qb !== '' && qa !== qb) return { ok: false, reason: 'question' };
-  const a = comparable(query);
-  const b = comparable(candidate);
-  const sa = new Set(a);
-  const sb = new Set(b);
-  const allA = new Set(words(query).map((w) => canon(stem(w))));
-  const allB = new Set(words(candidate).map((w) => canon(stem(w))));
-  for (const e of entities(query)) if (!allB.has(e)) return { ok: false, reason: 'entity' };
-  for (const e of entities(candidate)) if (!allA.has(e)) return { ok: false, reason: 'entity' };
-  if (oppositeParticles(allA, allB)) return { ok: false, reason: 'substitution' };
+  if (q.questions !== '' && c.questions !== '' && q.questions !== c.questions) return { ok: false, reason: 'question' };
+  for (const e of q.entities) if (!c.all.has(e)) return { ok: false, reason: 'entity' };
+  for (const e of c.entities) if (!q.all.has(e)) return { ok: false, reason: 'entity' };
+  if (oppositeParticles(q.all, c.all)) return { ok: false, reason: 'substitution' };
   // Multisets: "a list of lists" / "a dict of lists" differ by one "list" each way.
-  const onlyA = multisetMinus(a, b);
-  const onlyB = multisetMinus(b, a);
+  const onlyA = multisetMinus(q.comparable, c.comparable);
+  const onlyB = multisetMinus(c.comparable, q.comparable);
   // A word on each side that the other lacks: one thing was swapped for another ("cheapest" for
   // "fastest", "upgrade" for "downgrade", "key" for "value").
   if (onlyA.length > 0 && onlyB.length > 0) return { ok: false, reason: 'substitution' };
   const added = onlyA.length > 0 ? onlyA : onlyB;
   if (added.length > MAX_ADDED || added.some((w) => !FILLERS.has(w))) return { ok: false, reason: 'additions' };
-  const directional = words(query).some((w) => DIRECTIONAL.has(w)) && words(candidate).some((w) => DIRECTIONAL.has(w));
-  if (directional) {
-    const shared = new Set([...sa].filter((w) => sb.has(w)));
-    if (!sameOrder(a, b, shared)) return { ok: false, reason: 'order' };
+  if (q.directional && c.directional) {
+    const shared = new Set([...q.set].filter((w) => c.set.has(w)));
+    if (!sameOrder(q.comparable, c.comparable, shared)) return { ok: false, reason: 'order' };
   }
   return { ok: true };
 }
