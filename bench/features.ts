@@ -18,6 +18,10 @@ export interface FeatureVariant {
 }
 
 export const FEATURES: Record<string, FeatureVariant> = {
+  'metrics-off': {
+    describe: 'telemetry.metrics.enabled: false (metrics and the dashboard window are on by default: this ratio is the inverse of their cost)',
+    top: ['telemetry: { metrics: { enabled: false } }'],
+  },
   auto: {
     describe: 'strategy: auto over two tiers of the same mock (router scoring + tier plan)',
     deployments: ['  t-small: { provider: mock, model: bench-model, tier: small }', '  t-big: { provider: mock, model: bench-model, tier: frontier }'],

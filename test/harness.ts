@@ -65,3 +65,17 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+/**
+ * A logger whose parsed lines are pushed into `lines` (for tests that read the array after an
+ * awaited event); prefer a LogSink to wait for a particular line.
+ */
+export function captureLogger(lines: Array<Record<string, unknown>>) {
+  const sink = new LogSink();
+  const push = sink.push.bind(sink);
+  sink.push = (l) => {
+    lines.push(l);
+    push(l);
+  };
+  return sink.logger;
+}

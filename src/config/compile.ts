@@ -6,6 +6,7 @@ import { compileAutoRoute } from './compile-auto.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
+import { compileTelemetry } from './telemetry.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -344,6 +345,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
     cache: compileCacheSettings(config, routes, problems),
+    telemetry: compileTelemetry(config.telemetry),
     providers,
     deployments,
     routes,

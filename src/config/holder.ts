@@ -17,6 +17,7 @@ export class SnapshotHolder {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(s: Snapshot) => void> = [];
+  private readonly failureListeners: Array<(err: Error) => void> = [];
 
   constructor(initial: Snapshot, private readonly file?: string, private readonly log?: ReloadLog) {
     this.current = initial;
@@ -24,6 +25,11 @@ export class SnapshotHolder {
 
   onReload(listener: (s: Snapshot) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Told of every rejected reload (metrics count reload outcomes). */
+  onReloadFailed(listener: (err: Error) => void): void {
+    this.failureListeners.push(listener);
   }
 
   /** Loads the file again; returns the new snapshot, or throws (and keeps the old one). */
@@ -54,6 +60,7 @@ export class SnapshotHolder {
       return true;
     } catch (e) {
       this.log?.error({ err: (e as Error).message, source: this.file, version: this.current.version }, 'config reload rejected; the previous config keeps serving');
+      for (const l of this.failureListeners) l(e as Error);
       return false;
     }
   }

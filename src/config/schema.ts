@@ -2,6 +2,7 @@
 // config file should fail loudly, not be ignored), and every error names its path.
 
 import { z } from 'zod';
+import { telemetrySchema } from './telemetry.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
@@ -230,6 +231,7 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  telemetry: telemetrySchema.optional(),
   health: z
     .strictObject({
       breaker: z

@@ -3,6 +3,7 @@
 // Snapshot; hot reload swaps the whole object atomically, so a request sees one consistent
 // version from start to end.
 
+import type { TelemetrySettings } from './telemetry.js';
 import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from '../spec/wire.js';
 import type { RouterModel } from '../routing/auto/model.js';
 import type { TextSource } from '../routing/auto/features.js';
@@ -238,6 +239,7 @@ export interface Snapshot {
   health: HealthSettings;
   storage: StorageSettings;
   cache: CacheSettings;
+  telemetry: TelemetrySettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;
   routes: ReadonlyMap<string, RouteSnapshot>;

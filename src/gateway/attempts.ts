@@ -314,6 +314,7 @@ function noteWarnings(input: LoopInput, upReq: UpstreamRequest): void {
 async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort) {
   const upReq = await build(input, attempt, fmt);
   noteWarnings(input, upReq);
+  input.call.upstreamHeaders?.(attempt, upReq.headers);
   const up = await callUpstream(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt), attempt.deployment.upstreamLimits);
   if (up.status < 200 || up.status >= 300) {
     let text = '';
@@ -335,6 +336,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
  */
 export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat, controller: AttemptAbort, upReq: UpstreamRequest): Promise<{ json: unknown; meta: UpstreamResponseMeta }> {
   noteWarnings(input, upReq);
+  input.call.upstreamHeaders?.(attempt, upReq.headers);
   return callUpstreamBuffered(upReq, capTimeouts(attempt.deployment.timeouts, input.plan.deadlineAt, input.call.ex.clock()), controller, describe(attempt), attempt.deployment.upstreamLimits).then((up) => {
     const meta: UpstreamResponseMeta = up; // headers are parsed only if a format reads them
     if (up.status < 200 || up.status >= 300) throw upstreamFault(input.call, fmt.parseError(up.body.toString('utf8'), meta));

@@ -82,6 +82,8 @@ export interface Outcome {
   routerScore?: number;
   /** Cascade escalations, e.g. `small:invalid-json`. */
   escalations?: string[];
+  /** The W3C trace id of the request's span, when tracing is on (the request line carries it). */
+  traceId?: string;
   /** With `logging.log_bodies`: the prompt (canonical messages) and the completion text. */
   prompt?: unknown;
   completion?: string;
@@ -115,6 +117,11 @@ export interface Call {
   exclude?: (d: DeploymentSnapshot) => string | undefined;
   /** Extra response headers `[name, value, ...]`, written at commit and on errors. */
   readonly headers: string[];
+  /**
+   * Adds headers to each upstream request of this call, per attempt (trace propagation: the
+   * attempt's own `traceparent`). Set by a stage; undefined for almost every call.
+   */
+  upstreamHeaders?: (attempt: Attempt, headers: Record<string, string>) => void;
   readonly trace: AttemptTrace;
   readonly outcome: Outcome;
   /** Per-extension state, keyed by each extension's own symbol. */

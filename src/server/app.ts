@@ -108,7 +108,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
+  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, holder, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
   const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions), clock };
   const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });

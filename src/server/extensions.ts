@@ -1,11 +1,14 @@
 // The extensions a gateway runs with when the caller of startGateway names none: one line per
 // capability, each deciding from the snapshot whether it has work to do (`Extension.enabled`).
 // Capabilities that need resources (a store under storage.data_dir, a logger) get them here.
+import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Extension } from '../gateway/extension.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
+import { metricsExtension } from '../telemetry/metrics-extension.js';
+import { tracingExtension } from '../telemetry/tracing-extension.js';
 import { createGatewayCache } from '../cache/install.js';
 
 export interface ExtensionContext {
@@ -15,11 +18,15 @@ export interface ExtensionContext {
   /** The config file, when there is one (stores resolve `storage.data_dir` against its folder). */
   configFile?: string;
   env: NodeJS.ProcessEnv;
+  /** Reload notifications (metrics count config versions and reload outcomes). */
+  holder?: SnapshotHolder;
 }
 
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const out: Extension[] = [];
   out.push(autoRouter(ctx.log));
+  out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
+  out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
   // The response cache (docs/cache.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
   out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);

@@ -38,6 +38,7 @@ export function writeRequestLine(log: Logger, call: Call): void {
   if (c.customer !== undefined) f += `,"customer":${jsonStr(c.customer)}`;
   if (c.agent !== undefined) f += `,"agent":${jsonStr(c.agent)}`;
   if (c.workflow !== undefined) f += `,"workflow":${jsonStr(c.workflow)}`;
+  if (o.traceId !== undefined) f += `,"trace_id":${jsonStr(o.traceId)}`;
   if (o.prompt !== undefined) f += `,"prompt":${JSON.stringify(o.prompt)}`;
   if (o.completion !== undefined) f += `,"completion":${jsonStr(o.completion)}`;
   if (o.error) f += `,"error":${jsonStr(o.error.code)},"error_message":${jsonStr(o.error.message)}`;

@@ -1,0 +1,152 @@
+// Metrics as an Extension: the attempt observer counts upstream verdicts, a stage counts requests
+// in flight, the after-hook records the finished call into Prometheus series and the dashboard's
+// rolling window. It serves `GET /metrics`, `GET /admin/dashboard/data` and the dashboard's
+// pages. `telemetry.metrics.enabled: false` takes every hook off the hot path (`enabled`).
+
+import type { SnapshotHolder } from '../config/holder.js';
+import type { Snapshot } from '../config/snapshot.js';
+import type { Call } from '../gateway/call.js';
+import type { EndpointSpec } from '../gateway/endpoint.js';
+import type { Extension } from '../gateway/extension.js';
+import { jsonEndpoint } from '../gateway/endpoints/json.js';
+import type { Router } from '../gateway/router.js';
+import { GatewayError } from '../spec/errors.js';
+import { dashboardEndpoints } from './dashboard-assets.js';
+import { GatewayMetrics } from './gateway-metrics.js';
+import type { Logger } from './log.js';
+import { serveMetricsPort, type MetricsPort } from './metrics-port.js';
+import { plainEndpoint, requireAdminKey } from './plain-endpoint.js';
+import { RollingWindow, type WindowOptions } from './rolling-window.js';
+
+const IN_FLIGHT = Symbol('metrics.inFlight');
+
+interface HealthRow {
+  id: string;
+  state: string;
+  credentials?: HealthRow[];
+  rate_limits?: HealthRow[];
+}
+
+const STATES = ['closed', 'open', 'half-open'] as const;
+
+function rows(doc: unknown, key: 'providers' | 'deployments'): HealthRow[] {
+  const v = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(v) ? (v as HealthRow[]) : [];
+}
+
+export interface MetricsExtensionOptions {
+  /** The start-up snapshot: its `telemetry.metrics.labels` fix the series' label names. */
+  snapshot: Snapshot;
+  holder?: SnapshotHolder;
+  /** The dashboard's window (tests inject a clock). */
+  window?: WindowOptions;
+  /** For `telemetry.metrics.port`: the breaker view outside the request pipeline. */
+  router?: Router;
+  log?: Logger;
+}
+
+export interface MetricsExtension extends Extension {
+  readonly metrics: GatewayMetrics;
+  readonly window: RollingWindow;
+  /** The separate metrics listener, when `telemetry.metrics.port` is set. */
+  readonly port?: MetricsPort;
+}
+
+/** Sets the breaker gauge from the router's health view: one series per entity and state. */
+function collectBreakers(metrics: GatewayMetrics, router: Router, snapshot: Snapshot): void {
+  const g = metrics.breakerState;
+  g.reset();
+  const doc = router.health(Date.now(), snapshot);
+  const put = (level: string, r: HealthRow) => {
+    for (const s of STATES) g.labels(level, r.id, s).set(r.state === s ? 1 : 0);
+  };
+  for (const p of rows(doc, 'providers')) {
+    put('provider', p);
+    for (const c of p.credentials ?? []) put('credential', c);
+  }
+  for (const d of rows(doc, 'deployments')) {
+    put('deployment', d);
+    for (const c of d.credentials ?? []) put('credential', c);
+    for (const c of d.rate_limits ?? []) put('credential', c);
+  }
+}
+
+/** `?range=15m` (s, m, h) for the dashboard's data; default 15 minutes, at most the window. */
+function rangeOf(call: Call): number {
+  const url = call.ex.req.url ?? '';
+  const m = /[?&]range=(\d+)([smh])\b/.exec(url);
+  if (!m) return 15 * 60_000;
+  const n = Number(m[1]);
+  return n * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 3_600_000);
+}
+
+export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtension {
+  const m = opts.snapshot.telemetry.metrics;
+  const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues });
+  const window = new RollingWindow(opts.window);
+  const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
+  const scrape = async (router: Router, snapshot: Snapshot) => {
+    metrics.configVersion.set(snapshot.version);
+    collectBreakers(metrics, router, snapshot);
+    return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+  };
+  const router = opts.router;
+  const port =
+    m.port !== undefined && router !== undefined
+      ? serveMetricsPort({ port: m.port, host: m.host, current: () => opts.holder?.current ?? opts.snapshot, scrape: (s) => scrape(router, s), ...(opts.log ? { log: opts.log } : {}) })
+      : undefined;
+  opts.holder?.onReload(() => metrics.reloads.labels('success').inc());
+  opts.holder?.onReloadFailed(() => metrics.reloads.labels('failure').inc());
+
+  const endpoints = new Map<string, EndpointSpec>([
+    [
+      'GET /metrics',
+      plainEndpoint('admin', 'none', async (deps, call) => {
+        const t = call.ex.snapshot.telemetry.metrics;
+        if (!t.enabled) throw new GatewayError('not_found', 'metrics are off: telemetry.metrics.enabled is false');
+        if (t.auth === 'admin') requireAdminKey(call);
+        return { ...(await scrape(deps.router, call.ex.snapshot)), cacheControl: 'no-store' };
+      }),
+    ],
+    [
+      'GET /admin/dashboard/data',
+      jsonEndpoint('admin', 'admin', (_d, call) => {
+        if (!call.ex.snapshot.telemetry.metrics.enabled) throw new GatewayError('not_found', 'the dashboard reads the metrics window: telemetry.metrics.enabled is false');
+        return { config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)) };
+      }),
+    ],
+    ...dashboardEndpoints(),
+  ]);
+
+  return {
+    name: 'metrics',
+    metrics,
+    window,
+    ...(port ? { port } : {}),
+    close: async () => {
+      await port?.close();
+    },
+    endpoints,
+    enabled: (s) => s.telemetry.metrics.enabled,
+    stage: (call, next) => {
+      const e = call.endpoint;
+      if (e === 'chat' || e === 'embeddings') {
+        inFlight[e].value++;
+        call[IN_FLIGHT] = inFlight[e];
+      }
+      return next();
+    },
+    observer: {
+      started: (_c, a) => metrics.attemptStarted(a),
+      succeeded: (c, a) => metrics.attemptEnded(c, a, 'success'),
+      failed: (c, a, err) => metrics.attemptEnded(c, a, 'failure', err),
+      abandoned: (c, a) => metrics.attemptEnded(c, a, 'abandoned'),
+    },
+    after: (call) => {
+      const g = call[IN_FLIGHT] as { value: number } | undefined;
+      if (g !== undefined) g.value--;
+      metrics.record(call);
+      window.add(call);
+    },
+  };
+}
