@@ -12,6 +12,7 @@ export interface BenchOptions {
   rounds: number;
   probeN: number;
   withPortkey: boolean;
+  /** Also measure modelplane with 10% shadow traffic on the route (issue 12). */
   pin: boolean;
   installWrk: boolean;
   forceNodeLoad: boolean;
@@ -33,7 +34,6 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenarios LIST     nonstream,stream (default both)
   --probe-n N          requests per TTFB probe at concurrency 1; 0 turns the probe off (default 300)
   --with-portkey       also measure @portkey-ai/gateway 1.15.2, installed with npm into a temp dir
-                       outside the repo (skipped, saying why, when that fails)
   --no-pin             do not pin processes with taskset
   --install-wrk        when wrk is missing and we run as root: apt-get install -y wrk
                        (also BENCH_INSTALL_WRK=1); otherwise a Node load generator is used

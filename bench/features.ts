@@ -22,6 +22,12 @@ export const FEATURES: Record<string, FeatureVariant> = {
     describe: 'telemetry.metrics.enabled: false (metrics and the dashboard window are on by default: this ratio is the inverse of their cost)',
     top: ['telemetry: { metrics: { enabled: false } }'],
   },
+  shadow10: {
+    describe: '10% of the route mirrored in shadow to a second deployment of the same mock',
+    deployments: ['  b: { provider: mock, model: bench-model }'],
+    routes: ['  bench-shadow: { targets: [a], shadow: { targets: [b], sample: 0.1 } }'],
+    route: 'bench-shadow',
+  },
   auto: {
     describe: 'strategy: auto over two tiers of the same mock (router scoring + tier plan)',
     deployments: ['  t-small: { provider: mock, model: bench-model, tier: small }', '  t-big: { provider: mock, model: bench-model, tier: frontier }'],

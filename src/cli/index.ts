@@ -15,6 +15,10 @@ usage:
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
   modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
   modelplane cache stats|purge [--url U] [--route R] ...  the response cache's KPI, and purging it (docs/cache.md)
+  modelplane eval run SUITE [--route R | --target D]     run an eval suite through a running gateway (CI gate)
+  modelplane shadow report [--route R]                   paired comparison of shadow traffic
+  modelplane promote status [--route R]                  graduated promotions and their decisions
+  modelplane replay --policy FILE --log FILE [--since 7d] price logged traffic under another config
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,6 +45,16 @@ export async function main(argv: string[]): Promise<number> {
     case 'cache': {
       const { runCache } = await import('./cache.js');
       return runCache(rest);
+    }
+    case 'eval': {
+      const { runEvalCli } = await import('./eval.js');
+      return runEvalCli(rest);
+    }
+    case 'shadow':
+    case 'promote':
+    case 'replay': {
+      const { runSubstitutionCli } = await import('./substitution.js');
+      return runSubstitutionCli(command, rest);
     }
     case 'lint': {
       const { runLint } = await import('./lint.js');

@@ -7,6 +7,7 @@ import type { ProviderQuirks } from '../spec/wire.js';
 import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
+import { compilePromotion, compileShadow } from './compile-substitution.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -323,6 +324,10 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
     const cache = compileRouteCache(r.cache);
     if (cache) route.cache = cache;
+    const shadow = compileShadow(path, r, deployments, Object.keys(config.routes), problems);
+    if (shadow) route.shadow = shadow;
+    const promotion = compilePromotion(path, r, deployments, problems);
+    if (promotion) route.promotion = promotion;
     routes.set(name, route);
   }
   if (routes.size === 0) problems.push('routes: define at least one route');

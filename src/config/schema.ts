@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { telemetrySchema } from './telemetry.js';
+import { promotionSchema, shadowSchema } from './substitution-schema.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
@@ -175,6 +176,8 @@ const routeSchema = z.strictObject({
   expose_deployment: z.boolean().optional(),
   resume_streams: z.boolean().optional(),
   cache: routeCacheSchema.optional(),
+  shadow: shadowSchema.optional(),
+  promotion: promotionSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

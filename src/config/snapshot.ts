@@ -8,6 +8,7 @@ import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from 
 import type { RouterModel } from '../routing/auto/model.js';
 import type { TextSource } from '../routing/auto/features.js';
 import type { IngressLimits, UpstreamLimits } from '../spec/limits.js';
+import type { PromotionSettings, ShadowSettings } from './compile-substitution.js';
 
 export interface CredentialSnapshot {
   /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
@@ -151,6 +152,10 @@ export interface RouteSnapshot extends TargetPlan {
   /** Response cache policy; absent: the route is not cached. */
   cache?: RouteCachePolicy;
   auto?: AutoRouteSnapshot;
+  /** Mirrors sampled requests to candidate deployments (src/shadow/). */
+  shadow?: ShadowSettings;
+  /** Moves traffic to a candidate step by step (src/promotion/). */
+  promotion?: PromotionSettings;
 }
 
 export type CacheScopeKind = 'key' | 'team' | 'customer' | 'global';

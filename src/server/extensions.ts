@@ -4,6 +4,7 @@
 import type { SnapshotHolder } from '../config/holder.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Extension } from '../gateway/extension.js';
+import { substitutionExtensions } from './substitution-extensions.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
@@ -27,6 +28,7 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
+  out.push(...substitutionExtensions(ctx));
   // The response cache (docs/cache.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
   out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);

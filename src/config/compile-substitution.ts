@@ -1,0 +1,85 @@
+// Route `shadow:` and `promotion:` -> their compiled settings, with cross references checked
+// (an unknown candidate is a config error at load, not a silent no-op at run time).
+import type { RouteConfig } from './schema.js';
+import type { DeploymentSnapshot } from './snapshot.js';
+
+export interface ShadowSettings {
+  targets: DeploymentSnapshot[];
+  sample: number;
+  maxInFlight: number;
+  queue: number;
+  timeoutMs: number;
+  /** Request classes mirrored (`default`: requests no class matched); undefined: all. */
+  classes?: string[];
+  budget?: { usd: number; periodMs: number };
+  /** The route whose first target judges pairs. */
+  judge?: string;
+}
+
+export interface PromotionGuards {
+  errorRate?: number;
+  p95Latency?: number;
+  evalPass?: number;
+  shadowSimilarity?: number;
+  shadowWin?: number;
+}
+
+export interface PromotionSettings {
+  candidate: DeploymentSnapshot;
+  steps: number[];
+  intervalMs: number;
+  minSamples: number;
+  guards: PromotionGuards;
+}
+
+export const SHADOW_DEFAULTS = { maxInFlight: 8, queue: 64, timeoutMs: 60_000 };
+export const PROMOTION_DEFAULTS = { minSamples: 30 };
+
+function deployment(name: string, at: string, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): DeploymentSnapshot | undefined {
+  const d = deployments.get(name);
+  if (!d) problems.push(`${at}: unknown deployment "${name}"`);
+  return d;
+}
+
+export function compileShadow(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, routeNames: readonly string[], problems: string[]): ShadowSettings | undefined {
+  const s = r.shadow;
+  if (!s) return undefined;
+  const targets: DeploymentSnapshot[] = [];
+  s.targets.forEach((name, i) => {
+    const d = deployment(name, `${path}.shadow.targets[${i}]`, deployments, problems);
+    if (d) targets.push(d);
+  });
+  const out: ShadowSettings = { targets, sample: s.sample, maxInFlight: s.max_in_flight ?? SHADOW_DEFAULTS.maxInFlight, queue: s.queue ?? SHADOW_DEFAULTS.queue, timeoutMs: s.timeout ?? SHADOW_DEFAULTS.timeoutMs };
+  if (s.classes) {
+    const known = new Set(['default', ...(r.classes ?? []).map((c) => c.name)]);
+    s.classes.forEach((c, i) => {
+      if (!known.has(c)) problems.push(`${path}.shadow.classes[${i}]: the route has no class "${c}" (known: ${[...known].join(', ')})`);
+    });
+    out.classes = s.classes;
+  }
+  if (s.budget) out.budget = s.budget;
+  if (s.judge !== undefined) {
+    if (!routeNames.includes(s.judge)) problems.push(`${path}.shadow.judge: unknown route "${s.judge}"`);
+    else out.judge = s.judge;
+  }
+  return out;
+}
+
+export function compilePromotion(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): PromotionSettings | undefined {
+  const p = r.promotion;
+  if (!p) return undefined;
+  const candidate = deployment(p.candidate, `${path}.promotion.candidate`, deployments, problems);
+  for (let i = 1; i < p.steps.length; i++) {
+    if (p.steps[i]! <= p.steps[i - 1]!) problems.push(`${path}.promotion.steps: expected increasing shares, got ${p.steps.join(', ')}`);
+  }
+  if (p.steps[p.steps.length - 1] !== 100) problems.push(`${path}.promotion.steps: the last step must be 100 (the candidate takes all traffic)`);
+  if (!candidate) return undefined;
+  const g = p.guards ?? {};
+  const guards: PromotionGuards = {};
+  if (g.error_rate !== undefined) guards.errorRate = g.error_rate;
+  if (g.p95_latency !== undefined) guards.p95Latency = g.p95_latency;
+  if (g.eval_pass !== undefined) guards.evalPass = g.eval_pass;
+  if (g.shadow_similarity !== undefined) guards.shadowSimilarity = g.shadow_similarity;
+  if (g.shadow_win !== undefined) guards.shadowWin = g.shadow_win;
+  return { candidate, steps: p.steps, intervalMs: p.interval, minSamples: p.min_samples ?? PROMOTION_DEFAULTS.minSamples, guards };
+}
