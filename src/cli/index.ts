@@ -1,4 +1,4 @@
-// The `modelplane` command: serve, check, demo, simulate, lint, router, cache.
+// The `modelplane` command: serve, check, demo, simulate, lint, router, cache, eval, shadow, promote, replay.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadSnapshotFromFile } from '../config/load.js';
