@@ -42,7 +42,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --profile            instead of the comparison: run modelplane under node --cpu-prof, one
                        non-stream and one stream load, and print the top self-time functions
   --features LIST      also measure modelplane with these features on (comma-separated; see
-                       bench/features.ts: auto), each as a ratio to modelplane with it off
+                       bench/features.ts: auto, cache), each as a ratio to modelplane with it off
   --out DIR            results directory (default: $TMPDIR/modelplane-bench/<timestamp>)
   --max-seconds S      hard limit for the whole run; everything is stopped after it (default 600)
 `;

@@ -40,6 +40,11 @@ export const FEATURES: Record<string, FeatureVariant> = {
     top: ['keys:', `  bench-key: { key: mp-${'b'.repeat(32)}, agent: bench-agent, budget: { usd: 1000000, period: month }, limits: { rpm: 100000000, tpm: 100000000000 } }`],
     headers: { authorization: `Bearer mp-${'b'.repeat(32)}`, 'x-modelplane-workflow': 'bench', 'x-modelplane-customer': 'bench-customer' },
   },
+  cache: {
+    describe: 'an exact-cached route: every request after the first is a hit (nothing goes upstream)',
+    routes: ['  bench-cache: { targets: [a], cache: { mode: exact, ttl: 1h } }'],
+    route: 'bench-cache',
+  },
 };
 
 export function parseFeatures(list: string | undefined): string[] {

@@ -1,4 +1,4 @@
-// The `modelplane` command: serve, check, demo, simulate, lint, router, eval, shadow, promote, replay. Every mistake in how a command is
+// The `modelplane` command: serve, check, demo, simulate, lint, router, cache, eval, shadow, promote, replay. Every mistake in how a command is
 // invoked is one line on stderr and exit 2; a bad config is one line per problem and exit 1; no
 // path ends in a stack trace.
 import { resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { CHECK, DEMO, SERVE, SIMULATE, TOP_HELP } from './commands.js';
 import { untilSignal } from './signals.js';
 import { packageVersion } from './version.js';
 
-const SUBCOMMANDS = ['serve', 'check', 'demo', 'simulate', 'lint', 'router', 'eval', 'shadow', 'promote', 'replay', 'help'];
+const SUBCOMMANDS = ['serve', 'check', 'demo', 'simulate', 'lint', 'router', 'cache', 'eval', 'shadow', 'promote', 'replay', 'help'];
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -67,6 +67,10 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'router': {
       const { runRouter } = await import('./router.js');
       return runRouter(rest);
+    }
+    case 'cache': {
+      const { runCache } = await import('./cache.js');
+      return runCache(rest);
     }
     case 'eval': {
       const { runEvalCli } = await import('./eval.js');

@@ -6,6 +6,7 @@ import { compileAutoRoute } from './compile-auto.js';
 import { didYouMean } from './suggest.js';
 import type { ProviderQuirks } from '../spec/wire.js';
 import { compileTenants } from './compile-tenants.js';
+import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
 import { compilePromotion, compileShadow } from './compile-substitution.js';
@@ -340,6 +341,8 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     }));
     const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
     const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
+    const cache = compileRouteCache(r.cache);
+    if (cache) route.cache = cache;
     const shadow = compileShadow(path, r, deployments, Object.keys(config.routes), problems);
     if (shadow) route.shadow = shadow;
     const promotion = compilePromotion(path, r, deployments, problems);
@@ -373,6 +376,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     logging: { level: config.logging?.level ?? 'info', logBodies: config.logging?.log_bodies ?? false },
     health: compileHealth(config.health),
     storage: compileStorage(config.storage),
+    cache: compileCacheSettings(config, routes, problems),
     telemetry: compileTelemetry(config.telemetry),
     providers,
     deployments,

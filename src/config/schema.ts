@@ -162,6 +162,25 @@ const planFields = {
 
 const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSchema, ...planFields });
 
+/** Response cache of one route (docs/cache.md). Off unless a route says so. */
+const routeCacheSchema = z.strictObject({
+  mode: z.enum(['off', 'exact', 'semantic']).optional(),
+  ttl: duration.optional(),
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it. */
+  threshold: z.number().min(0).max(1).optional(),
+  /** Whose answers may be shared: the key's (default), its team's, its customer's, or everyone's. */
+  scope: z.enum(['key', 'team', 'customer', 'global']).optional(),
+  /** What the semantic layer embeds: the last user message (default) or the whole conversation. */
+  embed: z.enum(['last_user', 'conversation']).optional(),
+  /** Requests hotter than this are not cached (their answers are meant to vary). */
+  max_temperature: z.number().min(0).optional(),
+  /** Cache requests with n > 1 or logprobs (off by default). */
+  allow_n: z.boolean().optional(),
+  allow_logprobs: z.boolean().optional(),
+  /** Share of semantic hits also asked upstream in the background, to measure the false-hit rate. */
+  audit: z.number().min(0).max(1).optional(),
+});
+
 const autoSchema = z.strictObject({
   router: z.string().min(1).optional(),
   threshold: z.number().min(0).max(1).optional(),
@@ -180,6 +199,7 @@ const routeSchema = z.strictObject({
   classes: z.array(classSchema).optional(),
   expose_deployment: z.boolean().optional(),
   resume_streams: z.boolean().optional(),
+  cache: routeCacheSchema.optional(),
   shadow: shadowSchema.optional(),
   promotion: promotionSchema.optional(),
   /** When a budget refuses, serve from these cheaper targets instead (docs/tenants.md). */
@@ -277,6 +297,18 @@ export const configSchema = z.strictObject({
       deadline: duration.optional(),
     })
     .optional(),
+  cache: z
+    .strictObject({
+      /** `local` (the built-in hashed n-gram embedder) or the name of an embeddings route. */
+      embedder: z.string().min(1).optional(),
+      max_bytes: byteSize.optional(),
+      max_entry_bytes: byteSize.optional(),
+      /** Keep cached answers across restarts (SQLite under storage.data_dir, written behind). */
+      persist: z.boolean().optional(),
+      /** A route whose last-hour hit rate moves this far from its trailing baseline is flagged. */
+      drift_band: z.number().gt(0).max(1).optional(),
+    })
+    .optional(),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, _ . -'), providerSchema),
   deployments: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name of letters, digits, _ . : -'), deploymentSchema),
   routes: z.record(z.string().regex(/^[A-Za-z0-9_.:/-]+$/, 'expected a name of letters, digits, _ . : / -'), routeSchema),
@@ -288,4 +320,5 @@ export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
 export type RouteConfig = z.output<typeof routeSchema>;
+export type RouteCacheConfig = z.output<typeof routeCacheSchema>;
 export type PlanConfig = Pick<z.output<typeof classSchema>, keyof typeof planFields>;

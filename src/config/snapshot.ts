@@ -162,11 +162,43 @@ export interface RouteSnapshot extends TargetPlan {
   resumeStreams: boolean;
   /** `on_budget_exhausted`: cheaper targets that serve a request a budget refused (and what they were called). */
   budgetFallback?: { targets: DeploymentSnapshot[]; label: string };
+  /** Response cache policy; absent: the route is not cached. */
+  cache?: RouteCachePolicy;
   auto?: AutoRouteSnapshot;
   /** Mirrors sampled requests to candidate deployments (src/shadow/). */
   shadow?: ShadowSettings;
   /** Moves traffic to a candidate step by step (src/promotion/). */
   promotion?: PromotionSettings;
+}
+
+export type CacheScopeKind = 'key' | 'team' | 'customer' | 'global';
+
+/** A route's response cache (docs/cache.md). */
+export interface RouteCachePolicy {
+  mode: 'exact' | 'semantic';
+  ttlMs: number;
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it. */
+  threshold: number;
+  scope: CacheScopeKind;
+  embed: 'last_user' | 'conversation';
+  /** Requests with a higher temperature bypass the cache. */
+  maxTemperature: number;
+  allowN: boolean;
+  allowLogprobs: boolean;
+  /** Share of semantic hits audited upstream (0: none). */
+  audit: number;
+}
+
+/** Gateway-wide cache settings. */
+export interface CacheSettings {
+  /** `local` or the name of an embeddings route. */
+  embedder: string;
+  maxBytes: number;
+  maxEntryBytes: number;
+  /** Written behind to SQLite under storage.data_dir and loaded at start. */
+  persist: boolean;
+  /** Absolute hit-rate move (last hour vs trailing baseline) that flags a route. */
+  driftBand: number;
 }
 
 export interface ServerSettings {
@@ -235,6 +267,7 @@ export interface Snapshot {
   logging: LoggingSettings;
   health: HealthSettings;
   storage: StorageSettings;
+  cache: CacheSettings;
   telemetry: TelemetrySettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;
   deployments: ReadonlyMap<string, DeploymentSnapshot>;

@@ -1,0 +1,73 @@
+// The cache's admin API, as a handler the HTTP layer mounts behind admin auth:
+//   GET    /admin/cache?group_by=<dims>[&<dim>=V ...]            KPI + memory
+//          dims: a comma list of route, tenant (the cache scope), key, team, customer, agent,
+//          workflow (default route,tenant); the same names filter
+//   DELETE /admin/cache?route=R&key=K|team=T|customer=C|scope=S   purge
+// For a purge, tenant selectors become the scope strings the cache stores under (scope.ts), so
+// `team=red` purges what was shared within team red, not the answers of keys that belong to it.
+
+import { GatewayError } from '../spec/errors.js';
+import type { ResponseCache } from './response-cache.js';
+import { DIMENSIONS, type Dimension } from './stats.js';
+import type { PurgeFilter } from './store.js';
+
+export interface AdminReply {
+  status: number;
+  body: unknown;
+}
+
+
+function scopeParam(q: URLSearchParams): string | undefined {
+  const given = (['scope', 'key', 'team', 'customer'] as const).filter((n) => q.has(n));
+  if (given.length > 1) throw new GatewayError('invalid_request', `give one of scope, key, team or customer, not ${given.join(' and ')}`, { param: given[1] });
+  const n = given[0];
+  if (n === undefined) return undefined;
+  const v = q.get(n)!;
+  if (v === '') throw new GatewayError('invalid_request', `${n} must not be empty`, { param: n });
+  return n === 'scope' ? v : `${n}:${v}`;
+}
+
+function checkParams(q: URLSearchParams, allowed: readonly string[]): void {
+  for (const k of q.keys()) if (!allowed.includes(k)) throw new GatewayError('invalid_request', `unknown parameter "${k}" (expected ${allowed.join(', ')})`, { param: k });
+}
+
+/** Answers one admin request; throws GatewayError (rendered by the caller in its error shape) on bad input. */
+export async function handleCacheAdmin(cache: ResponseCache, method: string, url: URL): Promise<AdminReply> {
+  const q = url.searchParams;
+  if (method === 'GET') {
+    checkParams(q, ['group_by', ...DIMENSIONS]);
+    const groupBy = (q.get('group_by') ?? 'route,tenant').split(',').map((d) => d.trim()) as Dimension[];
+    const unknown = groupBy.find((d) => !DIMENSIONS.includes(d));
+    if (unknown !== undefined || groupBy.length === 0) throw new GatewayError('invalid_request', `group_by must be a comma list of ${DIMENSIONS.join(', ')}${unknown !== undefined ? ` (not "${unknown}")` : ''}`, { param: 'group_by' });
+    const filter: Partial<Record<Dimension, string>> = {};
+    for (const d of DIMENSIONS) {
+      const v = q.get(d);
+      if (v !== null) filter[d] = v;
+    }
+    return {
+      status: 200,
+      body: {
+        object: 'cache.stats',
+        store: cache.store.stats(),
+        in_flight: { leaders: cache.flights.inFlight, waiting: cache.flights.waiting, shared: cache.flights.joined },
+        semantic: { vectors: cache.index.size, partitions: cache.index.partitionCount, embedder: cache.embedder.name },
+        total: cache.stats.total(),
+        audit: cache.auditor?.report() ?? [],
+        trends: cache.trends.report().filter((t) => filter.route === undefined || t.route === filter.route),
+        group_by: groupBy,
+        groups: cache.stats.rows(groupBy, filter),
+      },
+    };
+  }
+  if (method === 'DELETE') {
+    checkParams(q, ['route', 'scope', 'key', 'team', 'customer']);
+    const filter: PurgeFilter = {};
+    const route = q.get('route');
+    if (route !== null) filter.route = route;
+    const scope = scopeParam(q);
+    if (scope !== undefined) filter.scope = scope;
+    const purged = await cache.purge(filter);
+    return { status: 200, body: { object: 'cache.purge', purged, filter } };
+  }
+  throw new GatewayError('method_not_allowed', `${method} is not allowed on /admin/cache (GET or DELETE)`);
+}

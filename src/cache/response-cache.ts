@@ -1,0 +1,219 @@
+// The response cache: exact layer, then semantic layer, with single-flight in front of the
+// upstream and the KPI counters on every path. Knows nothing of HTTP or the request pipeline:
+// the lifecycle stage (cache-stage.ts) turns a request into a `CacheInput` and an answer into a
+// `complete()` call. Everything here touches memory only.
+
+import type { RouteCachePolicy } from '../config/snapshot.js';
+import type { CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
+import { answerBytes, type CachedAnswer } from './answer.js';
+import type { Embedder, SyncEmbedder } from './embedder.js';
+import { exactKey } from './exact-key.js';
+import type { Clock } from './lru.js';
+import { cachePlan, type CachePlan } from './policy.js';
+import { cacheScope, type ScopeCaller } from './scope.js';
+import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
+import { SingleFlight, type Ticket } from './single-flight.js';
+import { CacheStats, type Counters } from './stats.js';
+import { CacheTrends, type TrendOptions } from './trends.js';
+import type { CacheAuditor } from './audit.js';
+import type { CacheStore, PurgeFilter } from './store.js';
+import { indexEntryBytes, VectorIndex } from './vector-index.js';
+
+export interface CacheInput {
+  route: string;
+  policy: RouteCachePolicy;
+  request: CanonicalRequest;
+  caller: ScopeCaller;
+  /** The request's `cache-control` header. */
+  cacheControl?: string | undefined;
+}
+
+export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
+
+export type CacheLookup =
+  | { kind: 'bypass'; reason: NonNullable<CachePlan['bypass']> }
+  | { kind: 'hit'; layer: 'exact' | 'semantic'; answer: CachedAnswer; ageSeconds: number; similarity?: number; shared: boolean }
+  | { kind: 'miss'; pending: PendingAnswer; header: 'miss' | 'bypass' };
+
+/** A miss the caller will answer: `complete` with the answer when it succeeded, `abandon` otherwise. */
+export interface PendingAnswer {
+  complete(response: CanonicalResponse, o?: { costUsd?: number | undefined; textChunks?: number[] | undefined }): void;
+  abandon(): void;
+}
+
+export interface ResponseCacheOptions {
+  store: CacheStore;
+  embedder: Embedder;
+  clock?: Clock;
+  index?: VectorIndex;
+  warn?: (message: string, detail: Record<string, unknown>) => void;
+  trends?: Omit<TrendOptions, 'clock'>;
+}
+
+/** The response header values for a lookup (name, value pairs, ready for `call.headers`). */
+export function cacheHeaders(l: CacheLookup): string[] {
+  if (l.kind === 'bypass') return ['x-modelplane-cache', 'bypass'];
+  if (l.kind === 'miss') return ['x-modelplane-cache', l.header];
+  const h = ['x-modelplane-cache', `hit-${l.layer}`, 'age', String(l.ageSeconds)];
+  if (l.similarity !== undefined) h.push('x-modelplane-cache-similarity', l.similarity.toFixed(4));
+  return h;
+}
+
+export class ResponseCache {
+  readonly store: CacheStore;
+  readonly embedder: Embedder;
+  readonly index: VectorIndex;
+  readonly stats = new CacheStats();
+  readonly trends: CacheTrends;
+  /** Audits of semantic hits (`cache.audit`), when the gateway wired one. */
+  auditor: CacheAuditor | undefined;
+  readonly flights = new SingleFlight<CachedAnswer>();
+  private readonly clock: Clock;
+  private lastEmbedderWarning = -Infinity;
+  private readonly warn: (message: string, detail: Record<string, unknown>) => void;
+
+  constructor(o: ResponseCacheOptions) {
+    this.store = o.store;
+    this.embedder = o.embedder;
+    this.clock = o.clock ?? Date.now;
+    this.index = o.index ?? new VectorIndex();
+    this.trends = new CacheTrends({ clock: this.clock, ...o.trends });
+    this.warn = o.warn ?? (() => undefined);
+    this.store.onRemoved((key) => this.index.remove(key));
+  }
+
+  async lookup(input: CacheInput): Promise<CacheLookup> {
+    const t0 = performance.now();
+    const l = await this.lookupOnce(input);
+    // A follower's wait for its leader is not the lookup's cost; its hit still counts.
+    if (l.kind !== 'bypass' && !(l.kind === 'miss' && l.header === 'bypass')) this.trends.record(input.route, l.kind === 'hit', l.kind === 'hit' && l.shared ? undefined : (performance.now() - t0) * 1000);
+    return l;
+  }
+
+  private async lookupOnce(input: CacheInput): Promise<CacheLookup> {
+    const plan = cachePlan(input.policy, input.request, input.cacheControl);
+    const scope = cacheScope(input.policy.scope, input.caller);
+    const caller = input.caller;
+    const c = this.stats.counters({ route: input.route, tenant: scope ?? 'unscoped', key: caller.keyId, team: caller.team, customer: caller.customer, agent: caller.agent, workflow: caller.workflow });
+    if (scope === undefined) return this.bypassed(c, 'scope');
+    if (!plan.store) return this.bypassed(c, plan.bypass!);
+    const key = exactKey(scope, input.route, input.request);
+    const semantic = input.policy.mode === 'semantic' ? semanticQuery(scope, input.route, input.request, input.policy.embed) : undefined;
+    if (!plan.lookup) {
+      // no-cache: a fresh answer, stored for the next caller; no single-flight (it must not wait for an older one).
+      CacheStats.record(c, 'bypass');
+      const vector = semantic ? await this.embed(c, input.route, semantic) : undefined;
+      return { kind: 'miss', header: 'bypass', pending: this.pending(input, c, scope, key, semantic, vector, undefined) };
+    }
+    for (;;) {
+      const exact = await this.store.get(key);
+      if (exact !== undefined) return this.hit(c, 'exact', exact, undefined, false);
+      let vector: Float32Array | undefined;
+      let rejected = false;
+      if (semantic) {
+        vector = await this.embed(c, input.route, semantic);
+        if (vector) {
+          const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
+          for (const m of found.matches) {
+            const a = await this.store.get(m.key);
+            if (a !== undefined) return this.hit(c, 'semantic', a, m.similarity, false);
+            this.index.remove(m.key);
+          }
+          rejected = found.rejected !== undefined;
+        }
+      }
+      const ticket = this.flights.begin(key);
+      if (ticket.leader) {
+        CacheStats.record(c, rejected ? 'verifier-rejected' : 'miss');
+        return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket) };
+      }
+      const shared = await ticket.wait;
+      if (shared !== undefined) return this.hit(c, 'exact', shared, undefined, true);
+      // The leader failed: look again (another request may have stored it), then lead or follow anew.
+    }
+  }
+
+  purge(filter: PurgeFilter): Promise<number> {
+    return this.store.purge(filter);
+  }
+
+  /**
+   * Re-indexes stored answers that were semantic (after a persistent store loaded them at
+   * start). Only with a synchronous embedder: a route embedder would make start-up wait on the
+   * network, so those entries then serve exact hits only until they are stored again.
+   */
+  reindex(entries: Iterable<[string, CachedAnswer]>): number {
+    if (typeof (this.embedder as Partial<SyncEmbedder>).embedSync !== 'function') return 0;
+    const e = this.embedder as SyncEmbedder;
+    let n = 0;
+    for (const [key, a] of entries) {
+      if (a.semantic === undefined) continue;
+      this.index.add(a.semantic.partition, { key, text: a.semantic.text, vector: e.embedSync(a.semantic.text) });
+      n++;
+    }
+    return n;
+  }
+
+  private bypassed(c: Counters, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
+    CacheStats.record(c, 'bypass');
+    return { kind: 'bypass', reason };
+  }
+
+  private hit(c: Counters, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
+    CacheStats.record(c, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
+    if (shared) c.sharedInFlight++;
+    const u = answer.response.usage;
+    c.tokensSaved += u ? (u.totalTokens ?? u.inputTokens + u.outputTokens) : 0;
+    if (answer.costUsd !== undefined) c.usdSaved += answer.costUsd;
+    const ageSeconds = Math.max(0, Math.floor((this.clock() - answer.storedAt) / 1000));
+    const out: CacheLookup = { kind: 'hit', layer, answer, ageSeconds, shared };
+    if (similarity !== undefined) out.similarity = similarity;
+    return out;
+  }
+
+  private async embed(c: Counters, route: string, q: SemanticQuery): Promise<Float32Array | undefined> {
+    const v = await embedOne(this.embedder, q.text);
+    if (v === undefined) {
+      c.embedderErrors++;
+      // One warning a minute: a dead embedder must not turn every request into a log line.
+      const now = this.clock();
+      if (now - this.lastEmbedderWarning >= 60_000) {
+        this.lastEmbedderWarning = now;
+        this.warn('cache embedder failed; semantic lookups are exact-only until it answers (count in /admin/cache: embedderErrors)', { route, embedder: this.embedder.name });
+      }
+    }
+    return v;
+  }
+
+  private pending(input: CacheInput, c: Counters, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
+    let done = false;
+    const release = (): void => {
+      if (ticket?.leader) ticket.release();
+    };
+    return {
+      complete: (response, o = {}) => {
+        if (done) return;
+        done = true;
+        if (response.finishReason === 'error') return release();
+        // The vector the semantic index keeps for this answer counts against the same byte bound.
+        const vectorBytes = semantic && vector ? indexEntryBytes(vector, semantic.text) : 0;
+        const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) + vectorBytes };
+        if (o.textChunks !== undefined) answer.textChunks = o.textChunks;
+        if (o.costUsd !== undefined) answer.costUsd = o.costUsd;
+        if (semantic && vector) answer.semantic = { partition: semantic.partition, text: semantic.text };
+        // Followers get the answer now; storing is the memory store's synchronous work behind a promise.
+        if (ticket?.leader) ticket.resolve(answer);
+        void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
+          if (!kept) return;
+          c.stored++;
+          if (semantic && vector) this.index.add(semantic.partition, { key, vector, text: semantic.text });
+        });
+      },
+      abandon: () => {
+        if (done) return;
+        done = true;
+        release();
+      },
+    };
+  }
+}

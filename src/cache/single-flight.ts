@@ -1,0 +1,73 @@
+// Single-flight: identical concurrent misses (same exact key, which includes the tenant scope)
+// make one upstream call. The first request becomes the leader; the others become followers and
+// wait for the leader's answer. A leader that fails (upstream error, client gone, answer not
+// cacheable) settles its followers with `undefined`, and each follower asks again: the first to
+// ask becomes the new leader, so followers are never failed with a leader, and a retry storm
+// still makes one call at a time.
+
+export type Ticket<T> =
+  | { leader: true; /** Hands the answer to every follower and ends the flight. */ resolve(value: T): void; /** Ends the flight; followers try again. */ release(): void }
+  | { leader: false; wait: Promise<T | undefined> };
+
+interface Flight<T> {
+  promise: Promise<T | undefined>;
+  settle(v: T | undefined): void;
+  followers: number;
+}
+
+export class SingleFlight<T> {
+  private readonly flights = new Map<string, Flight<T>>();
+  /** Followers that were served by a leader's answer (the upstream calls saved). */
+  joined = 0;
+  /** Followers waiting for a leader right now. */
+  waiting = 0;
+
+  get inFlight(): number {
+    return this.flights.size;
+  }
+
+  begin(key: string): Ticket<T> {
+    const f = this.flights.get(key);
+    if (f !== undefined) {
+      f.followers++;
+      this.waiting++;
+      return { leader: false, wait: f.promise.finally(() => this.waiting--) };
+    }
+    let settle!: (v: T | undefined) => void;
+    const promise = new Promise<T | undefined>((r) => (settle = r));
+    const flight: Flight<T> = { promise, settle, followers: 0 };
+    this.flights.set(key, flight);
+    let done = false;
+    const end = (v: T | undefined): void => {
+      if (done) return;
+      done = true;
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+      if (v !== undefined) this.joined += flight.followers;
+      flight.settle(v);
+    };
+    return { leader: true, resolve: (v) => end(v), release: () => end(undefined) };
+  }
+}
+
+/**
+ * Runs `lead` at most once at a time per key: followers get the leader's value; when a leader
+ * yields `undefined` or throws, waiting followers retry (one of them leads). The leader's own
+ * error is the leader's alone.
+ */
+export async function singleFlight<T>(sf: SingleFlight<T>, key: string, lead: () => Promise<T | undefined>): Promise<{ value: T | undefined; shared: boolean }> {
+  for (;;) {
+    const t = sf.begin(key);
+    if (t.leader) {
+      let v: T | undefined;
+      try {
+        v = await lead();
+      } finally {
+        if (v === undefined) t.release();
+        else t.resolve(v);
+      }
+      return { value: v, shared: false };
+    }
+    const v = await t.wait;
+    if (v !== undefined) return { value: v, shared: true };
+  }
+}
