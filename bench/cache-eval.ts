@@ -1,6 +1,6 @@
 // The semantic cache's accuracy on the labelled pairs in test/data/cache-pairs.jsonl: for each
 // threshold, how many paraphrases are served and how many hard negatives would be served wrongly,
-// with and without the verifier. Prints the table in docs/cache.md.
+// with and without the verifier. Prints the table in docs/caching.md.
 // Usage: npx tsc -p tsconfig.json && node dist/bench/cache-eval.js [--misses]
 
 import { HashedNgramEmbedder } from '../src/cache/embedder.js';

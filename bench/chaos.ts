@@ -28,7 +28,7 @@ export const MAX_COOLDOWN_MS = 2000;
 
 export function config(sim: string, down: string, quotaKey: string): string {
   return `
-auth: { master_key: ${KEY} }
+auth: { master_key: ${KEY}, admin_key: ${KEY} }
 logging: { level: info }
 health: { breaker: { cooldown: ${COOLDOWN_MS}ms, max_cooldown: ${MAX_COOLDOWN_MS}ms } }
 providers:

@@ -115,7 +115,7 @@ async function startUpstream(): Promise<Upstream> {
 }
 
 const config = (up: string): string => `
-auth: { master_key: ${KEY} }
+auth: { master_key: ${KEY}, admin_key: ${KEY} }
 providers: { up: { format: openai-chat, base_url: ${up}/v1, api_key: k } }
 deployments: { d: { provider: up, model: up-model, price: { input: 1, output: 2 } } }
 routes:

@@ -40,7 +40,7 @@ async function setup(candidate: KnowledgeModel) {
   const dir = mkdtempSync(join(tmpdir(), 'mp-promo-e2e-'));
   const suiteFile = join(dir, 'capitals.yaml');
   writeFileSync(suiteFile, suiteYaml());
-  const configText = `auth: { master_key: ${KEY} }\n${substitutionConfig(ks.url, ROUTE)}`;
+  const configText = `auth: { master_key: ${KEY}, admin_key: ${KEY} }\n${substitutionConfig(ks.url, ROUTE)}`;
   const configFile = join(dir, 'gateway.yaml');
   writeFileSync(configFile, configText);
   const snapshot = loadSnapshotFromText(configText, { env: {} });

@@ -29,7 +29,7 @@ test('sampled requests are mirrored to the candidate, compared and reported; the
   const spend: Array<{ kind: string; deployment: string; costUsd?: number }> = [];
   const shadow = shadowTraffic({ log, store: new SqliteShadowStore(path), random: () => (n++ % 2 === 0 ? 0.2 : 0.7), onSpend: (s) => void spend.push(s) });
   const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 0.5, judge: judges } }\n  judges: { targets: [grader] }');
-  const gw = await startGateway({ configText: `auth: { master_key: ${KEY} }\n${config}`, port: 0, logger: log, env: {}, extensions: [targetPin(), shadow] });
+  const gw = await startGateway({ configText: `auth: { master_key: ${KEY}, admin_key: ${KEY} }\n${config}`, port: 0, logger: log, env: {}, extensions: [targetPin(), shadow] });
   try {
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
     for (const [i, q] of [...QUESTIONS, ...QUESTIONS].entries()) {

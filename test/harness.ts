@@ -30,7 +30,7 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const sim = await startSimulator({ port: 0 });
   const log = new LogSink();
-  const text = `auth: { master_key: ${KEY} }\n${opts.extra ?? ''}\n${opts.config.replaceAll('SIM', sim.url)}`;
+  const text = `auth: { master_key: ${KEY}, admin_key: ${KEY} }\n${opts.extra ?? ''}\n${opts.config.replaceAll('SIM', sim.url)}`;
   const gw = await startGateway({ configText: text, port: 0, logger: log.logger, env: opts.env ?? {} });
   return {
     sim,

@@ -21,7 +21,7 @@ test('default wiring: substitution.db under data_dir, admin views, steering erro
   const configFile = join(dir, 'gateway.yaml');
   writeFileSync(
     configFile,
-    `auth: { master_key: ${KEY} }\nstorage: { data_dir: ./state }\n${substitutionConfig(ks.url, `  qa:
+    `auth: { master_key: ${KEY}, admin_key: ${KEY} }\nstorage: { data_dir: ./state }\n${substitutionConfig(ks.url, `  qa:
     targets: [incumbent]
     shadow: { targets: [candidate], sample: 1 }
     promotion: { candidate: candidate, steps: [50, 100], interval: 1h }
@@ -60,7 +60,7 @@ test('only a trusted caller may pin a deployment', async () => {
   // A stand-in for the tenants' virtual keys (issue 9): any caller of kind `key`.
   const virtualKeys: Extension = { name: 'vk', authenticate: (presented) => (presented === 'vk-1' ? { kind: 'key', keyId: 'vk-1' } : undefined) };
   const g = injectable({
-    configText: `auth: { master_key: ${KEY} }
+    configText: `auth: { master_key: ${KEY}, admin_key: ${KEY} }
 providers: { p: { format: openai-chat, base_url: http://127.0.0.1:9/v1, auth: none } }
 deployments: { a: { provider: p, model: m1 }, b: { provider: p, model: m2 } }
 routes: { r: { targets: [a], retry: { max_attempts: 1 } } }

@@ -7,7 +7,7 @@ import type {
   ProviderSnapshot,
   RequestClassSnapshot,
   RouteSnapshot,
-  TargetPlan,
+  RoutingPolicy,
 } from '../src/config/snapshot.js';
 import type { CanonicalRequest } from '../src/spec/canonical.js';
 import { mulberry32 } from './prng.js';
@@ -57,7 +57,7 @@ export function testDeployment(id: string, options: TestDeploymentOptions = {}):
   };
 }
 
-export function testPlan(targets: DeploymentSnapshot[], overrides: Partial<TargetPlan> = {}): TargetPlan {
+export function testPlan(targets: DeploymentSnapshot[], overrides: Partial<RoutingPolicy> = {}): RoutingPolicy {
   return {
     strategy: 'ordered',
     targets,
@@ -82,7 +82,7 @@ export function testClass(
   name: string,
   when: RequestClassSnapshot['when'],
   targets: DeploymentSnapshot[],
-  overrides: Partial<TargetPlan> = {},
+  overrides: Partial<RoutingPolicy> = {},
 ): RequestClassSnapshot {
   return { ...testPlan(targets, overrides), name, when };
 }

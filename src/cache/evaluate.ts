@@ -1,7 +1,7 @@
 // Scores the semantic layer's decision (similarity threshold, then the verifier) on labelled
 // pairs: a paraphrase served is a correct hit, a hard negative or an unrelated pair served is a
 // wrong hit. Used by the verifier's test (the shipped threshold must meet the goals) and by
-// bench/cache-eval.ts (the table in docs/cache.md).
+// bench/cache-eval.ts (the table in docs/caching.md).
 
 import { readFileSync } from 'node:fs';
 import type { SyncEmbedder } from './embedder.js';

@@ -70,7 +70,7 @@ test('rule: a swapped content word, a reversing particle, or an added one that n
   rejects('Can I cancel my hotel booking?', 'Can I cancel my hotel booking for free?', 'additions');
 });
 
-// The goals of issue 10 at the shipped threshold, on both labelled sets (docs/cache.md).
+// The goals of issue 10 at the shipped threshold, on both labelled sets (docs/caching.md).
 for (const file of ['cache-pairs.jsonl', 'cache-pairs-holdout.jsonl']) {
   test(`labelled set ${file}: at most 1 wrong hit in 100 hard negatives, at least 60% of paraphrases served`, () => {
     const pairs = loadPairs(new URL(`../../../test/data/${file}`, import.meta.url));

@@ -1,4 +1,4 @@
-// `modelplane cache stats|purge`: the response cache's admin API (docs/cache.md) from a shell,
+// `modelplane cache stats|purge`: the response cache's admin API (docs/caching.md) from a shell,
 // against a running gateway.
 //   modelplane cache stats [--url U] [--admin-key K] [--group-by route|tenant|route,tenant] [--route R]
 //   modelplane cache purge [--url U] [--admin-key K] [--route R] [--key K | --team T | --customer C]

@@ -58,7 +58,7 @@ usage:
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
   modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
-  modelplane cache stats|purge [--url U] [--route R] ...  the response cache's KPI, and purging it (docs/cache.md)
+  modelplane cache stats|purge [--url U] [--route R] ...  the response cache's KPI, and purging it (docs/caching.md)
   modelplane keys|teams|customers|agents ...             virtual keys and the tenant hierarchy (docs/tenants.md)
   modelplane spend|budgets|audit ...                     who spent what, budget state, the admin audit trail
   modelplane eval run SUITE [--route R | --target D]     run an eval suite through a running gateway (CI gate)

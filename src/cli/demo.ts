@@ -11,12 +11,13 @@ import { createLogger } from '../telemetry/log.js';
 import { untilSignal } from './signals.js';
 
 export const DEMO_MASTER_KEY = 'sk-modelplane-demo';
+export const DEMO_ADMIN_KEY = 'sk-modelplane-demo-admin';
 
 /** The demo config. Model names are the simulator's own: any id works against it. */
 export function demoConfig(simUrl: string, port: number): string {
   return `# modelplane demo config (generated). Edit and save: the gateway reloads it.
 server: { port: ${port} }
-auth: { master_key: \${MODELPLANE_MASTER_KEY:-${DEMO_MASTER_KEY}} }
+auth: { master_key: \${MODELPLANE_MASTER_KEY:-${DEMO_MASTER_KEY}}, admin_key: \${MODELPLANE_ADMIN_KEY:-${DEMO_ADMIN_KEY}} }
 logging: { level: info }
 providers:
   sim-openai:    { format: openai-chat, base_url: ${simUrl}/openai/v1, api_key: sim-key }
@@ -143,7 +144,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       out.write(`  ${res.status}  ${String(Date.now() - t0).padStart(4)} ms  ${s.what}\n        route=${res.headers.get('x-modelplane-route')} deployment=${dep} attempts=${res.headers.get('x-modelplane-attempts')}${fb ? ` fell back after: ${fb}` : ''}  (${text.length} bytes)\n`);
     }
   }
-  if (options.traffic !== false) failures += await tenantsTour(gw.url, key);
+  if (options.traffic !== false) failures += await tenantsTour(gw.url, process.env.MODELPLANE_ADMIN_KEY ?? DEMO_ADMIN_KEY);
   out.write(`\nTry it:\n  curl ${gw.url}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\\n    -d '{"model":"support-triage","messages":[{"role":"user","content":"hi"}]}'\n`);
   out.write(`  OpenAI SDK: new OpenAI({ baseURL: '${gw.url}/v1', apiKey: '${key}' })\n  Anthropic SDK: new Anthropic({ baseURL: '${gw.url}', apiKey: '${key}' })\n\nCtrl-C to stop.\n`);
   // The demo also stops when whoever started it goes (npm does not always pass SIGTERM on).

@@ -2,7 +2,7 @@
 // deployments' tiers, cheapest first), one plan per tier with the other tiers behind it as
 // fallback, and the router (the shipped `default`, or a weights file from `modelplane router train`).
 
-import type { DeploymentSnapshot, RouteSnapshot, TargetPlan, AutoTier } from './snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, RoutingPolicy, AutoTier } from './snapshot.js';
 import type { Config, RouteConfig } from './schema.js';
 import { loadRouter } from '../routing/auto/load.js';
 import { thresholdForShare } from '../routing/auto/model.js';
@@ -55,7 +55,7 @@ export function compileAutoRoute(
   const tiers: AutoTier[] = groups.map((g, i) => {
     // This tier first, then the stronger tiers (quality kept), then the cheaper ones.
     const order = [g, ...groups.slice(i + 1), ...groups.slice(0, i).reverse()].flatMap((x) => x.members.map((d) => d.id));
-    const plan: TargetPlan = compilePlan(`${path} (tier ${g.name})`, { ...rest, targets: order, strategy: 'ordered' }, undefined, deployments, config, problems);
+    const plan: RoutingPolicy = compilePlan(`${path} (tier ${g.name})`, { ...rest, targets: order, strategy: 'ordered' }, undefined, deployments, config, problems);
     return { name: g.name, plan };
   });
   const a = r.auto ?? {};

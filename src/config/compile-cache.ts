@@ -6,7 +6,7 @@ import type { CacheSettings, RouteCachePolicy, RouteSnapshot } from './snapshot.
 
 export const CACHE_DEFAULTS = {
   ttlMs: 3_600_000,
-  /** Chosen on the labelled set (docs/cache.md): with the verifier behind it. */
+  /** Chosen on the labelled set (docs/caching.md): with the verifier behind it. */
   threshold: 0.75,
   maxTemperature: 1,
   maxBytes: 256 * 1024 * 1024,

@@ -23,7 +23,7 @@ import type {
   RetryPolicy,
   RouteSnapshot,
   Snapshot,
-  TargetPlan,
+  RoutingPolicy,
   Timeouts,
 } from './snapshot.js';
 
@@ -201,11 +201,11 @@ export type PlanCompiler = typeof compilePlan;
 function compilePlan(
   path: string,
   p: PlanConfig,
-  inherit: TargetPlan | undefined,
+  inherit: RoutingPolicy | undefined,
   deployments: Map<string, DeploymentSnapshot>,
   config: Config,
   problems: string[],
-): TargetPlan {
+): RoutingPolicy {
   let targets: DeploymentSnapshot[] | undefined;
   // True when a deployment this plan names failed to compile: that deployment's own problem is
   // the root cause, and checks that count targets (weights, an empty tier) would only echo it.
@@ -247,7 +247,7 @@ function compilePlan(
     const needed = finalTargets.reduce((n, d) => n + Math.max(1, d.credentials.length) + retry.attemptsPerDeployment - 1, 0);
     retry.maxAttempts = Math.max(retry.maxAttempts, needed);
   }
-  const plan: TargetPlan = {
+  const plan: RoutingPolicy = {
     strategy,
     targets: finalTargets,
     weights,

@@ -162,7 +162,7 @@ const planFields = {
 
 const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSchema, ...planFields });
 
-/** Response cache of one route (docs/cache.md). Off unless a route says so. */
+/** Response cache of one route (docs/caching.md). Off unless a route says so. */
 const routeCacheSchema = z.strictObject({
   mode: z.enum(['off', 'exact', 'semantic']).optional(),
   ttl: duration.optional(),

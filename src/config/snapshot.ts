@@ -107,7 +107,7 @@ export interface RequestClassRule {
   maxInputTokens?: number;
 }
 
-export interface TargetPlan {
+export interface RoutingPolicy {
   strategy: StrategyName;
   targets: DeploymentSnapshot[];
   /** Per target, for `weighted` (defaults to the deployment's weight). */
@@ -126,7 +126,7 @@ export interface TargetPlan {
   maxTokensAboveLimit: 'clamp' | 'reject';
 }
 
-export interface RequestClassSnapshot extends TargetPlan {
+export interface RequestClassSnapshot extends RoutingPolicy {
   name: string;
   when: RequestClassRule;
 }
@@ -134,7 +134,7 @@ export interface RequestClassSnapshot extends TargetPlan {
 /** One tier of an auto route: its plan lists the tier's deployments first, then the others as fallback. */
 export interface AutoTier {
   name: string;
-  plan: TargetPlan;
+  plan: RoutingPolicy;
 }
 
 /** `strategy: auto` (src/routing/auto): a trained router picks the tier per request. */
@@ -150,7 +150,7 @@ export interface AutoRouteSnapshot {
   cascade: boolean;
 }
 
-export interface RouteSnapshot extends TargetPlan {
+export interface RouteSnapshot extends RoutingPolicy {
   name: string;
   /** Sub-plans tried in order; the first whose rule matches wins, else the route's own plan. */
   classes: RequestClassSnapshot[];
@@ -173,7 +173,7 @@ export interface RouteSnapshot extends TargetPlan {
 
 export type CacheScopeKind = 'key' | 'team' | 'customer' | 'global';
 
-/** A route's response cache (docs/cache.md). */
+/** A route's response cache (docs/caching.md). */
 export interface RouteCachePolicy {
   mode: 'exact' | 'semantic';
   ttlMs: number;

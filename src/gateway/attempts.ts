@@ -20,7 +20,7 @@ import type { EgressFormat, UpstreamRequest, UpstreamResponseMeta } from '../spe
 import type { Timeouts } from '../config/snapshot.js';
 import { callUpstream, callUpstreamBuffered, transportError, type UpstreamResult } from './upstream.js';
 import { egressTarget } from './target.js';
-import type { Attempt, AttemptPlan } from './router.js';
+import type { Attempt, AttemptSequence } from './router.js';
 import { AttemptAbort } from './cancel.js';
 import type { Call } from './call.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -53,7 +53,7 @@ export interface JsonSuccess {
 /** What the attempt loop needs; chat adds its request. */
 export interface LoopInput {
   call: Call;
-  plan: AttemptPlan;
+  plan: AttemptSequence;
   egress: EgressRegistry;
   lifecycle: Lifecycle;
   /**
@@ -104,7 +104,7 @@ export function upstreamFault(call: Call, err: GatewayError): GatewayError {
 
 /** A non-GatewayError thrown by our own code during an attempt. */
 function ownFault(e: unknown, a: Attempt): GatewayError {
-  return new GatewayError('internal_error', `internal error while preparing the request for ${describe(a)}`, { cause: e });
+  return new GatewayError('internal_error', `internal error while preparing the request for ${describe(a)}`, { cause: e, clientMessage: 'internal error' });
 }
 
 const asError = (e: unknown, a: Attempt): GatewayError => (e instanceof GatewayError ? e : ownFault(e, a));
@@ -323,7 +323,7 @@ async function send(input: AttemptLoopInput, attempt: Attempt, fmt: EgressFormat
     } catch {
       // A body that cannot be read still leaves the status to map.
     } finally {
-      up.done();
+      up.release();
     }
     throw upstreamFault(input.call, fmt.parseError(text, { status: up.status, headers: up.headers }));
   }
@@ -344,7 +344,7 @@ export function fetchJson(input: LoopInput, attempt: Attempt, fmt: EgressFormat,
     try {
       json = JSON.parse(up.body.toString('utf8'));
     } catch (e) {
-      throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e });
+      throw new GatewayError('upstream_protocol', `${describe(attempt)}: response body is not valid JSON`, { cause: e, clientMessage: 'the upstream answered with a body that is not valid JSON' });
     }
     return { json, meta };
   });
@@ -359,7 +359,7 @@ function translated<T>(attempt: Attempt, f: () => T): T {
     return f();
   } catch (e) {
     if (e instanceof GatewayError) throw e;
-    throw new GatewayError('upstream_protocol', `${describe(attempt)}: response could not be translated (${(e as Error)?.message ?? String(e)})`, { cause: e });
+    throw new GatewayError('upstream_protocol', `${describe(attempt)}: response could not be translated (${(e as Error)?.message ?? String(e)})`, { cause: e, clientMessage: 'the upstream answered in a shape the gateway cannot read' });
   }
 }
 
@@ -398,7 +398,7 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
     const classify = (e: unknown): GatewayError => {
       if (bodyError !== undefined || controller.aborted) return transportError(controller.aborted ? controller.reason ?? bodyError : bodyError, describe(attempt), attempt.deployment.timeouts);
       if (e instanceof GatewayError) return e;
-      return new GatewayError('upstream_protocol', `${describe(attempt)}: stream could not be translated (${(e as Error)?.message ?? String(e)})`, { cause: e });
+      return new GatewayError('upstream_protocol', `${describe(attempt)}: stream could not be translated (${(e as Error)?.message ?? String(e)})`, { cause: e, clientMessage: 'the upstream streamed events the gateway cannot read' });
     };
     const it = fmt.parseStream(up.body, { model: attempt.deployment.model })[Symbol.asyncIterator]();
     const buffered: CanonicalEvent[] = [];
@@ -414,16 +414,16 @@ export function runStreamAttempts(input: AttemptLoopInput): Promise<StreamSucces
         if (commits(r.value)) break;
       }
     } catch (e) {
-      up.done();
+      up.release();
       up.body.destroy();
       throw classify(e);
     }
     if (buffered.length === 0) {
-      up.done();
-      throw new GatewayError('upstream_protocol', `${describe(attempt)}: stream ended without any event`);
+      up.release();
+      throw new GatewayError('upstream_protocol', `${describe(attempt)}: stream ended without any event`, { clientMessage: 'the upstream stream ended without any event' });
     }
     const release = () => {
-      up.done();
+      up.release();
       if (!up.body.destroyed) up.body.destroy();
     };
     return { attempt, buffered, rest: it, startedAt: t0, upstream: up, classify, release, judged: false };

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CanonicalRequest, CanonicalResponse, CanonicalEvent, EmbeddingRequest, EmbeddingResponse, FinishReason, Usage } from '../spec/canonical.js';
 import type { GatewayError } from '../spec/errors.js';
-import type { DeploymentSnapshot, RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { RequestNeeds } from '../routing/estimate.js';
 import type { Attempt } from '../routing/index.js';
 import type { Cancellation } from './cancel.js';
@@ -104,15 +104,15 @@ export interface Call {
   /** Computed once from the request (token estimate, capabilities), read by the planner and admission. */
   needs?: RequestNeeds;
   /**
-   * The plan to route this call with, chosen by a planning stage (e.g. the auto router picks a
-   * tier's plan); without one the planner uses the route's own (or a request class's).
+   * The routing policy for this call, chosen by a planning stage (e.g. the auto router picks a
+   * tier's); without one the planner uses the route's own (or a request class's).
    */
-  plan?: TargetPlan;
+  policy?: RoutingPolicy;
   /**
-   * Plans to escalate to, in order, when the answer of `plan` fails a cascade check (auto routes
-   * with `cascade: true`; non-streaming requests only).
+   * Policies to escalate to, in order, when the answer under `policy` fails a cascade check (auto
+   * routes with `cascade: true`; non-streaming requests only).
    */
-  cascade?: Array<{ name: string; plan: TargetPlan }>;
+  cascade?: Array<{ name: string; plan: RoutingPolicy }>;
   /** Planner filter applied before routing: a returned reason excludes the deployment. */
   exclude?: (d: DeploymentSnapshot) => string | undefined;
   /** Extra response headers `[name, value, ...]`, written at commit and on errors. */

@@ -29,7 +29,7 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
   const fmt = egress[d.provider.format];
   if (!fmt) return new GatewayError('internal_error', `no egress translator for ${d.provider.format}`);
   // An open breaker is left alone until its cooldown ends; then the probe is its half-open trial.
-  if (!router.admit(attempt, clock())) return undefined;
+  if (!router.tryAcquire(attempt, clock())) return undefined;
   const t0 = clock();
   router.started(attempt);
   try {
@@ -40,7 +40,7 @@ export async function probeOnce(d: DeploymentSnapshot, router: Router, egress: E
       const text = await up.body.text();
       if (up.status < 200 || up.status >= 300) throw fmt.parseError(text, { status: up.status, headers: up.headers });
     } finally {
-      up.done();
+      up.release();
     }
     router.succeeded(attempt, clock() - t0, undefined, clock());
     return undefined;

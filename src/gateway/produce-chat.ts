@@ -16,7 +16,7 @@ import { failedCheck } from '../routing/auto/checks.js';
 export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call: Call): Promise<Answer> {
   const request = call.request as CanonicalRequest;
   const route = call.route!;
-  const plan = deps.router.plan(route, request, call.ex.req.headers, call.ex.startedAt, call.needs, call.exclude, call.plan);
+  const plan = deps.router.plan(route, request, call.ex.req.headers, call.ex.startedAt, call.needs, call.exclude, call.policy);
   if (plan.className !== undefined) call.trace.className = plan.className;
   const input: AttemptLoopInput = { call, request, plan, egress: deps.egress, lifecycle };
   const o = call.outcome;

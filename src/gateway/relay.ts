@@ -8,7 +8,8 @@
 // replaced silently by the next target of the same plan. With `resume` (opt-in, resume.ts), a
 // failure after plain text is spliced over to a continuation instead of ending the stream.
 
-import type { CanonicalEvent, Usage } from '../spec/canonical.js';
+import type { CanonicalEvent } from '../spec/canonical.js';
+import { mergeUsage } from '../formats/shared/merge-usage.js';
 import { GatewayError } from '../spec/errors.js';
 import type { Call } from './call.js';
 import type { StreamSuccess } from './attempts.js';
@@ -28,12 +29,6 @@ export interface RelayHooks {
   taps: readonly StreamTap[];
   /** Redacts an upstream's in-stream error before anyone sees it (attempts.ts upstreamFault). */
   sanitize(e: GatewayError): GatewayError;
-}
-
-export function mergeUsage(into: Usage | undefined, u: Usage): Usage {
-  if (!into) return { ...u };
-  for (const k of Object.keys(u) as Array<keyof Usage>) if (u[k] !== undefined) into[k] = u[k]!;
-  return into;
 }
 
 /** `cur.s` always names the attempt being relayed (the caller releases it on a client abort). */
@@ -57,7 +52,7 @@ export async function* relay(call: Call, cur: { s: StreamSuccess }, hooks: Relay
           r = await s.rest.next();
         } catch (err) {
           const cause = s.classify(err);
-          r = { done: false, value: { type: 'error', error: cause.code === 'stream_interrupted' ? cause : new GatewayError('stream_interrupted', `upstream stream failed mid-way: ${cause.message}`, { cause }) } };
+          r = { done: false, value: { type: 'error', error: cause.code === 'stream_interrupted' ? cause : new GatewayError('stream_interrupted', `upstream stream failed mid-way: ${cause.message}`, { cause, clientMessage: `upstream stream failed mid-way: ${cause.callerMessage}` }) } };
         }
         if (r.done) return;
         e = r.value;

@@ -15,7 +15,7 @@
 import type { CanonicalRequest } from '../spec/canonical.js';
 import type { GatewayError } from '../spec/errors.js';
 import type { RouteSnapshot } from '../config/snapshot.js';
-import type { AttemptPlan } from './router.js';
+import type { AttemptSequence } from './router.js';
 
 export function resumable(route: RouteSnapshot, request: CanonicalRequest): boolean {
   return route.resumeStreams && request.reasoning === undefined && (request.n ?? 1) === 1;
@@ -29,7 +29,7 @@ export function continuationRequest(request: CanonicalRequest, partial: string):
 }
 
 /** The rest of the plan, restricted to deployments that continue a prefill. */
-export function prefillPlan(plan: AttemptPlan, failure: GatewayError): AttemptPlan {
+export function prefillPlan(plan: AttemptSequence, failure: GatewayError): AttemptSequence {
   let first = true;
   return {
     ...plan,

@@ -4,7 +4,7 @@
 import { HealthRegistry, DeploymentStats, planAttempts, type PlanInput, reportCancelled, reportFailure, reportSuccess, type HealthChange, type HealthOptions } from '../routing/index.js';
 import type { Logger } from '../telemetry/log.js';
 import { healthView } from './health-view.js';
-import type { Attempt, AttemptPlan, Router } from './router.js';
+import type { Attempt, AttemptSequence, Router } from './router.js';
 
 export interface RouterOptions {
   health?: HealthOptions;
@@ -18,15 +18,15 @@ export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { 
   health.onChange((c: HealthChange) => log.warn({ health: c }, 'health state changed'));
   return {
     state,
-    plan(route, request, headers, now, needs, exclude, chosen): AttemptPlan {
+    plan(route, request, headers, now, needs, exclude, chosen): AttemptSequence {
       const input: PlanInput = { route, request, headers, now };
       if (opts.rng) input.rng = opts.rng;
       if (needs) input.needs = needs;
       if (exclude) input.exclude = exclude;
-      if (chosen) input.plan = chosen;
+      if (chosen) input.policy = chosen;
       const p = planAttempts(input, state);
       let last: Attempt | undefined;
-      const out: AttemptPlan = {
+      const out: AttemptSequence = {
         plan: p.plan,
         deadlineAt: p.deadlineAt,
         next(t, lastError) {
@@ -38,7 +38,7 @@ export function createRouter(log: Logger, opts: RouterOptions = {}): Router & { 
       return out;
     },
     started: (a) => stats.begin(a.deployment.id),
-    admit: (a, now) => health.acquire(a.ref, now),
+    tryAcquire: (a, now) => health.acquire(a.ref, now),
     succeeded: (a, latencyMs, ttftMs, now) => reportSuccess(state, a.ref, now, latencyMs, ttftMs),
     failed: (a, error, now) => reportFailure(state, a.ref, error, now),
     abandoned: (a) => reportCancelled(state, a.ref),

@@ -5,15 +5,15 @@
 import type { CanonicalRequest, EmbeddingRequest } from '../spec/canonical.js';
 import type { GatewayError } from '../spec/errors.js';
 import type { Headers } from '../spec/wire.js';
-import type { DeploymentSnapshot, RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { Attempt } from '../routing/index.js';
 import type { RequestNeeds } from '../routing/estimate.js';
 
 export type { Attempt };
 
-export interface AttemptPlan {
+export interface AttemptSequence {
   className?: string;
-  plan: TargetPlan;
+  plan: RoutingPolicy;
   /** Wall-clock bound for the whole request (ms since epoch). */
   deadlineAt: number;
   /**
@@ -29,10 +29,10 @@ export interface Router {
    * Throws GatewayError when no target can serve the request (capabilities, context window,
    * `exclude`'s policy, all down). `needs` as computed when the request was decoded.
    */
-  plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number, needs?: RequestNeeds, exclude?: (d: DeploymentSnapshot) => string | undefined, plan?: TargetPlan): AttemptPlan;
+  plan(route: RouteSnapshot, request: CanonicalRequest | EmbeddingRequest, headers: Headers, now: number, needs?: RequestNeeds, exclude?: (d: DeploymentSnapshot) => string | undefined, policy?: RoutingPolicy): AttemptSequence;
   started(a: Attempt): void;
   /** For active probes: whether `a` may go now (takes a half-open trial slot when cooling is over). */
-  admit(a: Attempt, now: number): boolean;
+  tryAcquire(a: Attempt, now: number): boolean;
   succeeded(a: Attempt, latencyMs: number, ttftMs: number | undefined, now: number): void;
   failed(a: Attempt, error: GatewayError, now: number): void;
   /** The attempt ended without a verdict (client left, hedge lost). */

@@ -99,7 +99,7 @@ test('a stream whose total exceeds the limit fails the reader with the limit, an
     })(),
     isTooLarge('server.limits.upstream_stream'),
   );
-  r.done();
+  r.release();
   assert.ok(read <= LIMITS.maxStreamBytes, `read ${read} bytes`);
   while (up.outcomes.length === 0) await new Promise((r2) => setImmediate(r2));
   assert.deepEqual(up.outcomes, ['cut']);
@@ -119,7 +119,7 @@ test('a stream line that never ends fails at the per-event limit', async (t) => 
     })(),
     isTooLarge('server.limits.upstream_event'),
   );
-  r.done();
+  r.release();
 });
 
 test('UpstreamBody: the line bound counts across chunks and resets at a line feed; text() has the body bound', async () => {

@@ -96,7 +96,7 @@ test('callUpstream streams a real response; headers are parsed on demand; an abo
   const reason = new Error('client left');
   controller.abort(reason);
   await assert.rejects(it.next(), (e) => e === reason);
-  up.done();
+  up.release();
   s.closeAllConnections();
 });
 

@@ -16,8 +16,8 @@ export interface UpstreamResult {
   status: number;
   headers: Headers;
   body: UpstreamBody;
-  /** Clears the total-timeout timer; call when the body is fully consumed or abandoned. */
-  done(): void;
+  /** Releases the attempt: clears the total-timeout timer; call when the body is fully consumed or abandoned. */
+  release(): void;
 }
 
 const agents = new Map<number, Agent>();
@@ -94,7 +94,7 @@ class StreamCall {
     if (this.upstreamAbort) this.upstreamAbort(reason);
     else this.onError(reason); // not connected yet: fail now; onConnect aborts the request
   };
-  readonly done = (): void => {
+  readonly release = (): void => {
     clearTimeout(this.total);
     if (this.headersTimer) clearTimeout(this.headersTimer);
     this.controller.removeListener('abort', this.onSignal);
@@ -127,7 +127,7 @@ class StreamCall {
       this.headersTimer = undefined;
     }
     const body = (this.body = new UpstreamBody((e) => this.upstreamAbort?.(e), resume, this.limits));
-    this.resolve(new StreamResult(statusCode, rawHeaders, body, this.done));
+    this.resolve(new StreamResult(statusCode, rawHeaders, body, this.release));
     return true;
   }
 
@@ -146,7 +146,7 @@ class StreamCall {
     }
     if (this.settled) return;
     this.settled = true;
-    this.done();
+    this.release();
     this.reject(transportError(this.controller.aborted ? this.controller.reason ?? e : e, this.what, this.timeouts));
   }
 }
@@ -169,7 +169,7 @@ class StreamResult extends LazyHeaders implements UpstreamResult {
     status: number,
     raw: Buffer[] | string[] | null,
     readonly body: UpstreamBody,
-    readonly done: () => void,
+    readonly release: () => void,
   ) {
     super(status, raw);
   }

@@ -2,7 +2,7 @@
 // planned by the candidate config's route (its class when the record names one that still
 // exists) and priced over the targets that plan would use, weighted by how it would spread
 // traffic. What cannot be known from a log is an assumption, and every report states them.
-import type { DeploymentSnapshot, Price, RouteSnapshot, Snapshot, TargetPlan } from '../config/snapshot.js';
+import type { DeploymentSnapshot, Price, RouteSnapshot, Snapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { ReplayFilter, ReplayRecord, ReplaySource } from './source.js';
 
 export function tokenCost(p: Price, tokensIn: number, tokensOut: number, cacheRead = 0): number {
@@ -11,7 +11,7 @@ export function tokenCost(p: Price, tokensIn: number, tokensOut: number, cacheRe
 }
 
 /** How a plan would spread requests over its targets (shares summing to 1). */
-export function spread(plan: TargetPlan): Array<{ d: DeploymentSnapshot; share: number }> {
+export function spread(plan: RoutingPolicy): Array<{ d: DeploymentSnapshot; share: number }> {
   const t = plan.targets;
   if (t.length === 0) return [];
   switch (plan.strategy) {
@@ -33,7 +33,7 @@ export function spread(plan: TargetPlan): Array<{ d: DeploymentSnapshot; share: 
   }
 }
 
-function planFor(route: RouteSnapshot, className: string | undefined): TargetPlan {
+function planFor(route: RouteSnapshot, className: string | undefined): RoutingPolicy {
   return (className !== undefined && route.classes.find((c) => c.name === className)) || route;
 }
 

@@ -2,13 +2,13 @@
 // good at them, long prompts to a long-context tier, a header-selected canary). The first class
 // whose rule fully matches wins; otherwise the route's own plan applies.
 
-import type { RequestClassRule, RouteSnapshot, TargetPlan } from '../config/snapshot.js';
+import type { RequestClassRule, RouteSnapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { RequestNeeds } from './estimate.js';
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 export interface PlanSelection {
-  plan: TargetPlan;
+  plan: RoutingPolicy;
   className?: string;
 }
 

@@ -1,7 +1,7 @@
 // The error a request gets when no target of its plan can serve it at all. The message names
 // the limit, because "no deployment" alone sends people to the wrong config section.
 
-import type { DeploymentSnapshot, TargetPlan } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RoutingPolicy } from '../config/snapshot.js';
 import { GatewayError } from '../spec/errors.js';
 import { requiredWindow, type IneligibleKind } from './constraints.js';
 import type { RequestNeeds } from './estimate.js';
@@ -24,7 +24,7 @@ const WHAT: Record<Exclude<IneligibleKind, 'context' | 'policy' | 'max-tokens'>,
  * of this plan would do better). A capability nobody has: unsupported_capability. A mix: the
  * capability error, listing every reason.
  */
-export function ineligibleError(where: string, plan: TargetPlan, needs: RequestNeeds, rejections: Rejection[]): GatewayError {
+export function ineligibleError(where: string, plan: RoutingPolicy, needs: RequestNeeds, rejections: Rejection[]): GatewayError {
   if (plan.targets.length === 0) return new GatewayError('no_healthy_deployment', `${where} has no targets`);
   const kinds = new Set(rejections.map((r) => r.kind));
   if (kinds.has('policy')) {

@@ -22,7 +22,7 @@
 // throws no_healthy_deployment naming every reason, with a retry-after of the earliest reopening
 // (about a second when a trial is out: its answer may reopen the route).
 
-import type { CredentialSnapshot, DeploymentSnapshot, RouteSnapshot, TargetPlan } from '../config/snapshot.js';
+import type { CredentialSnapshot, DeploymentSnapshot, RouteSnapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { CanonicalRequest, EmbeddingRequest } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import { selectPlan, type HeaderMap } from './classifier.js';
@@ -48,8 +48,8 @@ export interface PlanInput {
    * deployment out before any strategy sees it, so no fallback, hedge or resumption can reach it.
    */
   exclude?: (d: DeploymentSnapshot) => string | undefined;
-  /** A plan chosen before planning (the auto router's tier): used instead of the route's classes. */
-  plan?: TargetPlan;
+  /** A policy chosen before planning (the auto router's tier): used instead of the route's classes. */
+  policy?: RoutingPolicy;
 }
 
 export interface PlanDeps {
@@ -74,7 +74,7 @@ export interface Attempt {
 
 export interface Plan {
   className?: string;
-  plan: TargetPlan;
+  plan: RoutingPolicy;
   needs: RequestNeeds;
   /** Eligible targets in strategy order. */
   order: readonly DeploymentSnapshot[];
@@ -102,8 +102,8 @@ export function planAttempts(input: PlanInput, deps: PlanDeps): Plan {
   const needs = input.needs ?? (isChat ? requestNeeds(req) : embeddingNeeds(req));
   const route = input.route;
   // The common case (a route without request classes) allocates no selection object.
-  const selection = input.plan !== undefined || route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
-  const plan = input.plan ?? (selection === undefined ? route : selection.plan);
+  const selection = input.policy !== undefined || route.classes.length === 0 ? undefined : selectPlan(route, { metadata: isChat ? req.metadata : undefined }, input.headers ?? {}, needs);
+  const plan = input.policy ?? (selection === undefined ? route : selection.plan);
   const className = selection?.className;
   const where = () => (className === undefined ? `route '${route.name}'` : `route '${route.name}' (class '${className}')`);
 
@@ -163,7 +163,7 @@ class PlanCursor {
   private readonly maxAttempts: number;
 
   constructor(
-    readonly plan: TargetPlan,
+    readonly plan: RoutingPolicy,
     readonly order: readonly DeploymentSnapshot[],
     readonly needs: RequestNeeds,
     private readonly health: HealthRegistry,
@@ -216,7 +216,7 @@ class PlanCursor {
     const cred = this.currentCredential;
     if (failure.scope === 'credential' && cred !== undefined) {
       (this.badCredentials ??= new Set()).add(cred.id);
-      const rotated = this.admit(this.current, now, 'rotate', 0);
+      const rotated = this.acquire(this.current, now, 'rotate', 0);
       if (rotated !== undefined) return rotated;
     }
     if (failure.scope === 'provider') (this.demotedProviders ??= new Set()).add(dep.provider.id);
@@ -226,7 +226,7 @@ class PlanCursor {
         if (fitsDeadline(this.startedAt, now, delay, this.plan.deadlineMs)) {
           // Admitted as of the moment it will be sent, so a retry-after cooldown that ends
           // before then does not block it.
-          const retry = this.admit(this.current, now + delay, 'retry', delay, cred);
+          const retry = this.acquire(this.current, now + delay, 'retry', delay, cred);
           if (retry !== undefined) {
             this.triesOnCurrent++;
             return retry;
@@ -245,7 +245,7 @@ class PlanCursor {
         const dep = this.order[i]!;
         if (demoted !== undefined && demoted.has(dep.provider.id) !== (pass === 1)) continue;
         if (this.minWindow > 0 && !((dep.capabilities.contextWindow ?? 0) >= this.minWindow)) continue;
-        const attempt = this.admit(i, now, kind, 0);
+        const attempt = this.acquire(i, now, kind, 0);
         if (attempt !== undefined) {
           this.tried[i] = true;
           this.current = i;
@@ -261,7 +261,7 @@ class PlanCursor {
    * Finds a credential of order[i] that health admits at `at` (the preferred one first) and
    * takes passage; undefined when none is available.
    */
-  private admit(i: number, at: number, kind: AttemptKind, delayMs: number, preferred?: CredentialSnapshot): Attempt | undefined {
+  private acquire(i: number, at: number, kind: AttemptKind, delayMs: number, preferred?: CredentialSnapshot): Attempt | undefined {
     const dep = this.order[i]!;
     if (dep.credentials.length === 0) {
       const ref: AttemptRef = { providerId: dep.provider.id, deploymentId: dep.id };

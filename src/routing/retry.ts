@@ -1,7 +1,7 @@
 // Retry and fallback arithmetic. Which errors may be retried is decided by the error table
 // (`retryable`, `scope` in spec/errors.ts), never by provider status codes here.
 
-import type { DeploymentSnapshot, RetryPolicy, TargetPlan } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RetryPolicy, RoutingPolicy } from '../config/snapshot.js';
 import type { GatewayError } from '../spec/errors.js';
 
 export type Rng = () => number;
@@ -34,7 +34,7 @@ export function retryDelay(error: GatewayError, attempt: number, policy: RetryPo
  * context_length_exceeded only when the plan allows it and (given `from`, the deployment that
  * failed) some target has a known, larger context window.
  */
-export function shouldFallBack(error: GatewayError, plan: TargetPlan, from?: DeploymentSnapshot): boolean {
+export function shouldFallBack(error: GatewayError, plan: RoutingPolicy, from?: DeploymentSnapshot): boolean {
   if (error.code === 'context_length_exceeded') {
     if (!plan.fallbackOnContextLength) return false;
     if (from === undefined) return true;

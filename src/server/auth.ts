@@ -44,8 +44,10 @@ export function authenticate(call: Call, scheme: AuthScheme, lifecycle: Lifecycl
   const auth = call.ex.snapshot.auth;
   const key = presentedKey(call.ex.req.headers);
   if (scheme === 'admin') {
-    const expected = auth.adminKey ?? auth.masterKey;
-    if (expected === undefined) throw new GatewayError('forbidden', 'the admin API is disabled: set auth.admin_key (or auth.master_key) in the config');
+    // The master key is a data-plane key: it reaches the admin API only if it is also configured
+    // as auth.admin_key (a leaked application key must not mint virtual keys).
+    const expected = auth.adminKey;
+    if (expected === undefined) throw new GatewayError('forbidden', 'the admin API is disabled: set auth.admin_key in the config');
     if (key === undefined) throw missingKey(scheme);
     if (!keyMatches(key, expected)) throw new GatewayError('unauthorized', 'Invalid API key.');
     call.caller = ADMIN_CALLER;

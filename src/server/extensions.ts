@@ -34,7 +34,7 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
   out.push(...substitutionExtensions(ctx));
-  // The response cache (docs/cache.md) last, the innermost stage: every other stage (routing, and
+  // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
   out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);
   return out;

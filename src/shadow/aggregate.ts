@@ -10,7 +10,7 @@ export interface ShadowTotals {
   pairs: number;
   shadowErrors: number;
   primaryErrors: number;
-  /** Mirrors not sent: the queue was full. */
+  /** Mirrors not sent: the queue was full, or the caller's policy excludes the candidate. */
   dropped: number;
   /** Mirrors not sent: the shadow budget of the period was spent. */
   overBudget: number;

@@ -155,6 +155,12 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
       const q = queueFor(routeName);
       for (const d of s.targets) {
         if (d.id === served) continue; // the candidate answered the primary itself (promotion): nothing to compare
+        // The caller's policy (allowlist, data-sensitivity tier) binds mirrors too: a prompt the
+        // primary could not send to a provider is never mirrored there.
+        if (call.exclude?.(d) !== undefined) {
+          aggregates.dropped(routeName, d.id);
+          continue;
+        }
         if (s.budget && budgets.spent(routeName, d.id, t, s.budget.periodMs) >= s.budget.usd) {
           aggregates.overBudget(routeName, d.id);
           continue;

@@ -33,7 +33,7 @@ function refuse(res: ServerResponse, err: GatewayError): void {
 
 function authorised(req: IncomingMessage, s: Snapshot): GatewayError | undefined {
   if (s.telemetry.metrics.auth === 'none') return undefined;
-  const expected = s.auth.adminKey ?? s.auth.masterKey;
+  const expected = s.auth.adminKey;
   if (expected === undefined) return new GatewayError('forbidden', 'metrics want the admin key, and none is configured');
   const key = presentedKey(req.headers);
   if (key === undefined || !keyMatches(key, expected)) return new GatewayError('unauthorized', 'Send `Authorization: Bearer <admin key>`.');

@@ -46,8 +46,8 @@ export function plainEndpoint(kind: EndpointKind, auth: AuthScheme, answer: (dep
  */
 export function requireAdminKey(call: Call): void {
   const auth = call.ex.snapshot.auth;
-  const expected = auth.adminKey ?? auth.masterKey;
-  if (expected === undefined) throw new GatewayError('forbidden', 'this endpoint wants the admin key, and none is configured: set auth.admin_key (or auth.master_key), or telemetry.metrics.auth: none');
+  const expected = auth.adminKey;
+  if (expected === undefined) throw new GatewayError('forbidden', 'this endpoint wants the admin key, and none is configured: set auth.admin_key, or telemetry.metrics.auth: none');
   const key = presentedKey(call.ex.req.headers);
   if (key === undefined) throw new GatewayError('unauthorized', 'Missing API key: send `Authorization: Bearer <admin key>`.');
   if (!keyMatches(key, expected)) throw new GatewayError('unauthorized', 'Invalid API key.');

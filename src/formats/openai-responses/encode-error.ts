@@ -2,7 +2,7 @@
 // Completions), plus the code the real Responses API gives an unknown previous response.
 import type { GatewayError } from '../../spec/errors.js';
 import type { RenderedError } from '../../spec/wire.js';
-import { errorObject, type OpenAiErrorObject } from '../openai-chat/encode-error.js';
+import { errorObject, type OpenAiErrorObject } from '../shared/openai-error.js';
 
 export function responsesErrorObject(error: GatewayError): OpenAiErrorObject {
   const obj = errorObject(error);

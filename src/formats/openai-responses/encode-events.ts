@@ -12,7 +12,7 @@ import type { CanonicalEvent, FinishReason, Usage } from '../../spec/canonical.j
 import { GatewayError, isGatewayError } from '../../spec/errors.js';
 import type { EncodeContext } from '../../spec/wire.js';
 import { sseFrame } from '../shared/sse.js';
-import { mergeUsage } from '../openai-chat/usage.js';
+import { mergeUsage } from '../shared/merge-usage.js';
 import { REDACTED_PREFIX } from './convert-input.js';
 import { responsesErrorObject } from './encode-error.js';
 import { itemId, responseId } from './ids.js';

@@ -51,7 +51,7 @@ export function autoRouter(log: Logger): Extension {
       const choice = Number.isNaN(score) ? { index: auto.tiers.length - 1, reason: 'router unavailable: strongest tier' } : chooseTier(auto, score);
       const tier = auto.tiers[choice.index];
       if (tier === undefined) return Promise.reject(new GatewayError('internal_error', 'auto route without tiers'));
-      call.plan = tier.plan;
+      call.policy = tier.plan;
       // Cascade: non-streaming requests only (a stream cannot be taken back once it started).
       if (auto.cascade && !call.request.stream && choice.index < auto.tiers.length - 1) call.cascade = auto.tiers.slice(choice.index + 1);
       call.outcome.tier = tier.name;
