@@ -313,7 +313,7 @@ export async function runChaos(opts: { requests?: number; concurrency?: number; 
         return [route, { p50: s.p50, p99: s.p99 }];
       })),
       failures: chaos.filter((r) => r.outcome === 'failure').slice(0, 20),
-      visibleErrors: visible.slice(0, 5).map((r) => ({ route: r.route, client: r.client, detail: r.detail })),
+      visibleErrors: visible.slice(0, 5).map((r) => ({ route: r.route, client: r.client, ...(r.detail !== undefined ? { detail: r.detail } : {}) })),
       wallMs: Date.now() - wall,
     };
   } finally {

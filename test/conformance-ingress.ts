@@ -25,7 +25,7 @@ export interface Ask {
   turns: AskTurn[];
   /** Offer the weather tool. */
   tools?: boolean;
-  toolChoice?: 'auto' | 'required' | 'none' | { name: string };
+  toolChoice?: 'auto' | 'required' | 'none' | { name: string } | undefined;
   maxTokens?: number;
   temperature?: number;
   topP?: number;

@@ -19,7 +19,7 @@ export interface AdminReply {
 
 function scopeParam(q: URLSearchParams): string | undefined {
   const given = (['scope', 'key', 'team', 'customer'] as const).filter((n) => q.has(n));
-  if (given.length > 1) throw new GatewayError('invalid_request', `give one of scope, key, team or customer, not ${given.join(' and ')}`, { param: given[1] });
+  if (given.length > 1) throw new GatewayError('invalid_request', `give one of scope, key, team or customer, not ${given.join(' and ')}`, { param: given[1]! });
   const n = given[0];
   if (n === undefined) return undefined;
   const v = q.get(n)!;

@@ -110,7 +110,10 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
     // request that reaches a cached route tells it (in-process tests have none: exact-only and no
     // audits, as on failure).
     stage: (call, next) => {
-      if (loopback.url === undefined) loopback.url = localUrl(call.ex.req.socket);
+      if (loopback.url === undefined) {
+        const url = localUrl(call.ex.req.socket);
+        if (url !== undefined) loopback.url = url;
+      }
       return stage.stage!(call, next);
     },
     endpoints: new Map([

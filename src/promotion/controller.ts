@@ -24,7 +24,7 @@ interface Live {
   incumbent: ArmStats;
   /** This step only. */
   candidate: ArmStats;
-  lastHeldReason?: string;
+  lastHeldReason?: string | undefined;
   lastGuards: GuardResult[];
 }
 

@@ -51,7 +51,7 @@ export interface Tracing {
 }
 
 export function createTracing(setup: TracingSetup): Tracing {
-  const exporter = setup.exporter ?? new OTLPTraceExporter({ url: setup.otlp?.endpoint, headers: { ...(setup.otlp?.headers ?? {}) } });
+  const exporter = setup.exporter ?? new OTLPTraceExporter({ ...(setup.otlp?.endpoint !== undefined ? { url: setup.otlp.endpoint } : {}), headers: { ...(setup.otlp?.headers ?? {}) } });
   const processor = setup.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': setup.serviceName }),

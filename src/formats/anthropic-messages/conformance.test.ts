@@ -44,8 +44,8 @@ function naive(file: string): { text: string; thinking: string; signature?: stri
     if (delta === undefined) continue;
     if (delta.type === 'text_delta') out.text += delta.text;
     if (delta.type === 'thinking_delta') out.thinking += delta.thinking;
-    if (delta.type === 'signature_delta') out.signature = delta.signature;
-    if (delta.type === 'input_json_delta') out.args[out.args.length - 1] += delta.partial_json;
+    if (delta.type === 'signature_delta' && delta.signature !== undefined) out.signature = delta.signature;
+    if (delta.type === 'input_json_delta') out.args[out.args.length - 1] = (out.args.at(-1) ?? '') + (delta.partial_json ?? '');
   }
   return out;
 }

@@ -17,8 +17,21 @@ const target: EgressTarget = {
 };
 const base: CanonicalRequest = { model: 'route', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false };
 
-async function build(req: Partial<CanonicalRequest>, t: Partial<EgressTarget> = {}) {
-  const r = await bedrockConverse.buildRequest({ ...base, ...req }, { ...target, ...t });
+/** Target overrides; `undefined` removes a field the default target has. */
+type TargetOverride = { [K in keyof EgressTarget]?: EgressTarget[K] | undefined };
+
+/** The default target with `t` applied: a field set to undefined is removed, as a config without it. */
+function withTarget(t: TargetOverride): EgressTarget {
+  const out: Record<string, unknown> = { ...target };
+  for (const [k, v] of Object.entries(t)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out as unknown as EgressTarget;
+}
+
+async function build(req: Partial<CanonicalRequest>, t: TargetOverride = {}) {
+  const r = await bedrockConverse.buildRequest({ ...base, ...req }, withTarget(t));
   return { ...r, json: JSON.parse(String(r.body)) as unknown };
 }
 
@@ -219,12 +232,12 @@ test('SigV4: AWS4-HMAC-SHA256 header with the right scope, signed headers and a 
 });
 
 test('SigV4: session token is sent and signed; region comes from the host when not configured', async () => {
-  const r = await buildBedrockRequest(base, { ...target, region: undefined, baseUrl: 'https://bedrock-runtime.eu-west-3.amazonaws.com', aws: { ...target.aws!, sessionToken: 'TOKEN' } }, new Date('2025-01-02T03:04:05Z'));
+  const r = await buildBedrockRequest(base, withTarget({ region: undefined, baseUrl: 'https://bedrock-runtime.eu-west-3.amazonaws.com', aws: { ...target.aws!, sessionToken: 'TOKEN' } }), new Date('2025-01-02T03:04:05Z'));
   assert.equal(r.headers['x-amz-security-token'], 'TOKEN');
   assert.match(r.headers.authorization ?? '', /Credential=AKIDEXAMPLE\/20250102\/eu-west-3\/bedrock\/aws4_request, SignedHeaders=accept;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
 });
 
 test('missing credentials are a configuration error, not a silent unsigned call', async () => {
-  await assert.rejects(buildBedrockRequest(base, { ...target, aws: undefined }), /AWS credentials missing/);
-  await assert.rejects(buildBedrockRequest(base, { ...target, auth: 'bearer', apiKey: undefined }), /API key missing/);
+  await assert.rejects(buildBedrockRequest(base, withTarget({ aws: undefined })), /AWS credentials missing/);
+  await assert.rejects(buildBedrockRequest(base, withTarget({ auth: 'bearer', apiKey: undefined })), /API key missing/);
 });

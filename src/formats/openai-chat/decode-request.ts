@@ -53,7 +53,7 @@ export function decodeRequest(body: unknown, limits: IngressLimits = DEFAULT_ING
   const extras = collectExtras(body);
   if (b.reasoning_effort != null) {
     if (EFFORTS.has(b.reasoning_effort)) {
-      req.reasoning = { effort: b.reasoning_effort as ReasoningConfig['effort'] };
+      req.reasoning = { effort: b.reasoning_effort as NonNullable<ReasoningConfig['effort']> };
     } else {
       // An effort the canonical form has no word for still reaches an OpenAI-compatible upstream.
       extras.reasoning_effort = b.reasoning_effort;

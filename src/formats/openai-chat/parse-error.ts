@@ -3,12 +3,13 @@ import { codeForUpstreamStatus, GatewayError, parseRetryAfter, type ErrorCode } 
 import type { Headers, UpstreamResponseMeta } from '../../spec/wire.js';
 import { isObject, num, str, tryParseJson } from '../shared/json.js';
 
+/** What an error body said; a field a body lacks stays undefined. */
 interface ErrorFields {
-  message?: string;
-  type?: string;
-  code?: string;
-  param?: string;
-  status?: number;
+  message?: string | undefined;
+  type?: string | undefined;
+  code?: string | undefined;
+  param?: string | undefined;
+  status?: number | undefined;
 }
 
 function asText(v: unknown): string | undefined {

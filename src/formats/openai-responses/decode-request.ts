@@ -158,7 +158,7 @@ export function toCanonicalRequest(p: ParsedResponsesRequest, input: readonly In
     const reasoning: ReasoningConfig = {};
     const effort = b.reasoning.effort;
     if (effort != null) {
-      if (EFFORTS.has(effort)) reasoning.effort = effort as ReasoningConfig['effort'];
+      if (EFFORTS.has(effort)) reasoning.effort = effort as NonNullable<ReasoningConfig['effort']>;
       else extras.reasoning_effort = effort;
     }
     // Asking for a summary is asking to see the reasoning.
