@@ -18,6 +18,10 @@ export interface FeatureVariant {
 }
 
 export const FEATURES: Record<string, FeatureVariant> = {
+  lean: {
+    describe: 'metrics and the spend ledger off (the lifecycle with no per-request extension work: what issue 8 compares with the figures before the seam)',
+    top: ['telemetry: { metrics: { enabled: false } }', 'ledger: { enabled: false }'],
+  },
   'metrics-off': {
     describe: 'telemetry.metrics.enabled: false (metrics and the dashboard window are on by default: this ratio is the inverse of their cost)',
     top: ['telemetry: { metrics: { enabled: false } }'],
