@@ -2,11 +2,11 @@
 // scripts and styles), on the same runner as every other endpoint: errors come out in the
 // OpenAI shape and the request id header is set. Their answer is a `json` answer whose body is a
 // `PlainBody`; nothing else renders them.
-import { openaiChat } from '../formats/index.js';
+import { jsonEndpoint } from '../gateway/endpoints/json.js';
 import { GatewayError } from '../spec/errors.js';
 import type { Answer, Call, EndpointKind } from '../gateway/call.js';
 import type { GatewayDeps } from '../gateway/deps.js';
-import { idHeaders, type AuthScheme, type EndpointSpec } from '../gateway/endpoint.js';
+import type { AuthScheme, EndpointSpec } from '../gateway/endpoint.js';
 import { callHeaders } from '../gateway/headers.js';
 import { keyMatches, presentedKey } from '../server/auth.js';
 
@@ -27,17 +27,7 @@ function renderPlain(call: Call, answer: Answer): void {
 }
 
 export function plainEndpoint(kind: EndpointKind, auth: AuthScheme, answer: (deps: GatewayDeps, call: Call) => PlainBody | Promise<PlainBody>): EndpointSpec {
-  return {
-    kind,
-    format: 'openai-chat',
-    method: 'GET',
-    auth,
-    errors: openaiChat,
-    idHeaders: idHeaders.plain,
-    logged: false,
-    produce: async (deps, _l, call) => ({ kind: 'json', status: 200, body: await answer(deps, call) }),
-    render: renderPlain,
-  };
+  return jsonEndpoint(kind, auth, answer, false, renderPlain);
 }
 
 /**

@@ -18,7 +18,17 @@ function renderJson(call: Call, answer: Answer): void {
   writeJson(call, answer.status, JSON.stringify(answer.body));
 }
 
-export function jsonEndpoint(kind: EndpointKind, auth: AuthScheme, answer: (deps: GatewayDeps, call: Call) => unknown, logged = false): EndpointSpec {
+/**
+ * A GET endpoint answered by the gateway itself; `render` defaults to JSON (telemetry's plain
+ * text and HTML endpoints pass their own).
+ */
+export function jsonEndpoint(
+  kind: EndpointKind,
+  auth: AuthScheme,
+  answer: (deps: GatewayDeps, call: Call) => unknown,
+  logged = false,
+  render: EndpointSpec['render'] = renderJson,
+): EndpointSpec {
   return {
     kind,
     format: 'openai-chat',
@@ -27,8 +37,8 @@ export function jsonEndpoint(kind: EndpointKind, auth: AuthScheme, answer: (deps
     errors: openaiChat,
     idHeaders: idHeaders.plain,
     logged,
-    produce: (deps, _l, call) => Promise.resolve({ kind: 'json', status: 200, body: answer(deps, call) }),
-    render: renderJson,
+    produce: async (deps, _l, call) => ({ kind: 'json', status: 200, body: await answer(deps, call) }),
+    render,
   };
 }
 
