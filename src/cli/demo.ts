@@ -146,7 +146,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   }
   if (options.traffic !== false) failures += await tenantsTour(gw.url, process.env.MODELPLANE_ADMIN_KEY ?? DEMO_ADMIN_KEY);
   out.write(`\nTry it:\n  curl ${gw.url}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\\n    -d '{"model":"support-triage","messages":[{"role":"user","content":"hi"}]}'\n`);
-  out.write(`  OpenAI SDK: new OpenAI({ baseURL: '${gw.url}/v1', apiKey: '${key}' })\n  Anthropic SDK: new Anthropic({ baseURL: '${gw.url}', apiKey: '${key}' })\n\nCtrl-C to stop.\n`);
+  out.write(`  OpenAI SDK: new OpenAI({ baseURL: '${gw.url}/v1', apiKey: '${key}' })\n  Anthropic SDK: new Anthropic({ baseURL: '${gw.url}', apiKey: '${key}' })\n  Dashboard: ${gw.url}/dashboard (sign in with the admin key ${process.env.MODELPLANE_ADMIN_KEY ?? DEMO_ADMIN_KEY})\n\nCtrl-C to stop.\n`);
   // The demo also stops when whoever started it goes (npm does not always pass SIGTERM on).
   if (!options.exitAfterTraffic) await untilSignal({ withParent: true });
   await gw.close();
