@@ -46,17 +46,36 @@ const entrySchema = z.strictObject({
 export type CatalogEntry = z.output<typeof entrySchema>;
 export type CatalogModel = z.output<typeof modelSchema>;
 
-function catalogFile(): string {
-  // Runs from src/catalog (tests, ts sources) or dist/src/catalog (compiled): the YAML stays in src/.
+/**
+ * A data file the package ships under src/ (`dataFile('catalog', 'providers.yaml')`). Code runs
+ * from src/ (ts sources) or dist/src/ (compiled, and installed packages): data stays in src/, so
+ * walk up until `src/<path>` exists.
+ */
+export function dataFile(...path: string[]): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'src', 'catalog', 'providers.yaml');
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'src', ...path);
     if (existsSync(candidate)) return candidate;
-    const beside = join(dir, 'providers.yaml');
-    if (existsSync(beside)) return beside;
     dir = dirname(dir);
   }
-  throw new Error('modelplane: provider catalog providers.yaml not found');
+  throw new Error(`modelplane: data file src/${path.join('/')} not found`);
+}
+
+const catalogFile = () => dataFile('catalog', 'providers.yaml');
+
+const familySchema = z.strictObject({
+  id: z.string(),
+  provider: z.string(),
+  description: z.string(),
+  whole_literal_only: z.boolean().optional(),
+  stems: z.array(z.string()).min(1),
+});
+
+export type ModelFamily = z.output<typeof familySchema>;
+
+/** The families of model ids the linter knows (src/catalog/model-families.yaml). */
+export function loadModelFamilies(): ModelFamily[] {
+  return z.array(familySchema).parse(parse(readFileSync(dataFile('catalog', 'model-families.yaml'), 'utf8')));
 }
 
 let cached: ReadonlyMap<string, CatalogEntry> | undefined;

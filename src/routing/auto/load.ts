@@ -1,22 +1,12 @@
 // Finding and reading a router: `default` is the file shipped beside this module's source
 // (src/routing/auto/default-router.json, found from dist/ too); anything else is a path,
 // relative to the config file's folder. Read once per config load, never per request.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { dataFile } from '../../catalog/index.js';
 import { checkModel, type RouterModel } from './model.js';
 
-export function defaultRouterFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'src', 'routing', 'auto', 'default-router.json');
-    if (existsSync(candidate)) return candidate;
-    const beside = join(dir, 'default-router.json');
-    if (existsSync(beside)) return beside;
-    dir = dirname(dir);
-  }
-  throw new Error('the shipped router default-router.json was not found');
-}
+export const defaultRouterFile = (): string => dataFile('routing', 'auto', 'default-router.json');
 
 export function loadRouter(name: string, configFile: string | undefined): RouterModel {
   const file = name === 'default' ? defaultRouterFile() : isAbsolute(name) ? name : resolve(configFile ? dirname(configFile) : process.cwd(), name);
