@@ -31,7 +31,7 @@ export function limitsFrom(l: LimitsConfig | undefined): LimitSpec | undefined {
   return out;
 }
 
-interface ScopedInput {
+export interface ScopedInput {
   budget?: BudgetConfig | undefined;
   limits?: LimitsConfig | undefined;
   sensitivity?: string | undefined;
@@ -41,7 +41,8 @@ interface ScopedInput {
   metadata?: Record<string, string> | undefined;
 }
 
-function scopedFrom(s: ScopedInput): Scoped {
+/** The budget, limits, sensitivity, allowlists and metadata a team, key or entity declares. */
+export function scopedFrom(s: ScopedInput): Scoped {
   const out: Scoped = {};
   const budget = budgetFrom(s.budget);
   if (budget) out.budget = budget;
@@ -52,6 +53,16 @@ function scopedFrom(s: ScopedInput): Scoped {
   if (s.tiers !== undefined) out.tiers = s.tiers;
   if (s.providers !== undefined) out.providers = s.providers;
   if (s.metadata !== undefined) out.metadata = s.metadata;
+  return out;
+}
+
+/** What a key is bound to (team, customer, agent) and when it expires: config and admin API alike. */
+export function keyBindings(k: { team?: string | undefined; customer?: string | undefined; agent?: string | undefined; expires_at?: string | undefined }): Pick<KeyRecord, 'team' | 'customer' | 'agent' | 'expiresAt'> {
+  const out: Pick<KeyRecord, 'team' | 'customer' | 'agent' | 'expiresAt'> = {};
+  if (k.team !== undefined) out.team = k.team;
+  if (k.customer !== undefined) out.customer = k.customer;
+  if (k.agent !== undefined) out.agent = k.agent;
+  if (k.expires_at !== undefined) out.expiresAt = Date.parse(k.expires_at);
   return out;
 }
 
@@ -108,11 +119,8 @@ export function compileTenants(config: Config, problems: string[]): TenantSettin
       createdAt: 0,
       source: 'config',
       ...scopedFrom(k),
+      ...keyBindings(k),
     };
-    if (k.team !== undefined) rec.team = k.team;
-    if (k.customer !== undefined) rec.customer = k.customer;
-    if (k.agent !== undefined) rec.agent = k.agent;
-    if (k.expires_at !== undefined) rec.expiresAt = Date.parse(k.expires_at);
     keys.push(rec);
   }
   const out: TenantSettings = {

@@ -3,7 +3,7 @@
 // (before/after, never a secret), and returns public views.
 
 import { z } from 'zod';
-import { budgetFrom, limitsFrom } from '../config/compile-tenants.js';
+import { keyBindings, scopedFrom } from '../config/compile-tenants.js';
 import { budgetSchema, limitsSchema, TENANT_NAME } from '../config/tenants-schema.js';
 import { formatPath } from '../config/load.js';
 import type { AuditEntry, TenantKind, TenantStore } from '../store/tenant-store.js';
@@ -60,19 +60,7 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   throw new TenantInputError(`${field}: ${msg}`, issue.code === 'unrecognized_keys' ? issue.keys[0] : field);
 }
 
-type ScopedIn = z.output<z.ZodObject<typeof scopedInput>>;
 
-function scopedFrom(s: Partial<ScopedIn>): Scoped {
-  const out: Scoped = {};
-  if (s.budget !== undefined) out.budget = budgetFrom(s.budget)!;
-  if (s.limits !== undefined) out.limits = limitsFrom(s.limits)!;
-  if (s.sensitivity !== undefined) out.sensitivity = s.sensitivity;
-  if (s.routes !== undefined) out.routes = s.routes;
-  if (s.tiers !== undefined) out.tiers = s.tiers;
-  if (s.providers !== undefined) out.providers = s.providers;
-  if (s.metadata !== undefined) out.metadata = s.metadata;
-  return out;
-}
 
 /** What the admin needs from the config: declared teams and the sensitivity policy. */
 export interface TenantContext {
@@ -102,11 +90,8 @@ export class TenantAdmin {
       createdAt: this.now(),
       source: 'store',
       ...scopedFrom(k),
+      ...keyBindings(k),
     };
-    if (k.team !== undefined) record.team = k.team;
-    if (k.customer !== undefined) record.customer = k.customer;
-    if (k.agent !== undefined) record.agent = k.agent;
-    if (k.expires_at !== undefined) record.expiresAt = Date.parse(k.expires_at);
     await this.checkKey(record);
     await this.write('key', record.id, record, { actor, action: 'create', kind: 'key', target: record.id, after: publicBody(record) });
     return { record, key };
