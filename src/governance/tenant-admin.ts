@@ -60,8 +60,6 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   throw new TenantInputError(`${field}: ${msg}`, issue.code === 'unrecognized_keys' ? issue.keys[0] : field);
 }
 
-
-
 /** What the admin needs from the config: declared teams and the sensitivity policy. */
 export interface TenantContext {
   configTeams: ReadonlyMap<string, TeamRecord>;
