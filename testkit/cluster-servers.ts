@@ -11,6 +11,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { HANG_GUARD_MS } from './wait.js';
 
 export interface ManagedServer {
@@ -215,13 +216,17 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Mana
     dir,
   );
   await server.start();
-  await createDatabase(findBinary('psql'), port, database);
+  await createDatabase(port, database);
   return server;
 }
 
-async function createDatabase(psql: string | undefined, port: number, database: string): Promise<void> {
+async function createDatabase(port: number, database: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`database name "${database}": expected lower-case letters, digits, _`);
-  if (!psql) throw new Error('psql is not installed (apt-get install postgresql-client)');
-  const r = spawnSync(psql, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${database}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`CREATE DATABASE ${database} failed: ${r.stderr}`);
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
 }
