@@ -10,6 +10,7 @@ import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
 import { compilePromotion, compileShadow } from './compile-substitution.js';
+import { compileCluster } from './compile-cluster.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
   Capabilities,
@@ -384,5 +385,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     tenants: compileTenants(config, problems),
   };
   if (options.source !== undefined) snapshot.source = options.source;
+  const cluster = compileCluster(config, problems);
+  if (cluster) snapshot.cluster = cluster;
   return { snapshot, problems };
 }

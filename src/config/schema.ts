@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { RETENTION, tenantConfigFields } from './tenants-schema.js';
 import { telemetrySchema } from './telemetry.js';
 import { promotionSchema, shadowSchema } from './substitution-schema.js';
+import { clusterSchema, postgresSchema } from './cluster-schema.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
 const AUTH_SCHEMES = ['bearer', 'api-key', 'x-api-key', 'x-goog-api-key', 'sigv4', 'none'] as const;
@@ -257,6 +258,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Directory for embedded SQLite files; relative paths are relative to the config file. */
       data_dir: z.string().min(1).optional(),
+      /** Durable records shared by every instance (cluster mode, with `cluster.redis`). */
+      postgres: postgresSchema.optional(),
       responses: z
         .strictObject({
           backend: z.enum(['sqlite', 'memory']).optional(),
@@ -274,6 +277,8 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   telemetry: telemetrySchema.optional(),
+  /** Shared hot state on Redis (cluster mode, with `storage.postgres`; docs/scaling.md). */
+  cluster: clusterSchema.optional(),
   health: z
     .strictObject({
       breaker: z

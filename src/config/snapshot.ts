@@ -256,6 +256,14 @@ export interface StorageSettings {
   responsesRetention?: { maxAgeMs?: number; maxEntries?: number };
 }
 
+/** Cluster mode (docs/scaling.md): present only when both Redis and Postgres are configured. */
+export interface ClusterSettings {
+  redis: { url: string; keyPrefix: string };
+  postgres: { url: string; pool: number };
+  onRedisUnavailable: 'local' | 'refuse';
+  admissionTimeoutMs: number;
+}
+
 export interface Snapshot {
   /** Increases by one on every successful (re)load. */
   version: number;
@@ -267,6 +275,8 @@ export interface Snapshot {
   logging: LoggingSettings;
   health: HealthSettings;
   storage: StorageSettings;
+  /** Undefined: embedded mode (in-memory + SQLite), the default. */
+  cluster?: ClusterSettings;
   cache: CacheSettings;
   telemetry: TelemetrySettings;
   providers: ReadonlyMap<string, ProviderSnapshot>;

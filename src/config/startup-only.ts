@@ -11,6 +11,8 @@ export const STARTUP_ONLY_SETTINGS: ReadonlyArray<{ key: string; read: (s: Snaps
   { key: 'logging.level', read: (s) => s.logging.level },
   { key: 'health', read: (s) => s.health },
   { key: 'storage', read: (s) => s.storage },
+  // Connections and the choice of stores are made once (src/cluster/stores.ts).
+  { key: 'cluster', read: (s) => s.cluster },
 ];
 
 /** The start-up-only keys whose values differ between two snapshots. */
