@@ -10,7 +10,7 @@
 // Nothing here waits on the store: the Governor's memory is the hot path.
 
 import type { DeploymentSnapshot, RouteSnapshot, Snapshot } from '../config/snapshot.js';
-import type { Call, Caller } from '../gateway/call.js';
+import type { Answer, Call, Caller } from '../gateway/call.js';
 import type { Extension } from '../gateway/extension.js';
 import { keyMatches } from '../server/auth.js';
 import { GatewayError } from '../spec/errors.js';
@@ -98,8 +98,9 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
       const req = call.request;
       const body = req && 'messages' in req ? req : req ? { ...(req.user !== undefined ? { user: req.user } : {}) } : undefined;
       const admit = (route: RouteSnapshot) =>
-        gov.admit({
+        gov.admission({
           ...(principal ? { principal } : {}),
+          requestId: call.ex.requestId,
           headers: call.ex.req.headers,
           ...(body ? { body } : {}),
           route: route.name,
@@ -109,30 +110,31 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
           // Embeddings produce no output tokens; chat reserves the client's max_tokens (or a default).
           ...(call.endpoint === 'embeddings' ? { maxTokens: 0 } : call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
         });
-      let adm: Admission;
-      try {
-        adm = admit(call.route);
-      } catch (e) {
+      const route = call.route;
+      const refused = (e: unknown): Admission | Promise<Admission> => {
         if (e instanceof RateLimitError) call.headers.push(...e.headers);
-        const fallback = e instanceof GatewayError && e.code === 'budget_exceeded' ? fallbackRoute(call.route) : undefined;
+        const fallback = e instanceof GatewayError && e.code === 'budget_exceeded' ? fallbackRoute(route) : undefined;
         if (!fallback) throw e;
         // on_budget_exhausted: the cheaper targets get their own, smaller reservation; a refusal
         // there is the answer.
-        adm = admit(fallback);
-        call.headers.push('x-modelplane-budget-fallback', call.route.budgetFallback!.label);
-        call.route = fallback;
+        const fb = (a: Admission) => {
+          call.headers.push('x-modelplane-budget-fallback', route.budgetFallback!.label);
+          call.route = fallback;
+          return a;
+        };
+        const a = admit(fallback);
+        return a instanceof Promise ? a.then(fb) : fb(a);
+      };
+      // The embedded store answers synchronously (no promise on the hot path); a shared one
+      // (cluster mode) answers after its one round trip.
+      let adm: Admission | Promise<Admission>;
+      try {
+        adm = admit(route);
+      } catch (e) {
+        adm = refused(e);
       }
-      call[ADMISSION] = adm;
-      const a = adm.attribution;
-      const caller: Caller = { ...call.caller };
-      if (a.customer !== undefined) caller.customer = a.customer;
-      if (a.agent !== undefined) caller.agent = a.agent;
-      if (a.workflow !== undefined) caller.workflow = a.workflow;
-      call.caller = caller;
-      const ex = both(call.exclude, adm.exclude);
-      if (ex) call.exclude = ex;
-      if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));
-      return next();
+      if (adm instanceof Promise) return adm.catch(refused).then((a) => admitted(gov, call, a, next));
+      return admitted(gov, call, adm, next);
     },
 
     // Streams are charged as they run: with a `cutoff` budget, output is counted per event (about
@@ -182,4 +184,19 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
       o.costUsd = record.costUsd;
     },
   };
+}
+
+/** An admitted request: attribution into the caller, the policy's exclusion, rate-limit headers. */
+function admitted(gov: Governor, call: Call, adm: Admission, next: () => Promise<Answer>): Promise<Answer> {
+  call[ADMISSION] = adm;
+  const a = adm.attribution;
+  const caller: Caller = { ...call.caller };
+  if (a.customer !== undefined) caller.customer = a.customer;
+  if (a.agent !== undefined) caller.agent = a.agent;
+  if (a.workflow !== undefined) caller.workflow = a.workflow;
+  call.caller = caller;
+  const ex = both(call.exclude, adm.exclude);
+  if (ex) call.exclude = ex;
+  if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));
+  return next();
 }

@@ -14,13 +14,14 @@ import type { LedgerRecord, LedgerStore, SpendTotals } from '../store/ledger-sto
 import type { TenantStore } from '../store/tenant-store.js';
 import { AlertSender, type AlertLog, type AlertSenderOptions } from './alerts.js';
 import { attribute, type Attribution } from './attribution.js';
-import { BudgetBook, isRefusal, refusalMessage, type BudgetState, type Reservation } from './budgets.js';
+import { isBudgetRefusal, MemoryAdmissionStore, type AdmissionResult, type AdmissionStore } from './admission-store.js';
+import { BudgetBook, refusalMessage, type BudgetState, type Reservation } from './budgets.js';
 import { applyUnknownCostRule, costOf, estimateMaxCost, strictestRule } from './cost.js';
 import { TenantDirectory } from './directory.js';
 import { allows, tierIndex, type Principal } from './hierarchy.js';
 import { LedgerWriter } from './ledger.js';
 import { assertSomeEligible, buildExclude, requestTier, type Exclude } from './policy.js';
-import { isLimitRefusal, openaiDuration, RateLimiter, rateLimitHeaders, type LimitState, type LimitTicket } from './rate-limit.js';
+import { openaiDuration, RateLimiter, rateLimitHeaders, type LimitReport, type LimitState, type LimitTicket } from './rate-limit.js';
 import type { TenantSettings } from './types.js';
 
 export interface GovernorLog extends AlertLog {
@@ -36,6 +37,8 @@ export interface GovernorOptions {
   alerts?: AlertSenderOptions;
   pollMs?: number;
   ledgerFlushMs?: number;
+  /** Where admission state lives (default: the book and limiter in memory; cluster mode: Redis). */
+  admissionStore?: (budgets: BudgetBook, limits: RateLimiter) => AdmissionStore;
 }
 
 export interface AdmitInput {
@@ -53,6 +56,8 @@ export interface AdmitInput {
    */
   countInput?: () => number;
   maxTokens?: number;
+  /** Names a shared store's lease. */
+  requestId?: string;
 }
 
 export interface Admission {
@@ -60,6 +65,10 @@ export interface Admission {
   exclude?: Exclude;
   reservation?: Reservation;
   ticket?: LimitTicket;
+  /** A shared admission store's lease. */
+  lease?: string;
+  /** Rate-limit figures as of admission (the shared store's answer). */
+  report?: LimitReport;
   limitStates: LimitState[];
   /** Reserved USD (0 without budgets). */
   estimateUsd: number;
@@ -88,6 +97,7 @@ export class Governor {
   readonly directory: TenantDirectory;
   readonly budgets: BudgetBook;
   readonly limits: RateLimiter;
+  readonly admissionStore: AdmissionStore;
   readonly alerts: AlertSender;
   readonly ledger?: LedgerWriter;
   private readonly now: () => number;
@@ -99,6 +109,7 @@ export class Governor {
     this.directory = new TenantDirectory(opts.settings, opts.tenantStore, opts.log, this.now);
     this.budgets = new BudgetBook(this.now);
     this.limits = new RateLimiter(this.now);
+    this.admissionStore = opts.admissionStore ? opts.admissionStore(this.budgets, this.limits) : new MemoryAdmissionStore(this.budgets, this.limits);
     this.alerts = new AlertSender(opts.settings.alerts, opts.log, opts.alerts);
     this.budgets.onSoftAlert = (a) => this.alerts.budgetSoftLimit(a.budget);
     this.budgets.onShadowRefusal = (r) => this.log.warn({ budget: r.budget.id, needed_usd: r.needed, spent_usd: r.budget.spent }, `shadow budget ${r.budget.id} would have refused a request`);
@@ -145,7 +156,19 @@ export class Governor {
     throw new GatewayError('unauthorized', `API key ${v.key?.prefix ?? ''}… is ${v.reason}.`);
   }
 
+  /** Admission for a synchronous (embedded) store; `admission()` serves either kind. */
   admit(input: AdmitInput): Admission {
+    const a = this.admission_(input);
+    if (a instanceof Promise) throw new Error('Governor.admit: the admission store is asynchronous; use admission()');
+    return a;
+  }
+
+  /** The request path: synchronous with the embedded store, one promise with a shared one. */
+  admission(input: AdmitInput): Admission | Promise<Admission> {
+    return this.admission_(input);
+  }
+
+  private admission_(input: AdmitInput): Admission | Promise<Admission> {
     const p = input.principal;
     if (p && !allows(p.allowRoute, input.route)) {
       throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
@@ -169,7 +192,6 @@ export class Governor {
     const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.countInput?.() ?? 0)));
     if (exclude) adm.exclude = exclude;
 
-    // Budgets first: a refusal by a rate limit afterwards releases the reservation.
     const states: BudgetState[] = [];
     const addBudget = (id: string) => {
       const s = this.budgets.get(id);
@@ -185,9 +207,6 @@ export class Governor {
       if ('refuse' in rule) {
         throw new GatewayError('budget_exceeded', `Budget refused: the cost of this request cannot be estimated (a target has no price or no output limit is known) and a budget says on_unknown_cost: refuse. Send max_tokens, or price the deployment.`);
       }
-      const r = this.budgets.reserve(states, rule.reserve);
-      if (isRefusal(r)) throw new GatewayError('budget_exceeded', refusalMessage(r));
-      adm.reservation = r;
       adm.estimateUsd = rule.reserve;
       const cut = states.find((s) => s.spec.cutoff && s.spec.enforce);
       if (cut && rule.reserve > 0) adm.cutoff = { limitUsd: rule.reserve, inputUsd: est.inputUsd, outputUsdPerToken: est.outputUsdPerToken, budget: cut.id };
@@ -201,27 +220,41 @@ export class Governor {
     for (const l of p?.limits ?? []) addLimit(l.id);
     if (customer?.limits) addLimit(`customer:${customer.name}`);
     if (agent?.limits) addLimit(`agent:${agent.name}`);
-    if (limitStates.length > 0) {
-      adm.estimateTokens = (limitStates.some((l) => l.tpm !== undefined) ? inputEstimate() : input.inputTokens) + (input.maxTokens ?? 0);
-      const t = this.limits.admit(limitStates, adm.estimateTokens);
-      if (isLimitRefusal(t)) {
-        if (adm.reservation) this.budgets.settle(adm.reservation, 0);
-        const what = t.which === 'concurrency' ? `${t.limit} concurrent requests` : t.which === 'requests' ? `${t.limit} requests per minute` : `${t.limit} tokens per minute`;
-        throw new RateLimitError(
-          `Rate limit exceeded: ${describeScope(t.state.id)} allows ${what}. Retry in ${openaiDuration(t.retryAfterMs)}.`,
-          t.retryAfterMs,
-          rateLimitHeaders(this.limits.report(limitStates)),
-        );
-      }
-      adm.ticket = t;
+    if (limitStates.length > 0) adm.estimateTokens = (limitStates.some((l) => l.tpm !== undefined) ? inputEstimate() : input.inputTokens) + (input.maxTokens ?? 0);
+    if (states.length === 0 && limitStates.length === 0) return adm;
+
+    // Budgets and limits are checked and taken together, all or nothing, by the store.
+    const r = this.admissionStore.admit({
+      budgets: states,
+      amount: adm.estimateUsd,
+      limits: limitStates,
+      tokens: adm.estimateTokens,
+      ...(input.requestId !== undefined ? { requestId: input.requestId } : {}),
+    });
+    return r instanceof Promise ? r.then((x) => this.admitted(adm, x, limitStates)) : this.admitted(adm, r, limitStates);
+  }
+
+  private admitted(adm: Admission, r: AdmissionResult, limitStates: LimitState[]): Admission {
+    if (isBudgetRefusal(r)) throw new GatewayError('budget_exceeded', refusalMessage(r.budget));
+    if (!r.ok) {
+      const t = r.limit;
+      const what = t.which === 'concurrency' ? `${t.limit} concurrent requests` : t.which === 'requests' ? `${t.limit} requests per minute` : `${t.limit} tokens per minute`;
+      throw new RateLimitError(`Rate limit exceeded: ${describeScope(t.state.id)} allows ${what}. Retry in ${openaiDuration(t.retryAfterMs)}.`, t.retryAfterMs, rateLimitHeaders(r.report));
+    }
+    if (r.reservation) adm.reservation = r.reservation;
+    if (r.ticket) {
+      adm.ticket = r.ticket;
       adm.limitStates = limitStates;
     }
+    if (r.lease !== undefined) adm.lease = r.lease;
+    if (r.report) adm.report = r.report;
     return adm;
   }
 
   /** Rate-limit headers for a limited caller's response (empty for everyone else). */
   responseHeaders(adm: Admission): string[] {
-    return adm.limitStates.length > 0 ? rateLimitHeaders(this.limits.report(adm.limitStates)) : [];
+    if (adm.limitStates.length === 0) return [];
+    return rateLimitHeaders(adm.report ?? this.limits.report(adm.limitStates));
   }
 
   /** After the response: real cost into budgets, real tokens into limits, one ledger record. */
@@ -232,8 +265,7 @@ export class Governor {
     // reserved: an unknown cost must not become a free request.
     // The same for a client that left (499) after an upstream was called: its tokens were spent.
     if (usage === undefined && adm?.reservation && (out.status < 400 || (out.status === 499 && out.deployment !== undefined))) cost = adm.reservation.amount;
-    if (adm?.reservation) this.budgets.settle(adm.reservation, cost);
-    if (adm?.ticket) this.limits.settle(adm.ticket, usage ? usage.inputTokens + usage.outputTokens : out.status >= 400 ? 0 : undefined);
+    if (adm) this.admissionStore.settle(adm, cost, usage ? usage.inputTokens + usage.outputTokens : out.status >= 400 ? 0 : undefined);
     const a = adm?.attribution;
     const r: LedgerRecord = {
       ts: this.now(),
@@ -293,6 +325,7 @@ export class Governor {
   async close(): Promise<void> {
     this.directory.stop();
     this.ledger?.close();
+    await this.admissionStore.close?.();
     await this.alerts.idle();
   }
 
