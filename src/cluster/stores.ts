@@ -14,6 +14,7 @@ import { PostgresTenantStore } from '../store/postgres-tenant-store.js';
 import { SpooledLedgerStore, SPOOL_DB_FILE } from '../store/postgres-ledger-spool.js';
 import { createRedis, type ScriptedRedis } from './redis/client.js';
 import { checkSchema } from './migrations.js';
+import { workerSlot } from './workers.js';
 import { createPgPool, pgReachable, type PgPool } from './pg-pool.js';
 
 export interface StoresLog {
@@ -54,7 +55,9 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
     throw e;
   }
   // The spool is per instance: each needs its own data directory (a volume in Kubernetes).
-  const dir = resolveDataDir(snapshot.storage, opts.configFile) ?? join(process.cwd(), DEFAULT_DATA_DIR_NAME);
+  const base = resolveDataDir(snapshot.storage, opts.configFile) ?? join(process.cwd(), DEFAULT_DATA_DIR_NAME);
+  const slot = workerSlot();
+  const dir = slot === undefined || base === ':memory:' ? base : join(base, `worker-${slot}`);
   const file = (name: string) => (dir === ':memory:' ? ':memory:' : join(dir, name));
   const ledgerStore = new SpooledLedgerStore({ local: new SqliteLedgerStore(file(LEDGER_DB_FILE)), spoolPath: file(SPOOL_DB_FILE), pool, instance: instanceId, log: opts.log });
   const responsesStore = new PostgresResponsesStore({ pool, onError: (err, lost) => (lost > 0 ? opts.log.error({ err: String(err), lost }, 'responses store: backlog full, responses lost') : opts.log.warn({ err: String(err) }, 'responses store: Postgres write failed, retrying')) });
