@@ -12,7 +12,9 @@ import { LEDGER_DB_FILE, SqliteLedgerStore } from '../store/sqlite-ledger-store.
 import { PostgresResponsesStore } from '../store/postgres-responses-store.js';
 import { PostgresTenantStore } from '../store/postgres-tenant-store.js';
 import { SpooledLedgerStore, SPOOL_DB_FILE } from '../store/postgres-ledger-spool.js';
-import { createRedis, type ScriptedRedis } from './redis/client.js';
+import { createRedis, ready, type ScriptedRedis } from './redis/client.js';
+
+const REDIS_START_WAIT_MS = 3_000;
 import { checkSchema } from './migrations.js';
 import { workerSlot } from './workers.js';
 import { createPgPool, pgReachable, type PgPool } from './pg-pool.js';
@@ -63,6 +65,10 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
   const responsesStore = new PostgresResponsesStore({ pool, onError: (err, lost) => (lost > 0 ? opts.log.error({ err: String(err), lost }, 'responses store: backlog full, responses lost') : opts.log.warn({ err: String(err) }, 'responses store: Postgres write failed, retrying')) });
   const tenantStore = new PostgresTenantStore(pool);
   const redis = createRedis(settings.redis.url, { name: `modelplane:${instanceId}` });
+  // Start with a live connection when Redis is up (the heartbeat goes out before the port opens);
+  // when it is down, start anyway: admission answers by cluster.on_redis_unavailable until it is back.
+  const connected = await Promise.race([ready(redis).then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), REDIS_START_WAIT_MS).unref())]);
+  if (!connected) opts.log.warn({ redis: settings.redis.url.replace(/\/\/[^@]*@/, '//***@') }, 'redis: not reachable at start; serving by cluster.on_redis_unavailable until it is');
   let closed = false;
   return {
     settings,
