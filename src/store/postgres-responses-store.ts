@@ -12,6 +12,12 @@ export interface PostgresResponsesStoreOptions {
   /** Responses kept in memory while Postgres cannot take them; beyond this the oldest are lost (reported). */
   maxPending?: number;
   retryMs?: number;
+  /**
+   * An id not found is looked up again after these delays: the instance that created it writes
+   * it right after its response left, so a client quick enough to name it on another instance
+   * can arrive first. Only unknown ids pay this (default 25 ms then 75 ms).
+   */
+  missRetryMs?: readonly number[];
   onError?: (err: unknown, lost: number) => void;
 }
 
@@ -23,6 +29,7 @@ export class PostgresResponsesStore implements ResponsesStore {
   private closed = false;
   private readonly maxPending: number;
   private readonly retryMs: number;
+  private readonly missRetryMs: readonly number[];
   private readonly onError: (err: unknown, lost: number) => void;
   /** Ids deleted while a write of theirs was in flight: deleted again once it lands. */
   private readonly deletedInFlight = new Set<string>();
@@ -31,14 +38,20 @@ export class PostgresResponsesStore implements ResponsesStore {
     this.pool = opts.pool;
     this.maxPending = opts.maxPending ?? 10_000;
     this.retryMs = opts.retryMs ?? 500;
+    this.missRetryMs = opts.missRetryMs ?? [25, 75];
     this.onError = opts.onError ?? (() => {});
   }
 
   async get(id: string): Promise<StoredResponse | undefined> {
     const hot = this.pending.get(id);
     if (hot !== undefined) return hot;
-    const r = await this.pool.query<{ body: StoredResponse }>('SELECT body FROM mp_responses WHERE id = $1', [id]);
-    return r.rows[0]?.body;
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.pool.query<{ body: StoredResponse }>('SELECT body FROM mp_responses WHERE id = $1', [id]);
+      if (r.rows[0] !== undefined) return r.rows[0].body;
+      const wait = this.missRetryMs[attempt];
+      if (wait === undefined || this.closed) return undefined;
+      await new Promise((res) => setTimeout(res, wait));
+    }
   }
 
   put(r: StoredResponse): void {
