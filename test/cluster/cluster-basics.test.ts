@@ -18,6 +18,14 @@ test('three instances: each serves, /admin/cluster lists all three with one conf
     assert.equal(new Set(view.instances.map((i) => i.config_hash)).size, 1);
     assert.equal(view.config_mismatch, false);
     assert.equal(view.instances.filter((i) => i.self).length, 1);
+    // Spend across the cluster, asked of any instance, once the spools have shipped.
+    let spend: { rows: Array<{ route: string; requests: number; input_tokens: number }> };
+    do spend = (await adminGet(c, c.instances[2]!.url, '/admin/cluster/spend?group_by=route')).json as typeof spend;
+    while ((spend.rows[0]?.requests ?? 0) < 3);
+    assert.equal(spend.rows.length, 1);
+    assert.equal(spend.rows[0]!.route, 'chat');
+    assert.equal(spend.rows[0]!.requests, 3);
+    assert.equal((await adminGet(c, c.instances[2]!.url, '/admin/cluster/spend?group_by=color')).status, 400);
     const ready = await adminGet(c, c.instances[0]!.url, '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual({ ...(ready.json as object), config_version: 0, routes: 0, spool: 0 }, { status: 'ready', config_version: 0, routes: 0, redis: true, postgres: true, spool: 0, spool_full: false });
