@@ -79,13 +79,19 @@ export class RedisAdmissionStore implements AdmissionStore {
     } catch (e) {
       // A script that ran after all (a slow answer, not a lost one) is released by a settlement
       // queued behind it on the same connection; a lease it never wrote releases nothing.
-      if (e instanceof AdmissionTimeout) this.pending.push({ lease, cost: 0, tokens: 0, budgets: [] }) === 1 && setImmediate(() => void this.flush());
+      if (e instanceof AdmissionTimeout) this.queue({ lease, cost: 0, tokens: 0, budgets: [] });
       return this.unavailable(c, e);
     }
     const kind = reply[0];
-    if (kind === 'seed' && seeded < 4) {
-      const b = c.budgets[Number(reply[1]) - 1]!;
-      await this.seed(b);
+    if (kind === 'seed') {
+      // Each budget is seeded once per period (the first instance to ask wins); a budget that
+      // will not stay seeded is a broken Redis, answered by the unavailable policy.
+      if (seeded >= c.budgets.length) return this.unavailable(c, new Error('budget seed did not take'));
+      try {
+        await this.withTimeout(this.seed(c.budgets[Number(reply[1]) - 1]!));
+      } catch (e) {
+        return this.unavailable(c, e);
+      }
       return this.attempt(c, seeded + 1);
     }
     if (kind === 'budget') {
@@ -135,7 +141,12 @@ export class RedisAdmissionStore implements AdmissionStore {
     if (held.lease === undefined) return;
     this.live.delete(held.lease);
     const budgets = held.reservation?.entries.map((e) => e.state) ?? [];
-    this.pending.push({ lease: held.lease, cost, tokens: actualTokens === undefined ? undefined : Math.round(actualTokens), budgets });
+    this.queue({ lease: held.lease, cost, tokens: actualTokens === undefined ? undefined : Math.round(actualTokens), budgets });
+  }
+
+  /** Settlements of one event-loop turn go out together. */
+  private queue(s: PendingSettle): void {
+    this.pending.push(s);
     if (this.pending.length === 1) setImmediate(() => void this.flush());
   }
 
@@ -192,7 +203,7 @@ export class RedisAdmissionStore implements AdmissionStore {
 
   private async seed(b: BudgetState): Promise<void> {
     const spent = this.o.spentSoFar ? await this.o.spentSoFar(b.id, b.periodStart) : b.spent;
-    await this.r.mpSeed(this.p, budgetKey(b), spent, Number.isFinite(b.periodEnd) ? b.periodEnd : 'inf');
+    await this.r.mpSeed(this.p, budgetKey(b), spent, Number.isFinite(b.periodEnd) ? b.periodEnd : 'inf', this.clock());
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@
 //   -> {'seed', idx}                             a budget period Redis has never seen (cold Redis)
 // settle ARGV: P, now|'', n, n x {leaseId, cost, actualTokens|''}  -> n x {spent...} (or 0 if gone)
 // renew  ARGV: P, now|'', ttlMs, ids...  -> swept count; extends this instance's live leases
-// seed   ARGV: P, key, spent, periodEndMs|'inf' -> 1 if seeded, 0 if another instance was first
+// seed   ARGV: P, key, spent, periodEndMs|'inf', now|'' -> 1 if seeded, 0 if another instance was first
 
 import { LEASE_LUA } from './lease-lua.js';
 
@@ -132,11 +132,12 @@ for i = 4, #ARGV do redis.call('ZADD', P .. 'leases', 'XX', now + ttl, ARGV[i]) 
 return sweep(now, 100)
 `;
 
-const SEED = `
-local key = ARGV[1] .. ARGV[2]
+const SEED = `${LEASE_LUA}
+local key = P .. ARGV[2]
 if redis.call('EXISTS', key) == 1 then return 0 end
 redis.call('HSET', key, 'spent', ARGV[3], 'reserved', 0)
-if ARGV[4] ~= 'inf' then redis.call('PEXPIREAT', key, tonumber(ARGV[4]) + 86400000) end
+-- Kept a day past the period's end (relative to the scripts' clock, which tests inject).
+if ARGV[4] ~= 'inf' then redis.call('PEXPIRE', key, math.max(1, tonumber(ARGV[4]) - clock(ARGV[5])) + 86400000) end
 return 1
 `;
 
