@@ -4,11 +4,21 @@ import type { CommandSpec } from './args.js';
 export const SERVE: CommandSpec = {
   name: 'serve',
   summary: 'Run the gateway. The config file is watched: save an edit and it reloads (a broken edit is rejected; the old config keeps serving).',
-  usage: '--config FILE [--port N] [--host H]',
+  usage: '--config FILE [--port N] [--host H] [--workers N|auto]',
   flags: {
     config: { type: 'string', short: 'c', value: 'FILE', description: 'the gateway config (YAML); required' },
     port: { type: 'string', short: 'p', value: 'N', description: 'listen on this port (overrides server.port)' },
     host: { type: 'string', value: 'H', description: 'listen on this address (overrides server.host)' },
+    workers: { type: 'string', value: 'N|auto', description: 'run N gateway processes on one port (auto: one per core); needs cluster mode (docs/scaling.md)' },
+  },
+};
+
+export const MIGRATE: CommandSpec = {
+  name: 'migrate',
+  summary: 'Apply the Postgres schema that cluster mode needs (storage.postgres). Additive and safe to run again or from several places at once; `serve` refuses an older schema.',
+  usage: '--config FILE',
+  flags: {
+    config: { type: 'string', short: 'c', value: 'FILE', description: 'the gateway config (YAML, in cluster mode); required' },
   },
 };
 
@@ -47,13 +57,14 @@ export const SIMULATE: CommandSpec = {
   notes: ['Faults: header x-sim-fault (status=529 | latency=200 | reset | cut=3 | hang) or POST /__sim/fault.'],
 };
 
-export const COMMANDS: ReadonlyArray<CommandSpec> = [SERVE, CHECK, DEMO, SIMULATE];
+export const COMMANDS: ReadonlyArray<CommandSpec> = [SERVE, CHECK, MIGRATE, DEMO, SIMULATE];
 
 export const TOP_HELP = `modelplane: an AI gateway. Application code names routes; modelplane picks the model.
 
 usage:
   modelplane serve --config FILE [--port N] [--host H]   run the gateway (hot-reloads FILE on change)
   modelplane check --config FILE                         validate a config file without starting
+  modelplane migrate --config FILE                       apply the Postgres schema of cluster mode (docs/scaling.md)
   modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code

@@ -4,11 +4,11 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadSnapshotFromFile } from '../config/load.js';
 import { parseCommand, portFlag, renderHelp, UsageError, nearestName, type CommandSpec, type FlagValues } from './args.js';
-import { CHECK, DEMO, SERVE, SIMULATE, TOP_HELP } from './commands.js';
+import { CHECK, DEMO, MIGRATE, SERVE, SIMULATE, TOP_HELP } from './commands.js';
 import { untilSignal } from './signals.js';
 import { packageVersion } from './version.js';
 
-const SUBCOMMANDS = ['serve', 'check', 'demo', 'simulate', 'lint', 'router', 'cache', 'eval', 'shadow', 'promote', 'replay', 'help'];
+const SUBCOMMANDS = ['serve', 'check', 'migrate', 'demo', 'simulate', 'lint', 'router', 'cache', 'eval', 'shadow', 'promote', 'replay', 'help'];
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -34,6 +34,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return withSpec(SERVE, rest, serve);
     case 'check':
       return withSpec(CHECK, rest, check);
+    case 'migrate':
+      return withSpec(MIGRATE, rest, async (values) => (await import('./migrate.js')).runMigrate(requireConfig('migrate', values)));
     case 'demo':
       return withSpec(DEMO, rest, async (values) => {
         const { runDemo } = await import('./demo.js');
@@ -88,7 +90,7 @@ async function dispatch(argv: string[]): Promise<number> {
       process.stdout.write(`modelplane ${packageVersion()}\n`);
       return 0;
     case 'help': {
-      const spec = [SERVE, CHECK, DEMO, SIMULATE].find((s) => s.name === rest[0]);
+      const spec = [SERVE, CHECK, MIGRATE, DEMO, SIMULATE].find((s) => s.name === rest[0]);
       process.stdout.write(spec ? renderHelp(spec) : TOP_HELP);
       return 0;
     }
@@ -133,6 +135,10 @@ async function serve(values: FlagValues): Promise<number> {
   const config = requireConfig('serve', values);
   const port = portFlag('serve', values.port);
   const host = typeof values.host === 'string' ? values.host : undefined;
+  if (typeof values.workers === 'string') {
+    const primary = await servePrimary(config, values.workers);
+    if (primary !== undefined) return primary;
+  }
   const { startGateway } = await import('../server/app.js');
   const gw = await startGateway({
     configFile: resolve(config),
@@ -155,4 +161,19 @@ async function serve(values: FlagValues): Promise<number> {
   await gw.close();
   process.stderr.write(`modelplane stopped (${drained.finished} finished, ${drained.cut} cut)\n`);
   return 0;
+}
+
+/** The node:cluster primary of `serve --workers`; undefined in a worker (which then serves). */
+async function servePrimary(config: string, workersFlag: string): Promise<number | undefined> {
+  const { default: nodeCluster } = await import('node:cluster');
+  if (nodeCluster.isWorker) return undefined;
+  const { parseWorkers, runPrimary } = await import('../cluster/workers.js');
+  const n = parseWorkers(workersFlag);
+  if (n === undefined) throw new UsageError(`modelplane serve: --workers expects a positive number or auto, got "${workersFlag}"`);
+  const snapshot = loadSnapshotFromFile(resolve(config));
+  if (!snapshot.cluster) {
+    throw new UsageError('modelplane serve: --workers needs cluster mode (cluster.redis and storage.postgres in the config): without shared state each worker would enforce limits and budgets alone. See docs/scaling.md');
+  }
+  process.stderr.write(`modelplane: starting ${plural(n, 'worker')} on one port\n`);
+  return runPrimary(n, (line) => process.stderr.write(`${line}\n`), untilSignal());
 }

@@ -7,6 +7,7 @@
 // directory at once; other processes see it on their next poll.
 
 import { GROUP_BY, type GroupBy } from '../store/ledger-store.js';
+import { PostgresUnavailableError } from '../store/postgres-errors.js';
 import type { Governor } from './governor.js';
 import { entityView, keyView, teamView } from './records.js';
 import { TenantAdmin, TenantInputError } from './tenant-admin.js';
@@ -75,6 +76,8 @@ export async function handleAdmin(gov: Governor, admin: TenantAdmin | undefined,
     }
   } catch (e) {
     if (e instanceof TenantInputError) return errorBody(e.status, e.message, e.field);
+    // Cluster mode: the shared store is down. Retryable, so 503 and not a 500.
+    if (e instanceof PostgresUnavailableError) return { status: 503, body: { error: { message: e.message, type: 'api_error', code: 'store_unavailable' } } };
     throw e;
   }
 }

@@ -25,6 +25,11 @@ export class LedgerWriter {
   record(r: LedgerRecord): void {
     if (this.closed) return;
     this.pending.push(r);
+    // 0: no write-behind window (cluster mode's local spool takes each record as it settles).
+    if (this.flushMs === 0) {
+      this.flush();
+      return;
+    }
     if (this.pending.length >= BATCH) this.immediate ??= setImmediate(() => this.flush());
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }

@@ -10,6 +10,8 @@ import { resolveDataDir } from '../store/data-dir.js';
 import { LEDGER_DB_FILE, SqliteLedgerStore } from '../store/sqlite-ledger-store.js';
 import { SqliteTenantStore, TENANTS_DB_FILE } from '../store/sqlite-tenant-store.js';
 import type { AlertSenderOptions } from './alerts.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+import type { TenantStore } from '../store/tenant-store.js';
 import { adminEndpoints } from './admin-endpoints.js';
 import { tenancyExtension } from './extension.js';
 import { Governor, type GovernorLog } from './governor.js';
@@ -30,6 +32,12 @@ export interface TenancyOptions {
   pollMs?: number;
   ledgerFlushMs?: number;
   alerts?: AlertSenderOptions;
+  /**
+   * Cluster mode (src/cluster/stores.ts): shared stores instead of SQLite under data_dir. The
+   * ledger then writes each record to its local spool as it settles (no write-behind window for
+   * a crash to lose); the spool ships to Postgres in batches.
+   */
+  shared?: { tenantStore: TenantStore; ledgerStore: LedgerStore };
 }
 
 /** Whether a snapshot declares anything tenancy enforces (without a store, nothing else can appear). */
@@ -45,8 +53,9 @@ export function declaresTenants(s: Snapshot): boolean {
  */
 export function createTenancy(opts: TenancyOptions): Tenancy {
   const dir = resolveDataDir(opts.snapshot.storage, opts.configFile);
-  const tenantStore = dir === undefined ? undefined : new SqliteTenantStore(dir === ':memory:' ? ':memory:' : join(dir, TENANTS_DB_FILE));
-  const ledgerStore = dir === undefined ? undefined : new SqliteLedgerStore(dir === ':memory:' ? ':memory:' : join(dir, LEDGER_DB_FILE));
+  const tenantStore = opts.shared?.tenantStore ?? (dir === undefined ? undefined : new SqliteTenantStore(dir === ':memory:' ? ':memory:' : join(dir, TENANTS_DB_FILE)));
+  const ledgerStore = opts.shared?.ledgerStore ?? (dir === undefined ? undefined : new SqliteLedgerStore(dir === ':memory:' ? ':memory:' : join(dir, LEDGER_DB_FILE)));
+  const ledgerFlushMs = opts.ledgerFlushMs ?? (opts.shared ? 0 : undefined);
   const governor = new Governor({
     settings: opts.snapshot.tenants,
     ...(tenantStore ? { tenantStore } : {}),
@@ -54,7 +63,7 @@ export function createTenancy(opts: TenancyOptions): Tenancy {
     log: opts.log,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-    ...(opts.ledgerFlushMs !== undefined ? { ledgerFlushMs: opts.ledgerFlushMs } : {}),
+    ...(ledgerFlushMs !== undefined ? { ledgerFlushMs } : {}),
     ...(opts.alerts ? { alerts: opts.alerts } : {}),
   });
   // The embedded store answers synchronously, so the first load completes before the server
@@ -64,8 +73,11 @@ export function createTenancy(opts: TenancyOptions): Tenancy {
   const endpoints = adminEndpoints(governor);
   const close = async () => {
     await governor.close();
-    ledgerStore?.close();
-    await tenantStore?.close();
+    // Shared stores are closed by their owner (src/cluster/stores.ts), after this flush.
+    if (!opts.shared) {
+      ledgerStore?.close();
+      await tenantStore?.close();
+    }
   };
   const extension: Extension = { ...tenancyExtension(governor, { enabled: (s) => always || declaresTenants(s) }), endpoints, close };
   return { governor, extension, endpoints, close };

@@ -21,6 +21,7 @@ import { defaultEndpoints } from './endpoints.js';
 import { defaultExtensions } from './extensions.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
+import { openSharedStores, type SharedStores } from '../cluster/stores.js';
 
 export interface GatewayOptions {
   /** A config file (hot-reloaded when `watch` is on). */
@@ -45,6 +46,8 @@ export interface GatewayOptions {
    * endpoints); default: `defaultExtensions` (server/extensions.ts). Pass `[]` for a bare gateway.
    */
   extensions?: readonly Extension[];
+  /** Cluster mode's shared stores; startGateway opens them when the snapshot has `cluster` (src/cluster/stores.ts). */
+  sharedStores?: SharedStores;
 }
 
 export interface Gateway extends RunningServer {
@@ -109,9 +112,9 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, holder, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
+  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, holder, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}), ...(opts.sharedStores ? { sharedStores: opts.sharedStores } : {}) });
   const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions), clock };
-  const responsesStore = opts.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
+  const responsesStore = opts.responsesStore ?? opts.sharedStores?.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });
   for (const e of extensions) if (e.endpoints) for (const [k, spec] of e.endpoints) endpoints.set(k, spec);
   const handler = createRequestHandler({ holder, deps, endpoints });
@@ -132,6 +135,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
         }
       }
       await responsesStore.close();
+      await opts.sharedStores?.close();
       await closeUpstreamAgents();
       await new Promise<void>((r) => {
         try {
@@ -144,7 +148,8 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
   };
 }
 
-export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const opts = await withSharedStores(options);
   const core = assembleGateway(opts);
   const { holder, log } = core;
   let server: RunningServer;
@@ -168,4 +173,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await core.close();
     },
   };
+}
+
+/**
+ * Cluster mode: load the snapshot once, open the shared stores it names (refusing an old schema
+ * before the port opens), and hand both to assembleGateway. Embedded mode: unchanged.
+ */
+async function withSharedStores(opts: GatewayOptions): Promise<GatewayOptions> {
+  if (opts.sharedStores) return opts;
+  const env = opts.env ?? process.env;
+  const snapshot = opts.snapshot ?? (opts.configFile !== undefined ? loadSnapshotFromFile(opts.configFile, { env }) : loadSnapshotFromText(opts.configText ?? '', { env }));
+  if (!snapshot.cluster) return { ...opts, snapshot };
+  const logger = opts.logger ?? createLogger(snapshot.logging.level);
+  const sharedStores = await openSharedStores(snapshot, { log: logger, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
+  return { ...opts, snapshot, logger, ...(sharedStores ? { sharedStores } : {}) };
 }

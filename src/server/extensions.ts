@@ -8,6 +8,8 @@ import { substitutionExtensions } from './substitution-extensions.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { createTenancy } from '../governance/runtime.js';
+import { clusterExtension } from '../cluster/extension.js';
+import type { SharedStores } from '../cluster/stores.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
@@ -22,6 +24,8 @@ export interface ExtensionContext {
   env: NodeJS.ProcessEnv;
   /** Reload notifications (metrics count config versions and reload outcomes). */
   holder?: SnapshotHolder;
+  /** Cluster mode: the shared stores (Postgres, Redis) instead of the embedded ones. */
+  sharedStores?: SharedStores;
 }
 
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
@@ -29,13 +33,16 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   // Virtual keys, budgets, rate limits, sensitivity policy, spend ledger, /admin/{keys,teams,...}.
   // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
   // any stage routes.
-  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
+  const shared = ctx.sharedStores;
+  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), ...(shared ? { shared: { tenantStore: shared.tenantStore, ledgerStore: shared.ledgerStore } } : {}) }).extension);
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
   out.push(...substitutionExtensions(ctx));
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
+  // Cluster mode: /readyz on Redis and Postgres, /admin/cluster, the instance heartbeat.
+  if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));
   out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);
   return out;
 }

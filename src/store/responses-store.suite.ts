@@ -6,8 +6,8 @@ import type { ResponsesStore, StoredResponse } from './responses-store.js';
 
 export interface StoreUnderTest {
   name: string;
-  /** A fresh, empty store with room for at least 100 entries in memory. */
-  create(): ResponsesStore;
+  /** A fresh, empty store with room for at least 100 entries in memory (a network store may answer later). */
+  create(): ResponsesStore | Promise<ResponsesStore>;
 }
 
 export function stored(id: string, extra: Partial<StoredResponse> = {}): StoredResponse {
@@ -23,7 +23,7 @@ export function stored(id: string, extra: Partial<StoredResponse> = {}): StoredR
 
 export function runResponsesStoreSuite(s: StoreUnderTest): void {
   test(`${s.name}: a put response is found by id, equal to what was put`, async () => {
-    const store = s.create();
+    const store = await s.create();
     try {
       const r = stored('resp_a', { previousResponseId: 'resp_prev' });
       store.put(r);
@@ -34,7 +34,7 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
   });
 
   test(`${s.name}: an unknown id is undefined`, async () => {
-    const store = s.create();
+    const store = await s.create();
     try {
       store.put(stored('resp_a'));
       assert.equal(await store.get('resp_b'), undefined);
@@ -44,7 +44,7 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
   });
 
   test(`${s.name}: putting the same id again replaces it`, async () => {
-    const store = s.create();
+    const store = await s.create();
     try {
       store.put(stored('resp_a', { model: 'first' }));
       store.put(stored('resp_a', { model: 'second' }));
@@ -55,7 +55,7 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
   });
 
   test(`${s.name}: many responses stay distinct, including unicode and large items`, async () => {
-    const store = s.create();
+    const store = await s.create();
     try {
       const big = 'x'.repeat(200_000);
       for (let i = 0; i < 100; i++) store.put(stored(`resp_${i}`, { input: [{ role: 'user', content: i === 7 ? big : `héllo ${i} ✓` }] }));
@@ -71,7 +71,7 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
   });
 
   test(`${s.name}: delete removes a response and says whether it existed`, async () => {
-    const store = s.create();
+    const store = await s.create();
     try {
       store.put(stored('resp_a'));
       store.put(stored('resp_b'));
@@ -93,25 +93,25 @@ export function runResponsesStoreSuite(s: StoreUnderTest): void {
   });
 
   test(`${s.name}: prune removes responses older than max age, then the oldest beyond max entries`, async () => {
-    const store = s.create();
+    const store = await s.create();
     try {
       const now = 1_700_000_000_000;
       // created 10, 9, ..., 1 hours ago
       for (let h = 10; h >= 1; h--) store.put(stored(`resp_h${h}`, { createdAt: now / 1000 - h * 3600 }));
-      assert.equal(store.prune({ maxAgeMs: 5.5 * 3_600_000 }, now), 5, 'the five older than 5.5 h');
+      assert.equal(await store.prune({ maxAgeMs: 5.5 * 3_600_000 }, now), 5, 'the five older than 5.5 h');
       assert.equal(await store.get('resp_h6'), undefined);
       assert.equal((await store.get('resp_h5'))?.id, 'resp_h5');
-      assert.equal(store.prune({ maxEntries: 2 }, now), 3, 'keeps the two newest');
+      assert.equal(await store.prune({ maxEntries: 2 }, now), 3, 'keeps the two newest');
       assert.equal(await store.get('resp_h3'), undefined);
       assert.deepEqual([(await store.get('resp_h2'))?.id, (await store.get('resp_h1'))?.id], ['resp_h2', 'resp_h1']);
-      assert.equal(store.prune({ maxAgeMs: 24 * 3_600_000, maxEntries: 10 }, now), 0, 'nothing left to remove');
+      assert.equal(await store.prune({ maxAgeMs: 24 * 3_600_000, maxEntries: 10 }, now), 0, 'nothing left to remove');
     } finally {
       store.close();
     }
   });
 
-  test(`${s.name}: close is idempotent`, () => {
-    const store = s.create();
+  test(`${s.name}: close is idempotent`, async () => {
+    const store = await s.create();
     store.put(stored('resp_a'));
     store.close();
     store.close();

@@ -38,8 +38,8 @@ export interface ResponsesStore {
   flushed(): Promise<void>;
   /** Removes a response; resolves true when it existed (`DELETE /v1/responses/{id}`). */
   delete(id: string): Promise<boolean>;
-  /** Applies a retention policy now; returns how many responses were removed. */
-  prune(policy: RetentionPolicy, nowMs?: number): number;
-  /** Flushes pending writes and releases resources. */
-  close(): void;
+  /** Applies a retention policy now; returns how many responses were removed (a network store answers later). */
+  prune(policy: RetentionPolicy, nowMs?: number): number | Promise<number>;
+  /** Flushes pending writes and releases resources (a network store resolves once written). */
+  close(): void | Promise<void>;
 }

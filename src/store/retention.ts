@@ -25,7 +25,8 @@ export function scheduleRetention(store: Pick<ResponsesStore, 'prune'>, policy: 
   if (policy.maxAgeMs === undefined && policy.maxEntries === undefined) return () => {};
   const timer = setInterval(() => {
     try {
-      store.prune(policy);
+      const r = store.prune(policy);
+      if (r instanceof Promise) r.catch(onError);
     } catch (err) {
       onError(err);
     }
