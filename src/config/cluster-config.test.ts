@@ -27,15 +27,16 @@ test('redis and postgres together turn cluster mode on, with ${ENV} expansion an
     postgres: { url: 'postgres://u@127.0.0.1:5439/mp', pool: 10 },
     onRedisUnavailable: 'local',
     admissionTimeoutMs: 50,
+    leaseTtlMs: 30_000,
   });
 });
 
 test('every cluster key is read', () => {
   const s = loadSnapshotFromText(
-    `${base}cluster: { redis: { url: "rediss://h:6380", key_prefix: "a:" }, on_redis_unavailable: refuse, admission_timeout_ms: 20 }\nstorage: { postgres: { url: "postgresql://h/db", pool: 3 } }\n`,
+    `${base}cluster: { redis: { url: "rediss://h:6380", key_prefix: "a:" }, on_redis_unavailable: refuse, admission_timeout_ms: 20, lease_ttl_ms: 5000 }\nstorage: { postgres: { url: "postgresql://h/db", pool: 3 } }\n`,
     { env: {} },
   );
-  assert.deepEqual(s.cluster, { redis: { url: 'rediss://h:6380', keyPrefix: 'a:' }, postgres: { url: 'postgresql://h/db', pool: 3 }, onRedisUnavailable: 'refuse', admissionTimeoutMs: 20 });
+  assert.deepEqual(s.cluster, { redis: { url: 'rediss://h:6380', keyPrefix: 'a:' }, postgres: { url: 'postgresql://h/db', pool: 3 }, onRedisUnavailable: 'refuse', admissionTimeoutMs: 20, leaseTtlMs: 5000 });
 });
 
 test('one engine without the other is a config error that says why', () => {

@@ -24,6 +24,8 @@ export const clusterSchema = z.strictObject({
   on_redis_unavailable: z.enum(['local', 'refuse']).optional(),
   /** How long admission waits for Redis before the local policy applies (milliseconds). */
   admission_timeout_ms: z.number().int().positive().max(10_000).optional(),
+  /** How long a request's concurrency slot and budget reservation outlive their instance (milliseconds; renewed every third of it while the request runs). */
+  lease_ttl_ms: z.number().int().min(1_000).max(600_000).optional(),
 });
 
 export const postgresSchema = z.strictObject({

@@ -9,6 +9,7 @@ export const CLUSTER_DEFAULTS = {
   keyPrefix: 'mp:',
   onRedisUnavailable: 'local' as const,
   admissionTimeoutMs: 50,
+  leaseTtlMs: 30_000,
   pool: 10,
 };
 
@@ -29,5 +30,6 @@ export function compileCluster(config: Config, problems: string[]): ClusterSetti
     postgres: { url: pg.url, pool: pg.pool ?? CLUSTER_DEFAULTS.pool },
     onRedisUnavailable: c.on_redis_unavailable ?? CLUSTER_DEFAULTS.onRedisUnavailable,
     admissionTimeoutMs: c.admission_timeout_ms ?? CLUSTER_DEFAULTS.admissionTimeoutMs,
+    leaseTtlMs: c.lease_ttl_ms ?? CLUSTER_DEFAULTS.leaseTtlMs,
   };
 }

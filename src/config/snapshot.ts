@@ -262,6 +262,8 @@ export interface ClusterSettings {
   postgres: { url: string; pool: number };
   onRedisUnavailable: 'local' | 'refuse';
   admissionTimeoutMs: number;
+  /** cluster.lease_ttl_ms: how soon a killed instance's slots and reservations come back. */
+  leaseTtlMs: number;
 }
 
 export interface Snapshot {

@@ -4,6 +4,7 @@
 // RateLimiter, answering synchronously; the cluster store (src/cluster/redis/) answers from
 // Redis in one round trip and so returns a promise. Nothing above this interface knows which.
 
+import type { Attribution } from './attribution.js';
 import { isRefusal, type BudgetBook, type BudgetRefusal, type BudgetState, type Reservation } from './budgets.js';
 import { isLimitRefusal, type LimitRefusal, type LimitReport, type LimitState, type LimitTicket, type RateLimiter } from './rate-limit.js';
 
@@ -18,7 +19,7 @@ export interface AdmissionChecks {
   /** A shared store names its lease after the request, so an unsettled one can be traced. */
   requestId?: string;
   /** Who the request is from, kept with a shared lease for the ledger should it never settle. */
-  meta?: Record<string, string>;
+  attribution?: Attribution;
 }
 
 /** What a request holds between admission and settlement. */

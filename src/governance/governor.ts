@@ -229,6 +229,7 @@ export class Governor {
       amount: adm.estimateUsd,
       limits: limitStates,
       tokens: adm.estimateTokens,
+      attribution,
       ...(input.requestId !== undefined ? { requestId: input.requestId } : {}),
     });
     return r instanceof Promise ? r.then((x) => this.admitted(adm, x, limitStates)) : this.admitted(adm, r, limitStates);

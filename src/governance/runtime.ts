@@ -14,7 +14,7 @@ import type { LedgerStore } from '../store/ledger-store.js';
 import type { TenantStore } from '../store/tenant-store.js';
 import { adminEndpoints } from './admin-endpoints.js';
 import { tenancyExtension } from './extension.js';
-import { Governor, type GovernorLog } from './governor.js';
+import { Governor, type GovernorLog, type GovernorOptions } from './governor.js';
 
 export interface Tenancy {
   governor: Governor;
@@ -37,7 +37,7 @@ export interface TenancyOptions {
    * ledger then writes each record to its local spool as it settles (no write-behind window for
    * a crash to lose); the spool ships to Postgres in batches.
    */
-  shared?: { tenantStore: TenantStore; ledgerStore: LedgerStore };
+  shared?: { tenantStore: TenantStore; ledgerStore: LedgerStore; admissionStore?: GovernorOptions['admissionStore'] };
 }
 
 /** Whether a snapshot declares anything tenancy enforces (without a store, nothing else can appear). */
@@ -65,6 +65,7 @@ export function createTenancy(opts: TenancyOptions): Tenancy {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(ledgerFlushMs !== undefined ? { ledgerFlushMs } : {}),
     ...(opts.alerts ? { alerts: opts.alerts } : {}),
+    ...(opts.shared?.admissionStore ? { admissionStore: opts.shared.admissionStore } : {}),
   });
   // The embedded store answers synchronously, so the first load completes before the server
   // accepts its first connection; a failure is logged and the config's tenants keep serving.

@@ -10,6 +10,7 @@ import type { Logger } from '../telemetry/log.js';
 import { createTenancy } from '../governance/runtime.js';
 import { clusterExtension } from '../cluster/extension.js';
 import type { SharedStores } from '../cluster/stores.js';
+import { redisAdmission } from '../cluster/redis/hot-state.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
@@ -34,7 +35,7 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
   // any stage routes.
   const shared = ctx.sharedStores;
-  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), ...(shared ? { shared: { tenantStore: shared.tenantStore, ledgerStore: shared.ledgerStore } } : {}) }).extension);
+  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), ...(shared ? { shared: { tenantStore: shared.tenantStore, ledgerStore: shared.ledgerStore, admissionStore: redisAdmission({ ...shared, log: ctx.log }) } } : {}) }).extension);
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));

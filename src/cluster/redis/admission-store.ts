@@ -10,6 +10,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { AdmissionChecks, AdmissionResult, AdmissionStore, Held } from '../../governance/admission-store.js';
+import type { FallbackPolicy } from './local-policy.js';
 import type { BudgetBook, BudgetState, Reservation } from '../../governance/budgets.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { Arg, ScriptedRedis } from './client.js';
@@ -26,7 +27,7 @@ export interface RedisAdmissionOptions {
   timeoutMs?: number;
   /** cluster.on_redis_unavailable: 'local' answers from `fallback`, 'refuse' with a 503. */
   onUnavailable?: 'local' | 'refuse';
-  fallback?: AdmissionStore;
+  fallback?: FallbackPolicy;
   /** Counts admissions the unavailable policy answered, by reason. */
   onFallback?: (reason: 'timeout' | 'error') => void;
   /** A budget period a cold Redis has not seen starts from the ledger's total. */
@@ -57,6 +58,12 @@ export class RedisAdmissionStore implements AdmissionStore {
   private readonly timer: NodeJS.Timeout;
   private seq = 0;
   private readonly tag = randomBytes(4).toString('hex');
+  /** Live instances as Redis last counted them (the local policy divides limits by it). */
+  liveInstances = 1;
+  /** Admissions the unavailable policy answered since start, by reason (the metric's source). */
+  readonly fallbacks = { timeout: 0, error: 0 };
+  /** Set while admissions fall back; the next good answer reconciles. */
+  private degraded = false;
 
   constructor(private readonly o: RedisAdmissionOptions) {
     this.r = o.redis;
@@ -79,13 +86,19 @@ export class RedisAdmissionStore implements AdmissionStore {
     } catch (e) {
       // A script that ran after all (a slow answer, not a lost one) is released by a settlement
       // queued behind it on the same connection; a lease it never wrote releases nothing.
-      if (e instanceof AdmissionTimeout) this.pending.push({ lease, cost: 0, tokens: 0, budgets: [] }) === 1 && setImmediate(() => void this.flush());
+      if (e instanceof AdmissionTimeout) this.queue({ lease, cost: 0, tokens: 0, budgets: [] });
       return this.unavailable(c, e);
     }
     const kind = reply[0];
-    if (kind === 'seed' && seeded < 4) {
-      const b = c.budgets[Number(reply[1]) - 1]!;
-      await this.seed(b);
+    if (kind === 'seed') {
+      // Each budget is seeded once per period (the first instance to ask wins); a budget that
+      // will not stay seeded is a broken Redis, answered by the unavailable policy.
+      if (seeded >= c.budgets.length) return this.unavailable(c, new Error('budget seed did not take'));
+      try {
+        await this.withTimeout(this.seed(c.budgets[Number(reply[1]) - 1]!));
+      } catch (e) {
+        return this.unavailable(c, e);
+      }
       return this.attempt(c, seeded + 1);
     }
     if (kind === 'budget') {
@@ -101,6 +114,7 @@ export class RedisAdmissionStore implements AdmissionStore {
       return { ok: false, limit: { state: s, which, limit, retryAfterMs: Number(reply[3]) }, report: parseReport(c.limits, reply, 5) };
     }
     if (kind !== 'ok') return this.unavailable(c, new Error(`unexpected admission reply ${String(kind)}`));
+    if (this.degraded) void this.reconcile();
     const now = Number(reply[1]);
     let i = 2;
     for (const b of c.budgets) {
@@ -135,7 +149,12 @@ export class RedisAdmissionStore implements AdmissionStore {
     if (held.lease === undefined) return;
     this.live.delete(held.lease);
     const budgets = held.reservation?.entries.map((e) => e.state) ?? [];
-    this.pending.push({ lease: held.lease, cost, tokens: actualTokens === undefined ? undefined : Math.round(actualTokens), budgets });
+    this.queue({ lease: held.lease, cost, tokens: actualTokens === undefined ? undefined : Math.round(actualTokens), budgets });
+  }
+
+  /** Settlements of one event-loop turn go out together. */
+  private queue(s: PendingSettle): void {
+    this.pending.push(s);
     if (this.pending.length === 1) setImmediate(() => void this.flush());
   }
 
@@ -173,7 +192,9 @@ export class RedisAdmissionStore implements AdmissionStore {
   async renew(): Promise<void> {
     try {
       if (this.pending.length > 0) await this.flush();
-      await this.r.mpRenew(this.p, this.clock(), this.ttl, ...this.live);
+      const [, live] = await this.r.mpRenew(this.p, this.clock(), this.ttl, this.tag, ...this.live);
+      this.liveInstances = Math.max(1, Number(live));
+      if (this.degraded) await this.reconcile();
       if (!this.o.onUnsettled) return;
       const raw = await this.r.lpop(`${this.p}unsettled`, 100);
       for (const j of raw ?? []) this.o.onUnsettled(JSON.parse(j) as Unsettled);
@@ -182,8 +203,22 @@ export class RedisAdmissionStore implements AdmissionStore {
     }
   }
 
+  /** Redis is back: the outage's local spend goes into the shared budget counters. */
+  private async reconcile(): Promise<void> {
+    this.degraded = false;
+    const spent = this.o.fallback?.recovered?.() ?? [];
+    if (spent.length === 0) return;
+    const args: Arg[] = [this.p];
+    for (const s of spent) args.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    try {
+      await this.r.mpCharge(...args);
+    } catch {
+      // Lost with Redis again: the ledger has these records, and a cold period is seeded from it.
+    }
+  }
+
   private admitArgs(c: AdmissionChecks, lease: string): Arg[] {
-    const a: Arg[] = [this.p, lease, this.clock(), this.ttl, c.amount, Math.round(c.tokens), c.meta ? JSON.stringify(c.meta) : '', c.budgets.length];
+    const a: Arg[] = [this.p, lease, this.clock(), this.ttl, c.amount, Math.round(c.tokens), JSON.stringify({ rid: c.requestId, ...c.attribution }), c.budgets.length];
     for (const b of c.budgets) a.push(budgetKey(b), b.spec.usd, b.spec.enforce ? '1' : '0');
     a.push(c.limits.length);
     for (const l of c.limits) a.push(l.id, l.rpm ?? '', l.tpm ?? '', l.concurrency ?? '');
@@ -192,7 +227,7 @@ export class RedisAdmissionStore implements AdmissionStore {
 
   private async seed(b: BudgetState): Promise<void> {
     const spent = this.o.spentSoFar ? await this.o.spentSoFar(b.id, b.periodStart) : b.spent;
-    await this.r.mpSeed(this.p, budgetKey(b), spent, Number.isFinite(b.periodEnd) ? b.periodEnd : 'inf');
+    await this.r.mpSeed(this.p, budgetKey(b), spent, Number.isFinite(b.periodEnd) ? b.periodEnd : 'inf', this.clock());
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
@@ -212,7 +247,10 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   private async unavailable(c: AdmissionChecks, e: unknown): Promise<AdmissionResult> {
-    this.o.onFallback?.(e instanceof AdmissionTimeout ? 'timeout' : 'error');
+    const reason = e instanceof AdmissionTimeout ? 'timeout' : 'error';
+    this.fallbacks[reason]++;
+    this.o.onFallback?.(reason);
+    this.degraded = true;
     const fb = this.o.fallback;
     if ((this.o.onUnavailable ?? 'local') === 'refuse' || !fb) {
       throw new GatewayError('upstream_unavailable', 'Admission is unavailable: the shared rate-limit and budget store (Redis) did not answer, and cluster.on_redis_unavailable is "refuse". Retry shortly.', { scope: 'request' });

@@ -12,8 +12,9 @@ export type Arg = string | number;
 export interface ScriptedRedis extends Redis {
   mpAdmit(...args: Arg[]): Promise<unknown[]>;
   mpSettle(...args: Arg[]): Promise<unknown[]>;
-  mpRenew(...args: Arg[]): Promise<number>;
+  mpRenew(...args: Arg[]): Promise<[number, number]>;
   mpSeed(...args: Arg[]): Promise<number>;
+  mpCharge(...args: Arg[]): Promise<number>;
 }
 
 export interface RedisClientOptions {

@@ -8,8 +8,10 @@
 //   -> {'limit', idx, which, retryMs, now, nl x report}
 //   -> {'seed', idx}                             a budget period Redis has never seen (cold Redis)
 // settle ARGV: P, now|'', n, n x {leaseId, cost, actualTokens|''}  -> n x {spent...} (or 0 if gone)
-// renew  ARGV: P, now|'', ttlMs, ids...  -> swept count; extends this instance's live leases
-// seed   ARGV: P, key, spent, periodEndMs|'inf' -> 1 if seeded, 0 if another instance was first
+// renew  ARGV: P, now|'', ttlMs, instance, ids...  -> {swept, live instances}; extends this
+//        instance's live leases and its membership
+// charge ARGV: P, n x {budget key, usd}  -> adds an outage's local spend to live periods
+// seed   ARGV: P, key, spent, periodEndMs|'inf', now|'' -> 1 if seeded, 0 if another instance was first
 
 import { LEASE_LUA } from './lease-lua.js';
 
@@ -128,15 +130,30 @@ return out
 const RENEW = `${LEASE_LUA}
 local now = clock(ARGV[2])
 local ttl = tonumber(ARGV[3])
-for i = 4, #ARGV do redis.call('ZADD', P .. 'leases', 'XX', now + ttl, ARGV[i]) end
-return sweep(now, 100)
+-- This instance is live for three renewals more (the local policy's share divides by the count).
+redis.call('ZADD', P .. 'members', now + ttl, ARGV[4])
+redis.call('ZREMRANGEBYSCORE', P .. 'members', '-inf', now)
+for i = 5, #ARGV do redis.call('ZADD', P .. 'leases', 'XX', now + ttl, ARGV[i]) end
+return {sweep(now, 100), redis.call('ZCARD', P .. 'members')}
 `;
 
-const SEED = `
-local key = ARGV[1] .. ARGV[2]
+// What the local policy spent during an outage, added to periods Redis still holds (a period
+// it lost is seeded from the ledger, which has those records).
+const CHARGE = `
+local P = ARGV[1]
+for i = 2, #ARGV, 2 do
+  local key = P .. ARGV[i]
+  if redis.call('EXISTS', key) == 1 then redis.call('HINCRBYFLOAT', key, 'spent', ARGV[i + 1]) end
+end
+return 1
+`;
+
+const SEED = `${LEASE_LUA}
+local key = P .. ARGV[2]
 if redis.call('EXISTS', key) == 1 then return 0 end
 redis.call('HSET', key, 'spent', ARGV[3], 'reserved', 0)
-if ARGV[4] ~= 'inf' then redis.call('PEXPIREAT', key, tonumber(ARGV[4]) + 86400000) end
+-- Kept a day past the period's end (relative to the scripts' clock, which tests inject).
+if ARGV[4] ~= 'inf' then redis.call('PEXPIRE', key, math.max(1, tonumber(ARGV[4]) - clock(ARGV[5])) + 86400000) end
 return 1
 `;
 
@@ -145,4 +162,5 @@ export const ADMISSION_SCRIPTS = {
   mpSettle: SETTLE,
   mpRenew: RENEW,
   mpSeed: SEED,
+  mpCharge: CHARGE,
 } as const;

@@ -1,0 +1,89 @@
+// Cluster mode's Redis hot state, assembled from the shared stores (src/cluster/stores.ts) for
+// the tenancy runtime: the admission store factory the Governor takes, seeded from the Postgres
+// ledger on a cold Redis, handing leases that expired unsettled to the ledger.
+
+import type { AdmissionStore } from '../../governance/admission-store.js';
+import type { BudgetBook } from '../../governance/budgets.js';
+import type { RateLimiter } from '../../governance/rate-limit.js';
+import type { LedgerRecord, LedgerStore } from '../../store/ledger-store.js';
+import type { PgPool } from '../pg-pool.js';
+import type { Unsettled } from './admission-reply.js';
+import { RedisAdmissionStore } from './admission-store.js';
+import type { ScriptedRedis } from './client.js';
+import { LocalSharePolicy } from './local-policy.js';
+
+export interface HotStateDeps {
+  redis: ScriptedRedis;
+  settings: { redis: { keyPrefix: string }; onRedisUnavailable: 'local' | 'refuse'; admissionTimeoutMs: number; leaseTtlMs: number };
+  pool: PgPool;
+  ledgerStore: LedgerStore;
+  log: { warn(obj: Record<string, unknown>, msg: string): void };
+}
+
+const COLUMN = { key: 'key_id', team: 'team', customer: 'customer', agent: 'agent' } as const;
+
+/** USD the shared ledger holds for a budget's scope since the period start. */
+export async function ledgerSpent(pool: PgPool, budgetId: string, since: number): Promise<number> {
+  const i = budgetId.indexOf(':');
+  const column = budgetId === 'global' ? undefined : COLUMN[budgetId.slice(0, i) as keyof typeof COLUMN];
+  const where = column ? ` AND ${column} = $2` : '';
+  const params = column ? [since, budgetId.slice(i + 1)] : [since];
+  const r = await pool.query<{ s: number | null }>(`SELECT SUM(cost_usd) AS s FROM mp_ledger WHERE ts >= $1${where}`, params);
+  return Number(r.rows[0]?.s ?? 0);
+}
+
+/** The Governor's `admissionStore` option for cluster mode. */
+export function redisAdmission(deps: HotStateDeps): (book: BudgetBook, limits: RateLimiter) => AdmissionStore {
+  return (book) => {
+    let lastWarn = 0;
+    let store: RedisAdmissionStore | undefined;
+    const fallback = new LocalSharePolicy(Date.now, () => store?.liveInstances ?? 1);
+    store = new RedisAdmissionStore({
+      redis: deps.redis,
+      prefix: deps.settings.redis.keyPrefix,
+      book,
+      timeoutMs: deps.settings.admissionTimeoutMs,
+      onUnavailable: deps.settings.onRedisUnavailable,
+      fallback,
+      leaseTtlMs: deps.settings.leaseTtlMs,
+      onFallback: (reason) => {
+        const now = Date.now();
+        if (now - lastWarn < 10_000) return;
+        lastWarn = now;
+        deps.log.warn({ reason, policy: deps.settings.onRedisUnavailable, counts: store?.fallbacks }, 'redis: admission answered by cluster.on_redis_unavailable');
+      },
+      spentSoFar: (id, since) => ledgerSpent(deps.pool, id, since),
+      onUnsettled: (u) => deps.ledgerStore.append([unsettledRecord(u)]),
+    });
+    return store;
+  };
+}
+
+/** A lease whose instance died: one ledger row, charged the reservation, marked as estimated. */
+export function unsettledRecord(u: Unsettled): LedgerRecord {
+  let meta: { rid?: string; keyId?: string; team?: string; customer?: string; agent?: string; workflow?: string } = {};
+  try {
+    meta = JSON.parse(u.meta || '{}') as typeof meta;
+  } catch {
+    // an old or foreign lease: recorded without attribution rather than dropped
+  }
+  const r: LedgerRecord = {
+    ts: Date.now(),
+    requestId: meta.rid ?? u.id,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    costUsd: u.amt,
+    status: 0,
+    errorCode: 'unsettled_estimated',
+    attempts: 0,
+    latencyMs: 0,
+  };
+  if (meta.keyId !== undefined) r.keyId = meta.keyId;
+  if (meta.team !== undefined) r.team = meta.team;
+  if (meta.customer !== undefined) r.customer = meta.customer;
+  if (meta.agent !== undefined) r.agent = meta.agent;
+  if (meta.workflow !== undefined) r.workflow = meta.workflow;
+  return r;
+}
