@@ -193,7 +193,9 @@ export class SpooledLedgerStore implements LedgerStore {
     if (rows.length === 0) return Promise.resolve(0);
     const batch: ShippedRecord[] = rows.map((r) => {
       const { [UNSETTLED]: unsettled, ...record } = JSON.parse(r.body) as LedgerRecord & { [UNSETTLED]?: true };
-      return { entryId: `${this.spoolId}:${r.seq}`, record, ...(unsettled ? { settlement: 'unsettled_estimated' as const } : {}) };
+      // The admission store's expired leases arrive through append() marked by their error code.
+      const estimated = unsettled === true || record.errorCode === 'unsettled_estimated';
+      return { entryId: `${this.spoolId}:${r.seq}`, record, ...(estimated ? { settlement: 'unsettled_estimated' as const } : {}) };
     });
     const last = rows[rows.length - 1]!.seq;
     this.shipping = (async () => {
