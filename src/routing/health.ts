@@ -57,8 +57,6 @@ export interface HealthChange {
   reason: string;
   at: number;
   until?: number;
-  /** Hard (an explicit cooldown: the early probe never overrides it). */
-  hard?: boolean;
   /** Applied from another instance (cluster mode), not decided here: a sharer must not echo it. */
   shared?: true;
 }
@@ -281,6 +279,12 @@ export class HealthRegistry {
     }
   }
 
+  /** Whether a breaker is open on an explicit cooldown (the early probe never overrides it). */
+  isHardOpen(level: HealthLevel, id: string): boolean {
+    const b = this.map(level).get(id);
+    return b !== undefined && b.state === 'open' && b.hard;
+  }
+
   /** Forgets entities no longer in the config (call after a hot reload). */
   retain(ids: { providers: ReadonlySet<string>; deployments: ReadonlySet<string>; credentials: ReadonlySet<string> }): void {
     for (const id of this.providers.keys()) if (!ids.providers.has(id)) this.providers.delete(id);
@@ -328,7 +332,6 @@ export class HealthRegistry {
     if (name === undefined) return;
     const change: HealthChange = { level: name.level, id: name.id, from, to, reason: b.reason, at };
     if (to === 'open' && b.until !== undefined) change.until = b.until;
-    if (to === 'open' && b.hard) change.hard = true;
     if (this.sharing) change.shared = true;
     for (const l of this.listeners) {
       try {

@@ -60,7 +60,7 @@ export function shareBreakers(health: HealthRegistry, redis: ScriptedRedis, noti
     if (c.shared || (c.to !== 'open' && c.to !== 'closed') || c.id.includes('@')) return;
     const t = now();
     const n: Notice = { o: opts.instance, l: c.level, id: c.id, at: t };
-    if (c.to === 'open') n.open = { ms: Math.max(0, (c.until ?? t) - t), reason: c.reason, hard: c.hard === true };
+    if (c.to === 'open') n.open = { ms: Math.max(0, (c.until ?? t) - t), reason: c.reason, hard: health.isHardOpen(c.level, c.id) };
     const raw = JSON.stringify(n);
     // One pipelined write (a transition is rare; the request that caused it does not wait).
     redis
