@@ -175,6 +175,25 @@ export class Breaker {
     return this.state === 'open' && now >= (this.until ?? 0) ? 'half-open' : this.state;
   }
 
+  /** Another instance opened it (cluster mode): open until `until`, without counting an opening here. */
+  openShared(now: number, until: number, reason: string, hard: boolean): void {
+    if (this.state === 'open' && (this.until ?? 0) >= until) return;
+    this.until = until;
+    this.hard = hard;
+    this.trialAt = undefined;
+    this.move('open', now, reason);
+  }
+
+  /** Another instance's trial succeeded (cluster mode): closed, as after a local one. */
+  closeShared(now: number): void {
+    if (this.state === 'closed') return;
+    this.opens = 0;
+    this.consecutiveFailures = 0;
+    this.trialAt = undefined;
+    this.window.reset();
+    this.move('closed', now, 'closed on another instance');
+  }
+
   private checkRate(now: number, code: string, minCooldownMs: number | undefined): void {
     const p = this.policy;
     const requests = this.window.requests(now);

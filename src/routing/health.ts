@@ -57,6 +57,8 @@ export interface HealthChange {
   reason: string;
   at: number;
   until?: number;
+  /** Applied from another instance (cluster mode), not decided here: a sharer must not echo it. */
+  shared?: true;
 }
 
 export type HealthListener = (change: HealthChange) => void;
@@ -78,6 +80,9 @@ export class HealthRegistry {
   private readonly credentialLockoutMs: number;
   private readonly listeners = new Set<HealthListener>();
   private readonly names = new WeakMap<Breaker, { level: HealthLevel; id: string }>();
+
+  /** Set while applying another instance's state (emitted changes are marked `shared`). */
+  private sharing = false;
 
   constructor(options: HealthOptions = {}) {
     this.policies = {
@@ -259,6 +264,27 @@ export class HealthRegistry {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Cluster mode (src/cluster/redis/breakers.ts): another instance opened this breaker until
+   * `open.until`, or closed it (`open` undefined). Credential-per-deployment rate entries stay local.
+   */
+  applyShared(level: HealthLevel, id: string, open: { until: number; reason: string; hard: boolean } | undefined, now: number): void {
+    const b = this.entry(level, id, now);
+    this.sharing = true;
+    try {
+      if (open) b.openShared(now, open.until, open.reason, open.hard);
+      else b.closeShared(now);
+    } finally {
+      this.sharing = false;
+    }
+  }
+
+  /** Whether a breaker is open on an explicit cooldown (the early probe never overrides it). */
+  isHardOpen(level: HealthLevel, id: string): boolean {
+    const b = this.map(level).get(id);
+    return b !== undefined && b.state === 'open' && b.hard;
+  }
+
   /** Forgets entities no longer in the config (call after a hot reload). */
   retain(ids: { providers: ReadonlySet<string>; deployments: ReadonlySet<string>; credentials: ReadonlySet<string> }): void {
     for (const id of this.providers.keys()) if (!ids.providers.has(id)) this.providers.delete(id);
@@ -306,6 +332,7 @@ export class HealthRegistry {
     if (name === undefined) return;
     const change: HealthChange = { level: name.level, id: name.id, from, to, reason: b.reason, at };
     if (to === 'open' && b.until !== undefined) change.until = b.until;
+    if (this.sharing) change.shared = true;
     for (const l of this.listeners) {
       try {
         l(change);

@@ -112,7 +112,7 @@ export function assembleGateway(opts: GatewayOptions): GatewayCore {
     router.retain(s);
     prober.reset(s);
   });
-  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, holder, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}), ...(opts.sharedStores ? { sharedStores: opts.sharedStores } : {}) });
+  const extensions = opts.extensions ?? defaultExtensions({ snapshot, log, router, env, holder, health: router.state.health, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}), ...(opts.sharedStores ? { sharedStores: opts.sharedStores } : {}) });
   const deps: GatewayDeps = { router, egress: egressFormats, log, lifecycles: new Lifecycles(router, log, extensions), clock };
   const responsesStore = opts.responsesStore ?? opts.sharedStores?.responsesStore ?? createResponsesStore(responsesStoreConfig(snapshot.storage, opts.configFile, log));
   const endpoints = defaultEndpoints({ responsesStore });

@@ -10,7 +10,8 @@ import type { Logger } from '../telemetry/log.js';
 import { createTenancy } from '../governance/runtime.js';
 import { clusterExtension } from '../cluster/extension.js';
 import type { SharedStores } from '../cluster/stores.js';
-import { redisAdmission } from '../cluster/redis/hot-state.js';
+import { hotStateExtension, redisAdmission } from '../cluster/redis/hot-state.js';
+import type { HealthRegistry } from '../routing/health.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
@@ -27,6 +28,8 @@ export interface ExtensionContext {
   holder?: SnapshotHolder;
   /** Cluster mode: the shared stores (Postgres, Redis) instead of the embedded ones. */
   sharedStores?: SharedStores;
+  /** The router's breakers (cluster mode shares them through Redis). */
+  health?: HealthRegistry;
 }
 
 export function defaultExtensions(ctx: ExtensionContext): Extension[] {
@@ -35,7 +38,10 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
   // any stage routes.
   const shared = ctx.sharedStores;
-  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), ...(shared ? { shared: { tenantStore: shared.tenantStore, ledgerStore: shared.ledgerStore, admissionStore: redisAdmission({ ...shared, log: ctx.log }) } } : {}) }).extension);
+  const tenancy = createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), ...(shared ? { shared: { tenantStore: shared.tenantStore, ledgerStore: shared.ledgerStore, admissionStore: redisAdmission({ ...shared, log: ctx.log }) } } : {}) });
+  out.push(tenancy.extension);
+  // Cluster mode: tenant-change notices and shared breakers over Redis pub/sub.
+  if (shared) out.push(hotStateExtension(shared, { directory: tenancy.governor.directory, tenantStore: shared.tenantStore, ...(ctx.health ? { health: ctx.health } : {}) }, ctx.log));
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));

@@ -29,6 +29,8 @@ export function createRedis(url: string, opts: RedisClientOptions = {}): Scripte
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: !opts.subscriber,
+    // A subscriber re-subscribes itself on 'ready' (src/cluster/redis/notices.ts).
+    autoResubscribe: !opts.subscriber,
     // Reconnect forever, at most a second apart.
     retryStrategy: (times) => Math.min(times * 100, 1000),
     ...(opts.name !== undefined ? { connectionName: opts.name } : {}),

@@ -1,6 +1,7 @@
-// Cluster mode's Redis hot state, assembled from the shared stores (src/cluster/stores.ts) for
-// the tenancy runtime: the admission store factory the Governor takes, seeded from the Postgres
-// ledger on a cold Redis, handing leases that expired unsettled to the ledger.
+// Cluster mode's Redis hot state, assembled from the shared stores (src/cluster/stores.ts): the
+// admission store factory the Governor takes (seeded from the Postgres ledger on a cold Redis,
+// handing leases that expired unsettled to the ledger), and the pub/sub followers (tenant
+// changes, breakers).
 
 import type { AdmissionStore } from '../../governance/admission-store.js';
 import type { BudgetBook } from '../../governance/budgets.js';
@@ -11,6 +12,11 @@ import type { Unsettled } from './admission-reply.js';
 import { RedisAdmissionStore } from './admission-store.js';
 import type { ScriptedRedis } from './client.js';
 import { LocalSharePolicy } from './local-policy.js';
+import { shareBreakers } from './breakers.js';
+import { RedisNotices } from './notices.js';
+import type { Extension } from '../../gateway/extension.js';
+import type { HealthRegistry } from '../../routing/health.js';
+import type { TenantKind } from '../../store/tenant-store.js';
 
 export interface HotStateDeps {
   redis: ScriptedRedis;
@@ -87,3 +93,39 @@ export function unsettledRecord(u: Unsettled): LedgerRecord {
   if (meta.workflow !== undefined) r.workflow = meta.workflow;
   return r;
 }
+
+export interface HotStateFollowers {
+  /** The tenancy's directory: refreshed on a tenant-change notice. */
+  directory: { refresh(): Promise<boolean> };
+  tenantStore: { onCommitted: ((kind: TenantKind, id: string) => void) | undefined };
+  health?: HealthRegistry;
+}
+
+/**
+ * The pub/sub half: tenant changes committed here are announced, tenant changes announced
+ * elsewhere refresh this instance's directory at once (the store's poll stays the floor), and
+ * breakers are shared. Returned as an Extension whose close() drops the subscriber connection.
+ */
+export function hotStateExtension(shared: { redis: ScriptedRedis; settings: { redis: { url: string; keyPrefix: string } }; instanceId: string }, f: HotStateFollowers, log: HotStateDeps['log']): Extension {
+  const prefix = shared.settings.redis.keyPrefix;
+  const notices = new RedisNotices(shared.settings.redis.url, prefix, `modelplane:${shared.instanceId}:notices`);
+  const refresh = () => void f.directory.refresh().catch((err: unknown) => log.warn({ err: String(err) }, 'tenant notice: refresh failed; the poll will catch up'));
+  notices.on(TENANTS_CHANNEL, refresh, refresh);
+  const previous = f.tenantStore.onCommitted;
+  f.tenantStore.onCommitted = (kind, id) => {
+    previous?.(kind, id);
+    shared.redis.publish(notices.channel(TENANTS_CHANNEL), `${kind}:${id}`).catch(() => {});
+    // This instance needs no notice: it refreshes now.
+    refresh();
+  };
+  const breakers = f.health ? shareBreakers(f.health, shared.redis, notices, { prefix, instance: shared.instanceId }) : undefined;
+  return {
+    name: 'cluster-redis',
+    close: async () => {
+      breakers?.close();
+      notices.close();
+    },
+  };
+}
+
+const TENANTS_CHANNEL = 'tenants';
