@@ -23,6 +23,12 @@ test('Postgres down for 10 s under load: no client errors, the spool drains, the
     const spools = await Promise.all(c.instances.map(async (i) => ((await adminGet(c, i.url, '/admin/cluster')).json as { spool: { depth: number } }).spool.depth));
     assert.ok(spools.reduce((a, b) => a + b, 0) > 0, `records wait in the spools: ${spools.join(', ')}`);
 
+    // The same as metrics, with the store's state.
+    const metrics = await (await request(`${c.instances[0]!.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).body.text();
+    assert.match(metrics, /modelplane_cluster_store_up\{store="postgres"\} 0/);
+    assert.match(metrics, /modelplane_cluster_store_up\{store="redis"\} 1/);
+    assert.ok(Number(/modelplane_ledger_spool_records (\d+)/.exec(metrics)?.[1]) > 0, 'the spool gauge shows the backlog');
+
     const write = await request(`${c.instances[0]!.url}/admin/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
