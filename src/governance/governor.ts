@@ -8,7 +8,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DeploymentSnapshot } from '../config/snapshot.js';
-import type { Usage } from '../spec/canonical.js';
+import type { CanonicalRequest, EmbeddingRequest, Usage } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import type { LedgerRecord, LedgerStore, SpendTotals } from '../store/ledger-store.js';
 import type { TenantStore } from '../store/tenant-store.js';
@@ -21,6 +21,7 @@ import { allows, tierIndex, type Principal } from './hierarchy.js';
 import { LedgerWriter } from './ledger.js';
 import { assertSomeEligible, buildExclude, requestTier, type Exclude } from './policy.js';
 import { isLimitRefusal, openaiDuration, RateLimiter, rateLimitHeaders, type LimitState, type LimitTicket } from './rate-limit.js';
+import { admissionInputTokens } from './token-estimate.js';
 import type { TenantSettings } from './types.js';
 
 export interface GovernorLog extends AlertLog {
@@ -39,20 +40,20 @@ export interface GovernorOptions {
 }
 
 export interface AdmitInput {
-  principal?: Principal;
+  principal?: Principal | undefined;
   headers: IncomingHttpHeaders;
   /** The decoded request's attribution fields (OpenAI metadata/user, Anthropic metadata.user_id as user). */
-  body?: { metadata?: Record<string, string>; user?: string };
+  body?: { metadata?: Record<string, string> | undefined; user?: string | undefined } | undefined;
   route: string;
   /** Every deployment the request may reach (route and class targets): for the policy check and the cost bound. */
   targets: readonly DeploymentSnapshot[];
   inputTokens: number;
   /**
-   * A better (higher) input estimate, computed only when a budget or a token limit needs it
-   * (token-estimate.ts); the admission uses the larger of the two.
+   * The decoded request, for a better (higher) input estimate (token-estimate.ts), computed only
+   * when a budget or a token limit needs it; the admission uses the larger of the two.
    */
-  countInput?: () => number;
-  maxTokens?: number;
+  request?: CanonicalRequest | EmbeddingRequest | undefined;
+  maxTokens?: number | undefined;
 }
 
 export interface Admission {
@@ -60,29 +61,32 @@ export interface Admission {
   exclude?: Exclude;
   reservation?: Reservation;
   ticket?: LimitTicket;
-  limitStates: LimitState[];
+  /** Empty for a caller without limits (shared, never written). */
+  limitStates: readonly LimitState[];
   /** Reserved USD (0 without budgets). */
   estimateUsd: number;
   estimateTokens: number;
-  startedAt: number;
   /** Set when a budget asks for stream cut-off: what the stream may spend, and at what rate. */
   cutoff?: { limitUsd: number; inputUsd: number; outputUsdPerToken: number; budget: string };
 }
 
+/** Optional fields may be passed as undefined: the extension fills them from the call without spreads. */
 export interface SettleInput {
   requestId: string;
-  endpoint?: string;
-  route?: string;
-  requestClass?: string;
-  deployment?: DeploymentSnapshot;
-  usage?: Usage;
+  endpoint?: string | undefined;
+  route?: string | undefined;
+  requestClass?: string | undefined;
+  deployment?: DeploymentSnapshot | undefined;
+  usage?: Usage | undefined;
   status: number;
-  errorCode?: string;
+  errorCode?: string | undefined;
   attempts: number;
   latencyMs: number;
-  ttftMs?: number;
-  cache?: string;
+  ttftMs?: number | undefined;
+  cache?: string | undefined;
 }
+
+const NO_LIMITS: readonly LimitState[] = Object.freeze([]);
 
 export class Governor {
   readonly directory: TenantDirectory;
@@ -147,6 +151,13 @@ export class Governor {
 
   admit(input: AdmitInput): Admission {
     const p = input.principal;
+    // The common case: a caller with nothing of its own to enforce (the master key, or a key
+    // without budgets, limits or allowlists) under tenants that declare no policy, no global
+    // budget and no governed customer or agent. Only attribution is left to do (the ledger
+    // needs it), so the admission allocates one small object.
+    if (this.sharedRules === 0 && (p === undefined || p.plain) && input.headers['x-modelplane-sensitivity'] === undefined) {
+      return { attribution: attribute(input.headers, input.body, p), limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
+    }
     if (p && !allows(p.allowRoute, input.route)) {
       throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
     }
@@ -164,9 +175,9 @@ export class Governor {
     assertSomeEligible(input.targets, exclude, input.route);
     const eligible = exclude ? input.targets.filter((t) => exclude(t) === undefined) : input.targets;
 
-    const adm: Admission = { attribution, limitStates: [], estimateUsd: 0, estimateTokens: 0, startedAt: this.now() };
+    const adm: Admission = { attribution, limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
     let inputTokens = -1;
-    const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.countInput?.() ?? 0)));
+    const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.request ? admissionInputTokens(input.request) : 0)));
     if (exclude) adm.exclude = exclude;
 
     // Budgets first: a refusal by a rate limit afterwards releases the reservation.
@@ -175,7 +186,7 @@ export class Governor {
       const s = this.budgets.get(id);
       if (s) states.push(s);
     };
-    for (const b of p?.budgets ?? []) addBudget(b.id);
+    if (p) for (const b of p.budgets) addBudget(b.id);
     if (customer?.budget) addBudget(`customer:${customer.name}`);
     if (agent?.budget) addBudget(`agent:${agent.name}`);
     if (d.tenants.globalBudget) addBudget('global');
@@ -195,10 +206,10 @@ export class Governor {
 
     const limitStates: LimitState[] = [];
     const addLimit = (id: string) => {
-      const s = this.limitState(id);
+      const s = this.limitsById.get(id);
       if (s) limitStates.push(s);
     };
-    for (const l of p?.limits ?? []) addLimit(l.id);
+    if (p) for (const l of p.limits) addLimit(l.id);
     if (customer?.limits) addLimit(`customer:${customer.name}`);
     if (agent?.limits) addLimit(`agent:${agent.name}`);
     if (limitStates.length > 0) {
@@ -235,34 +246,35 @@ export class Governor {
     if (adm?.reservation) this.budgets.settle(adm.reservation, cost);
     if (adm?.ticket) this.limits.settle(adm.ticket, usage ? usage.inputTokens + usage.outputTokens : out.status >= 400 ? 0 : undefined);
     const a = adm?.attribution;
+    const dep = out.deployment;
+    // One object literal, every field in one order: one hidden class for every row the ledger
+    // writes, and no copies on the way to the store.
     const r: LedgerRecord = {
       ts: this.now(),
       requestId: out.requestId,
+      keyId: a?.keyId,
+      team: a?.team,
+      customer: a?.customer,
+      agent: a?.agent,
+      workflow: a?.workflow,
+      route: out.route,
+      requestClass: out.requestClass,
+      deployment: dep?.id,
+      provider: dep?.provider.id,
+      model: dep?.model,
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage?.outputTokens ?? 0,
       cachedTokens: usage?.cacheReadTokens ?? 0,
       reasoningTokens: usage?.reasoningTokens ?? 0,
       costUsd: cost,
       status: out.status,
+      errorCode: out.errorCode,
       attempts: out.attempts,
       latencyMs: out.latencyMs,
+      ttftMs: out.ttftMs,
+      cache: out.cache,
+      endpoint: out.endpoint,
     };
-    if (a?.keyId !== undefined) r.keyId = a.keyId;
-    if (a?.team !== undefined) r.team = a.team;
-    if (a?.customer !== undefined) r.customer = a.customer;
-    if (a?.agent !== undefined) r.agent = a.agent;
-    if (a?.workflow !== undefined) r.workflow = a.workflow;
-    if (out.route !== undefined) r.route = out.route;
-    if (out.requestClass !== undefined) r.requestClass = out.requestClass;
-    if (out.deployment) {
-      r.deployment = out.deployment.id;
-      r.provider = out.deployment.provider.id;
-      r.model = out.deployment.model;
-    }
-    if (out.errorCode !== undefined) r.errorCode = out.errorCode;
-    if (out.ttftMs !== undefined) r.ttftMs = out.ttftMs;
-    if (out.cache !== undefined) r.cache = out.cache;
-    if (out.endpoint !== undefined) r.endpoint = out.endpoint;
     this.ledger?.record(r);
     return r;
   }
@@ -296,11 +308,9 @@ export class Governor {
     await this.alerts.idle();
   }
 
-  private limitState(id: string): LimitState | undefined {
-    return this.limitsById.get(id);
-  }
-
   private limitsById = new Map<string, LimitState>();
+  /** How many rules apply to every caller (registerScopes); 0 opens admission's fast path. */
+  private sharedRules = 0;
 
   /** Registers every budget and limit the tenants declare; new budgets are seeded from the ledger. */
   private registerScopes(): void {
@@ -346,6 +356,14 @@ export class Governor {
       }
     }
     budget('global', d.tenants.globalBudget);
+    // Rules that can apply to any caller, whatever its key: a policy, a global budget, or a
+    // registered customer or agent that carries a budget, limits or a tier (attribution may name
+    // it on any request). Without one, a plain principal's admission is attribution only.
+    let shared = d.tenants.policy.tiers.length + (d.tenants.globalBudget ? 1 : 0);
+    for (const kind of ['customer', 'agent'] as const) {
+      for (const e of d.entities(kind)) if (e.budget || e.limits || e.sensitivity !== undefined) shared++;
+    }
+    this.sharedRules = shared;
     this.budgets.retain(budgetIds);
     this.limits.retain(limitIds);
     for (const id of this.limitsById.keys()) if (!limitIds.has(id)) this.limitsById.delete(id);

@@ -60,6 +60,19 @@ export class SlidingWindow {
     this.total += after - before;
   }
 
+  /** Milliseconds until the whole window's use has expired (the reset a response header shows). */
+  msUntilEmpty(now: number): number {
+    const cur = Math.floor(now / BUCKET_MS);
+    this.advance(cur);
+    if (this.total <= 0) return 0;
+    // Newest second first: under steady traffic the current second is used, one step.
+    for (let s = cur; s > cur - BUCKETS; s--) {
+      const slot = ((s % BUCKETS) + BUCKETS) % BUCKETS;
+      if (this.seconds[slot] === s && this.counts[slot]! > 0) return Math.max(0, (s + BUCKETS) * BUCKET_MS - now);
+    }
+    return 0;
+  }
+
   /** Milliseconds until at least `need` of the window's use has expired (0 if nothing is needed). */
   msUntilFree(now: number, need: number): number {
     if (need <= 0) return 0;
@@ -177,12 +190,12 @@ export class RateLimiter {
       if (s.rpm !== undefined) {
         const used = s.requests.used(now);
         const remaining = Math.max(0, s.rpm - used);
-        if (!out.requests || remaining < out.requests.remaining) out.requests = { limit: s.rpm, remaining, resetMs: used > 0 ? s.requests.msUntilFree(now, used) : 0 };
+        if (!out.requests || remaining < out.requests.remaining) out.requests = { limit: s.rpm, remaining, resetMs: s.requests.msUntilEmpty(now) };
       }
       if (s.tpm !== undefined) {
         const used = s.tokens.used(now);
         const remaining = Math.max(0, s.tpm - used);
-        if (!out.tokens || remaining < out.tokens.remaining) out.tokens = { limit: s.tpm, remaining, resetMs: used > 0 ? s.tokens.msUntilFree(now, used) : 0 };
+        if (!out.tokens || remaining < out.tokens.remaining) out.tokens = { limit: s.tpm, remaining, resetMs: s.tokens.msUntilEmpty(now) };
       }
     }
     return out;

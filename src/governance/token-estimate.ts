@@ -10,7 +10,7 @@
 // on the development machine (js-tiktoken: 1-11 ms), more than the whole gateway spends on a
 // request; this costs about a microsecond per kilobyte.
 
-import type { CanonicalRequest, ContentPart } from '../spec/canonical.js';
+import type { CanonicalRequest, ContentPart, EmbeddingRequest } from '../spec/canonical.js';
 
 const IMAGE_TOKENS = 85;
 const MESSAGE_OVERHEAD = 4;
@@ -80,4 +80,9 @@ export function embeddingInputTokens(input: readonly string[] | readonly number[
   let n = 0;
   for (const x of input) n += typeof x === 'string' ? textTokens(x) : x.length;
   return n;
+}
+
+/** The admission estimate of a decoded chat or embeddings request. */
+export function admissionInputTokens(req: CanonicalRequest | EmbeddingRequest): number {
+  return 'messages' in req ? requestInputTokens(req) : embeddingInputTokens(req.input);
 }

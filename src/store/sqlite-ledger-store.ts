@@ -27,6 +27,13 @@ const FIELDS = [
   ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['cache', 'cache'], ['endpoint', 'endpoint'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof LedgerRecord]>;
 
+const ROWS_PER_INSERT = 16;
+const KEYS: ReadonlyArray<keyof LedgerRecord> = FIELDS.map((f) => f[1]);
+
+function pushValues(out: unknown[], r: LedgerRecord): void {
+  for (let k = 0; k < KEYS.length; k++) out.push(r[KEYS[k]!] ?? null);
+}
+
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Database.Database;
   private readonly insertMany: (rows: readonly LedgerRecord[]) => void;
@@ -50,9 +57,26 @@ export class SqliteLedgerStore implements LedgerStore {
     // the write-behind flush (measured: 100 records in ~2 ms with this one, ~20 ms with four
     // (scope, ts) indexes more), which runs on the gateway's event loop.
     for (const old of ['ledger_key_ts', 'ledger_team_ts', 'ledger_customer_ts', 'ledger_agent_ts']) this.db.exec(`DROP INDEX IF EXISTS ${old}`);
-    const insert = this.db.prepare(`INSERT INTO ledger (${FIELDS.map((f) => f[0]).join(', ')}) VALUES (${FIELDS.map(() => '?').join(', ')})`);
+    // Rows go in ROWS_PER_INSERT at a time through one prepared multi-row INSERT, their values
+    // pushed into one reused array: measured 5.5 -> 4.0 us per row against a statement per row
+    // with an argument array mapped per row (bench/tenancy-ab.ts, docs/benchmarks.md).
+    const cols = FIELDS.map((f) => f[0]).join(', ');
+    const row = `(${FIELDS.map(() => '?').join(', ')})`;
+    const one = this.db.prepare(`INSERT INTO ledger (${cols}) VALUES ${row}`);
+    const many = this.db.prepare(`INSERT INTO ledger (${cols}) VALUES ${Array<string>(ROWS_PER_INSERT).fill(row).join(', ')}`);
+    const args: unknown[] = [];
     this.insertMany = this.db.transaction((rows: readonly LedgerRecord[]) => {
-      for (const r of rows) insert.run(...FIELDS.map(([, k]) => r[k] ?? null));
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        args.length = 0;
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) pushValues(args, rows[j]!);
+        many.run(args);
+      }
+      for (; i < rows.length; i++) {
+        args.length = 0;
+        pushValues(args, rows[i]!);
+        one.run(args);
+      }
     });
   }
 
