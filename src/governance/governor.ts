@@ -315,6 +315,7 @@ export class Governor {
   /** Registers every budget and limit the tenants declare; new budgets are seeded from the ledger. */
   private registerScopes(): void {
     const d = this.directory;
+    this.budgets.timeZone = d.tenants.budgetTimeZone;
     const budgetIds = new Set<string>();
     const limitIds = new Set<string>();
     const ledger = this.opts.ledgerStore;
