@@ -90,7 +90,14 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
 
     stage(call, next) {
       follow(call.ex.snapshot);
-      if ((call.endpoint !== 'chat' && call.endpoint !== 'embeddings') || call.route === undefined) return next();
+      if (call.route === undefined) return next();
+      if (call.endpoint === 'count_tokens') {
+        // Nothing is spent, but the prompt may go upstream to be counted: the policy filter applies.
+        const ex = gov.screenOnly({ principal: call[PRINCIPAL] as Principal | undefined, headers: call.ex.req.headers, route: call.route.name, targets: targetsOf(call.route), inputTokens: 0 });
+        if (ex) call.exclude = both(call.exclude, ex);
+        return next();
+      }
+      if (call.endpoint !== 'chat' && call.endpoint !== 'embeddings') return next();
       call[GOVERNED] = true;
       const req = call.request;
       const needs = call.needs;

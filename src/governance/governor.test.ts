@@ -171,3 +171,15 @@ test('fast path: a plain caller is only attributed; a rule that applies to every
   assert.throws(() => shared.admit({ headers: { 'x-modelplane-customer': 'acme' }, route: 'r', targets: [priced], inputTokens: 1000, maxTokens: 1000 }), (e: unknown) => e instanceof GatewayError && e.code === 'budget_exceeded');
   assert.equal(shared.admit({ headers: {}, route: 'r', targets: [priced], inputTokens: 1000, maxTokens: 1000 }).reservation, undefined, 'another customer is not limited');
 });
+
+test('count_tokens screening: the policy filter without a reservation, a limit or a ledger record', () => {
+  const g = new Governor({ settings: settings({}, { providers: ['oai'], budget: budget(0.000001), limits: { rpm: 1 } }), log, now: () => 0 });
+  const p = g.authenticate(KEY);
+  const ex = g.screenOnly({ principal: p, headers: {}, route: 'support-chat', targets: [priced, unpriced], inputTokens: 0 })!;
+  assert.equal(ex(priced), undefined);
+  assert.match(ex(unpriced)!, /provider cheap is not in its provider allowlist/);
+  for (let i = 0; i < 3; i++) g.screenOnly({ principal: p, headers: {}, route: 'support-chat', targets: [priced], inputTokens: 0 });
+  assert.equal(g.budgets.get('key:cfg_bot')!.reserved, 0, 'nothing reserved');
+  assert.ok(!(g.admit(input(g, { maxTokens: 0, inputTokens: 0 })) instanceof Error), 'the rpm limit of 1 is still unused');
+  assert.throws(() => g.screenOnly({ principal: p, headers: {}, route: 'support-chat', targets: [unpriced], inputTokens: 0 }), (e: unknown) => e instanceof GatewayError && e.code === 'policy_denied');
+});

@@ -10,8 +10,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DeploymentSnapshot } from '../config/snapshot.js';
 import type { CanonicalRequest, EmbeddingRequest, Usage } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
-import type { LedgerRecord, LedgerStore, SpendTotals } from '../store/ledger-store.js';
+import type { LedgerRecord, LedgerStore } from '../store/ledger-store.js';
 import type { TenantStore } from '../store/tenant-store.js';
+import { budgetsView, describeScope, registerScopes } from './scopes.js';
 import { AlertSender, type AlertLog, type AlertSenderOptions } from './alerts.js';
 import { attribute, type Attribution } from './attribution.js';
 import { BudgetBook, isRefusal, refusalMessage, type BudgetState, type Reservation } from './budgets.js';
@@ -22,7 +23,7 @@ import { LedgerWriter } from './ledger.js';
 import { assertSomeEligible, buildExclude, requestTier, type Exclude } from './policy.js';
 import { isLimitRefusal, openaiDuration, RateLimiter, rateLimitHeaders, type LimitState, type LimitTicket } from './rate-limit.js';
 import { admissionInputTokens } from './token-estimate.js';
-import type { TenantSettings } from './types.js';
+import type { EntityRecord, TenantSettings } from './types.js';
 
 export interface GovernorLog extends AlertLog {
   info(obj: object, msg: string): void;
@@ -155,24 +156,10 @@ export class Governor {
     // without budgets, limits or allowlists) under tenants that declare no policy, no global
     // budget and no governed customer or agent. Only attribution is left to do (the ledger
     // needs it), so the admission allocates one small object.
-    if (this.sharedRules === 0 && (p === undefined || p.plain) && input.headers['x-modelplane-sensitivity'] === undefined) {
+    if (this.nothingToEnforce(input)) {
       return { attribution: attribute(input.headers, input.body, p), limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
     }
-    if (p && !allows(p.allowRoute, input.route)) {
-      throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
-    }
-    const attribution = attribute(input.headers, input.body, p);
-    const d = this.directory;
-    const customer = attribution.customer === undefined ? undefined : d.customer(attribution.customer);
-    const agent = attribution.agent === undefined ? undefined : d.agent(attribution.agent);
-
-    // Sensitivity: the strictest of key/team, customer, agent and the policy default; a header may raise it.
-    const policy = d.tenants.policy;
-    const callerTier = Math.max(p?.sensitivity ?? tierIndex(policy, policy.defaultTier), tierIndex(policy, customer?.sensitivity), tierIndex(policy, agent?.sensitivity));
-    const h = input.headers['x-modelplane-sensitivity'];
-    const tier = requestTier(policy, callerTier, Array.isArray(h) ? h[0] : h);
-    const exclude = buildExclude(policy, tier, p);
-    assertSomeEligible(input.targets, exclude, input.route);
+    const { attribution, customer, agent, exclude } = this.screen(input);
     const eligible = exclude ? input.targets.filter((t) => exclude(t) === undefined) : input.targets;
 
     const adm: Admission = { attribution, limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
@@ -189,7 +176,7 @@ export class Governor {
     if (p) for (const b of p.budgets) addBudget(b.id);
     if (customer?.budget) addBudget(`customer:${customer.name}`);
     if (agent?.budget) addBudget(`agent:${agent.name}`);
-    if (d.tenants.globalBudget) addBudget('global');
+    if (this.directory.tenants.globalBudget) addBudget('global');
     if (states.length > 0) {
       const est = estimateMaxCost(eligible, inputEstimate(), input.maxTokens);
       const rule = applyUnknownCostRule(est, strictestRule(states.map((s) => s.spec.onUnknownCost)));
@@ -228,6 +215,45 @@ export class Governor {
       adm.limitStates = limitStates;
     }
     return adm;
+  }
+
+  /**
+   * The route allowlist, attribution and the sensitivity filter: what every governed request
+   * passes before anything is reserved. A 403 when the key may not use the route or no target
+   * is allowed.
+   */
+  private screen(input: AdmitInput): { attribution: Attribution; customer: EntityRecord | undefined; agent: EntityRecord | undefined; exclude: Exclude | undefined } {
+    const p = input.principal;
+    if (p && !allows(p.allowRoute, input.route)) {
+      throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
+    }
+    const attribution = attribute(input.headers, input.body, p);
+    const d = this.directory;
+    const customer = attribution.customer === undefined ? undefined : d.customer(attribution.customer);
+    const agent = attribution.agent === undefined ? undefined : d.agent(attribution.agent);
+
+    // Sensitivity: the strictest of key/team, customer, agent and the policy default; a header may raise it.
+    const policy = d.tenants.policy;
+    const callerTier = Math.max(p?.sensitivity ?? tierIndex(policy, policy.defaultTier), tierIndex(policy, customer?.sensitivity), tierIndex(policy, agent?.sensitivity));
+    const h = input.headers['x-modelplane-sensitivity'];
+    const tier = requestTier(policy, callerTier, Array.isArray(h) ? h[0] : h);
+    const exclude = buildExclude(policy, tier, p);
+    assertSomeEligible(input.targets, exclude, input.route);
+    return { attribution, customer, agent, exclude };
+  }
+
+  private nothingToEnforce(input: AdmitInput): boolean {
+    const p = input.principal;
+    return this.sharedRules === 0 && (p === undefined || p.plain) && input.headers['x-modelplane-sensitivity'] === undefined;
+  }
+
+  /**
+   * For count_tokens, which spends nothing: the route allowlist and the policy filter only (the
+   * prompt may go to an upstream to be counted, so it must not reach a disallowed provider).
+   */
+  screenOnly(input: AdmitInput): Exclude | undefined {
+    if (this.nothingToEnforce(input)) return undefined;
+    return this.screen(input).exclude;
   }
 
   /** Rate-limit headers for a limited caller's response (empty for everyone else). */
@@ -281,25 +307,7 @@ export class Governor {
 
   /** GET /admin/budgets. */
   budgetsView(): Array<Record<string, unknown>> {
-    return this.budgets.all().map((b) => {
-      const [scope, ...rest] = b.id.split(':');
-      return {
-        budget: b.id,
-        scope,
-        ...(rest.length > 0 ? { name: rest.join(':') } : {}),
-        limit_usd: b.spec.usd,
-        spent_usd: round(b.spent),
-        reserved_usd: round(b.reserved),
-        remaining_usd: round(Math.max(0, b.spec.usd - b.spent - b.reserved)),
-        period: b.spec.period,
-        period_start: new Date(b.periodStart).toISOString(),
-        ...(Number.isFinite(b.periodEnd) ? { period_end: new Date(b.periodEnd).toISOString() } : {}),
-        soft_threshold: b.spec.soft,
-        soft_alerted: b.softAlerted,
-        enforce: b.spec.enforce,
-        ...(b.spec.enforce ? {} : { would_have_refused: b.wouldRefuse }),
-      };
-    });
+    return budgetsView(this.budgets);
   }
 
   async close(): Promise<void> {
@@ -312,62 +320,9 @@ export class Governor {
   /** How many rules apply to every caller (registerScopes); 0 opens admission's fast path. */
   private sharedRules = 0;
 
-  /** Registers every budget and limit the tenants declare; new budgets are seeded from the ledger. */
+  /** Registers every budget and limit the tenants declare (scopes.ts); new budgets are seeded from the ledger. */
   private registerScopes(): void {
-    const d = this.directory;
-    this.budgets.timeZone = d.tenants.budgetTimeZone;
-    const budgetIds = new Set<string>();
-    const limitIds = new Set<string>();
-    const ledger = this.opts.ledgerStore;
-    // New budgets are seeded from the ledger: one grouped scan per period start (day, week,
-    // month, all time), shared by every budget of that period, and only when one is new.
-    const totals = new Map<number, SpendTotals>();
-    const seed = (id: string) =>
-      ledger
-        ? (start: number) => {
-            let t = totals.get(start);
-            if (!t) totals.set(start, (t = ledger.totalsSince(start)));
-            const s = scopeOf(id);
-            return s.column === 'global' ? t.global : t[s.column].get(s.value) ?? 0;
-          }
-        : undefined;
-    const budget = (id: string, spec: Parameters<BudgetBook['ensure']>[1] | undefined) => {
-      if (!spec || budgetIds.has(id)) return;
-      budgetIds.add(id);
-      const s = seed(id);
-      this.budgets.ensure(id, spec, s);
-    };
-    const limit = (id: string, spec: Parameters<RateLimiter['ensure']>[1] | undefined) => {
-      if (!spec || limitIds.has(id)) return;
-      limitIds.add(id);
-      this.limitsById.set(id, this.limits.ensure(id, spec));
-    };
-    for (const k of d.keys()) {
-      budget(`key:${k.id}`, k.budget);
-      limit(`key:${k.id}`, k.limits);
-    }
-    for (const t of d.teams()) {
-      budget(`team:${t.name}`, t.budget);
-      limit(`team:${t.name}`, t.limits);
-    }
-    for (const kind of ['customer', 'agent'] as const) {
-      for (const e of d.entities(kind)) {
-        budget(`${kind}:${e.name}`, e.budget);
-        limit(`${kind}:${e.name}`, e.limits);
-      }
-    }
-    budget('global', d.tenants.globalBudget);
-    // Rules that can apply to any caller, whatever its key: a policy, a global budget, or a
-    // registered customer or agent that carries a budget, limits or a tier (attribution may name
-    // it on any request). Without one, a plain principal's admission is attribution only.
-    let shared = d.tenants.policy.tiers.length + (d.tenants.globalBudget ? 1 : 0);
-    for (const kind of ['customer', 'agent'] as const) {
-      for (const e of d.entities(kind)) if (e.budget || e.limits || e.sensitivity !== undefined) shared++;
-    }
-    this.sharedRules = shared;
-    this.budgets.retain(budgetIds);
-    this.limits.retain(limitIds);
-    for (const id of this.limitsById.keys()) if (!limitIds.has(id)) this.limitsById.delete(id);
+    this.sharedRules = registerScopes(this.directory, this.budgets, this.limits, this.limitsById, this.opts.ledgerStore);
   }
 }
 
@@ -380,20 +335,4 @@ export class RateLimitError extends GatewayError {
   ) {
     super('rate_limit_exceeded', message, { retryAfterMs });
   }
-}
-
-function scopeOf(id: string): Parameters<LedgerStore['spentSince']>[0] {
-  if (id === 'global') return { column: 'global' };
-  const i = id.indexOf(':');
-  return { column: id.slice(0, i) as 'key' | 'team' | 'customer' | 'agent', value: id.slice(i + 1) };
-}
-
-function describeScope(id: string): string {
-  if (id === 'global') return 'the gateway';
-  const i = id.indexOf(':');
-  return `${id.slice(0, i)} "${id.slice(i + 1)}"`;
-}
-
-function round(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
 }
