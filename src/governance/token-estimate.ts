@@ -82,7 +82,18 @@ export function embeddingInputTokens(input: readonly string[] | readonly number[
   return n;
 }
 
-/** The admission estimate of a decoded chat or embeddings request. */
+/**
+ * The lowest ratio of this estimate to the o200k BPE measured over a varied corpus (1,129 texts:
+ * docs, TypeScript, YAML, JSON, chat prompts, 60+ languages; bench/token-estimate-bound.ts): 0.82,
+ * on JSON full of base64 hashes. 96.7% of the texts were over-estimated, 99.2% within 0.9x.
+ */
+export const ESTIMATE_FLOOR = 0.82;
+
+/**
+ * The admission estimate of a decoded chat or embeddings request, divided by ESTIMATE_FLOOR so
+ * that it is at least the real count on every text measured: what budgets reserve and token
+ * limits count until settlement replaces it with the real usage.
+ */
 export function admissionInputTokens(req: CanonicalRequest | EmbeddingRequest): number {
-  return 'messages' in req ? requestInputTokens(req) : embeddingInputTokens(req.input);
+  return Math.ceil(('messages' in req ? requestInputTokens(req) : embeddingInputTokens(req.input)) / ESTIMATE_FLOOR);
 }
