@@ -179,7 +179,7 @@ export class Governor {
     if (this.directory.tenants.globalBudget) addBudget('global');
     if (states.length > 0) {
       const est = estimateMaxCost(eligible, inputEstimate(), input.maxTokens);
-      const rule = applyUnknownCostRule(est, strictestRule(states.map((s) => s.spec.onUnknownCost)));
+      const rule = applyUnknownCostRule(est, strictestRule(states, (s) => s.spec.onUnknownCost));
       if ('refuse' in rule) {
         throw new GatewayError('budget_exceeded', `Budget refused: the cost of this request cannot be estimated (a target has no price or no output limit is known) and a budget says on_unknown_cost: refuse. Send max_tokens, or price the deployment.`);
       }
