@@ -5,7 +5,7 @@
 // that can count is asked, once (a count is advice, not worth a fallback chain), and the call's
 // policy filter applies: a prompt never goes to a provider its key may not reach.
 
-import type { DeploymentSnapshot, RouteSnapshot } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Timeouts } from '../config/snapshot.js';
 import { encodeCountTokensResponse } from '../formats/anthropic-messages/index.js';
 import { requestInputTokens } from '../governance/token-estimate.js';
 import type { CanonicalRequest } from '../spec/canonical.js';
@@ -16,6 +16,12 @@ import { egressTarget } from './target.js';
 import { callUpstreamBuffered } from './upstream.js';
 
 export const TOKEN_COUNT_HEADER = 'x-modelplane-token-count';
+/** A count is advice: never hold the client longer than this for one (the estimate answers instead). */
+const COUNT_TIMEOUT_MS = 5_000;
+
+function countTimeouts(t: Timeouts): Timeouts {
+  return { connectMs: Math.min(t.connectMs, COUNT_TIMEOUT_MS), firstByteMs: Math.min(t.firstByteMs, COUNT_TIMEOUT_MS), totalMs: Math.min(t.totalMs, COUNT_TIMEOUT_MS) };
+}
 
 function* candidates(route: RouteSnapshot): Iterable<DeploymentSnapshot> {
   yield* route.targets;
@@ -28,7 +34,7 @@ async function askUpstream(deps: GatewayDeps, call: Call, request: CanonicalRequ
     const fmt = deps.egress[d.provider.format];
     if (!fmt?.buildCountTokensRequest || !fmt.parseCountTokensResponse) continue;
     try {
-      const up = await callUpstreamBuffered(fmt.buildCountTokensRequest(request, egressTarget(d, d.credentials[0])), d.timeouts, new AttemptAbort(), `count_tokens on ${d.id}`, d.upstreamLimits);
+      const up = await callUpstreamBuffered(fmt.buildCountTokensRequest(request, egressTarget(d, d.credentials[0])), countTimeouts(d.timeouts), new AttemptAbort(), `count_tokens on ${d.id}`, d.upstreamLimits);
       if (up.status >= 200 && up.status < 300) {
         const tokens = fmt.parseCountTokensResponse(JSON.parse(up.body.toString('utf8')));
         if (tokens !== undefined) return { tokens, deployment: d.id };
