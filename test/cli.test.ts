@@ -32,6 +32,9 @@ test('an unknown flag is one line naming it and the nearest valid flag, exit 2',
     [['check', '--conifg=x.yaml'], '--conifg', '--config'],
     [['demo', '--no-trafic'], '--no-trafic', '--no-traffic'],
     [['simulate', '--latncy', '5'], '--latncy', '--latency'],
+    [['keys', 'create', '--tema', 'support'], '--tema', '--team'],
+    [['spend', '--bye', 'agent'], '--bye', '--by'],
+    [['budgets', '--formt', 'json'], '--formt', '--format'],
   ];
   for (const [args, bad, good] of cases) {
     const r = run(...args);

@@ -48,13 +48,39 @@ test('tool call ids coming from Gemini are unique within a conversation', async 
 });
 
 describe('@anthropic-ai/sdk: count_tokens and a captured reasoning stream', () => {
-  test('count_tokens answers for any route from a local estimate, without calling the upstream', async () => {
+  test('count_tokens asks the upstream where its format can count (Anthropic, Gemini), else answers from the local estimate, and says which', async () => {
     h.sim.reset();
-    const short = await ac.messages.countTokens({ model: 'gem', messages: [user('hi')] });
-    const long = await ac.messages.countTokens({ model: 'bed', system: 'be brief', messages: [user('a much longer question about many things '.repeat(20))] });
-    assert.ok(short.input_tokens > 0);
-    assert.ok(long.input_tokens > short.input_tokens);
-    assert.equal(h.sim.requests.length, 0);
+    const question = 'a much longer question about many things '.repeat(20);
+    // Gemini: countTokens on the route's deployment; the answer is the upstream's figure.
+    const gem = await ac.messages.countTokens({ model: 'gem', messages: [user(question)] }).withResponse();
+    assert.equal(gem.response.headers.get('x-modelplane-token-count'), 'upstream; deployment=gem');
+    const gemCall = h.sim.requests.find((r) => r.path.endsWith(':countTokens'))!;
+    assert.ok(gemCall, 'the Gemini count endpoint was called');
+    assert.equal((gemCall.body as Obj).generateContentRequest.model, 'models/up-gemini-model');
+    // Anthropic: /v1/messages/count_tokens, with the prompt fields only (no max_tokens, no stream).
+    const ant = await ac.messages.countTokens({ model: 'ant', system: 'be brief', messages: [user(question)] }).withResponse();
+    assert.equal(ant.response.headers.get('x-modelplane-token-count'), 'upstream; deployment=ant');
+    const antCall = h.sim.requests.find((r) => r.path.endsWith('/messages/count_tokens'))!;
+    assert.deepEqual(Object.keys(antCall.body as Obj).sort(), ['messages', 'model', 'system']);
+    // The simulator counts the same text the same way on both.
+    assert.equal(ant.data.input_tokens > 0 && gem.data.input_tokens > 0, true);
+    // Bedrock and OpenAI chat have no count endpoint: the local estimate, no upstream call.
+    const before = h.sim.requests.length;
+    const short = await ac.messages.countTokens({ model: 'bed', messages: [user('hi')] }).withResponse();
+    const long = await ac.messages.countTokens({ model: 'oai', system: 'be brief', messages: [user(question)] }).withResponse();
+    assert.equal(short.response.headers.get('x-modelplane-token-count'), 'estimate');
+    assert.equal(long.response.headers.get('x-modelplane-token-count'), 'estimate');
+    assert.ok(long.data.input_tokens > short.data.input_tokens && short.data.input_tokens > 0);
+    assert.equal(h.sim.requests.length, before);
+    // A failing count endpoint falls back to the estimate instead of failing the call.
+    h.sim.setFault('/anthropic/v1/messages/count_tokens', { status: 500 });
+    try {
+      const failed = await ac.messages.countTokens({ model: 'ant', messages: [user(question)] }).withResponse();
+      assert.equal(failed.response.headers.get('x-modelplane-token-count'), 'estimate');
+      assert.ok(failed.data.input_tokens > 0);
+    } finally {
+      h.sim.setFault('/anthropic/v1/messages/count_tokens', null);
+    }
     await assert.rejects(ac.messages.countTokens({ model: 'nope', messages: [user('hi')] }), Anthropic.NotFoundError);
   });
 

@@ -1,10 +1,10 @@
 // `modelplane spend|budgets|audit`: who spent it, where every budget stands, who changed what.
 // Reads the same SQLite files the gateway writes (WAL: safe while it runs).
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import { Governor } from '../governance/governor.js';
 import { parseSince } from '../governance/since.js';
 import { GROUP_BY, type GroupBy } from '../store/ledger-store.js';
+import { parseCommand, renderHelp, UsageError as ArgsUsageError, type CommandSpec } from './args.js';
 import { parseFormat, render, UsageError } from './output.js';
 import { openTenantContext, type TenantCliContext } from './tenant-stores.js';
 
@@ -16,24 +16,34 @@ export const SPEND_HELP = `spend commands (each takes --config FILE):
   modelplane audit [--since 7d] [--limit 50] [--format table|json]
 `;
 
-const FLAGS = {
-  config: { type: 'string', short: 'c' },
-  format: { type: 'string' },
-  by: { type: 'string' },
-  since: { type: 'string' },
-  team: { type: 'string' },
-  customer: { type: 'string' },
-  agent: { type: 'string' },
-  key: { type: 'string' },
-  limit: { type: 'string' },
-} as const;
+const FLAGS: CommandSpec['flags'] = {
+  config: { type: 'string', short: 'c', value: 'FILE', description: 'the config file serve uses (it says where the ledger is)' },
+  format: { type: 'string', value: 'FORMAT', description: 'table | json | csv (spend), csv | jsonl (spend export)' },
+  by: { type: 'string', value: 'GROUP', description: GROUP_BY.join(' | ') },
+  since: { type: 'string', value: 'WHEN', description: '30m, 24h, 7d, 2w or an ISO date' },
+  team: { type: 'string', value: 'TEAM', description: 'only this team' },
+  customer: { type: 'string', value: 'NAME', description: 'only this customer' },
+  agent: { type: 'string', value: 'NAME', description: 'only this agent' },
+  key: { type: 'string', value: 'ID', description: 'only this key' },
+  limit: { type: 'string', value: 'N', description: 'rows (audit)' },
+};
+
+type SpendFlags = Partial<Record<'config' | 'format' | 'by' | 'since' | 'team' | 'customer' | 'agent' | 'key' | 'limit', string>>;
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 export async function runSpendCommand(noun: 'spend' | 'budgets' | 'audit', argv: string[]): Promise<number> {
   let ctx: TenantCliContext | undefined;
   try {
-    const { values: v, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+    const spec: CommandSpec = { name: noun, summary: 'Who spent it: the spend ledger, budgets and the admin audit log.', usage: '[export] [flags]', positionals: 'export', flags: FLAGS, notes: SPEND_HELP.trimEnd().split('\n') };
+    const parsed = parseCommand(spec, argv);
+    if (parsed.help) {
+      process.stdout.write(renderHelp(spec));
+      return 0;
+    }
+    // Every flag is a string flag: parseCommand has checked each has a value.
+    const v = parsed.values as SpendFlags;
+    const positionals = parsed.positionals;
     ctx = openTenantContext(v.config);
     const now = Date.now();
     const since = (d: string) => {
@@ -92,6 +102,10 @@ export async function runSpendCommand(noun: 'spend' | 'budgets' | 'audit', argv:
     process.stdout.write(render(format, rows, ['at', 'actor', 'action', 'kind', 'target'], { entries: rows }));
     return 0;
   } catch (e) {
+    if (e instanceof ArgsUsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
       return 1;

@@ -1,24 +1,40 @@
 // `modelplane keys|teams|customers|agents …`: manage run-time tenants in the store the gateway
 // reads (it sees each change within a second). The same validation and audit as the admin API.
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import { entityView, keyView, teamView } from '../governance/records.js';
 import { TenantInputError } from '../governance/tenant-admin.js';
+import { parseCommand, renderHelp, UsageError as ArgsUsageError, type CommandSpec, type FlagSpec } from './args.js';
 import { parseFormat, render, UsageError } from './output.js';
 import { openTenantContext, type TenantCliContext } from './tenant-stores.js';
 
-const COMMON = { config: { type: 'string', short: 'c' }, format: { type: 'string' } } as const;
+const str = (description: string, value = 'VALUE', short?: string): FlagSpec => ({ type: 'string', value, description, ...(short ? { short } : {}) });
+const COMMON = { config: str('the config file serve uses (it says where the store is)', 'FILE', 'c'), format: str('table | json', 'FORMAT') };
 const SETTINGS = {
-  budget: { type: 'string' },
-  rpm: { type: 'string' },
-  tpm: { type: 'string' },
-  concurrency: { type: 'string' },
-  sensitivity: { type: 'string' },
-  routes: { type: 'string' },
-  providers: { type: 'string' },
-  tiers: { type: 'string' },
-} as const;
-const KEY_FLAGS = { ...COMMON, ...SETTINGS, name: { type: 'string' }, team: { type: 'string' }, customer: { type: 'string' }, agent: { type: 'string' }, expires: { type: 'string' }, disable: { type: 'boolean' }, enable: { type: 'boolean' } } as const;
+  budget: str('a budget such as 50/day or 500/month', 'USD/PERIOD'),
+  rpm: str('requests per minute', 'N'),
+  tpm: str('tokens per minute', 'N'),
+  concurrency: str('concurrent requests', 'N'),
+  sensitivity: str('sensitivity tier', 'TIER'),
+  routes: str("allowed routes, comma-separated globs ('support-*,faq')", 'LIST'),
+  providers: str('allowed providers, comma-separated', 'LIST'),
+  tiers: str('allowed tiers, comma-separated', 'LIST'),
+};
+const KEY_FLAGS: Record<string, FlagSpec> = {
+  ...COMMON,
+  ...SETTINGS,
+  name: str('the key\'s name', 'NAME'),
+  team: str('the team it belongs to', 'TEAM'),
+  customer: str('the customer it is bound to', 'NAME'),
+  agent: str('the agent it is bound to', 'NAME'),
+  expires: str('expiry', 'ISO-DATE'),
+  disable: { type: 'boolean', description: 'disable the key' },
+  enable: { type: 'boolean', description: 'enable the key' },
+};
+
+/** One spec for every tenant verb: the flags are shared, and unknown ones get the nearest name. */
+function commandSpec(noun: string, verb: string | undefined): CommandSpec {
+  return { name: verb ? `${noun} ${verb}` : noun, summary: 'Manage run-time tenants in the store the gateway reads.', usage: 'VERB [ID|NAME] [flags]', positionals: 'ID|NAME', flags: KEY_FLAGS, notes: TENANTS_HELP.trimEnd().split('\n') };
+}
 
 export const TENANTS_HELP = `tenant commands (each takes --config FILE and --format table|json):
   modelplane keys create [--name N] [--team T] [--customer C] [--agent A] [--budget 50/month]
@@ -73,13 +89,23 @@ export async function runTenantCommand(noun: string, argv: string[]): Promise<nu
   const [verb, ...rest] = argv;
   let ctx: TenantCliContext | undefined;
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: KEY_FLAGS, allowPositionals: true, strict: true });
+    const spec = commandSpec(noun, verb?.startsWith('-') ? undefined : verb);
+    const parsed = parseCommand(spec, verb?.startsWith('-') ? argv : rest);
+    if (parsed.help) {
+      process.stdout.write(renderHelp(spec));
+      return 0;
+    }
+    const { values, positionals } = parsed;
     const format = parseFormat(values.format as string | undefined, ['table', 'json']);
     ctx = openTenantContext(values.config as string | undefined);
     const out = await dispatch(ctx, noun, verb, positionals, values, format);
     process.stdout.write(out);
     return 0;
   } catch (e) {
+    if (e instanceof ArgsUsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
     if (e instanceof TenantInputError) {
       process.stderr.write(`modelplane ${noun}: ${e.message}\n`);
       return 1;

@@ -11,8 +11,8 @@ export const DEFAULT_SOFT_THRESHOLD = 0.8;
 
 export function budgetFrom(b: BudgetConfig | undefined): BudgetSpec | undefined {
   if (b === undefined) return undefined;
-  const full = b as BudgetConfig & { soft?: number; enforce?: boolean; on_unknown_cost?: BudgetSpec['onUnknownCost']; cutoff?: boolean };
-  return {
+  const full = b as BudgetConfig & { soft?: number; enforce?: boolean; on_unknown_cost?: BudgetSpec['onUnknownCost']; cutoff?: boolean; time_zone?: string };
+  const spec: BudgetSpec = {
     usd: full.usd,
     period: full.period ?? 'month',
     soft: full.soft ?? DEFAULT_SOFT_THRESHOLD,
@@ -20,6 +20,8 @@ export function budgetFrom(b: BudgetConfig | undefined): BudgetSpec | undefined 
     onUnknownCost: full.on_unknown_cost ?? 'reserve',
     cutoff: full.cutoff ?? false,
   };
+  if (full.time_zone !== undefined) spec.timeZone = full.time_zone;
+  return spec;
 }
 
 export function limitsFrom(l: LimitsConfig | undefined): LimitSpec | undefined {
@@ -137,6 +139,7 @@ export function compileTenants(config: Config, problems: string[]): TenantSettin
   if (wb !== undefined) out.ledger.writeBehindMs = typeof wb === 'number' ? wb : parseDurationMs(wb, 'ledger.write_behind', problems);
   const global = budgetFrom(config.budget);
   if (global) out.globalBudget = global;
+  if (config.budget_time_zone !== undefined) out.budgetTimeZone = config.budget_time_zone;
   const wh = config.alerts?.webhook;
   if (wh) {
     const timeoutMs = typeof wh.timeout === 'number' ? wh.timeout : wh.timeout !== undefined ? parseDurationMs(wh.timeout, 'alerts.webhook.timeout', problems) : 5_000;

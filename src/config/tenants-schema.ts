@@ -3,6 +3,7 @@
 // contract and the tenancy contract can each be read on their own; schema.ts spreads these in.
 
 import { z } from 'zod';
+import { isTimeZone } from '../governance/periods.js';
 
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const;
 export const RETENTION = ['none', 'limited', 'standard'] as const;
@@ -10,6 +11,8 @@ export const RETENTION = ['none', 'limited', 'standard'] as const;
 /** Names of teams, customers, agents, workflows and keys: what attribution headers may carry. */
 export const TENANT_NAME = /^[A-Za-z0-9_.:@-]{1,64}$/;
 const name = z.string().regex(TENANT_NAME, 'expected 1-64 letters, digits, _ . : @ -');
+
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC, Europe/Berlin or America/New_York');
 
 const budgetObject = z.strictObject({
   usd: z.number().positive(),
@@ -22,6 +25,8 @@ const budgetObject = z.strictObject({
   on_unknown_cost: z.enum(['reserve', 'refuse', 'allow']).optional(),
   /** Streams are charged as they run: cut one off (well-formed error event) once it has used its reservation. */
   cutoff: z.boolean().optional(),
+  /** IANA zone of this budget's day/week/month boundaries (default: budget_time_zone, else UTC). */
+  time_zone: timeZone.optional(),
 });
 
 /** `50/day`, `500/month`, `20/total`, or the object form. */
@@ -114,6 +119,8 @@ export const tenantConfigFields = {
   policy: policySchema.optional(),
   /** One budget over all traffic. */
   budget: budgetSchema.optional(),
+  /** IANA zone for budget periods (calendar day, week, month); default UTC. */
+  budget_time_zone: timeZone.optional(),
   alerts: alertsSchema.optional(),
   /** Per-route behaviour under governance lives on routes; this is gateway-wide. */
   ledger: z

@@ -96,3 +96,11 @@ test('a config without tenants compiles to empty tenant settings', () => {
   assert.equal(t.policy.tiers.length, 0);
   assert.equal(t.globalBudget, undefined);
 });
+
+test('budget time zones: a gateway default and a per-budget zone, both checked against Intl', () => {
+  const s = loadSnapshotFromText(`${BASE}\nbudget_time_zone: Europe/Berlin\nteams:\n  support: { budget: { usd: 10, period: day, time_zone: America/New_York } }\n`, { env: {} });
+  assert.equal(s.tenants.budgetTimeZone, 'Europe/Berlin');
+  assert.equal(s.tenants.teams.get('support')!.budget!.timeZone, 'America/New_York');
+  const problems = problemsOf(`${BASE}\nbudget_time_zone: Mars/Olympus\n`).join('\n');
+  assert.match(problems, /budget_time_zone.*IANA time zone/);
+});

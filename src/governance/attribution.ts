@@ -18,8 +18,7 @@ export interface Attribution {
   workflow?: string;
 }
 
-const FIELDS = ['customer', 'agent', 'workflow'] as const;
-type Field = (typeof FIELDS)[number];
+type Field = 'customer' | 'agent' | 'workflow';
 
 /** End-user ids in `user` are often emails or UUIDs; allow a little more than names do. */
 const USER_VALUE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
@@ -31,28 +30,38 @@ function checked(value: string, re: RegExp, source: string): string {
   return value;
 }
 
-export function attribute(headers: IncomingHttpHeaders, body: { metadata?: Record<string, string>; user?: string } | undefined, principal: Principal | undefined): Attribution {
-  const out: Attribution = {};
+// Header and metadata names spelled out once: building them per request cost a string each.
+const SOURCES = [
+  { field: 'customer', header: 'x-modelplane-customer', meta: 'modelplane_customer' },
+  { field: 'agent', header: 'x-modelplane-agent', meta: 'modelplane_agent' },
+  { field: 'workflow', header: 'x-modelplane-workflow', meta: 'modelplane_workflow' },
+] as const satisfies ReadonlyArray<{ field: Field; header: string; meta: string }>;
+
+type Body = { metadata?: Record<string, string> | undefined; user?: string | undefined } | undefined;
+
+export function attribute(headers: IncomingHttpHeaders, body: Body, principal: Principal | undefined): Attribution {
   const key = principal?.key;
+  const out: Attribution = {};
   if (key) {
     out.keyId = key.id;
     if (key.team !== undefined) out.team = key.team;
   }
-  for (const f of FIELDS) {
+  const metadata = body?.metadata;
+  for (const { field: f, header, meta } of SOURCES) {
     const bound: string | undefined = f === 'workflow' ? undefined : key?.[f];
     if (bound !== undefined) {
       out[f] = bound;
       continue;
     }
-    const h = headers[`x-modelplane-${f}`];
+    const h = headers[header];
     const hv = Array.isArray(h) ? h[0] : h;
     if (hv !== undefined && hv !== '') {
-      out[f] = checked(hv, TENANT_NAME, `x-modelplane-${f}`);
+      out[f] = checked(hv, TENANT_NAME, header);
       continue;
     }
-    const mv = body?.metadata?.[`modelplane_${f}`];
+    const mv = metadata?.[meta];
     if (typeof mv === 'string' && mv !== '') {
-      out[f] = checked(mv, TENANT_NAME, `metadata.modelplane_${f}`);
+      out[f] = checked(mv, TENANT_NAME, `metadata.${meta}`);
       continue;
     }
     if (f === 'customer' && typeof body?.user === 'string' && body.user !== '') {

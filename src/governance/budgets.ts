@@ -18,6 +18,8 @@ export interface BudgetState {
   softAlerted: boolean;
   /** Shadow budgets: requests that would have been refused this period. */
   wouldRefuse: number;
+  /** The zone its periods are in (a changed zone starts the budget over, seeded from the ledger). */
+  zone: string | undefined;
 }
 
 export interface BudgetRefusal {
@@ -45,7 +47,14 @@ export class BudgetBook {
   /** Fired when a shadow budget would have refused. */
   onShadowRefusal: (r: BudgetRefusal) => void = () => {};
 
+  /** The zone of budgets that name none (`budget_time_zone`); undefined: UTC. */
+  timeZone: string | undefined;
+
   constructor(private readonly now: () => number = Date.now) {}
+
+  private window(spec: BudgetSpec, now: number) {
+    return periodWindow(spec.period, now, spec.timeZone ?? this.timeZone);
+  }
 
   /**
    * Registers a budget (or updates its spec, keeping what it has spent). `spentSoFar` seeds a
@@ -53,11 +62,11 @@ export class BudgetBook {
    */
   ensure(id: string, spec: BudgetSpec, spentSoFar?: (periodStart: number) => number): BudgetState {
     const existing = this.states.get(id);
-    if (existing && existing.spec.period === spec.period) {
+    if (existing && existing.spec.period === spec.period && existing.zone === (spec.timeZone ?? this.timeZone)) {
       existing.spec = spec;
       return existing;
     }
-    const w = periodWindow(spec.period, this.now());
+    const w = this.window(spec, this.now());
     const state: BudgetState = {
       id,
       spec,
@@ -67,6 +76,7 @@ export class BudgetBook {
       reserved: existing?.reserved ?? 0,
       softAlerted: false,
       wouldRefuse: 0,
+      zone: spec.timeZone ?? this.timeZone,
     };
     state.softAlerted = state.spent >= spec.usd * spec.soft;
     this.states.set(id, state);
@@ -132,7 +142,7 @@ export class BudgetBook {
   /** Moves a budget into the current period when the old one has ended. */
   private roll(s: BudgetState, now: number): void {
     if (now < s.periodEnd) return;
-    const w = periodWindow(s.spec.period, now);
+    const w = this.window(s.spec, now);
     s.periodStart = w.start;
     s.periodEnd = w.end;
     s.spent = 0;

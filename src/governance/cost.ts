@@ -79,10 +79,11 @@ export function estimateMaxCost(targets: readonly DeploymentSnapshot[], inputTok
 const STRICTNESS: Record<UnknownCostRule, number> = { allow: 0, reserve: 1, refuse: 2 };
 
 /** Several budgets apply to one request; the strictest `on_unknown_cost` among them decides. */
-export function strictestRule(rules: Iterable<UnknownCostRule>): UnknownCostRule {
+export function strictestRule<T = UnknownCostRule>(items: Iterable<T>, ruleOf: (item: T) => UnknownCostRule = (x) => x as unknown as UnknownCostRule): UnknownCostRule {
   let out: UnknownCostRule = 'allow';
   let any = false;
-  for (const r of rules) {
+  for (const item of items) {
+    const r = ruleOf(item);
     any = true;
     if (STRICTNESS[r] > STRICTNESS[out]) out = r;
   }

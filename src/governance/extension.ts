@@ -15,9 +15,8 @@ import type { Extension } from '../gateway/extension.js';
 import { keyMatches } from '../server/auth.js';
 import { GatewayError } from '../spec/errors.js';
 import { KEY_PREFIX } from './keys.js';
-import { RateLimitError, type Admission, type Governor } from './governor.js';
+import { RateLimitError, type Admission, type AdmitInput, type Governor } from './governor.js';
 import type { Principal } from './hierarchy.js';
-import { embeddingInputTokens, requestInputTokens } from './token-estimate.js';
 
 const PRINCIPAL = Symbol('tenants.principal');
 const ADMISSION = Symbol('tenants.admission');
@@ -49,9 +48,8 @@ function fallbackRoute(route: RouteSnapshot): RouteSnapshot | undefined {
   return r;
 }
 
-function both(a: Call['exclude'], b: Call['exclude']): Call['exclude'] {
+function both(a: Call['exclude'], b: NonNullable<Call['exclude']>): NonNullable<Call['exclude']> {
   if (!a) return b;
-  if (!b) return a;
   return (d) => a(d) ?? b(d);
 }
 
@@ -92,48 +90,57 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
 
     stage(call, next) {
       follow(call.ex.snapshot);
-      if ((call.endpoint !== 'chat' && call.endpoint !== 'embeddings') || call.route === undefined) return next();
+      if (call.route === undefined) return next();
+      if (call.endpoint === 'count_tokens') {
+        // Nothing is spent, but the prompt may go upstream to be counted: the policy filter applies.
+        const ex = gov.screenOnly({ principal: call[PRINCIPAL] as Principal | undefined, headers: call.ex.req.headers, route: call.route.name, targets: targetsOf(call.route), inputTokens: 0 });
+        if (ex) call.exclude = both(call.exclude, ex);
+        return next();
+      }
+      if (call.endpoint !== 'chat' && call.endpoint !== 'embeddings') return next();
       call[GOVERNED] = true;
-      const principal = call[PRINCIPAL] as Principal | undefined;
       const req = call.request;
-      const body = req && 'messages' in req ? req : req ? { ...(req.user !== undefined ? { user: req.user } : {}) } : undefined;
-      const admit = (route: RouteSnapshot) =>
-        gov.admission({
-          ...(principal ? { principal } : {}),
-          requestId: call.ex.requestId,
-          headers: call.ex.req.headers,
-          ...(body ? { body } : {}),
-          route: route.name,
-          targets: targetsOf(route),
-          inputTokens: call.needs?.estimatedInputTokens ?? 0,
-          ...(req ? { countInput: () => ('messages' in req ? requestInputTokens(req) : embeddingInputTokens(req.input)) } : {}),
-          // Embeddings produce no output tokens; chat reserves the client's max_tokens (or a default).
-          ...(call.endpoint === 'embeddings' ? { maxTokens: 0 } : call.needs?.maxOutputTokens !== undefined ? { maxTokens: call.needs.maxOutputTokens } : {}),
-        });
+      const needs = call.needs;
+      // One input object, no spreads: this runs for every chat and embeddings request.
+      const input: AdmitInput = {
+        principal: call[PRINCIPAL] as Principal | undefined,
+        headers: call.ex.req.headers,
+        // Chat carries metadata and user; embeddings only user (the request has no metadata).
+        body: req,
+        route: call.route.name,
+        targets: targetsOf(call.route),
+        inputTokens: needs?.estimatedInputTokens ?? 0,
+        request: req,
+        requestId: call.ex.requestId,
+        // Embeddings produce no output tokens; chat reserves the client's max_tokens (or a default).
+        maxTokens: call.endpoint === 'embeddings' ? 0 : needs?.maxOutputTokens,
+      };
       const route = call.route;
+      // A refusal: rate-limit headers onto the response; on_budget_exhausted gives the cheaper
+      // targets their own, smaller reservation, and a refusal there is the answer.
       const refused = (e: unknown): Admission | Promise<Admission> => {
         if (e instanceof RateLimitError) call.headers.push(...e.headers);
         const fallback = e instanceof GatewayError && e.code === 'budget_exceeded' ? fallbackRoute(route) : undefined;
         if (!fallback) throw e;
-        // on_budget_exhausted: the cheaper targets get their own, smaller reservation; a refusal
-        // there is the answer.
-        const fb = (a: Admission) => {
+        input.route = fallback.name;
+        input.targets = targetsOf(fallback);
+        const fb = (x: Admission) => {
           call.headers.push('x-modelplane-budget-fallback', route.budgetFallback!.label);
           call.route = fallback;
-          return a;
+          return x;
         };
-        const a = admit(fallback);
-        return a instanceof Promise ? a.then(fb) : fb(a);
+        const x = gov.admission(input);
+        return x instanceof Promise ? x.then(fb) : fb(x);
       };
       // The embedded store answers synchronously (no promise on the hot path); a shared one
       // (cluster mode) answers after its one round trip.
       let adm: Admission | Promise<Admission>;
       try {
-        adm = admit(route);
+        adm = gov.admission(input);
       } catch (e) {
         adm = refused(e);
       }
-      if (adm instanceof Promise) return adm.catch(refused).then((a) => admitted(gov, call, a, next));
+      if (adm instanceof Promise) return adm.catch(refused).then((x) => admitted(gov, call, x, next));
       return admitted(gov, call, adm, next);
     },
 
@@ -162,16 +169,16 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
       const record = gov.settle(adm, {
         requestId: call.ex.requestId,
         endpoint: call.endpoint,
-        ...(call.route ? { route: call.route.name } : {}),
-        ...(call.trace.className !== undefined ? { requestClass: call.trace.className } : {}),
-        ...(o.attempt ? { deployment: o.attempt.deployment } : {}),
-        ...(o.usage ? { usage: o.usage } : {}),
+        route: call.route?.name,
+        requestClass: call.trace.className,
+        deployment: o.attempt?.deployment,
+        usage: o.usage,
         status: o.status,
-        ...(err instanceof GatewayError ? { errorCode: err.code } : {}),
+        errorCode: err instanceof GatewayError ? err.code : undefined,
         attempts: call.trace.attempts,
         latencyMs: Date.now() - call.ex.startedAt,
-        ...(o.ttftMs !== undefined ? { ttftMs: o.ttftMs } : {}),
-        ...(o.cache !== undefined ? { cache: o.cache } : {}),
+        ttftMs: o.ttftMs,
+        cache: o.cache,
       });
       // A refusal before admission has no attribution yet: record who it was from the caller.
       if (!adm) {
@@ -190,13 +197,16 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
 function admitted(gov: Governor, call: Call, adm: Admission, next: () => Promise<Answer>): Promise<Answer> {
   call[ADMISSION] = adm;
   const a = adm.attribution;
-  const caller: Caller = { ...call.caller };
-  if (a.customer !== undefined) caller.customer = a.customer;
-  if (a.agent !== undefined) caller.agent = a.agent;
-  if (a.workflow !== undefined) caller.workflow = a.workflow;
-  call.caller = caller;
-  const ex = both(call.exclude, adm.exclude);
-  if (ex) call.exclude = ex;
+  const c = call.caller;
+  // A new caller object only when attribution adds something (the master caller is frozen).
+  if ((a.customer !== undefined && a.customer !== c.customer) || (a.agent !== undefined && a.agent !== c.agent) || (a.workflow !== undefined && a.workflow !== c.workflow)) {
+    const caller: Caller = { ...c };
+    if (a.customer !== undefined) caller.customer = a.customer;
+    if (a.agent !== undefined) caller.agent = a.agent;
+    if (a.workflow !== undefined) caller.workflow = a.workflow;
+    call.caller = caller;
+  }
+  if (adm.exclude) call.exclude = both(call.exclude, adm.exclude);
   if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));
   return next();
 }

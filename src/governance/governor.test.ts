@@ -151,3 +151,35 @@ test('a config reload adds keys and budgets and drops removed ones, keeping what
   assert.throws(() => g.authenticate(KEY), (e: unknown) => e instanceof GatewayError && e.code === 'unauthorized');
   assert.equal(g.budgets.get('key:cfg_bot'), undefined);
 });
+
+test('fast path: a plain caller is only attributed; a rule that applies to everyone takes it off the fast path', () => {
+  const plain = new Governor({ settings: settings({ teams: new Map([['support', { name: 'support', source: 'config' }]]) }), log, now: () => 0 });
+  const p = plain.authenticate(KEY);
+  assert.equal(p.plain, true, 'no budget, limit or allowlist on the key or its team');
+  const a = plain.admit({ principal: p, headers: { 'x-modelplane-workflow': 'wf' }, route: 'anything', targets: [unpriced], inputTokens: 1 });
+  assert.deepEqual(a.attribution, { keyId: 'cfg_bot', team: 'support', agent: 'triage', workflow: 'wf' });
+  assert.equal(a.reservation, undefined);
+  assert.equal(a.limitStates.length, 0);
+  // An unknown sensitivity header is still a 400 on the fast path's caller.
+  assert.throws(() => plain.admit({ principal: p, headers: { 'x-modelplane-sensitivity': 'nope' }, route: 'r', targets: [priced], inputTokens: 1 }), (e: unknown) => e instanceof GatewayError && e.code === 'invalid_request');
+
+  // The master key (no principal) under a registered customer's budget: attribution names the
+  // customer, so the budget applies and refuses once spent.
+  const shared = new Governor({ settings: settings({ keys: [], customers: new Map([['acme', { kind: 'customer', name: 'acme', source: 'config', budget: budget(0.015) }]]) }), log, now: () => 0 });
+  const first = shared.admit({ headers: { 'x-modelplane-customer': 'acme' }, route: 'r', targets: [priced], inputTokens: 1000, maxTokens: 1000 });
+  assert.ok(first.reservation, 'the customer budget reserved');
+  assert.throws(() => shared.admit({ headers: { 'x-modelplane-customer': 'acme' }, route: 'r', targets: [priced], inputTokens: 1000, maxTokens: 1000 }), (e: unknown) => e instanceof GatewayError && e.code === 'budget_exceeded');
+  assert.equal(shared.admit({ headers: {}, route: 'r', targets: [priced], inputTokens: 1000, maxTokens: 1000 }).reservation, undefined, 'another customer is not limited');
+});
+
+test('count_tokens screening: the policy filter without a reservation, a limit or a ledger record', () => {
+  const g = new Governor({ settings: settings({}, { providers: ['oai'], budget: budget(0.000001), limits: { rpm: 1 } }), log, now: () => 0 });
+  const p = g.authenticate(KEY);
+  const ex = g.screenOnly({ principal: p, headers: {}, route: 'support-chat', targets: [priced, unpriced], inputTokens: 0 })!;
+  assert.equal(ex(priced), undefined);
+  assert.match(ex(unpriced)!, /provider cheap is not in its provider allowlist/);
+  for (let i = 0; i < 3; i++) g.screenOnly({ principal: p, headers: {}, route: 'support-chat', targets: [priced], inputTokens: 0 });
+  assert.equal(g.budgets.get('key:cfg_bot')!.reserved, 0, 'nothing reserved');
+  assert.ok(!(g.admit(input(g, { maxTokens: 0, inputTokens: 0 })) instanceof Error), 'the rpm limit of 1 is still unused');
+  assert.throws(() => g.screenOnly({ principal: p, headers: {}, route: 'support-chat', targets: [unpriced], inputTokens: 0 }), (e: unknown) => e instanceof GatewayError && e.code === 'policy_denied');
+});

@@ -8,10 +8,11 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DeploymentSnapshot } from '../config/snapshot.js';
-import type { Usage } from '../spec/canonical.js';
+import type { CanonicalRequest, EmbeddingRequest, Usage } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
-import type { LedgerRecord, LedgerStore, SpendTotals } from '../store/ledger-store.js';
+import type { LedgerRecord, LedgerStore } from '../store/ledger-store.js';
 import type { TenantStore } from '../store/tenant-store.js';
+import { budgetsView, describeScope, registerScopes } from './scopes.js';
 import { AlertSender, type AlertLog, type AlertSenderOptions } from './alerts.js';
 import { attribute, type Attribution } from './attribution.js';
 import { isBudgetRefusal, MemoryAdmissionStore, type AdmissionResult, type AdmissionStore } from './admission-store.js';
@@ -22,7 +23,8 @@ import { allows, tierIndex, type Principal } from './hierarchy.js';
 import { LedgerWriter } from './ledger.js';
 import { assertSomeEligible, buildExclude, requestTier, type Exclude } from './policy.js';
 import { openaiDuration, RateLimiter, rateLimitHeaders, type LimitReport, type LimitState, type LimitTicket } from './rate-limit.js';
-import type { TenantSettings } from './types.js';
+import { admissionInputTokens } from './token-estimate.js';
+import type { EntityRecord, TenantSettings } from './types.js';
 
 export interface GovernorLog extends AlertLog {
   info(obj: object, msg: string): void;
@@ -42,22 +44,22 @@ export interface GovernorOptions {
 }
 
 export interface AdmitInput {
-  principal?: Principal;
+  principal?: Principal | undefined;
   headers: IncomingHttpHeaders;
   /** The decoded request's attribution fields (OpenAI metadata/user, Anthropic metadata.user_id as user). */
-  body?: { metadata?: Record<string, string>; user?: string };
+  body?: { metadata?: Record<string, string> | undefined; user?: string | undefined } | undefined;
   route: string;
   /** Every deployment the request may reach (route and class targets): for the policy check and the cost bound. */
   targets: readonly DeploymentSnapshot[];
   inputTokens: number;
   /**
-   * A better (higher) input estimate, computed only when a budget or a token limit needs it
-   * (token-estimate.ts); the admission uses the larger of the two.
+   * The decoded request, for a better (higher) input estimate (token-estimate.ts), computed only
+   * when a budget or a token limit needs it; the admission uses the larger of the two.
    */
-  countInput?: () => number;
-  maxTokens?: number;
+  request?: CanonicalRequest | EmbeddingRequest | undefined;
+  maxTokens?: number | undefined;
   /** Names a shared store's lease. */
-  requestId?: string;
+  requestId?: string | undefined;
 }
 
 export interface Admission {
@@ -69,29 +71,32 @@ export interface Admission {
   lease?: string;
   /** Rate-limit figures as of admission (the shared store's answer). */
   report?: LimitReport;
-  limitStates: LimitState[];
+  /** Empty for a caller without limits (shared, never written). */
+  limitStates: readonly LimitState[];
   /** Reserved USD (0 without budgets). */
   estimateUsd: number;
   estimateTokens: number;
-  startedAt: number;
   /** Set when a budget asks for stream cut-off: what the stream may spend, and at what rate. */
   cutoff?: { limitUsd: number; inputUsd: number; outputUsdPerToken: number; budget: string };
 }
 
+/** Optional fields may be passed as undefined: the extension fills them from the call without spreads. */
 export interface SettleInput {
   requestId: string;
-  endpoint?: string;
-  route?: string;
-  requestClass?: string;
-  deployment?: DeploymentSnapshot;
-  usage?: Usage;
+  endpoint?: string | undefined;
+  route?: string | undefined;
+  requestClass?: string | undefined;
+  deployment?: DeploymentSnapshot | undefined;
+  usage?: Usage | undefined;
   status: number;
-  errorCode?: string;
+  errorCode?: string | undefined;
   attempts: number;
   latencyMs: number;
-  ttftMs?: number;
-  cache?: string;
+  ttftMs?: number | undefined;
+  cache?: string | undefined;
 }
+
+const NO_LIMITS: readonly LimitState[] = Object.freeze([]);
 
 export class Governor {
   readonly directory: TenantDirectory;
@@ -158,38 +163,27 @@ export class Governor {
 
   /** Admission for a synchronous (embedded) store; `admission()` serves either kind. */
   admit(input: AdmitInput): Admission {
-    const a = this.admission_(input);
+    const a = this.admission(input);
     if (a instanceof Promise) throw new Error('Governor.admit: the admission store is asynchronous; use admission()');
     return a;
   }
 
   /** The request path: synchronous with the embedded store, one promise with a shared one. */
   admission(input: AdmitInput): Admission | Promise<Admission> {
-    return this.admission_(input);
-  }
-
-  private admission_(input: AdmitInput): Admission | Promise<Admission> {
     const p = input.principal;
-    if (p && !allows(p.allowRoute, input.route)) {
-      throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
+    // The common case: a caller with nothing of its own to enforce (the master key, or a key
+    // without budgets, limits or allowlists) under tenants that declare no policy, no global
+    // budget and no governed customer or agent. Only attribution is left to do (the ledger
+    // needs it), so the admission allocates one small object.
+    if (this.nothingToEnforce(input)) {
+      return { attribution: attribute(input.headers, input.body, p), limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
     }
-    const attribution = attribute(input.headers, input.body, p);
-    const d = this.directory;
-    const customer = attribution.customer === undefined ? undefined : d.customer(attribution.customer);
-    const agent = attribution.agent === undefined ? undefined : d.agent(attribution.agent);
-
-    // Sensitivity: the strictest of key/team, customer, agent and the policy default; a header may raise it.
-    const policy = d.tenants.policy;
-    const callerTier = Math.max(p?.sensitivity ?? tierIndex(policy, policy.defaultTier), tierIndex(policy, customer?.sensitivity), tierIndex(policy, agent?.sensitivity));
-    const h = input.headers['x-modelplane-sensitivity'];
-    const tier = requestTier(policy, callerTier, Array.isArray(h) ? h[0] : h);
-    const exclude = buildExclude(policy, tier, p);
-    assertSomeEligible(input.targets, exclude, input.route);
+    const { attribution, customer, agent, exclude } = this.screen(input);
     const eligible = exclude ? input.targets.filter((t) => exclude(t) === undefined) : input.targets;
 
-    const adm: Admission = { attribution, limitStates: [], estimateUsd: 0, estimateTokens: 0, startedAt: this.now() };
+    const adm: Admission = { attribution, limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
     let inputTokens = -1;
-    const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.countInput?.() ?? 0)));
+    const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.request ? admissionInputTokens(input.request) : 0)));
     if (exclude) adm.exclude = exclude;
 
     const states: BudgetState[] = [];
@@ -197,13 +191,13 @@ export class Governor {
       const s = this.budgets.get(id);
       if (s) states.push(s);
     };
-    for (const b of p?.budgets ?? []) addBudget(b.id);
+    if (p) for (const b of p.budgets) addBudget(b.id);
     if (customer?.budget) addBudget(`customer:${customer.name}`);
     if (agent?.budget) addBudget(`agent:${agent.name}`);
-    if (d.tenants.globalBudget) addBudget('global');
+    if (this.directory.tenants.globalBudget) addBudget('global');
     if (states.length > 0) {
       const est = estimateMaxCost(eligible, inputEstimate(), input.maxTokens);
-      const rule = applyUnknownCostRule(est, strictestRule(states.map((s) => s.spec.onUnknownCost)));
+      const rule = applyUnknownCostRule(est, strictestRule(states, (s) => s.spec.onUnknownCost));
       if ('refuse' in rule) {
         throw new GatewayError('budget_exceeded', `Budget refused: the cost of this request cannot be estimated (a target has no price or no output limit is known) and a budget says on_unknown_cost: refuse. Send max_tokens, or price the deployment.`);
       }
@@ -214,10 +208,10 @@ export class Governor {
 
     const limitStates: LimitState[] = [];
     const addLimit = (id: string) => {
-      const s = this.limitState(id);
+      const s = this.limitsById.get(id);
       if (s) limitStates.push(s);
     };
-    for (const l of p?.limits ?? []) addLimit(l.id);
+    if (p) for (const l of p.limits) addLimit(l.id);
     if (customer?.limits) addLimit(`customer:${customer.name}`);
     if (agent?.limits) addLimit(`agent:${agent.name}`);
     if (limitStates.length > 0) adm.estimateTokens = (limitStates.some((l) => l.tpm !== undefined) ? inputEstimate() : input.inputTokens) + (input.maxTokens ?? 0);
@@ -252,6 +246,45 @@ export class Governor {
     return adm;
   }
 
+  /**
+   * The route allowlist, attribution and the sensitivity filter: what every governed request
+   * passes before anything is reserved. A 403 when the key may not use the route or no target
+   * is allowed.
+   */
+  private screen(input: AdmitInput): { attribution: Attribution; customer: EntityRecord | undefined; agent: EntityRecord | undefined; exclude: Exclude | undefined } {
+    const p = input.principal;
+    if (p && !allows(p.allowRoute, input.route)) {
+      throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
+    }
+    const attribution = attribute(input.headers, input.body, p);
+    const d = this.directory;
+    const customer = attribution.customer === undefined ? undefined : d.customer(attribution.customer);
+    const agent = attribution.agent === undefined ? undefined : d.agent(attribution.agent);
+
+    // Sensitivity: the strictest of key/team, customer, agent and the policy default; a header may raise it.
+    const policy = d.tenants.policy;
+    const callerTier = Math.max(p?.sensitivity ?? tierIndex(policy, policy.defaultTier), tierIndex(policy, customer?.sensitivity), tierIndex(policy, agent?.sensitivity));
+    const h = input.headers['x-modelplane-sensitivity'];
+    const tier = requestTier(policy, callerTier, Array.isArray(h) ? h[0] : h);
+    const exclude = buildExclude(policy, tier, p);
+    assertSomeEligible(input.targets, exclude, input.route);
+    return { attribution, customer, agent, exclude };
+  }
+
+  private nothingToEnforce(input: AdmitInput): boolean {
+    const p = input.principal;
+    return this.sharedRules === 0 && (p === undefined || p.plain) && input.headers['x-modelplane-sensitivity'] === undefined;
+  }
+
+  /**
+   * For count_tokens, which spends nothing: the route allowlist and the policy filter only (the
+   * prompt may go to an upstream to be counted, so it must not reach a disallowed provider).
+   */
+  screenOnly(input: AdmitInput): Exclude | undefined {
+    if (this.nothingToEnforce(input)) return undefined;
+    return this.screen(input).exclude;
+  }
+
   /** Rate-limit headers for a limited caller's response (empty for everyone else). */
   responseHeaders(adm: Admission): string[] {
     if (adm.limitStates.length === 0) return [];
@@ -266,61 +299,44 @@ export class Governor {
     // reserved: an unknown cost must not become a free request.
     // The same for a client that left (499) after an upstream was called: its tokens were spent.
     if (usage === undefined && adm?.reservation && (out.status < 400 || (out.status === 499 && out.deployment !== undefined))) cost = adm.reservation.amount;
-    if (adm) this.admissionStore.settle(adm, cost, usage ? usage.inputTokens + usage.outputTokens : out.status >= 400 ? 0 : undefined);
+    if (adm && (adm.reservation || adm.ticket || adm.lease !== undefined)) this.admissionStore.settle(adm, cost, usage ? usage.inputTokens + usage.outputTokens : out.status >= 400 ? 0 : undefined);
     const a = adm?.attribution;
+    const dep = out.deployment;
+    // One object literal, every field in one order: one hidden class for every row the ledger
+    // writes, and no copies on the way to the store.
     const r: LedgerRecord = {
       ts: this.now(),
       requestId: out.requestId,
+      keyId: a?.keyId,
+      team: a?.team,
+      customer: a?.customer,
+      agent: a?.agent,
+      workflow: a?.workflow,
+      route: out.route,
+      requestClass: out.requestClass,
+      deployment: dep?.id,
+      provider: dep?.provider.id,
+      model: dep?.model,
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage?.outputTokens ?? 0,
       cachedTokens: usage?.cacheReadTokens ?? 0,
       reasoningTokens: usage?.reasoningTokens ?? 0,
       costUsd: cost,
       status: out.status,
+      errorCode: out.errorCode,
       attempts: out.attempts,
       latencyMs: out.latencyMs,
+      ttftMs: out.ttftMs,
+      cache: out.cache,
+      endpoint: out.endpoint,
     };
-    if (a?.keyId !== undefined) r.keyId = a.keyId;
-    if (a?.team !== undefined) r.team = a.team;
-    if (a?.customer !== undefined) r.customer = a.customer;
-    if (a?.agent !== undefined) r.agent = a.agent;
-    if (a?.workflow !== undefined) r.workflow = a.workflow;
-    if (out.route !== undefined) r.route = out.route;
-    if (out.requestClass !== undefined) r.requestClass = out.requestClass;
-    if (out.deployment) {
-      r.deployment = out.deployment.id;
-      r.provider = out.deployment.provider.id;
-      r.model = out.deployment.model;
-    }
-    if (out.errorCode !== undefined) r.errorCode = out.errorCode;
-    if (out.ttftMs !== undefined) r.ttftMs = out.ttftMs;
-    if (out.cache !== undefined) r.cache = out.cache;
-    if (out.endpoint !== undefined) r.endpoint = out.endpoint;
     this.ledger?.record(r);
     return r;
   }
 
   /** GET /admin/budgets. */
   budgetsView(): Array<Record<string, unknown>> {
-    return this.budgets.all().map((b) => {
-      const [scope, ...rest] = b.id.split(':');
-      return {
-        budget: b.id,
-        scope,
-        ...(rest.length > 0 ? { name: rest.join(':') } : {}),
-        limit_usd: b.spec.usd,
-        spent_usd: round(b.spent),
-        reserved_usd: round(b.reserved),
-        remaining_usd: round(Math.max(0, b.spec.usd - b.spent - b.reserved)),
-        period: b.spec.period,
-        period_start: new Date(b.periodStart).toISOString(),
-        ...(Number.isFinite(b.periodEnd) ? { period_end: new Date(b.periodEnd).toISOString() } : {}),
-        soft_threshold: b.spec.soft,
-        soft_alerted: b.softAlerted,
-        enforce: b.spec.enforce,
-        ...(b.spec.enforce ? {} : { would_have_refused: b.wouldRefuse }),
-      };
-    });
+    return budgetsView(this.budgets);
   }
 
   async close(): Promise<void> {
@@ -330,59 +346,13 @@ export class Governor {
     await this.alerts.idle();
   }
 
-  private limitState(id: string): LimitState | undefined {
-    return this.limitsById.get(id);
-  }
-
   private limitsById = new Map<string, LimitState>();
+  /** How many rules apply to every caller (registerScopes); 0 opens admission's fast path. */
+  private sharedRules = 0;
 
-  /** Registers every budget and limit the tenants declare; new budgets are seeded from the ledger. */
+  /** Registers every budget and limit the tenants declare (scopes.ts); new budgets are seeded from the ledger. */
   private registerScopes(): void {
-    const d = this.directory;
-    const budgetIds = new Set<string>();
-    const limitIds = new Set<string>();
-    const ledger = this.opts.ledgerStore;
-    // New budgets are seeded from the ledger: one grouped scan per period start (day, week,
-    // month, all time), shared by every budget of that period, and only when one is new.
-    const totals = new Map<number, SpendTotals>();
-    const seed = (id: string) =>
-      ledger
-        ? (start: number) => {
-            let t = totals.get(start);
-            if (!t) totals.set(start, (t = ledger.totalsSince(start)));
-            const s = scopeOf(id);
-            return s.column === 'global' ? t.global : t[s.column].get(s.value) ?? 0;
-          }
-        : undefined;
-    const budget = (id: string, spec: Parameters<BudgetBook['ensure']>[1] | undefined) => {
-      if (!spec || budgetIds.has(id)) return;
-      budgetIds.add(id);
-      const s = seed(id);
-      this.budgets.ensure(id, spec, s);
-    };
-    const limit = (id: string, spec: Parameters<RateLimiter['ensure']>[1] | undefined) => {
-      if (!spec || limitIds.has(id)) return;
-      limitIds.add(id);
-      this.limitsById.set(id, this.limits.ensure(id, spec));
-    };
-    for (const k of d.keys()) {
-      budget(`key:${k.id}`, k.budget);
-      limit(`key:${k.id}`, k.limits);
-    }
-    for (const t of d.teams()) {
-      budget(`team:${t.name}`, t.budget);
-      limit(`team:${t.name}`, t.limits);
-    }
-    for (const kind of ['customer', 'agent'] as const) {
-      for (const e of d.entities(kind)) {
-        budget(`${kind}:${e.name}`, e.budget);
-        limit(`${kind}:${e.name}`, e.limits);
-      }
-    }
-    budget('global', d.tenants.globalBudget);
-    this.budgets.retain(budgetIds);
-    this.limits.retain(limitIds);
-    for (const id of this.limitsById.keys()) if (!limitIds.has(id)) this.limitsById.delete(id);
+    this.sharedRules = registerScopes(this.directory, this.budgets, this.limits, this.limitsById, this.opts.ledgerStore);
   }
 }
 
@@ -395,20 +365,4 @@ export class RateLimitError extends GatewayError {
   ) {
     super('rate_limit_exceeded', message, { retryAfterMs });
   }
-}
-
-function scopeOf(id: string): Parameters<LedgerStore['spentSince']>[0] {
-  if (id === 'global') return { column: 'global' };
-  const i = id.indexOf(':');
-  return { column: id.slice(0, i) as 'key' | 'team' | 'customer' | 'agent', value: id.slice(i + 1) };
-}
-
-function describeScope(id: string): string {
-  if (id === 'global') return 'the gateway';
-  const i = id.indexOf(':');
-  return `${id.slice(0, i)} "${id.slice(i + 1)}"`;
-}
-
-function round(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
 }

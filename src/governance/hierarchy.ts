@@ -34,6 +34,11 @@ export interface Principal {
   limits: ScopedLimit[];
   /** Team defaults overlaid by key defaults. */
   metadata: Record<string, string>;
+  /**
+   * Nothing of its own to enforce: no budget, limit or allowlist on the key or its team.
+   * Precomputed here so admission's common case is one flag test (governor.ts).
+   */
+  plain: boolean;
 }
 
 /** `support-*`, `*-eu`, `exact`: `*` matches any run of characters, nothing else is special. */
@@ -87,7 +92,9 @@ export function resolvePrincipal(key: KeyRecord, team: TeamRecord | undefined, p
     budgets,
     limits,
     metadata: { ...(team?.metadata ?? {}), ...(key.metadata ?? {}) },
+    plain: false,
   };
+  p.plain = budgets.length === 0 && limits.length === 0 && p.allowRoute.length === 0 && p.allowTier.length === 0 && p.allowProvider.length === 0;
   if (team) p.team = team;
   return p;
 }

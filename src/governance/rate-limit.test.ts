@@ -18,6 +18,14 @@ test('sliding window: counts the last 60 seconds, forgets older ones', () => {
   c.add(-2, 1_000, 70_000);
   assert.equal(c.used(70_000), 0, 'a correction for a second that left the window is dropped');
   assert.equal(c.msUntilFree(70_000, 1), WINDOW_MS, 'nothing to free');
+  // The reset a header shows: when the newest used second leaves the window.
+  const e = new SlidingWindow();
+  assert.equal(e.msUntilEmpty(5_000), 0, 'empty: nothing to reset');
+  e.add(2, 1_200);
+  e.add(1, 30_700);
+  assert.equal(e.msUntilEmpty(40_000), 90_000 - 40_000);
+  assert.equal(e.msUntilEmpty(40_000), e.msUntilFree(40_000, e.used(40_000)), 'the same as freeing everything used');
+  assert.equal(e.msUntilEmpty(90_000), 0);
 });
 
 test('rpm: the 61st request in a minute is refused with the time until a slot frees', () => {

@@ -60,6 +60,19 @@ export class SlidingWindow {
     this.total += after - before;
   }
 
+  /** Milliseconds until the whole window's use has expired (the reset a response header shows). */
+  msUntilEmpty(now: number): number {
+    const cur = Math.floor(now / BUCKET_MS);
+    this.advance(cur);
+    if (this.total <= 0) return 0;
+    // Newest second first: under steady traffic the current second is used, one step.
+    for (let s = cur; s > cur - BUCKETS; s--) {
+      const slot = ((s % BUCKETS) + BUCKETS) % BUCKETS;
+      if (this.seconds[slot] === s && this.counts[slot]! > 0) return Math.max(0, (s + BUCKETS) * BUCKET_MS - now);
+    }
+    return 0;
+  }
+
   /** Milliseconds until at least `need` of the window's use has expired (0 if nothing is needed). */
   msUntilFree(now: number, need: number): number {
     if (need <= 0) return 0;
@@ -96,7 +109,8 @@ export interface LimitRefusal {
 
 /** Held between admission and settlement. */
 export interface LimitTicket {
-  states: LimitState[];
+  /** The caller's own array (admission builds one per request), not copied. */
+  states: readonly LimitState[];
   tokens: number;
   at: number;
   done: boolean;
@@ -156,7 +170,7 @@ export class RateLimiter {
       s.requests.add(1, now);
       s.tokens.add(tokens, now);
     }
-    return { states: [...states], tokens, at: now, done: false };
+    return { states, tokens, at: now, done: false };
   }
 
   /** Corrects the token count with real usage and frees the concurrency slot. Idempotent. */
@@ -177,12 +191,12 @@ export class RateLimiter {
       if (s.rpm !== undefined) {
         const used = s.requests.used(now);
         const remaining = Math.max(0, s.rpm - used);
-        if (!out.requests || remaining < out.requests.remaining) out.requests = { limit: s.rpm, remaining, resetMs: used > 0 ? s.requests.msUntilFree(now, used) : 0 };
+        if (!out.requests || remaining < out.requests.remaining) out.requests = { limit: s.rpm, remaining, resetMs: s.requests.msUntilEmpty(now) };
       }
       if (s.tpm !== undefined) {
         const used = s.tokens.used(now);
         const remaining = Math.max(0, s.tpm - used);
-        if (!out.tokens || remaining < out.tokens.remaining) out.tokens = { limit: s.tpm, remaining, resetMs: used > 0 ? s.tokens.msUntilFree(now, used) : 0 };
+        if (!out.tokens || remaining < out.tokens.remaining) out.tokens = { limit: s.tpm, remaining, resetMs: s.tokens.msUntilEmpty(now) };
       }
     }
     return out;
@@ -206,19 +220,28 @@ export function openaiDuration(ms: number): string {
  * flat [name, value, ...] list.
  */
 export function rateLimitHeaders(r: LimitReport): string[] {
-  const out: string[] = [];
-  const policy: string[] = [];
-  const current: string[] = [];
-  if (r.requests) {
-    out.push('x-ratelimit-limit-requests', String(r.requests.limit), 'x-ratelimit-remaining-requests', String(r.requests.remaining), 'x-ratelimit-reset-requests', openaiDuration(r.requests.resetMs));
-    policy.push(`"requests";q=${r.requests.limit};w=60`);
-    current.push(`"requests";r=${r.requests.remaining};t=${Math.ceil(r.requests.resetMs / 1000)}`);
+  const q = r.requests;
+  const t = r.tokens;
+  // One flat list, values built once each: this runs on every response of a limited key.
+  if (q && t) {
+    return [
+      'x-ratelimit-limit-requests', String(q.limit), 'x-ratelimit-remaining-requests', String(q.remaining), 'x-ratelimit-reset-requests', openaiDuration(q.resetMs),
+      'x-ratelimit-limit-tokens', String(t.limit), 'x-ratelimit-remaining-tokens', String(t.remaining), 'x-ratelimit-reset-tokens', openaiDuration(t.resetMs),
+      'ratelimit-policy', `"requests";q=${q.limit};w=60, "tokens";q=${t.limit};w=60`,
+      'ratelimit', `"requests";r=${q.remaining};t=${Math.ceil(q.resetMs / 1000)}, "tokens";r=${t.remaining};t=${Math.ceil(t.resetMs / 1000)}`,
+    ];
   }
-  if (r.tokens) {
-    out.push('x-ratelimit-limit-tokens', String(r.tokens.limit), 'x-ratelimit-remaining-tokens', String(r.tokens.remaining), 'x-ratelimit-reset-tokens', openaiDuration(r.tokens.resetMs));
-    policy.push(`"tokens";q=${r.tokens.limit};w=60`);
-    current.push(`"tokens";r=${r.tokens.remaining};t=${Math.ceil(r.tokens.resetMs / 1000)}`);
+  if (q) {
+    return [
+      'x-ratelimit-limit-requests', String(q.limit), 'x-ratelimit-remaining-requests', String(q.remaining), 'x-ratelimit-reset-requests', openaiDuration(q.resetMs),
+      'ratelimit-policy', `"requests";q=${q.limit};w=60`, 'ratelimit', `"requests";r=${q.remaining};t=${Math.ceil(q.resetMs / 1000)}`,
+    ];
   }
-  if (policy.length > 0) out.push('ratelimit-policy', policy.join(', '), 'ratelimit', current.join(', '));
-  return out;
+  if (t) {
+    return [
+      'x-ratelimit-limit-tokens', String(t.limit), 'x-ratelimit-remaining-tokens', String(t.remaining), 'x-ratelimit-reset-tokens', openaiDuration(t.resetMs),
+      'ratelimit-policy', `"tokens";q=${t.limit};w=60`, 'ratelimit', `"tokens";r=${t.remaining};t=${Math.ceil(t.resetMs / 1000)}`,
+    ];
+  }
+  return [];
 }

@@ -15,6 +15,8 @@ export interface BudgetSpec {
   onUnknownCost: UnknownCostRule;
   /** End a stream with an error event once its output would cost more than it reserved. */
   cutoff: boolean;
+  /** IANA zone of the period's boundaries; default: the gateway's `budget_time_zone`, else UTC. */
+  timeZone?: string;
 }
 
 export interface LimitSpec {
@@ -100,6 +102,8 @@ export interface TenantSettings {
   agents: ReadonlyMap<string, EntityRecord>;
   policy: PolicySettings;
   globalBudget?: BudgetSpec;
+  /** IANA zone for the day/week/month boundaries of budgets that name none (default UTC). */
+  budgetTimeZone?: string;
   alerts: AlertSettings;
   ledger: { enabled: boolean; retentionDays?: number; writeBehindMs?: number };
 }

@@ -137,4 +137,11 @@ export interface EgressFormat {
   parseError(text: string, meta: UpstreamResponseMeta): GatewayError;
   buildEmbeddingRequest?(request: EmbeddingRequest, target: EgressTarget): UpstreamRequest | Promise<UpstreamRequest>;
   parseEmbeddingResponse?(json: unknown, meta: UpstreamResponseMeta): EmbeddingResponse;
+  /**
+   * The provider's own prompt-token count, where its API has one (Anthropic count_tokens, Gemini
+   * countTokens): `/v1/messages/count_tokens` asks it before falling back to the local estimate.
+   */
+  buildCountTokensRequest?(request: CanonicalRequest, target: EgressTarget): UpstreamRequest;
+  /** The count from a 2xx answer, or undefined when the body does not carry one. */
+  parseCountTokensResponse?(json: unknown): number | undefined;
 }

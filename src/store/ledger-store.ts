@@ -2,20 +2,21 @@
 // same reason as TenantStore (a shared store comes later); the gateway only appends in batches
 // from a timer, and reads at start-up (budget totals) and for the admin API / CLI.
 
+/** Optional fields may hold undefined (the governor writes every field in one order: one shape). */
 export interface LedgerRecord {
   /** When the request finished (ms since epoch): the instant its cost counts against budgets. */
   ts: number;
   requestId: string;
-  keyId?: string;
-  team?: string;
-  customer?: string;
-  agent?: string;
-  workflow?: string;
-  route?: string;
-  requestClass?: string;
-  deployment?: string;
-  provider?: string;
-  model?: string;
+  keyId?: string | undefined;
+  team?: string | undefined;
+  customer?: string | undefined;
+  agent?: string | undefined;
+  workflow?: string | undefined;
+  route?: string | undefined;
+  requestClass?: string | undefined;
+  deployment?: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
@@ -23,13 +24,13 @@ export interface LedgerRecord {
   costUsd: number;
   /** HTTP status the client got (499: it left). */
   status: number;
-  errorCode?: string;
+  errorCode?: string | undefined;
   attempts: number;
   latencyMs: number;
-  ttftMs?: number;
+  ttftMs?: number | undefined;
   /** Cache outcome (hit, miss, bypass), for the cache issue. */
-  cache?: string;
-  endpoint?: string;
+  cache?: string | undefined;
+  endpoint?: string | undefined;
 }
 
 export const GROUP_BY = ['agent', 'workflow', 'customer', 'team', 'key', 'route', 'deployment', 'provider', 'model'] as const;

@@ -2,6 +2,7 @@
 // POST /v1/messages) and the gateway calls Anthropic with it (egress).
 import type { EgressFormat, IngressFormat } from '../../spec/index.js';
 import { buildRequest } from './build-request.js';
+import { buildCountTokensRequest, parseCountTokensResponse } from './count-tokens.js';
 import { decodeRequest } from './decode-request.js';
 import { encodeError } from './encode-error.js';
 import { encodeEvents } from './encode-events.js';
@@ -20,6 +21,8 @@ export const anthropicMessages: IngressFormat & EgressFormat = {
   parseResponse,
   parseStream,
   parseError,
+  buildCountTokensRequest,
+  parseCountTokensResponse,
 };
 
 export { decodeCountTokensRequest, encodeCountTokensResponse } from './count-tokens.js';

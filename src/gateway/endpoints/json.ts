@@ -2,10 +2,10 @@
 // probes and the admin health view. They run through the same runner as chat, so they get the
 // same authentication, headers and error rendering.
 import { anthropicMessages, openaiChat } from '../../formats/index.js';
-import { decodeCountTokensRequest, encodeCountTokensResponse } from '../../formats/anthropic-messages/index.js';
-import { estimateInputTokens, requestNeeds } from '../../routing/estimate.js';
+import { decodeCountTokensRequest } from '../../formats/anthropic-messages/index.js';
+import { produceCountTokens } from '../produce-count-tokens.js';
+import { requestNeeds } from '../../routing/estimate.js';
 import { GatewayError } from '../../spec/errors.js';
-import type { CanonicalRequest } from '../../spec/canonical.js';
 import type { Answer, Call, EndpointKind } from '../call.js';
 import type { GatewayDeps } from '../deps.js';
 import { idHeaders, type AuthScheme, type EndpointSpec } from '../endpoint.js';
@@ -56,7 +56,7 @@ export const countTokensEndpoint: EndpointSpec = {
     call.request = request;
     call.needs = requestNeeds(request);
   },
-  produce: (_d, _l, call) => Promise.resolve({ kind: 'json', status: 200, body: encodeCountTokensResponse(estimateInputTokens(call.request as CanonicalRequest)) }),
+  produce: (deps, _l, call) => produceCountTokens(deps, call),
   render: renderJson,
 };
 
