@@ -385,3 +385,39 @@ cache: { embedder: emb }
     await up.close();
   }
 });
+
+test('the ledger records a hit at cost 0 with the cost it saved (cache_saved_usd)', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { default: Database } = await import('better-sqlite3');
+  const dir = mkdtempSync(join(tmpdir(), 'mp-cache-ledger-'));
+  const up = await startUpstream();
+  try {
+    const gw = await startGateway({ configText: `${config(up.url)}\nstorage: { data_dir: ${dir} }\n`, port: 0, logger: new LogSink().logger, env: {} });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const ask = (stream: boolean) =>
+      stream
+        ? client.chat.completions.stream({ model: 'code', messages: [{ role: 'user', content: 'ledger question' }], stream_options: { include_usage: true } }).finalChatCompletion()
+        : client.chat.completions.create({ model: 'code', messages: [{ role: 'user', content: 'ledger question' }] });
+    await ask(false);
+    await ask(false);
+    await ask(true);
+    await gw.close();
+    const db = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT cache, cost_usd, cache_saved_usd FROM ledger WHERE route = ? ORDER BY ts, rowid').all('code') as Array<{ cache: string; cost_usd: number; cache_saved_usd: number | null }>;
+    db.close();
+    assert.deepEqual(rows.map((r) => r.cache), ['miss', 'hit-exact', 'hit-exact']);
+    // 12 input tokens at $1/M and 8 output tokens at $2/M.
+    const missCost = (12 * 1 + 8 * 2) / 1e6;
+    assert.ok(Math.abs(rows[0]!.cost_usd - missCost) < 1e-12, `miss cost ${rows[0]!.cost_usd}`);
+    assert.equal(rows[0]!.cache_saved_usd, null);
+    for (const hit of rows.slice(1)) {
+      assert.equal(hit.cost_usd, 0);
+      assert.ok(Math.abs(hit.cache_saved_usd! - missCost) < 1e-12, `saved ${hit.cache_saved_usd}`);
+    }
+  } finally {
+    await up.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

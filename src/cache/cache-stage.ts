@@ -15,6 +15,7 @@ import type { Extension } from '../gateway/extension.js';
 import type { Price } from '../config/snapshot.js';
 import type { Usage } from '../spec/canonical.js';
 import { AnswerRecorder, answerResponse, answerStream } from './answer.js';
+import { callEmbedding } from './call-embedding.js';
 import { cacheHeaders, type PendingAnswer, type ResponseCache } from './response-cache.js';
 
 const STATE = Symbol('modelplane.cache');
@@ -54,7 +55,8 @@ export function cacheExtension(cache: ResponseCache): Extension {
       const policy = route?.cache;
       const request = call.request;
       if (policy === undefined || route === undefined || call.endpoint !== 'chat' || !isChatRequest(request)) return next();
-      const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control') });
+      const embed = (text: string) => callEmbedding(call, cache.embedder, text);
+      const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control'), embed });
       const h = cacheHeaders(lookup);
       call.headers.push(...h);
       // The cache's own audit request (audit-loopback.ts) is labelled as such; only the master key may say so.
@@ -63,6 +65,7 @@ export function cacheExtension(cache: ResponseCache): Extension {
         const { answer } = lookup;
         if (lookup.layer === 'semantic' && policy.audit > 0) cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response);
         call.outcome.costUsd = 0;
+        if (answer.costUsd !== undefined) call.outcome.cacheSavedUsd = answer.costUsd;
         if (answer.response.usage) call.outcome.usage = { ...answer.response.usage };
         call.outcome.finish = answer.response.finishReason;
         const id = `${answer.response.id.replace(/-cache-.*$/, '')}-cache-${call.ex.requestId}`;

@@ -25,6 +25,12 @@ import { MemoryCacheStore, type CacheStore } from './store.js';
 
 export interface GatewayCache {
   cache: ResponseCache;
+  /**
+   * The cache's embedder, fixed at start. Another stage that wants the request's embedding (the
+   * auto router) calls `callEmbedding(call, embedder, text)` (call-embedding.ts) with it: the
+   * cache then reuses that vector instead of embedding again.
+   */
+  embedder: Embedder;
   /** The lifecycle extension: stage, tap, after-hook, `GET`/`DELETE /admin/cache`, close. */
   extension: Extension;
   /** Tells a route embedder where the gateway listens (learned from the first request otherwise). */
@@ -128,6 +134,7 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
   };
   return {
     cache,
+    embedder,
     extension,
     attach: (url) => {
       loopback.url = url;

@@ -26,6 +26,8 @@ export interface CacheInput {
   caller: ScopeCaller;
   /** The request's `cache-control` header. */
   cacheControl?: string | undefined;
+  /** Embeds a text with the cache's embedder, once per request (call-embedding.ts); default: embed here. */
+  embed?: (text: string) => Promise<Float32Array | undefined>;
 }
 
 export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
@@ -102,7 +104,7 @@ export class ResponseCache {
     if (!plan.lookup) {
       // no-cache: a fresh answer, stored for the next caller; no single-flight (it must not wait for an older one).
       CacheStats.record(c, 'bypass');
-      const vector = semantic ? await this.embed(c, input.route, semantic) : undefined;
+      const vector = semantic ? await this.embed(c, input, semantic) : undefined;
       return { kind: 'miss', header: 'bypass', pending: this.pending(input, c, scope, key, semantic, vector, undefined) };
     }
     for (;;) {
@@ -111,7 +113,7 @@ export class ResponseCache {
       let vector: Float32Array | undefined;
       let rejected = false;
       if (semantic) {
-        vector = await this.embed(c, input.route, semantic);
+        vector = await this.embed(c, input, semantic);
         if (vector) {
           const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
           for (const m of found.matches) {
@@ -171,8 +173,9 @@ export class ResponseCache {
     return out;
   }
 
-  private async embed(c: Counters, route: string, q: SemanticQuery): Promise<Float32Array | undefined> {
-    const v = await embedOne(this.embedder, q.text);
+  private async embed(c: Counters, input: CacheInput, q: SemanticQuery): Promise<Float32Array | undefined> {
+    const route = input.route;
+    const v = await (input.embed ? input.embed(q.text) : embedOne(this.embedder, q.text));
     if (v === undefined) {
       c.embedderErrors++;
       // One warning a minute: a dead embedder must not turn every request into a log line.

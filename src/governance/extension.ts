@@ -170,6 +170,7 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
         latencyMs: Date.now() - call.ex.startedAt,
         ...(o.ttftMs !== undefined ? { ttftMs: o.ttftMs } : {}),
         ...(o.cache !== undefined ? { cache: o.cache } : {}),
+        ...(o.cacheSavedUsd !== undefined ? { cacheSavedUsd: o.cacheSavedUsd } : {}),
       });
       // A refusal before admission has no attribution yet: record who it was from the caller.
       if (!adm) {

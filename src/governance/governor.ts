@@ -82,6 +82,7 @@ export interface SettleInput {
   latencyMs: number;
   ttftMs?: number;
   cache?: string;
+  cacheSavedUsd?: number;
 }
 
 export class Governor {
@@ -262,6 +263,7 @@ export class Governor {
     if (out.errorCode !== undefined) r.errorCode = out.errorCode;
     if (out.ttftMs !== undefined) r.ttftMs = out.ttftMs;
     if (out.cache !== undefined) r.cache = out.cache;
+    if (out.cacheSavedUsd !== undefined) r.cacheSavedUsd = out.cacheSavedUsd;
     if (out.endpoint !== undefined) r.endpoint = out.endpoint;
     this.ledger?.record(r);
     return r;

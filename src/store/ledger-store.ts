@@ -29,6 +29,8 @@ export interface LedgerRecord {
   ttftMs?: number;
   /** Cache outcome (hit, miss, bypass), for the cache issue. */
   cache?: string;
+  /** A cache hit: what the cached answer cost when it was first asked (what the hit saved). */
+  cacheSavedUsd?: number;
   endpoint?: string;
 }
 
