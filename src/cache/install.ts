@@ -22,6 +22,8 @@ import { CacheAuditor } from './audit.js';
 import { loopbackFreshAnswer } from './audit-loopback.js';
 import { CACHE_DB_FILE, SqliteCacheStore } from './sqlite-cache-store.js';
 import { MemoryCacheStore, type CacheStore } from './store.js';
+import { DriftWatcher } from './drift.js';
+import { AlertSender } from '../governance/alerts.js';
 
 export interface GatewayCache {
   cache: ResponseCache;
@@ -45,6 +47,8 @@ export interface GatewayCacheOptions {
   warn?: (message: string, detail: Record<string, unknown>) => void;
   /** How often expired entries are swept from memory (reads drop them anyway). Default 60 s. */
   sweepMs?: number;
+  /** How often the hit-rate drift is checked (a new flag is a soft alert). Default 60 s. */
+  driftCheckMs?: number;
 }
 
 function localUrl(socket: { localAddress?: string | undefined; localPort?: number | undefined } | undefined): string | undefined {
@@ -109,6 +113,14 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
   const sweepable = store instanceof MemoryCacheStore || store instanceof SqliteCacheStore ? store : undefined;
   const sweep = sweepable ? setInterval(() => sweepable.sweep(), o.sweepMs ?? 60_000) : undefined;
   sweep?.unref();
+  // Drift flags go out as soft alerts through the budget alerts' webhook (alerts.webhook), read
+  // from the newest snapshot a request brought (a reload can change the webhook).
+  const warn = o.warn ?? (() => undefined);
+  let current = snapshot;
+  const alerts = new AlertSender(snapshot.tenants.alerts, { warn: (obj, msg) => warn(msg, { ...obj }), error: (obj, msg) => warn(msg, { ...obj }) });
+  const drift = new DriftWatcher(cache.trends, (a, msg) => alerts.softSignal(a, msg, { route: a.route, flag: a.flag }));
+  const driftTimer = setInterval(() => drift.check(), o.driftCheckMs ?? 60_000);
+  driftTimer.unref();
   const stage = cacheExtension(cache);
   const extension: Extension = {
     ...stage,
@@ -116,6 +128,7 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
     // request that reaches a cached route tells it (in-process tests have none: exact-only and no
     // audits, as on failure).
     stage: (call, next) => {
+      if (call.ex.snapshot !== current) alerts.reconfigure((current = call.ex.snapshot).tenants.alerts);
       if (loopback.url === undefined) {
         const url = localUrl(call.ex.req.socket);
         if (url !== undefined) loopback.url = url;
@@ -128,6 +141,7 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
     ]),
     close: () => {
       clearInterval(sweep);
+      clearInterval(driftTimer);
       if (store instanceof SqliteCacheStore) store.close();
       return Promise.resolve();
     },

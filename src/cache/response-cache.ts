@@ -13,7 +13,7 @@ import { cachePlan, type CachePlan } from './policy.js';
 import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
-import { CacheStats, type Counters } from './stats.js';
+import { CacheStats, type Cell } from './stats.js';
 import { CacheTrends, type TrendOptions } from './trends.js';
 import type { CacheAuditor } from './audit.js';
 import type { CacheStore, PurgeFilter } from './store.js';
@@ -65,7 +65,7 @@ export class ResponseCache {
   readonly store: CacheStore;
   readonly embedder: Embedder;
   readonly index: VectorIndex;
-  readonly stats = new CacheStats();
+  readonly stats: CacheStats;
   readonly trends: CacheTrends;
   /** Audits of semantic hits (`cache.audit`), when the gateway wired one. */
   auditor: CacheAuditor | undefined;
@@ -79,6 +79,7 @@ export class ResponseCache {
     this.embedder = o.embedder;
     this.clock = o.clock ?? Date.now;
     this.index = o.index ?? new VectorIndex();
+    this.stats = new CacheStats(this.clock);
     this.trends = new CacheTrends({ clock: this.clock, ...o.trends });
     this.warn = o.warn ?? (() => undefined);
     this.store.onRemoved((key) => this.index.remove(key));
@@ -156,28 +157,28 @@ export class ResponseCache {
     return n;
   }
 
-  private bypassed(c: Counters, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
+  private bypassed(c: Cell, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
     CacheStats.record(c, 'bypass');
     return { kind: 'bypass', reason };
   }
 
-  private hit(c: Counters, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
+  private hit(c: Cell, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
     CacheStats.record(c, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
-    if (shared) c.sharedInFlight++;
+    if (shared) c.add('sharedInFlight');
     const u = answer.response.usage;
-    c.tokensSaved += u ? (u.totalTokens ?? u.inputTokens + u.outputTokens) : 0;
-    if (answer.costUsd !== undefined) c.usdSaved += answer.costUsd;
+    if (u) c.add('tokensSaved', u.totalTokens ?? u.inputTokens + u.outputTokens);
+    if (answer.costUsd !== undefined) c.add('usdSaved', answer.costUsd);
     const ageSeconds = Math.max(0, Math.floor((this.clock() - answer.storedAt) / 1000));
     const out: CacheLookup = { kind: 'hit', layer, answer, ageSeconds, shared };
     if (similarity !== undefined) out.similarity = similarity;
     return out;
   }
 
-  private async embed(c: Counters, input: CacheInput, q: SemanticQuery): Promise<Float32Array | undefined> {
+  private async embed(c: Cell, input: CacheInput, q: SemanticQuery): Promise<Float32Array | undefined> {
     const route = input.route;
     const v = await (input.embed ? input.embed(q.text) : embedOne(this.embedder, q.text));
     if (v === undefined) {
-      c.embedderErrors++;
+      c.add('embedderErrors');
       // One warning a minute: a dead embedder must not turn every request into a log line.
       const now = this.clock();
       if (now - this.lastEmbedderWarning >= 60_000) {
@@ -188,7 +189,7 @@ export class ResponseCache {
     return v;
   }
 
-  private pending(input: CacheInput, c: Counters, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
+  private pending(input: CacheInput, c: Cell, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
     let done = false;
     const release = (): void => {
       if (ticket?.leader) ticket.release();
@@ -208,7 +209,7 @@ export class ResponseCache {
         if (ticket?.leader) ticket.resolve(answer);
         void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
           if (!kept) return;
-          c.stored++;
+          c.add('stored');
           if (semantic && vector) this.index.add(semantic.partition, { key, vector, text: semantic.text });
         });
       },
