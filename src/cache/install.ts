@@ -106,7 +106,7 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
   // Fixed at start: vectors of two embedders do not compare, so a reload cannot switch embedders.
   const loopback: LoopbackTarget = { key: () => snapshot.auth.masterKey };
   const embedder = o.embedder ?? (snapshot.cache.embedder === 'local' ? new HashedNgramEmbedder() : loopbackRouteEmbedder(snapshot.cache.embedder, loopback));
-  const cache = new ResponseCache({ store, embedder, trends: { band: snapshot.cache.driftBand }, ...(o.warn ? { warn: o.warn } : {}) });
+  const cache = new ResponseCache({ store, embedder, trends: { band: snapshot.cache.driftBand }, liveMaxBytes: snapshot.cache.maxEntryBytes, ...(o.warn ? { warn: o.warn } : {}) });
   if (store instanceof SqliteCacheStore) cache.reindex(store.entries());
   // Audits compare answers with the local embedder, whatever embeds the questions.
   cache.auditor = new CacheAuditor({ embedder: new HashedNgramEmbedder(), fresh: loopbackFreshAnswer(loopback), ...(o.warn ? { warn: o.warn } : {}) });

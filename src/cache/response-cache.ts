@@ -13,6 +13,7 @@ import { cachePlan, type CachePlan } from './policy.js';
 import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
+import { LiveFeed } from './live-feed.js';
 import { CacheStats, type Cell } from './stats.js';
 import { CacheTrends, type TrendOptions } from './trends.js';
 import type { CacheAuditor } from './audit.js';
@@ -35,12 +36,19 @@ export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
 export type CacheLookup =
   | { kind: 'bypass'; reason: NonNullable<CachePlan['bypass']> }
   | { kind: 'hit'; layer: 'exact' | 'semantic'; answer: CachedAnswer; ageSeconds: number; similarity?: number; shared: boolean }
+  /** A streaming follower of a streaming leader: the leader's live stream, as it is produced (live-feed.ts). */
+  | { kind: 'live'; feed: LiveFeed }
   | { kind: 'miss'; pending: PendingAnswer; header: 'miss' | 'bypass' };
 
 /** A miss the caller will answer: `complete` with the answer when it succeeded, `abandon` otherwise. */
 export interface PendingAnswer {
   complete(response: CanonicalResponse, o?: { costUsd?: number | undefined; textChunks?: number[] | undefined }): void;
   abandon(): void;
+  /**
+   * For a streamed miss: the live feed its single-flight followers read (the stage's tap pushes
+   * every event into it); undefined when nobody can follow (a no-cache request has no flight).
+   */
+  live(): LiveFeed | undefined;
 }
 
 export interface ResponseCacheOptions {
@@ -50,12 +58,15 @@ export interface ResponseCacheOptions {
   index?: VectorIndex;
   warn?: (message: string, detail: Record<string, unknown>) => void;
   trends?: Omit<TrendOptions, 'clock'>;
+  /** The most a live feed holds for streaming followers (default 8 MiB; the gateway passes its largest entry). */
+  liveMaxBytes?: number;
 }
 
 /** The response header values for a lookup (name, value pairs, ready for `call.headers`). */
 export function cacheHeaders(l: CacheLookup): string[] {
   if (l.kind === 'bypass') return ['x-modelplane-cache', 'bypass'];
   if (l.kind === 'miss') return ['x-modelplane-cache', l.header];
+  if (l.kind === 'live') return ['x-modelplane-cache', 'hit-exact', 'age', '0'];
   const h = ['x-modelplane-cache', `hit-${l.layer}`, 'age', String(l.ageSeconds)];
   if (l.similarity !== undefined) h.push('x-modelplane-cache-similarity', l.similarity.toFixed(4));
   return h;
@@ -69,7 +80,8 @@ export class ResponseCache {
   readonly trends: CacheTrends;
   /** Audits of semantic hits (`cache.audit`), when the gateway wired one. */
   auditor: CacheAuditor | undefined;
-  readonly flights = new SingleFlight<CachedAnswer>();
+  readonly flights = new SingleFlight<CachedAnswer, LiveFeed>();
+  private readonly liveMaxBytes: number;
   private readonly clock: Clock;
   private lastEmbedderWarning = -Infinity;
   private readonly warn: (message: string, detail: Record<string, unknown>) => void;
@@ -82,6 +94,7 @@ export class ResponseCache {
     this.stats = new CacheStats(this.clock);
     this.trends = new CacheTrends({ clock: this.clock, ...o.trends });
     this.warn = o.warn ?? (() => undefined);
+    this.liveMaxBytes = o.liveMaxBytes ?? 8 * 1024 * 1024;
     this.store.onRemoved((key) => this.index.remove(key));
   }
 
@@ -89,7 +102,7 @@ export class ResponseCache {
     const t0 = performance.now();
     const l = await this.lookupOnce(input);
     // A follower's wait for its leader is not the lookup's cost; its hit still counts.
-    if (l.kind !== 'bypass' && !(l.kind === 'miss' && l.header === 'bypass')) this.trends.record(input.route, l.kind === 'hit', l.kind === 'hit' && l.shared ? undefined : (performance.now() - t0) * 1000);
+    if (l.kind !== 'bypass' && !(l.kind === 'miss' && l.header === 'bypass')) this.trends.record(input.route, l.kind === 'hit' || l.kind === 'live', (l.kind === 'hit' && l.shared) || l.kind === 'live' ? undefined : (performance.now() - t0) * 1000);
     return l;
   }
 
@@ -130,6 +143,17 @@ export class ResponseCache {
         CacheStats.record(c, rejected ? 'verifier-rejected' : 'miss');
         return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket) };
       }
+      if (input.request.stream === true) {
+        // A streaming follower joins the leader's stream live once it has content; a leader
+        // that ends first (or answers as JSON) hands over its whole answer below instead.
+        const feed = await ticket.live;
+        if (feed !== undefined) {
+          CacheStats.record(c, 'hit-exact');
+          c.add('sharedInFlight');
+          void feed.done.then((a) => a && this.saved(c, a));
+          return { kind: 'live', feed };
+        }
+      }
       const shared = await ticket.wait;
       if (shared !== undefined) return this.hit(c, 'exact', shared, undefined, true);
       // The leader failed: look again (another request may have stored it), then lead or follow anew.
@@ -165,13 +189,17 @@ export class ResponseCache {
   private hit(c: Cell, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
     CacheStats.record(c, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
     if (shared) c.add('sharedInFlight');
-    const u = answer.response.usage;
-    if (u) c.add('tokensSaved', u.totalTokens ?? u.inputTokens + u.outputTokens);
-    if (answer.costUsd !== undefined) c.add('usdSaved', answer.costUsd);
+    this.saved(c, answer);
     const ageSeconds = Math.max(0, Math.floor((this.clock() - answer.storedAt) / 1000));
     const out: CacheLookup = { kind: 'hit', layer, answer, ageSeconds, shared };
     if (similarity !== undefined) out.similarity = similarity;
     return out;
+  }
+
+  private saved(c: Cell, answer: CachedAnswer): void {
+    const u = answer.response.usage;
+    if (u) c.add('tokensSaved', u.totalTokens ?? u.inputTokens + u.outputTokens);
+    if (answer.costUsd !== undefined) c.add('usdSaved', answer.costUsd);
   }
 
   private async embed(c: Cell, input: CacheInput, q: SemanticQuery): Promise<Float32Array | undefined> {
@@ -189,9 +217,11 @@ export class ResponseCache {
     return v;
   }
 
-  private pending(input: CacheInput, c: Cell, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
+  private pending(input: CacheInput, c: Cell, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer, LiveFeed> | undefined): PendingAnswer {
     let done = false;
+    let feed: LiveFeed | undefined;
     const release = (): void => {
+      feed?.end(undefined);
       if (ticket?.leader) ticket.release();
     };
     return {
@@ -206,6 +236,7 @@ export class ResponseCache {
         if (o.costUsd !== undefined) answer.costUsd = o.costUsd;
         if (semantic && vector) answer.semantic = { partition: semantic.partition, text: semantic.text };
         // Followers get the answer now; storing is the memory store's synchronous work behind a promise.
+        feed?.end(answer);
         if (ticket?.leader) ticket.resolve(answer);
         void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
           if (!kept) return;
@@ -217,6 +248,14 @@ export class ResponseCache {
         if (done) return;
         done = true;
         release();
+      },
+      live: () => {
+        if (!ticket?.leader || done) return undefined;
+        if (feed === undefined) {
+          const f = (feed = new LiveFeed(this.liveMaxBytes));
+          f.onContent = () => ticket.publish(f);
+        }
+        return feed;
       },
     };
   }
