@@ -86,7 +86,11 @@ export function cacheExtension(cache: ResponseCache): Extension {
       call.outcome.cache = h[1] === 'bypass' && header(call, 'x-modelplane-cache-audit') === '1' && (call.caller.kind === 'master' || call.caller.kind === 'open') ? 'audit' : h[1]!;
       if (lookup.kind === 'hit') {
         const { answer } = lookup;
-        if (lookup.layer === 'semantic' && policy.audit > 0) cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response);
+        if (lookup.layer === 'semantic' && policy.audit > 0) {
+          const similarity = lookup.similarity ?? 1;
+          const learn = policy.maxError !== undefined ? (agree: boolean) => cache.observeAudit(route.name, policy, similarity, agree) : undefined;
+          cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response, learn);
+        }
         call.outcome.costUsd = 0;
         if (answer.costUsd !== undefined) call.outcome.cacheSavedUsd = answer.costUsd;
         if (answer.response.usage) call.outcome.usage = { ...answer.response.usage };

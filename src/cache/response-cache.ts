@@ -14,6 +14,9 @@ import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
 import { LiveFeed } from './live-feed.js';
+import { answersAgree } from './audit.js';
+import { HashedNgramEmbedder } from './embedder.js';
+import { AUTO_FLOOR, NEAR_MISS_WINDOW, ThresholdCalibrator } from './threshold-calibrator.js';
 import { CacheStats, type Cell } from './stats.js';
 import { CacheTrends, type TrendOptions } from './trends.js';
 import type { CacheAuditor } from './audit.js';
@@ -81,6 +84,10 @@ export class ResponseCache {
   /** Audits of semantic hits (`cache.audit`), when the gateway wired one. */
   auditor: CacheAuditor | undefined;
   readonly flights = new SingleFlight<CachedAnswer, LiveFeed>();
+  /** `threshold: auto` routes: their observations and calibrated thresholds. */
+  readonly calibrator = new ThresholdCalibrator();
+  /** Compares a near miss's answer with the fresh one (as audits do: the local embedder). */
+  private readonly answerEmbedder = new HashedNgramEmbedder();
   private readonly liveMaxBytes: number;
   private readonly clock: Clock;
   private lastEmbedderWarning = -Infinity;
@@ -126,10 +133,14 @@ export class ResponseCache {
       if (exact !== undefined) return this.hit(c, 'exact', exact, undefined, false);
       let vector: Float32Array | undefined;
       let rejected = false;
+      let nearMiss: { key: string; similarity: number } | undefined;
       if (semantic) {
         vector = await this.embed(c, input, semantic);
         if (vector) {
-          const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
+          const threshold = this.threshold(input.route, input.policy);
+          const floor = input.policy.maxError !== undefined ? Math.max(AUTO_FLOOR, threshold - NEAR_MISS_WINDOW) : threshold;
+          const found = verifiedCandidates(this.index, semantic, vector, threshold, floor);
+          nearMiss = found.nearMiss;
           for (const m of found.matches) {
             const a = await this.store.get(m.key);
             if (a !== undefined) return this.hit(c, 'semantic', a, m.similarity, false);
@@ -141,7 +152,7 @@ export class ResponseCache {
       const ticket = this.flights.begin(key);
       if (ticket.leader) {
         CacheStats.record(c, rejected ? 'verifier-rejected' : 'miss');
-        return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket) };
+        return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket, nearMiss) };
       }
       if (input.request.stream === true) {
         // A streaming follower joins the leader's stream live once it has content; a leader
@@ -158,6 +169,29 @@ export class ResponseCache {
       if (shared !== undefined) return this.hit(c, 'exact', shared, undefined, true);
       // The leader failed: look again (another request may have stored it), then lead or follow anew.
     }
+  }
+
+  /** The route's semantic threshold: fixed, or calibrated (`threshold: auto`). */
+  threshold(route: string, policy: RouteCachePolicy): number {
+    return policy.maxError === undefined ? policy.threshold : this.calibrator.threshold(route, policy.threshold, policy.maxError);
+  }
+
+  /** An audited semantic hit's verdict, for a `threshold: auto` route. */
+  observeAudit(route: string, policy: RouteCachePolicy, similarity: number, agree: boolean): void {
+    if (policy.maxError !== undefined) this.calibrator.observe(route, policy.threshold, policy.maxError, { similarity, wrong: !agree }, 'audit');
+  }
+
+  /** After a near miss's fresh answer: would the candidate's answer have been right? Off the request's path. */
+  private observeNearMiss(input: CacheInput, near: { key: string; similarity: number }, fresh: CanonicalResponse): void {
+    const maxError = input.policy.maxError;
+    if (maxError === undefined) return;
+    setImmediate(() => {
+      void this.store.get(near.key).then((candidate) => {
+        if (candidate === undefined) return;
+        const wrong = !answersAgree(candidate.response, fresh, this.answerEmbedder);
+        this.calibrator.observe(input.route, input.policy.threshold, maxError, { similarity: near.similarity, wrong }, 'near-miss');
+      });
+    });
   }
 
   purge(filter: PurgeFilter): Promise<number> {
@@ -217,7 +251,7 @@ export class ResponseCache {
     return v;
   }
 
-  private pending(input: CacheInput, c: Cell, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer, LiveFeed> | undefined): PendingAnswer {
+  private pending(input: CacheInput, c: Cell, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer, LiveFeed> | undefined, nearMiss?: { key: string; similarity: number }): PendingAnswer {
     let done = false;
     let feed: LiveFeed | undefined;
     const release = (): void => {
@@ -229,6 +263,7 @@ export class ResponseCache {
         if (done) return;
         done = true;
         if (response.finishReason === 'error') return release();
+        if (nearMiss !== undefined) this.observeNearMiss(input, nearMiss, response);
         // The vector the semantic index keeps for this answer counts against the same byte bound.
         const vectorBytes = semantic && vector ? indexEntryBytes(vector, semantic.text) : 0;
         const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) + vectorBytes };

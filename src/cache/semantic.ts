@@ -76,17 +76,27 @@ export interface VerifiedCandidates {
   matches: Array<{ key: string; similarity: number }>;
   /** Why the best neighbour above the threshold was refused, when none passed. */
   rejected?: { reason: VerifierReason; similarity: number };
+  /**
+   * With a `floor` under the threshold: the best neighbour between the two that passed the
+   * verifier (what a lower threshold would have served; `threshold: auto` learns from it).
+   */
+  nearMiss?: { key: string; similarity: number };
 }
 
-export function verifiedCandidates(index: VectorIndex, q: SemanticQuery, vector: Float32Array, threshold: number): VerifiedCandidates {
+export function verifiedCandidates(index: VectorIndex, q: SemanticQuery, vector: Float32Array, threshold: number, floor = threshold): VerifiedCandidates {
   const out: VerifiedCandidates = { matches: [] };
   let features: TextFeatures | undefined;
-  for (const n of index.nearest(q.partition, vector, CANDIDATES, threshold)) {
+  for (const n of index.nearest(q.partition, vector, CANDIDATES, Math.min(floor, threshold))) {
     features ??= textFeatures(q.text);
     const v = verify(features, n.entry.features);
-    if (v.ok) out.matches.push({ key: n.entry.key, similarity: n.similarity });
+    if (n.similarity < threshold) {
+      if (v.ok) out.nearMiss ??= { key: n.entry.key, similarity: n.similarity };
+    } else if (v.ok) out.matches.push({ key: n.entry.key, similarity: n.similarity });
     else out.rejected ??= { reason: v.reason, similarity: n.similarity };
   }
-  if (out.matches.length > 0) delete out.rejected;
+  if (out.matches.length > 0) {
+    delete out.rejected;
+    delete out.nearMiss;
+  }
   return out;
 }
