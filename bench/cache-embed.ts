@@ -51,7 +51,7 @@ measure('verifier on one candidate, both texts prepared on the spot', 200, 100, 
 const prepared = texts.map((t) => textFeatures(t));
 measure('verifier on one candidate, features prepared (as in a lookup)', 200, 100, (i) => void verify(prepared[i % prepared.length]!, prepared[(i + 1) % prepared.length]!));
 for (const n of [100, 1000]) {
-  const idx = new VectorIndex(n, 10);
+  const idx = new VectorIndex({ maxPerPartition: n, maxPartitions: 10, bucketMin: Infinity });
   for (let i = 0; i < n; i++) {
     const t = `${texts[i % texts.length]} variant ${i}`;
     idx.add('p', { key: `k${i}`, text: t, vector: e.embedSync(t) });

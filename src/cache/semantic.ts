@@ -9,7 +9,7 @@ import type { CanonicalMessage, CanonicalRequest } from '../spec/canonical.js';
 import type { Embedder, SyncEmbedder } from './embedder.js';
 import { messagesForKey, optionsForKey, sha256, stableStringify } from './exact-key.js';
 import type { VectorIndex } from './vector-index.js';
-import { textFeatures, verify, type TextFeatures, type VerifierReason } from './verifier.js';
+import { indexKey, textFeatures, verify, type TextFeatures, type VerifierReason } from './verifier.js';
 
 export type EmbedMode = 'last_user' | 'conversation';
 
@@ -86,7 +86,9 @@ export interface VerifiedCandidates {
 export function verifiedCandidates(index: VectorIndex, q: SemanticQuery, vector: Float32Array, threshold: number, floor = threshold): VerifiedCandidates {
   const out: VerifiedCandidates = { matches: [] };
   let features: TextFeatures | undefined;
-  for (const n of index.nearest(q.partition, vector, CANDIDATES, Math.min(floor, threshold))) {
+  // A large partition is searched by the query's content words (vector-index.ts): the verifier's features, computed once.
+  const key = (): string => indexKey((features ??= textFeatures(q.text)));
+  for (const n of index.nearest(q.partition, vector, CANDIDATES, Math.min(floor, threshold), key)) {
     features ??= textFeatures(q.text);
     const v = verify(features, n.entry.features);
     if (n.similarity < threshold) {
