@@ -7,7 +7,7 @@
 
 import type { CanonicalMessage, CanonicalRequest } from '../spec/canonical.js';
 import type { Embedder, SyncEmbedder } from './embedder.js';
-import { messagesForKey, optionsForKey, sha256, stableStringify } from './exact-key.js';
+import { canonicalRequestText, messagesForKey, optionsForKey, sha256, stableStringify } from './exact-key.js';
 import type { VectorIndex } from './vector-index.js';
 import { indexKey, textFeatures, verify, type TextFeatures, type VerifierReason } from './verifier.js';
 
@@ -38,7 +38,8 @@ export function semanticQuery(scope: string, route: string, r: CanonicalRequest,
   const lastText = textOnly(last);
   if (lastText === undefined || lastText.trim() === '') return undefined;
   if (mode === 'last_user') {
-    const context = stableStringify({ route, messages: messagesForKey(r.messages.slice(0, -1)), options: optionsForKey(r) });
+    // The same text as the exact key's, of the request without its last turn (the fast builder).
+    const context = canonicalRequestText(route, { ...r, messages: r.messages.slice(0, -1) });
     return { partition: `${scope}\u0000${sha256(context)}`, text: lastText };
   }
   // Whole conversation: the system prompt still partitions; the turns are embedded together.
