@@ -22,6 +22,7 @@ routes:
   code:  { targets: [d], cache: { mode: exact, ttl: 24h } }
   plain: { targets: [d] }
   audited: { targets: [d], cache: { mode: semantic, audit: 1 } }
+  calibrated: { targets: [d], cache: { mode: semantic, threshold: auto, max_error: 0.05 } }
 `;
 
 describe('response cache e2e', () => {
@@ -148,6 +149,18 @@ describe('response cache e2e', () => {
     assert.equal(up.calls, before + 2, 'the miss, and the audit');
     // The audit request is labelled in the request line.
     await sink.waitFor((l) => l.msg === 'request' && l.cache === 'audit', 'the audit request line');
+  });
+
+  test('threshold: auto learns from a near miss through the gateway and reports it in /admin/cache', async () => {
+    const before = up.calls;
+    // A paraphrase the verifier accepts at similarity ~0.715: under the start of 0.75, within the near-miss window.
+    await openai.chat.completions.create({ model: 'calibrated', messages: [{ role: 'user', content: 'How do I export my data?' }] });
+    const near = await openai.chat.completions.create({ model: 'calibrated', messages: [{ role: 'user', content: 'How can I export all my data?' }] }).withResponse();
+    assert.equal(near.response.headers.get('x-modelplane-cache'), 'miss');
+    let row: any;
+    await until(async () => (row = (await admin()).thresholds.find((t: any) => t.route === 'calibrated'))?.nearMisses === 1, 'the near-miss observation');
+    assert.deepEqual([row.threshold, row.maxError, row.observations, row.wrong], [0.75, 0.05, 1, 0], 'one agreeing observation moves nothing');
+    assert.equal(up.calls, before + 2, 'observing costs no upstream call');
   });
 
   test('cache-control: no-store neither reads nor writes; no-cache refreshes', async () => {
