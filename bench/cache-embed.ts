@@ -51,7 +51,7 @@ measure('verifier on one candidate, both texts prepared on the spot', 200, 100, 
 const prepared = texts.map((t) => textFeatures(t));
 measure('verifier on one candidate, features prepared (as in a lookup)', 200, 100, (i) => void verify(prepared[i % prepared.length]!, prepared[(i + 1) % prepared.length]!));
 for (const n of [100, 1000]) {
-  const idx = new VectorIndex(n, 10);
+  const idx = new VectorIndex({ maxPerPartition: n, maxPartitions: 10, bucketMin: Infinity });
   for (let i = 0; i < n; i++) {
     const t = `${texts[i % texts.length]} variant ${i}`;
     idx.add('p', { key: `k${i}`, text: t, vector: e.embedSync(t) });
@@ -63,3 +63,22 @@ const nnz = texts.reduce((n, t) => n + e.embedSync(t).filter((x) => x !== 0).len
 // What the byte bound counts per index entry (sparse vector, text, the verifier's features, headers).
 const perEntry = Math.round(texts.reduce((n, t) => n + indexEntryBytes(e.embedSync(t), t), 0) / texts.length);
 console.log(`non-zero dimensions per question: ${nnz.toFixed(1)} of 512; memory per indexed entry ~${perEntry} bytes, ~${Math.round((perEntry * 1e6) / 2 ** 20)} MiB per million (the cached answers themselves are counted by the store)`);
+
+// A whole exact-hit lookup (plan, scope, KPI cell, exact key, store, trends), as the stage calls it.
+const { ResponseCache } = await import('../src/cache/response-cache.js');
+const { MemoryCacheStore } = await import('../src/cache/store.js');
+const cache = new ResponseCache({ store: new MemoryCacheStore({ maxBytes: 64 << 20 }), embedder: e });
+const exactPolicy = { mode: 'exact' as const, ttlMs: 3_600_000, threshold: 0.75, scope: 'key' as const, embed: 'last_user' as const, maxTemperature: 1, allowN: false, allowLogprobs: false, audit: 0 };
+const caller = { kind: 'key' as const, keyId: 'k1', team: 't', agent: 'a' };
+for (const r of requests) {
+  const l = await cache.lookup({ route: 'support', policy: exactPolicy, request: r, caller });
+  if (l.kind === 'miss') l.pending.complete({ id: 'x', model: 'm', created: 1, content: [{ type: 'text', text: 'An answer of about the usual length for a support question.' }], finishReason: 'stop' });
+}
+const samples: number[] = [];
+for (let round = 0; round < 200; round++) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < 100; i++) await cache.lookup({ route: 'support', policy: exactPolicy, request: requests[(round * 100 + i) % requests.length]!, caller });
+  samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / 100);
+}
+const hs = summariseLatencies(samples);
+console.log(`| exact-hit lookup, whole (ResponseCache.lookup) | ${hs.p50.toFixed(2)} | ${hs.p99.toFixed(2)} |`);

@@ -1,10 +1,8 @@
 // The response cache end to end: the official SDKs as clients, a real gateway on loopback, and a
-// small OpenAI-compatible upstream written here that counts its calls and can hold its answers
+// small OpenAI-compatible upstream (cache-kit.ts) that counts its calls and can hold its answers
 // (so that concurrent requests really are concurrent).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -12,107 +10,8 @@ import { streamText } from 'ai';
 import { startGateway, type Gateway } from '../src/server/app.js';
 import { KEY } from './harness.js';
 import { LogSink } from '../testkit/log-sink.js';
-import { HANG_GUARD_MS } from '../testkit/wait.js';
-
-/** Polls until `ok()` holds; fails (rather than hanging) only after the hang guard. */
-async function until(ok: () => Promise<boolean>, what: string): Promise<void> {
-  const give = Date.now() + HANG_GUARD_MS;
-  while (!(await ok())) {
-    if (Date.now() > give) throw new Error(`waited ${HANG_GUARD_MS} ms for ${what}; it never came`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 import { runCache } from '../src/cli/cache.js';
-import { HashedNgramEmbedder } from '../src/cache/embedder.js';
-
-/** The test upstream's embeddings model: any deterministic embedder will do. */
-const localEmbedder = new HashedNgramEmbedder(256);
-
-interface Upstream {
-  url: string;
-  calls: number;
-  embeddingCalls: number;
-  embeddingsDown?: boolean;
-  /** While held, answers wait for `release()`. */
-  hold(): void;
-  release(): void;
-  /** Resolves once `n` calls have arrived. */
-  arrived(n: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-function lastUserText(body: { messages: Array<{ role: string; content: unknown }> }): string {
-  const m = [...body.messages].reverse().find((x) => x.role === 'user');
-  const c = m?.content;
-  return typeof c === 'string' ? c : Array.isArray(c) ? c.map((p: { text?: string }) => p.text ?? '').join('') : '';
-}
-
-async function startUpstream(): Promise<Upstream> {
-  let held: Promise<void> | undefined;
-  let releaseHeld: () => void = () => undefined;
-  const waiters: Array<{ n: number; resolve: () => void }> = [];
-  const u = { calls: 0, embeddingCalls: 0 } as Upstream;
-  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
-    if (req.url?.endsWith('/embeddings')) {
-      const e = JSON.parse(raw) as { input: string[] };
-      u.embeddingCalls++;
-      if (u.embeddingsDown) {
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end('{"error":{"message":"down","type":"server_error"}}');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', model: 'up-embed', data: e.input.map((t, index) => ({ object: 'embedding', index, embedding: [...localEmbedder.embedSync(t)] })), usage: { prompt_tokens: 3, total_tokens: 3 } }));
-      return;
-    }
-    const body = JSON.parse(raw) as { stream?: boolean; tools?: unknown[]; messages: Array<{ role: string; content: unknown }>; stream_options?: { include_usage?: boolean } };
-    u.calls++;
-    for (const w of waiters.filter((x) => u.calls >= x.n)) w.resolve();
-    if (held) await held;
-    const text = `Answer ${u.calls} to: ${lastUserText(body)}`;
-    const toolCall = body.tools ? { id: 'call_abc', type: 'function', function: { name: 'lookup', arguments: '{"query":"order 1234","limit":3}' } } : undefined;
-    const usage = { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 };
-    if (!body.stream) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      const message = toolCall ? { role: 'assistant', content: null, tool_calls: [toolCall] } : { role: 'assistant', content: text };
-      res.end(JSON.stringify({ id: `up-${u.calls}`, object: 'chat.completion', created: 1, model: 'up-model', choices: [{ index: 0, message, finish_reason: toolCall ? 'tool_calls' : 'stop' }], usage }));
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const send = (delta: unknown, finish: string | null = null): void => {
-      res.write(`data: ${JSON.stringify({ id: `up-${u.calls}`, object: 'chat.completion.chunk', created: 1, model: 'up-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
-    };
-    send({ role: 'assistant', content: '' });
-    if (toolCall) {
-      send({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: 'lookup', arguments: '' } }] });
-      for (const piece of ['{"query":', '"order 1234"', ',"limit":3}']) send({ tool_calls: [{ index: 0, function: { arguments: piece } }] });
-    } else for (const piece of text.match(/\s*\S+/g) ?? []) send({ content: piece });
-    send({}, toolCall ? 'tool_calls' : 'stop');
-    if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({ id: `up-${u.calls}`, object: 'chat.completion.chunk', created: 1, model: 'up-model', choices: [], usage })}\n\n`);
-    res.end('data: [DONE]\n\n');
-  };
-  const server: Server = createServer((req, res) => void answer(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  u.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  u.hold = () => {
-    held = new Promise<void>((r) => (releaseHeld = r));
-  };
-  u.release = () => {
-    held = undefined;
-    releaseHeld();
-  };
-  u.arrived = (n) =>
-    u.calls >= n
-      ? Promise.resolve()
-      : new Promise((resolve, reject) => {
-          const guard = setTimeout(() => reject(new Error(`waited ${HANG_GUARD_MS} ms for upstream call ${n}`)), HANG_GUARD_MS).unref();
-          waiters.push({ n, resolve: () => (clearTimeout(guard), resolve()) });
-        });
-  u.close = () => new Promise<void>((r) => server.close(() => r()));
-  return u;
-}
+import { startUpstream, until, type Upstream } from './cache-kit.js';
 
 const config = (up: string): string => `
 auth: { master_key: ${KEY}, admin_key: ${KEY} }
@@ -123,6 +22,7 @@ routes:
   code:  { targets: [d], cache: { mode: exact, ttl: 24h } }
   plain: { targets: [d] }
   audited: { targets: [d], cache: { mode: semantic, audit: 1 } }
+  calibrated: { targets: [d], cache: { mode: semantic, threshold: auto, max_error: 0.05 } }
 `;
 
 describe('response cache e2e', () => {
@@ -249,6 +149,18 @@ describe('response cache e2e', () => {
     assert.equal(up.calls, before + 2, 'the miss, and the audit');
     // The audit request is labelled in the request line.
     await sink.waitFor((l) => l.msg === 'request' && l.cache === 'audit', 'the audit request line');
+  });
+
+  test('threshold: auto learns from a near miss through the gateway and reports it in /admin/cache', async () => {
+    const before = up.calls;
+    // A paraphrase the verifier accepts at similarity ~0.715: under the start of 0.75, within the near-miss window.
+    await openai.chat.completions.create({ model: 'calibrated', messages: [{ role: 'user', content: 'How do I export my data?' }] });
+    const near = await openai.chat.completions.create({ model: 'calibrated', messages: [{ role: 'user', content: 'How can I export all my data?' }] }).withResponse();
+    assert.equal(near.response.headers.get('x-modelplane-cache'), 'miss');
+    let row: any;
+    await until(async () => (row = (await admin()).thresholds.find((t: any) => t.route === 'calibrated'))?.nearMisses === 1, 'the near-miss observation');
+    assert.deepEqual([row.threshold, row.maxError, row.observations, row.wrong], [0.75, 0.05, 1, 0], 'one agreeing observation moves nothing');
+    assert.equal(up.calls, before + 2, 'observing costs no upstream call');
   });
 
   test('cache-control: no-store neither reads nor writes; no-cache refreshes', async () => {
@@ -383,5 +295,41 @@ cache: { embedder: emb }
   } finally {
     await gw.close();
     await up.close();
+  }
+});
+
+test('the ledger records a hit at cost 0 with the cost it saved (cache_saved_usd)', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { default: Database } = await import('better-sqlite3');
+  const dir = mkdtempSync(join(tmpdir(), 'mp-cache-ledger-'));
+  const up = await startUpstream();
+  try {
+    const gw = await startGateway({ configText: `${config(up.url)}\nstorage: { data_dir: ${dir} }\n`, port: 0, logger: new LogSink().logger, env: {} });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const ask = (stream: boolean) =>
+      stream
+        ? client.chat.completions.stream({ model: 'code', messages: [{ role: 'user', content: 'ledger question' }], stream_options: { include_usage: true } }).finalChatCompletion()
+        : client.chat.completions.create({ model: 'code', messages: [{ role: 'user', content: 'ledger question' }] });
+    await ask(false);
+    await ask(false);
+    await ask(true);
+    await gw.close();
+    const db = new Database(join(dir, 'ledger.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT cache, cost_usd, cache_saved_usd FROM ledger WHERE route = ? ORDER BY ts, rowid').all('code') as Array<{ cache: string; cost_usd: number; cache_saved_usd: number | null }>;
+    db.close();
+    assert.deepEqual(rows.map((r) => r.cache), ['miss', 'hit-exact', 'hit-exact']);
+    // 12 input tokens at $1/M and 8 output tokens at $2/M.
+    const missCost = (12 * 1 + 8 * 2) / 1e6;
+    assert.ok(Math.abs(rows[0]!.cost_usd - missCost) < 1e-12, `miss cost ${rows[0]!.cost_usd}`);
+    assert.equal(rows[0]!.cache_saved_usd, null);
+    for (const hit of rows.slice(1)) {
+      assert.equal(hit.cost_usd, 0);
+      assert.ok(Math.abs(hit.cache_saved_usd! - missCost) < 1e-12, `saved ${hit.cache_saved_usd}`);
+    }
+  } finally {
+    await up.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

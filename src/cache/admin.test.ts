@@ -60,3 +60,32 @@ test('bad input is a GatewayError naming the parameter', async () => {
   await assert.rejects(handleCacheAdmin(cache, 'DELETE', url('?rout=a')), (e: GatewayError) => e.param === 'rout');
   await assert.rejects(handleCacheAdmin(cache, 'POST', url('')), (e: GatewayError) => e.code === 'method_not_allowed');
 });
+
+test('since: the counters of a window (from the five-minute bucket it falls in), up to 24 hours back', async () => {
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const cache = new ResponseCache({ store: new MemoryCacheStore({ maxBytes: 1 << 20 }), embedder: new HashedNgramEmbedder(), clock: () => now });
+  const ask = async (text: string) => {
+    const l = await cache.lookup({ route: 'a', policy: { ...policy, ttlMs: 3 * 86_400_000 }, request: { model: 'a', messages: [{ role: 'user', content: [{ type: 'text', text }] }], stream: false }, caller: { kind: 'key', keyId: 'k', team: 'red' } });
+    if (l.kind === 'miss') l.pending.complete({ id: 'x', model: 'm', created: 1, content: [{ type: 'text', text: 'hi' }], finishReason: 'stop' }, { costUsd: 0.01 });
+    return l.kind;
+  };
+  assert.equal(await ask('first question'), 'miss');
+  assert.equal(await ask('first question'), 'hit');
+  now += 2 * 3_600_000; // two hours later
+  assert.equal(await ask('first question'), 'hit');
+  assert.equal(await ask('second question'), 'miss');
+  const get = async (q: string) => (await handleCacheAdmin(cache, 'GET', url(q), now)).body as { since?: string; total: { hitExact: number; miss: number; usdSaved: number }; groups: Array<{ route: string; lookups: number }> };
+  const all = await get('');
+  assert.deepEqual([all.total.hitExact, all.total.miss, all.since], [2, 2, undefined]);
+  const hour = await get('?since=1h&group_by=route');
+  assert.deepEqual([hour.total.hitExact, hour.total.miss, hour.total.usdSaved], [1, 1, 0.01]);
+  assert.equal(hour.since, '2026-01-01T01:00:00.000Z');
+  assert.deepEqual(hour.groups.map((g) => [g.route, g.lookups]), [['a', 2]]);
+  assert.equal((await get('?since=2026-01-01T00:00:00Z')).total.hitExact, 2);
+  await assert.rejects(handleCacheAdmin(cache, 'GET', url('?since=2d'), now), (e: GatewayError) => e.param === 'since' && /24h/.test(e.message));
+  await assert.rejects(handleCacheAdmin(cache, 'GET', url('?since=yesterday'), now), (e: GatewayError) => e.param === 'since');
+  // A day on, the first hours have left the window; the totals since start still hold them.
+  now += 23 * 3_600_000;
+  assert.equal(await ask('first question'), 'hit');
+  assert.deepEqual([(await get('?since=24h')).total.hitExact, (await get('')).total.hitExact], [2, 3]);
+});

@@ -85,8 +85,11 @@ export class CacheAuditor {
     this.maxInFlight = o.maxInFlight ?? 4;
   }
 
-  /** Starts an audit of a semantic hit with probability `share`; never waits, never throws. */
-  maybeAudit(route: string, share: number, request: CanonicalRequest, cached: CanonicalResponse): boolean {
+  /**
+   * Starts an audit of a semantic hit with probability `share`; never waits, never throws.
+   * `onVerdict` hears whether the answers agreed (a `threshold: auto` route learns from it).
+   */
+  maybeAudit(route: string, share: number, request: CanonicalRequest, cached: CanonicalResponse, onVerdict?: (agree: boolean) => void): boolean {
     if (share <= 0 || this.inFlight >= this.maxInFlight || this.random() >= share) return false;
     this.inFlight++;
     const row = this.row(route);
@@ -95,7 +98,9 @@ export class CacheAuditor {
       .then(
         (fresh) => {
           row.audits++;
-          if (!answersAgree(cached, fresh, this.o.embedder)) row.disagreements++;
+          const agree = answersAgree(cached, fresh, this.o.embedder);
+          if (!agree) row.disagreements++;
+          onVerdict?.(agree);
         },
         (err: unknown) => {
           row.failed++;

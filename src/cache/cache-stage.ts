@@ -13,15 +13,20 @@ import type { Answer, Call } from '../gateway/call.js';
 import { isChatRequest } from '../gateway/call.js';
 import type { Extension } from '../gateway/extension.js';
 import type { Price } from '../config/snapshot.js';
-import type { Usage } from '../spec/canonical.js';
+import type { CanonicalEvent, Usage } from '../spec/canonical.js';
 import { AnswerRecorder, answerResponse, answerStream } from './answer.js';
+import { callEmbedding } from './call-embedding.js';
 import { cacheHeaders, type PendingAnswer, type ResponseCache } from './response-cache.js';
+import type { LiveFeed } from './live-feed.js';
+import { mergeUsage } from '../formats/shared/merge-usage.js';
 
 const STATE = Symbol('modelplane.cache');
 
 interface CallState {
   pending: PendingAnswer;
   recorder?: AnswerRecorder;
+  /** Streaming single-flight followers read this leader's events from it as they come. */
+  feed?: LiveFeed;
 }
 
 /** USD for `usage` at `price` (per million tokens); cached input tokens at their own price when known. */
@@ -35,6 +40,25 @@ export function usageCost(usage: Usage | undefined, price: Price | undefined): n
 /** What the answer of this call cost: the ledger's figure when something priced it, else the catalog's. */
 function callCost(call: Call, usage: Usage | undefined): number | undefined {
   return call.outcome.costUsd ?? usageCost(usage ?? call.outcome.usage, call.outcome.attempt?.deployment.price);
+}
+
+/** A hit is a new response: the original's id with the request's own suffix. */
+function hitId(originalId: string, call: Call): string {
+  return `${originalId.replace(/-cache-.*$/, '')}-cache-${call.ex.requestId}`;
+}
+
+/** A live follower's stream (live-feed.ts), recording into the follower's own outcome what a relay would. */
+async function* followLive(call: Call, feed: LiveFeed): AsyncGenerator<CanonicalEvent> {
+  const o = call.outcome;
+  for await (const e of feed.follow((leaderId) => hitId(leaderId, call), Math.floor(Date.now() / 1000))) {
+    if (e.type === 'usage') o.usage = mergeUsage(o.usage, e.usage);
+    else if (e.type === 'finish') o.finish = e.reason;
+    else if (e.type === 'error') o.error = e.error;
+    yield e;
+  }
+  // The leader completed before the last event was let go: what its answer cost is known now.
+  const a = await feed.done;
+  if (a?.costUsd !== undefined) o.cacheSavedUsd = a.costUsd;
 }
 
 function header(call: Call, name: string): string | undefined {
@@ -54,24 +78,38 @@ export function cacheExtension(cache: ResponseCache): Extension {
       const policy = route?.cache;
       const request = call.request;
       if (policy === undefined || route === undefined || call.endpoint !== 'chat' || !isChatRequest(request)) return next();
-      const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control') });
+      const embed = (text: string) => callEmbedding(call, cache.embedder, text);
+      const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control'), embed });
       const h = cacheHeaders(lookup);
       call.headers.push(...h);
       // The cache's own audit request (audit-loopback.ts) is labelled as such; only the master key may say so.
       call.outcome.cache = h[1] === 'bypass' && header(call, 'x-modelplane-cache-audit') === '1' && (call.caller.kind === 'master' || call.caller.kind === 'open') ? 'audit' : h[1]!;
       if (lookup.kind === 'hit') {
         const { answer } = lookup;
-        if (lookup.layer === 'semantic' && policy.audit > 0) cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response);
+        if (lookup.layer === 'semantic' && policy.audit > 0) {
+          const similarity = lookup.similarity ?? 1;
+          const learn = policy.maxError !== undefined ? (agree: boolean) => cache.observeAudit(route.name, policy, similarity, agree) : undefined;
+          cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response, learn);
+        }
         call.outcome.costUsd = 0;
+        if (answer.costUsd !== undefined) call.outcome.cacheSavedUsd = answer.costUsd;
         if (answer.response.usage) call.outcome.usage = { ...answer.response.usage };
         call.outcome.finish = answer.response.finishReason;
-        const id = `${answer.response.id.replace(/-cache-.*$/, '')}-cache-${call.ex.requestId}`;
+        const id = hitId(answer.response.id, call);
         const created = Math.floor(Date.now() / 1000);
         return request.stream ? { kind: 'stream', events: answerStream(answer, id, created) } : { kind: 'response', response: answerResponse(answer, id, created) };
       }
+      if (lookup.kind === 'live') {
+        call.outcome.costUsd = 0;
+        return { kind: 'stream', events: followLive(call, lookup.feed) };
+      }
       if (lookup.kind === 'bypass') return next();
       const state: CallState = { pending: lookup.pending };
-      if (request.stream) state.recorder = new AnswerRecorder();
+      if (request.stream) {
+        state.recorder = new AnswerRecorder();
+        const feed = lookup.pending.live();
+        if (feed !== undefined) state.feed = feed;
+      }
       call[STATE] = state;
       let answer: Answer;
       try {
@@ -86,10 +124,18 @@ export function cacheExtension(cache: ResponseCache): Extension {
       return answer;
     },
     tap: (call) => {
-      const recorder = (call[STATE] as CallState | undefined)?.recorder;
+      const state = call[STATE] as CallState | undefined;
+      const recorder = state?.recorder;
       if (recorder === undefined) return undefined;
+      const feed = state?.feed;
+      if (feed === undefined) {
+        return (e) => {
+          recorder.push(e);
+        };
+      }
       return (e) => {
         recorder.push(e);
+        feed.push(e);
       };
     },
     after: (call) => {

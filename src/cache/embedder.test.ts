@@ -36,7 +36,7 @@ test('the route embedder normalises, checks the count, and passes a timeout sign
 });
 
 test('vector index: nearest within a partition, bounded, forgets removed keys', () => {
-  const idx = new VectorIndex(3, 2);
+  const idx = new VectorIndex({ maxPerPartition: 3, maxPartitions: 2 });
   const add = (p: string, key: string, text: string): void => idx.add(p, { key, text, vector: e.embedSync(text) });
   add('p1', 'a', 'reset my password');
   add('p1', 'b', 'cancel my subscription');

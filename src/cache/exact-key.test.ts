@@ -88,3 +88,25 @@ test('tool schema key order does not matter, tool order does', () => {
   d.tools = [{ name: 't', parameters: {} }, { name: 'u', parameters: {} }];
   assert.notEqual(key(c), key(d));
 });
+
+test('the fast canonical text is byte for byte the stable JSON of the request (keys of persisted entries do not change)', async () => {
+  const { messagesForKey, optionsForKey } = await import('./exact-key.js');
+  const reference = (route: string, r: CanonicalRequest): string => stableStringify({ route, messages: messagesForKey(r.messages), options: optionsForKey(r) });
+  const requests: CanonicalRequest[] = [
+    base(),
+    { model: 'support', messages: base().messages, stream: false, maxTokens: 10, stop: ['\n', 'END'], seed: 7, topP: 0.5, n: 2, logprobs: true, topLogprobs: 3 },
+    {
+      ...base(),
+      tools: [{ name: 'lookup', description: 'Find "orders"', parameters: { type: 'object', properties: { z: { type: 'string' }, a: { type: 'number' } } }, strict: true }],
+      toolChoice: { type: 'tool', name: 'lookup' },
+      responseFormat: { type: 'json_schema', name: 's', schema: { b: 1, a: 2 } },
+      providerOptions: { zeta: { y: 1, x: [2, { k: 'v' }] } },
+      messages: [
+        { role: 'user', name: 'ann', content: [{ type: 'text', text: 'quote " and \\ and é and \u2028' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' }, detail: 'high' }] },
+        { role: 'assistant', content: [{ type: 'tool-call', id: 'c1', name: 'lookup', arguments: '{"q":1}' }] },
+        { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', name: 'lookup', content: [{ type: 'text', text: 'found' }], isError: false }] },
+      ],
+    } as CanonicalRequest,
+  ];
+  for (const r of requests) assert.equal(canonicalRequestText('route "x"', r), reference('route "x"', r));
+});

@@ -22,9 +22,17 @@ import { CacheAuditor } from './audit.js';
 import { loopbackFreshAnswer } from './audit-loopback.js';
 import { CACHE_DB_FILE, SqliteCacheStore } from './sqlite-cache-store.js';
 import { MemoryCacheStore, type CacheStore } from './store.js';
+import { DriftWatcher } from './drift.js';
+import { AlertSender } from '../governance/alerts.js';
 
 export interface GatewayCache {
   cache: ResponseCache;
+  /**
+   * The cache's embedder, fixed at start. Another stage that wants the request's embedding (the
+   * auto router) calls `callEmbedding(call, embedder, text)` (call-embedding.ts) with it: the
+   * cache then reuses that vector instead of embedding again.
+   */
+  embedder: Embedder;
   /** The lifecycle extension: stage, tap, after-hook, `GET`/`DELETE /admin/cache`, close. */
   extension: Extension;
   /** Tells a route embedder where the gateway listens (learned from the first request otherwise). */
@@ -39,6 +47,8 @@ export interface GatewayCacheOptions {
   warn?: (message: string, detail: Record<string, unknown>) => void;
   /** How often expired entries are swept from memory (reads drop them anyway). Default 60 s. */
   sweepMs?: number;
+  /** How often the hit-rate drift is checked (a new flag is a soft alert). Default 60 s. */
+  driftCheckMs?: number;
 }
 
 function localUrl(socket: { localAddress?: string | undefined; localPort?: number | undefined } | undefined): string | undefined {
@@ -96,13 +106,21 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
   // Fixed at start: vectors of two embedders do not compare, so a reload cannot switch embedders.
   const loopback: LoopbackTarget = { key: () => snapshot.auth.masterKey };
   const embedder = o.embedder ?? (snapshot.cache.embedder === 'local' ? new HashedNgramEmbedder() : loopbackRouteEmbedder(snapshot.cache.embedder, loopback));
-  const cache = new ResponseCache({ store, embedder, trends: { band: snapshot.cache.driftBand }, ...(o.warn ? { warn: o.warn } : {}) });
+  const cache = new ResponseCache({ store, embedder, trends: { band: snapshot.cache.driftBand }, liveMaxBytes: snapshot.cache.maxEntryBytes, ...(o.warn ? { warn: o.warn } : {}) });
   if (store instanceof SqliteCacheStore) cache.reindex(store.entries());
   // Audits compare answers with the local embedder, whatever embeds the questions.
   cache.auditor = new CacheAuditor({ embedder: new HashedNgramEmbedder(), fresh: loopbackFreshAnswer(loopback), ...(o.warn ? { warn: o.warn } : {}) });
   const sweepable = store instanceof MemoryCacheStore || store instanceof SqliteCacheStore ? store : undefined;
   const sweep = sweepable ? setInterval(() => sweepable.sweep(), o.sweepMs ?? 60_000) : undefined;
   sweep?.unref();
+  // Drift flags go out as soft alerts through the budget alerts' webhook (alerts.webhook), read
+  // from the newest snapshot a request brought (a reload can change the webhook).
+  const warn = o.warn ?? (() => undefined);
+  let current = snapshot;
+  const alerts = new AlertSender(snapshot.tenants.alerts, { warn: (obj, msg) => warn(msg, { ...obj }), error: (obj, msg) => warn(msg, { ...obj }) });
+  const drift = new DriftWatcher(cache.trends, (a, msg) => alerts.softSignal(a, msg, { route: a.route, flag: a.flag }));
+  const driftTimer = setInterval(() => drift.check(), o.driftCheckMs ?? 60_000);
+  driftTimer.unref();
   const stage = cacheExtension(cache);
   const extension: Extension = {
     ...stage,
@@ -110,6 +128,7 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
     // request that reaches a cached route tells it (in-process tests have none: exact-only and no
     // audits, as on failure).
     stage: (call, next) => {
+      if (call.ex.snapshot !== current) alerts.reconfigure((current = call.ex.snapshot).tenants.alerts);
       if (loopback.url === undefined) {
         const url = localUrl(call.ex.req.socket);
         if (url !== undefined) loopback.url = url;
@@ -122,12 +141,14 @@ export function createGatewayCache(snapshot: Snapshot, o: GatewayCacheOptions = 
     ]),
     close: () => {
       clearInterval(sweep);
+      clearInterval(driftTimer);
       if (store instanceof SqliteCacheStore) store.close();
       return Promise.resolve();
     },
   };
   return {
     cache,
+    embedder,
     extension,
     attach: (url) => {
       loopback.url = url;

@@ -13,7 +13,11 @@ import { cachePlan, type CachePlan } from './policy.js';
 import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
-import { CacheStats, type Counters } from './stats.js';
+import { LiveFeed } from './live-feed.js';
+import { answersAgree } from './audit.js';
+import { HashedNgramEmbedder } from './embedder.js';
+import { AUTO_FLOOR, NEAR_MISS_WINDOW, ThresholdCalibrator } from './threshold-calibrator.js';
+import { CacheStats, type Cell } from './stats.js';
 import { CacheTrends, type TrendOptions } from './trends.js';
 import type { CacheAuditor } from './audit.js';
 import type { CacheStore, PurgeFilter } from './store.js';
@@ -26,6 +30,8 @@ export interface CacheInput {
   caller: ScopeCaller;
   /** The request's `cache-control` header. */
   cacheControl?: string | undefined;
+  /** Embeds a text with the cache's embedder, once per request (call-embedding.ts); default: embed here. */
+  embed?: (text: string) => Promise<Float32Array | undefined>;
 }
 
 export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
@@ -33,12 +39,19 @@ export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
 export type CacheLookup =
   | { kind: 'bypass'; reason: NonNullable<CachePlan['bypass']> }
   | { kind: 'hit'; layer: 'exact' | 'semantic'; answer: CachedAnswer; ageSeconds: number; similarity?: number; shared: boolean }
+  /** A streaming follower of a streaming leader: the leader's live stream, as it is produced (live-feed.ts). */
+  | { kind: 'live'; feed: LiveFeed }
   | { kind: 'miss'; pending: PendingAnswer; header: 'miss' | 'bypass' };
 
 /** A miss the caller will answer: `complete` with the answer when it succeeded, `abandon` otherwise. */
 export interface PendingAnswer {
   complete(response: CanonicalResponse, o?: { costUsd?: number | undefined; textChunks?: number[] | undefined }): void;
   abandon(): void;
+  /**
+   * For a streamed miss: the live feed its single-flight followers read (the stage's tap pushes
+   * every event into it); undefined when nobody can follow (a no-cache request has no flight).
+   */
+  live(): LiveFeed | undefined;
 }
 
 export interface ResponseCacheOptions {
@@ -48,12 +61,15 @@ export interface ResponseCacheOptions {
   index?: VectorIndex;
   warn?: (message: string, detail: Record<string, unknown>) => void;
   trends?: Omit<TrendOptions, 'clock'>;
+  /** The most a live feed holds for streaming followers (default 8 MiB; the gateway passes its largest entry). */
+  liveMaxBytes?: number;
 }
 
 /** The response header values for a lookup (name, value pairs, ready for `call.headers`). */
 export function cacheHeaders(l: CacheLookup): string[] {
   if (l.kind === 'bypass') return ['x-modelplane-cache', 'bypass'];
   if (l.kind === 'miss') return ['x-modelplane-cache', l.header];
+  if (l.kind === 'live') return ['x-modelplane-cache', 'hit-exact', 'age', '0'];
   const h = ['x-modelplane-cache', `hit-${l.layer}`, 'age', String(l.ageSeconds)];
   if (l.similarity !== undefined) h.push('x-modelplane-cache-similarity', l.similarity.toFixed(4));
   return h;
@@ -63,11 +79,16 @@ export class ResponseCache {
   readonly store: CacheStore;
   readonly embedder: Embedder;
   readonly index: VectorIndex;
-  readonly stats = new CacheStats();
+  readonly stats: CacheStats;
   readonly trends: CacheTrends;
   /** Audits of semantic hits (`cache.audit`), when the gateway wired one. */
   auditor: CacheAuditor | undefined;
-  readonly flights = new SingleFlight<CachedAnswer>();
+  readonly flights = new SingleFlight<CachedAnswer, LiveFeed>();
+  /** `threshold: auto` routes: their observations and calibrated thresholds. */
+  readonly calibrator = new ThresholdCalibrator();
+  /** Compares a near miss's answer with the fresh one (as audits do: the local embedder). */
+  private readonly answerEmbedder = new HashedNgramEmbedder();
+  private readonly liveMaxBytes: number;
   private readonly clock: Clock;
   private lastEmbedderWarning = -Infinity;
   private readonly warn: (message: string, detail: Record<string, unknown>) => void;
@@ -77,8 +98,10 @@ export class ResponseCache {
     this.embedder = o.embedder;
     this.clock = o.clock ?? Date.now;
     this.index = o.index ?? new VectorIndex();
+    this.stats = new CacheStats(this.clock);
     this.trends = new CacheTrends({ clock: this.clock, ...o.trends });
     this.warn = o.warn ?? (() => undefined);
+    this.liveMaxBytes = o.liveMaxBytes ?? 8 * 1024 * 1024;
     this.store.onRemoved((key) => this.index.remove(key));
   }
 
@@ -86,7 +109,7 @@ export class ResponseCache {
     const t0 = performance.now();
     const l = await this.lookupOnce(input);
     // A follower's wait for its leader is not the lookup's cost; its hit still counts.
-    if (l.kind !== 'bypass' && !(l.kind === 'miss' && l.header === 'bypass')) this.trends.record(input.route, l.kind === 'hit', l.kind === 'hit' && l.shared ? undefined : (performance.now() - t0) * 1000);
+    if (l.kind !== 'bypass' && !(l.kind === 'miss' && l.header === 'bypass')) this.trends.record(input.route, l.kind === 'hit' || l.kind === 'live', (l.kind === 'hit' && l.shared) || l.kind === 'live' ? undefined : (performance.now() - t0) * 1000);
     return l;
   }
 
@@ -102,7 +125,7 @@ export class ResponseCache {
     if (!plan.lookup) {
       // no-cache: a fresh answer, stored for the next caller; no single-flight (it must not wait for an older one).
       CacheStats.record(c, 'bypass');
-      const vector = semantic ? await this.embed(c, input.route, semantic) : undefined;
+      const vector = semantic ? await this.embed(c, input, semantic) : undefined;
       return { kind: 'miss', header: 'bypass', pending: this.pending(input, c, scope, key, semantic, vector, undefined) };
     }
     for (;;) {
@@ -110,10 +133,14 @@ export class ResponseCache {
       if (exact !== undefined) return this.hit(c, 'exact', exact, undefined, false);
       let vector: Float32Array | undefined;
       let rejected = false;
+      let nearMiss: { key: string; similarity: number } | undefined;
       if (semantic) {
-        vector = await this.embed(c, input.route, semantic);
+        vector = await this.embed(c, input, semantic);
         if (vector) {
-          const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
+          const threshold = this.threshold(input.route, input.policy);
+          const floor = input.policy.maxError !== undefined ? Math.max(AUTO_FLOOR, threshold - NEAR_MISS_WINDOW) : threshold;
+          const found = verifiedCandidates(this.index, semantic, vector, threshold, floor);
+          nearMiss = found.nearMiss;
           for (const m of found.matches) {
             const a = await this.store.get(m.key);
             if (a !== undefined) return this.hit(c, 'semantic', a, m.similarity, false);
@@ -125,12 +152,46 @@ export class ResponseCache {
       const ticket = this.flights.begin(key);
       if (ticket.leader) {
         CacheStats.record(c, rejected ? 'verifier-rejected' : 'miss');
-        return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket) };
+        return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket, nearMiss) };
+      }
+      if (input.request.stream === true) {
+        // A streaming follower joins the leader's stream live once it has content; a leader
+        // that ends first (or answers as JSON) hands over its whole answer below instead.
+        const feed = await ticket.live;
+        if (feed !== undefined) {
+          CacheStats.record(c, 'hit-exact');
+          c.add('sharedInFlight');
+          void feed.done.then((a) => a && this.saved(c, a));
+          return { kind: 'live', feed };
+        }
       }
       const shared = await ticket.wait;
       if (shared !== undefined) return this.hit(c, 'exact', shared, undefined, true);
       // The leader failed: look again (another request may have stored it), then lead or follow anew.
     }
+  }
+
+  /** The route's semantic threshold: fixed, or calibrated (`threshold: auto`). */
+  threshold(route: string, policy: RouteCachePolicy): number {
+    return policy.maxError === undefined ? policy.threshold : this.calibrator.threshold(route, policy.threshold, policy.maxError);
+  }
+
+  /** An audited semantic hit's verdict, for a `threshold: auto` route. */
+  observeAudit(route: string, policy: RouteCachePolicy, similarity: number, agree: boolean): void {
+    if (policy.maxError !== undefined) this.calibrator.observe(route, policy.threshold, policy.maxError, { similarity, wrong: !agree }, 'audit');
+  }
+
+  /** After a near miss's fresh answer: would the candidate's answer have been right? Off the request's path. */
+  private observeNearMiss(input: CacheInput, near: { key: string; similarity: number }, fresh: CanonicalResponse): void {
+    const maxError = input.policy.maxError;
+    if (maxError === undefined) return;
+    setImmediate(() => {
+      void this.store.get(near.key).then((candidate) => {
+        if (candidate === undefined) return;
+        const wrong = !answersAgree(candidate.response, fresh, this.answerEmbedder);
+        this.calibrator.observe(input.route, input.policy.threshold, maxError, { similarity: near.similarity, wrong }, 'near-miss');
+      });
+    });
   }
 
   purge(filter: PurgeFilter): Promise<number> {
@@ -154,27 +215,32 @@ export class ResponseCache {
     return n;
   }
 
-  private bypassed(c: Counters, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
+  private bypassed(c: Cell, reason: NonNullable<CachePlan['bypass']>): CacheLookup {
     CacheStats.record(c, 'bypass');
     return { kind: 'bypass', reason };
   }
 
-  private hit(c: Counters, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
+  private hit(c: Cell, layer: 'exact' | 'semantic', answer: CachedAnswer, similarity: number | undefined, shared: boolean): CacheLookup {
     CacheStats.record(c, layer === 'exact' ? 'hit-exact' : 'hit-semantic');
-    if (shared) c.sharedInFlight++;
-    const u = answer.response.usage;
-    c.tokensSaved += u ? (u.totalTokens ?? u.inputTokens + u.outputTokens) : 0;
-    if (answer.costUsd !== undefined) c.usdSaved += answer.costUsd;
+    if (shared) c.add('sharedInFlight');
+    this.saved(c, answer);
     const ageSeconds = Math.max(0, Math.floor((this.clock() - answer.storedAt) / 1000));
     const out: CacheLookup = { kind: 'hit', layer, answer, ageSeconds, shared };
     if (similarity !== undefined) out.similarity = similarity;
     return out;
   }
 
-  private async embed(c: Counters, route: string, q: SemanticQuery): Promise<Float32Array | undefined> {
-    const v = await embedOne(this.embedder, q.text);
+  private saved(c: Cell, answer: CachedAnswer): void {
+    const u = answer.response.usage;
+    if (u) c.add('tokensSaved', u.totalTokens ?? u.inputTokens + u.outputTokens);
+    if (answer.costUsd !== undefined) c.add('usdSaved', answer.costUsd);
+  }
+
+  private async embed(c: Cell, input: CacheInput, q: SemanticQuery): Promise<Float32Array | undefined> {
+    const route = input.route;
+    const v = await (input.embed ? input.embed(q.text) : embedOne(this.embedder, q.text));
     if (v === undefined) {
-      c.embedderErrors++;
+      c.add('embedderErrors');
       // One warning a minute: a dead embedder must not turn every request into a log line.
       const now = this.clock();
       if (now - this.lastEmbedderWarning >= 60_000) {
@@ -185,9 +251,11 @@ export class ResponseCache {
     return v;
   }
 
-  private pending(input: CacheInput, c: Counters, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer> | undefined): PendingAnswer {
+  private pending(input: CacheInput, c: Cell, scope: string, key: string, semantic: SemanticQuery | undefined, vector: Float32Array | undefined, ticket: Ticket<CachedAnswer, LiveFeed> | undefined, nearMiss?: { key: string; similarity: number }): PendingAnswer {
     let done = false;
+    let feed: LiveFeed | undefined;
     const release = (): void => {
+      feed?.end(undefined);
       if (ticket?.leader) ticket.release();
     };
     return {
@@ -195,6 +263,7 @@ export class ResponseCache {
         if (done) return;
         done = true;
         if (response.finishReason === 'error') return release();
+        if (nearMiss !== undefined) this.observeNearMiss(input, nearMiss, response);
         // The vector the semantic index keeps for this answer counts against the same byte bound.
         const vectorBytes = semantic && vector ? indexEntryBytes(vector, semantic.text) : 0;
         const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) + vectorBytes };
@@ -202,10 +271,11 @@ export class ResponseCache {
         if (o.costUsd !== undefined) answer.costUsd = o.costUsd;
         if (semantic && vector) answer.semantic = { partition: semantic.partition, text: semantic.text };
         // Followers get the answer now; storing is the memory store's synchronous work behind a promise.
+        feed?.end(answer);
         if (ticket?.leader) ticket.resolve(answer);
         void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
           if (!kept) return;
-          c.stored++;
+          c.add('stored');
           if (semantic && vector) this.index.add(semantic.partition, { key, vector, text: semantic.text });
         });
       },
@@ -213,6 +283,14 @@ export class ResponseCache {
         if (done) return;
         done = true;
         release();
+      },
+      live: () => {
+        if (!ticket?.leader || done) return undefined;
+        if (feed === undefined) {
+          const f = (feed = new LiveFeed(this.liveMaxBytes));
+          f.onContent = () => ticket.publish(f);
+        }
+        return feed;
       },
     };
   }

@@ -7,9 +7,9 @@
 
 import type { CanonicalMessage, CanonicalRequest } from '../spec/canonical.js';
 import type { Embedder, SyncEmbedder } from './embedder.js';
-import { messagesForKey, optionsForKey, sha256, stableStringify } from './exact-key.js';
+import { canonicalRequestText, messagesForKey, optionsForKey, sha256, stableStringify } from './exact-key.js';
 import type { VectorIndex } from './vector-index.js';
-import { textFeatures, verify, type TextFeatures, type VerifierReason } from './verifier.js';
+import { indexKey, textFeatures, verify, type TextFeatures, type VerifierReason } from './verifier.js';
 
 export type EmbedMode = 'last_user' | 'conversation';
 
@@ -38,7 +38,8 @@ export function semanticQuery(scope: string, route: string, r: CanonicalRequest,
   const lastText = textOnly(last);
   if (lastText === undefined || lastText.trim() === '') return undefined;
   if (mode === 'last_user') {
-    const context = stableStringify({ route, messages: messagesForKey(r.messages.slice(0, -1)), options: optionsForKey(r) });
+    // The same text as the exact key's, of the request without its last turn (the fast builder).
+    const context = canonicalRequestText(route, { ...r, messages: r.messages.slice(0, -1) });
     return { partition: `${scope}\u0000${sha256(context)}`, text: lastText };
   }
   // Whole conversation: the system prompt still partitions; the turns are embedded together.
@@ -76,17 +77,29 @@ export interface VerifiedCandidates {
   matches: Array<{ key: string; similarity: number }>;
   /** Why the best neighbour above the threshold was refused, when none passed. */
   rejected?: { reason: VerifierReason; similarity: number };
+  /**
+   * With a `floor` under the threshold: the best neighbour between the two that passed the
+   * verifier (what a lower threshold would have served; `threshold: auto` learns from it).
+   */
+  nearMiss?: { key: string; similarity: number };
 }
 
-export function verifiedCandidates(index: VectorIndex, q: SemanticQuery, vector: Float32Array, threshold: number): VerifiedCandidates {
+export function verifiedCandidates(index: VectorIndex, q: SemanticQuery, vector: Float32Array, threshold: number, floor = threshold): VerifiedCandidates {
   const out: VerifiedCandidates = { matches: [] };
   let features: TextFeatures | undefined;
-  for (const n of index.nearest(q.partition, vector, CANDIDATES, threshold)) {
+  // A large partition is searched by the query's content words (vector-index.ts): the verifier's features, computed once.
+  const key = (): string => indexKey((features ??= textFeatures(q.text)));
+  for (const n of index.nearest(q.partition, vector, CANDIDATES, Math.min(floor, threshold), key)) {
     features ??= textFeatures(q.text);
     const v = verify(features, n.entry.features);
-    if (v.ok) out.matches.push({ key: n.entry.key, similarity: n.similarity });
+    if (n.similarity < threshold) {
+      if (v.ok) out.nearMiss ??= { key: n.entry.key, similarity: n.similarity };
+    } else if (v.ok) out.matches.push({ key: n.entry.key, similarity: n.similarity });
     else out.rejected ??= { reason: v.reason, similarity: n.similarity };
   }
-  if (out.matches.length > 0) delete out.rejected;
+  if (out.matches.length > 0) {
+    delete out.rejected;
+    delete out.nearMiss;
+  }
   return out;
 }

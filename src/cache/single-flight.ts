@@ -4,19 +4,38 @@
 // cacheable) settles its followers with `undefined`, and each follower asks again: the first to
 // ask becomes the new leader, so followers are never failed with a leader, and a retry storm
 // still makes one call at a time.
+//
+// A leader may also `publish` a live value while it works (a streaming answer's live feed,
+// live-feed.ts): followers that want it get it as soon as it is published (`live`), the others
+// keep waiting for the final value.
 
-export type Ticket<T> =
-  | { leader: true; /** Hands the answer to every follower and ends the flight. */ resolve(value: T): void; /** Ends the flight; followers try again. */ release(): void }
-  | { leader: false; wait: Promise<T | undefined> };
+export type Ticket<T, L = never> =
+  | {
+      leader: true;
+      /** Hands the answer to every follower and ends the flight. */
+      resolve(value: T): void;
+      /** Ends the flight; followers try again. */
+      release(): void;
+      /** Offers followers a live value before the answer is complete (at most once). */
+      publish(live: L): void;
+    }
+  | {
+      leader: false;
+      wait: Promise<T | undefined>;
+      /** The leader's live value once published; undefined when the flight ended without one. */
+      live: Promise<L | undefined>;
+    };
 
-interface Flight<T> {
+interface Flight<T, L> {
   promise: Promise<T | undefined>;
   settle(v: T | undefined): void;
+  live: Promise<L | undefined>;
+  settleLive(l: L | undefined): void;
   followers: number;
 }
 
-export class SingleFlight<T> {
-  private readonly flights = new Map<string, Flight<T>>();
+export class SingleFlight<T, L = never> {
+  private readonly flights = new Map<string, Flight<T, L>>();
   /** Followers that were served by a leader's answer (the upstream calls saved). */
   joined = 0;
   /** Followers waiting for a leader right now. */
@@ -26,16 +45,18 @@ export class SingleFlight<T> {
     return this.flights.size;
   }
 
-  begin(key: string): Ticket<T> {
+  begin(key: string): Ticket<T, L> {
     const f = this.flights.get(key);
     if (f !== undefined) {
       f.followers++;
       this.waiting++;
-      return { leader: false, wait: f.promise.finally(() => this.waiting--) };
+      return { leader: false, wait: f.promise.finally(() => this.waiting--), live: f.live };
     }
     let settle!: (v: T | undefined) => void;
     const promise = new Promise<T | undefined>((r) => (settle = r));
-    const flight: Flight<T> = { promise, settle, followers: 0 };
+    let settleLive!: (l: L | undefined) => void;
+    const live = new Promise<L | undefined>((r) => (settleLive = r));
+    const flight: Flight<T, L> = { promise, settle, live, settleLive, followers: 0 };
     this.flights.set(key, flight);
     let done = false;
     const end = (v: T | undefined): void => {
@@ -43,9 +64,10 @@ export class SingleFlight<T> {
       done = true;
       if (this.flights.get(key) === flight) this.flights.delete(key);
       if (v !== undefined) this.joined += flight.followers;
+      flight.settleLive(undefined);
       flight.settle(v);
     };
-    return { leader: true, resolve: (v) => end(v), release: () => end(undefined) };
+    return { leader: true, resolve: (v) => end(v), release: () => end(undefined), publish: (l) => flight.settleLive(l) };
   }
 }
 

@@ -205,6 +205,16 @@ export function textFeatures(text: string): TextFeatures {
   };
 }
 
+/**
+ * What a text is filed under in a large partition (vector-index.ts): its comparable words without
+ * the fillers, as a set, in one string. Any two texts `verify` accepts have the same key (a word
+ * on each side is a substitution; an added word must be a filler), so the entries under a query's
+ * key are all the candidates that could pass, and none outside it can.
+ */
+export function indexKey(f: TextFeatures): string {
+  return [...f.set].filter((w) => !FILLERS.has(w)).sort().join('\u0001');
+}
+
 /** Whether `candidate` (a cached question) asks the same thing as `query`. Symmetric. */
 export function verify(query: string | TextFeatures, candidate: string | TextFeatures): Verdict {
   const q = typeof query === 'string' ? textFeatures(query) : query;

@@ -1,13 +1,13 @@
 // `modelplane cache stats|purge`: the response cache's admin API (docs/caching.md) from a shell,
 // against a running gateway.
-//   modelplane cache stats [--url U] [--admin-key K] [--group-by route|tenant|route,tenant] [--route R]
+//   modelplane cache stats [--url U] [--admin-key K] [--group-by route|tenant|route,tenant] [--route R] [--since 1h]
 //   modelplane cache purge [--url U] [--admin-key K] [--route R] [--key K | --team T | --customer C]
 // The URL defaults to $MODELPLANE_URL or http://127.0.0.1:4000, the key to $MODELPLANE_ADMIN_KEY
 // (then $MODELPLANE_MASTER_KEY).
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage:
-  modelplane cache stats [--url URL] [--admin-key KEY] [--group-by route|tenant|route,tenant] [--route R]
+  modelplane cache stats [--url URL] [--admin-key KEY] [--group-by route|tenant|route,tenant] [--route R] [--since 1h]
   modelplane cache purge [--url URL] [--admin-key KEY] [--route R] [--key K | --team T | --customer C]
 `;
 
@@ -21,7 +21,7 @@ export async function runCache(argv: string[], out: (s: string) => void = (s) =>
   try {
     values = parseArgs({
       args: rest,
-      options: { url: { type: 'string' }, 'admin-key': { type: 'string' }, 'group-by': { type: 'string' }, route: { type: 'string' }, key: { type: 'string' }, team: { type: 'string' }, customer: { type: 'string' } },
+      options: { url: { type: 'string' }, 'admin-key': { type: 'string' }, 'group-by': { type: 'string' }, since: { type: 'string' }, route: { type: 'string' }, key: { type: 'string' }, team: { type: 'string' }, customer: { type: 'string' } },
       strict: true,
     }).values;
   } catch (e) {
@@ -32,6 +32,7 @@ export async function runCache(argv: string[], out: (s: string) => void = (s) =>
   const key = values['admin-key'] ?? env.MODELPLANE_ADMIN_KEY ?? env.MODELPLANE_MASTER_KEY;
   const q = new URLSearchParams();
   if (sub === 'stats' && values['group-by'] !== undefined) q.set('group_by', values['group-by']);
+  if (sub === 'stats' && values.since !== undefined) q.set('since', values.since);
   for (const n of ['route', 'key', 'team', 'customer'] as const) if (values[n] !== undefined) q.set(n, values[n]);
   const qs = q.size > 0 ? `?${q}` : '';
   let res: Response;

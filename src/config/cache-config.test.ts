@@ -54,3 +54,16 @@ test('an embeddings route may be the embedder', () => {
   const s = loadSnapshotFromText(config('  r: { targets: [d] }\n  emb: { targets: [e] }', 'cache: { embedder: emb }'), { env: {} });
   assert.equal(s.cache.embedder, 'emb');
 });
+
+test('threshold: auto starts at the shipped threshold, bounds the error (default 1%), and audits 5% unless told', () => {
+  const s = loadSnapshotFromText(config(`
+  a: { targets: [d], cache: { mode: semantic, threshold: auto } }
+  b: { targets: [d], cache: { mode: semantic, threshold: auto, max_error: 0.05, audit: 0.2 } }
+`), { env: {} });
+  const a = s.routes.get('a')!.cache!;
+  assert.deepEqual([a.threshold, a.maxError, a.audit], [0.75, 0.01, 0.05]);
+  const b = s.routes.get('b')!.cache!;
+  assert.deepEqual([b.maxError, b.audit], [0.05, 0.2]);
+  assert.ok(problems(config('  r: { targets: [d], cache: { mode: semantic, threshold: 0.8, max_error: 0.01 } }')).some((x) => x.includes('routes.r.cache.max_error: only with threshold: auto')));
+  assert.ok(problems(config('  r: { targets: [d], cache: { threshold: sometimes } }')).some((x) => x.includes('routes.r.cache.threshold')));
+});

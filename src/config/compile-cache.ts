@@ -12,19 +12,24 @@ export const CACHE_DEFAULTS = {
   maxBytes: 256 * 1024 * 1024,
 };
 
-export function compileRouteCache(c: RouteCacheConfig | undefined): RouteCachePolicy | undefined {
+export function compileRouteCache(c: RouteCacheConfig | undefined, problems: string[] = [], route = '?'): RouteCachePolicy | undefined {
   if (!c || (c.mode ?? 'exact') === 'off') return undefined;
-  return {
+  const auto = c.threshold === 'auto';
+  if (c.max_error !== undefined && !auto) problems.push(`routes.${route}.cache.max_error: only with threshold: auto`);
+  const policy: RouteCachePolicy = {
     mode: c.mode === 'semantic' ? 'semantic' : 'exact',
     ttlMs: c.ttl ?? CACHE_DEFAULTS.ttlMs,
-    threshold: c.threshold ?? CACHE_DEFAULTS.threshold,
+    threshold: typeof c.threshold === 'number' ? c.threshold : CACHE_DEFAULTS.threshold,
     scope: c.scope ?? 'key',
     embed: c.embed ?? 'last_user',
     maxTemperature: c.max_temperature ?? CACHE_DEFAULTS.maxTemperature,
     allowN: c.allow_n ?? false,
     allowLogprobs: c.allow_logprobs ?? false,
-    audit: c.audit ?? 0,
+    // Calibration needs to see served hits: auto audits 5% of them unless the route says otherwise.
+    audit: c.audit ?? (auto ? 0.05 : 0),
   };
+  if (auto) policy.maxError = c.max_error ?? 0.01;
+  return policy;
 }
 
 export function compileCacheSettings(config: Config, routes: ReadonlyMap<string, RouteSnapshot>, problems: string[]): CacheSettings {

@@ -342,7 +342,7 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     }));
     const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
     const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
-    const cache = compileRouteCache(r.cache);
+    const cache = compileRouteCache(r.cache, problems, name);
     if (cache) route.cache = cache;
     const shadow = compileShadow(path, r, deployments, Object.keys(config.routes), problems);
     if (shadow) route.shadow = shadow;

@@ -167,8 +167,10 @@ const classSchema = z.strictObject({ name: z.string().min(1), when: classRuleSch
 const routeCacheSchema = z.strictObject({
   mode: z.enum(['off', 'exact', 'semantic']).optional(),
   ttl: duration.optional(),
-  /** Cosine similarity a semantic candidate needs before the verifier looks at it. */
-  threshold: z.number().min(0).max(1).optional(),
+  /** Cosine similarity a semantic candidate needs before the verifier looks at it; `auto`: calibrated from audits. */
+  threshold: z.union([z.number().min(0).max(1), z.literal('auto')]).optional(),
+  /** With `threshold: auto`: the false-hit rate the calibrated threshold keeps under (default 0.01). */
+  max_error: z.number().gt(0).lt(1).optional(),
   /** Whose answers may be shared: the key's (default), its team's, its customer's, or everyone's. */
   scope: z.enum(['key', 'team', 'customer', 'global']).optional(),
   /** What the semantic layer embeds: the last user message (default) or the whole conversation. */

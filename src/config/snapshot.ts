@@ -187,6 +187,8 @@ export interface RouteCachePolicy {
   allowLogprobs: boolean;
   /** Share of semantic hits audited upstream (0: none). */
   audit: number;
+  /** `threshold: auto`: the false-hit bound the calibrated threshold keeps (`threshold` is then its start). */
+  maxError?: number;
 }
 
 /** Gateway-wide cache settings. */

@@ -77,6 +77,8 @@ export interface Outcome {
   cache?: string;
   /** What the answer cost, set by whoever prices it. */
   costUsd?: number;
+  /** A cache hit: what the cached answer cost when it was first asked (the USD the hit saved). */
+  cacheSavedUsd?: number;
   /** The tier an auto route chose, and the router's score behind the choice. */
   tier?: string;
   routerScore?: number;

@@ -86,6 +86,18 @@ export class AlertSender {
     this.inFlight.add(p);
   }
 
+  /**
+   * Fire and forget, like budgetSoftLimit: another soft signal (the cache's hit-rate drift) through
+   * the same log line and webhook, signed the same way.
+   */
+  softSignal(body: { type: string; at: string }, message: string, fields: object = {}): void {
+    this.log.warn({ ...fields, alert: body.type }, message);
+    const hook = this.settings.webhook;
+    if (!hook) return;
+    const p = this.deliver(hook, JSON.stringify(body)).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
   /** Resolves when every delivery in progress has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

@@ -179,6 +179,7 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
         latencyMs: Date.now() - call.ex.startedAt,
         ttftMs: o.ttftMs,
         cache: o.cache,
+        cacheSavedUsd: o.cacheSavedUsd,
       });
       // A refusal before admission has no attribution yet: record who it was from the caller.
       if (!adm) {

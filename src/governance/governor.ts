@@ -94,6 +94,7 @@ export interface SettleInput {
   latencyMs: number;
   ttftMs?: number | undefined;
   cache?: string | undefined;
+  cacheSavedUsd?: number | undefined;
 }
 
 const NO_LIMITS: readonly LimitState[] = Object.freeze([]);
@@ -328,6 +329,7 @@ export class Governor {
       latencyMs: out.latencyMs,
       ttftMs: out.ttftMs,
       cache: out.cache,
+      cacheSavedUsd: out.cacheSavedUsd,
       endpoint: out.endpoint,
     };
     this.ledger?.record(r);

@@ -56,3 +56,25 @@ test('the writer batches behind and a flush writes everything, once', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a ledger file from before cache_saved_usd gains the column and keeps its rows', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const dir = mkdtempSync(join(tmpdir(), 'mp-ledger-mig-'));
+  try {
+    const path = join(dir, 'ledger.sqlite');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE ledger (ts INTEGER NOT NULL, request_id TEXT NOT NULL, key_id TEXT, team TEXT, customer TEXT, agent TEXT, workflow TEXT,
+      route TEXT, request_class TEXT, deployment TEXT, provider TEXT, model TEXT, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+      cached_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, status INTEGER NOT NULL, error_code TEXT,
+      attempts INTEGER NOT NULL, latency_ms REAL NOT NULL, ttft_ms REAL, cache TEXT, endpoint TEXT)`);
+    old.prepare('INSERT INTO ledger (ts, request_id, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd, status, attempts, latency_ms) VALUES (1, ?, 1, 1, 0, 0, 0.5, 200, 1, 1)').run('old');
+    old.close();
+    const s = new SqliteLedgerStore(path);
+    s.append([rec({ requestId: 'hit', costUsd: 0, cache: 'hit-exact', cacheSavedUsd: 0.02, ts: 2 })]);
+    const rows = [...s.records({})];
+    s.close();
+    assert.deepEqual(rows.map((r) => [r.requestId, r.cacheSavedUsd]), [['old', undefined], ['hit', 0.02]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -30,6 +30,8 @@ export interface LedgerRecord {
   ttftMs?: number | undefined;
   /** Cache outcome (hit, miss, bypass), for the cache issue. */
   cache?: string | undefined;
+  /** A cache hit: what the cached answer cost when it was first asked (what the hit saved). */
+  cacheSavedUsd?: number | undefined;
   endpoint?: string | undefined;
 }
 

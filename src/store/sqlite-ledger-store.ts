@@ -26,7 +26,7 @@ const FIELDS = [
   ['workflow', 'workflow'], ['route', 'route'], ['request_class', 'requestClass'], ['deployment', 'deployment'], ['provider', 'provider'],
   ['model', 'model'], ['input_tokens', 'inputTokens'], ['output_tokens', 'outputTokens'], ['cached_tokens', 'cachedTokens'],
   ['reasoning_tokens', 'reasoningTokens'], ['cost_usd', 'costUsd'], ['status', 'status'], ['error_code', 'errorCode'], ['attempts', 'attempts'],
-  ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['cache', 'cache'], ['endpoint', 'endpoint'],
+  ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['cache', 'cache'], ['endpoint', 'endpoint'], ['cache_saved_usd', 'cacheSavedUsd'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof LedgerRecord]>;
 
 const ROWS_PER_INSERT = 16;
@@ -53,13 +53,16 @@ export class SqliteLedgerStore implements LedgerStore {
         route TEXT, request_class TEXT, deployment TEXT, provider TEXT, model TEXT,
         input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
         cost_usd REAL NOT NULL, status INTEGER NOT NULL, error_code TEXT, attempts INTEGER NOT NULL, latency_ms REAL NOT NULL,
-        ttft_ms REAL, cache TEXT, endpoint TEXT);
+        ttft_ms REAL, cache TEXT, endpoint TEXT, cache_saved_usd REAL);
       CREATE INDEX IF NOT EXISTS ledger_ts ON ledger (ts);
     `);
     // One index only: every query has a time range, and each extra index multiplied the cost of
     // the write-behind flush (measured: 100 records in ~2 ms with this one, ~20 ms with four
     // (scope, ts) indexes more), which runs on the gateway's event loop.
     for (const old of ['ledger_key_ts', 'ledger_team_ts', 'ledger_customer_ts', 'ledger_agent_ts']) this.db.exec(`DROP INDEX IF EXISTS ${old}`);
+    // Added after the first release of the table: older files gain the column.
+    const columns = this.db.prepare('PRAGMA table_info(ledger)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'cache_saved_usd')) this.db.exec('ALTER TABLE ledger ADD COLUMN cache_saved_usd REAL');
     // Rows go in ROWS_PER_INSERT at a time through one prepared multi-row INSERT, their values
     // pushed into one reused array: measured 5.5 -> 4.0 us per row against a statement per row
     // with an argument array mapped per row. The daily roll-up's upserts (one per distinct
