@@ -84,6 +84,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
   const m = opts.snapshot.telemetry.metrics;
   const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues });
   const window = new RollingWindow(opts.window);
+  const now = opts.window?.now ?? Date.now;
   const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
   const scrape = async (router: Router, snapshot: Snapshot) => {
     metrics.configVersion.set(snapshot.version);
@@ -137,16 +138,18 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
       return next();
     },
     observer: {
-      started: (_c, a) => metrics.attemptStarted(a),
-      succeeded: (c, a) => metrics.attemptEnded(c, a, 'success'),
-      failed: (c, a, err) => metrics.attemptEnded(c, a, 'failure', err),
-      abandoned: (c, a) => metrics.attemptEnded(c, a, 'abandoned'),
+      started: (c, a) => metrics.attemptStarted(c, a, c.ex.clock()),
+      succeeded: (c, a, latencyMs) => metrics.attemptSucceeded(c, a, latencyMs),
+      failed: (c, a, err, at) => metrics.attemptFailed(c, a, err, at),
+      abandoned: (c, a) => metrics.attemptAbandoned(c, a),
     },
     after: (call) => {
       const g = call[IN_FLIGHT] as { value: number } | undefined;
       if (g !== undefined) g.value--;
-      metrics.record(call);
-      window.add(call);
+      // One clock reading for both: the request's duration is the same number in each.
+      const t = now();
+      metrics.record(call, t);
+      window.add(call, t);
     },
   };
 }
