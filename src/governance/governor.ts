@@ -211,6 +211,7 @@ export class Governor {
           `Rate limit exceeded: ${describeScope(t.state.id)} allows ${what}. Retry in ${openaiDuration(t.retryAfterMs)}.`,
           t.retryAfterMs,
           rateLimitHeaders(this.limits.report(limitStates)),
+          { scope: t.state.id, which: t.which },
         );
       }
       adm.ticket = t;
@@ -358,6 +359,8 @@ export class RateLimitError extends GatewayError {
     message: string,
     retryAfterMs: number,
     readonly headers: string[],
+    /** Which limit refused (read by metrics: `modelplane_rate_limit_refusals_total`). */
+    readonly refusal?: { scope: string; which: 'requests' | 'tokens' | 'concurrency' },
   ) {
     super('rate_limit_exceeded', message, { retryAfterMs });
   }

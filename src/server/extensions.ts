@@ -12,6 +12,8 @@ import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
 import { createGatewayCache } from '../cache/install.js';
+import type { ShadowExtension } from '../shadow/extension.js';
+import type { StateSources } from '../telemetry/state-metrics.js';
 
 export interface ExtensionContext {
   snapshot: Snapshot;
@@ -29,13 +31,23 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   // Virtual keys, budgets, rate limits, sensitivity policy, spend ledger, /admin/{keys,teams,...}.
   // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
   // any stage routes.
-  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
+  const tenancy = createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) });
+  out.push(tenancy.extension);
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
-  out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
-  out.push(...substitutionExtensions(ctx));
+  const substitution = substitutionExtensions(ctx);
+  const shadow = substitution.find((e): e is ShadowExtension => 'aggregates' in e);
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
-  out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);
+  const cache = createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) });
+  // Metrics read the others' state at scrape time through these read-only views.
+  const sources: StateSources = {
+    budgets: () => tenancy.governor.budgetsView(),
+    cacheSaved: () => cache.cache.stats.rows(['route']).map((r) => ({ route: r.route ?? '', tokensSaved: r.tokensSaved, usdSaved: r.usdSaved })),
+    ...(shadow ? { shadow: () => shadow.aggregates.rows() } : {}),
+  };
+  out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, sources, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
+  out.push(...substitution);
+  out.push(cache.extension);
   return out;
 }

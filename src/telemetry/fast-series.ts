@@ -22,7 +22,7 @@ interface Child<C> {
   cell: C;
 }
 
-interface MetricValue {
+export interface MetricValue {
   labels: Record<string, string>;
   value: number;
   metricName?: string;
@@ -120,5 +120,25 @@ export class FastHistogram extends Series<HistogramCell> {
       out.push({ metricName: `${this.name}_count`, labels, value: cell.count });
     }
     return out;
+  }
+}
+
+/**
+ * A series whose values are read from another capability's state when /metrics is scraped (a
+ * budget's spend, shadow totals): nothing is recorded on the hot path for it.
+ */
+export class ScrapedSeries {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge',
+    private readonly read: () => MetricValue[],
+    registry: Registry,
+  ) {
+    registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  get(): { name: string; help: string; type: string; values: MetricValue[]; aggregator: string } {
+    return { name: this.name, help: this.help, type: this.type, values: this.read(), aggregator: 'sum' };
   }
 }

@@ -15,7 +15,9 @@ import type { AttributionLabel } from '../config/telemetry.js';
 import { FastCounter, FastGauge, FastHistogram, type Cell, type HistogramCell } from './fast-series.js';
 import type { DeploymentSnapshot, RouteSnapshot } from '../config/snapshot.js';
 import { CellTree } from './cell-tree.js';
+import { DecisionMetrics } from './decision-metrics.js';
 import { LabelGuard, NONE } from './label-guard.js';
+import { registerStateMetrics, type StateSources } from './state-metrics.js';
 
 /** Bucket boundaries the GenAI semantic conventions advise. */
 export const BUCKETS = {
@@ -77,6 +79,8 @@ const A0 = Symbol('metrics.firstAttempt');
 export interface MetricsOptions {
   labels: readonly AttributionLabel[];
   maxLabelValues: number;
+  /** Other capabilities' state, read at scrape time (budgets, shadow, cache savings). */
+  sources?: StateSources;
 }
 
 export class GatewayMetrics {
@@ -104,6 +108,7 @@ export class GatewayMetrics {
   readonly configVersion: Gauge<string>;
   readonly reloads: Counter<string>;
   readonly breakerState: Gauge<string>;
+  private readonly decisions: DecisionMetrics;
 
   constructor(opts: MetricsOptions) {
     const r = this.registry;
@@ -130,6 +135,8 @@ export class GatewayMetrics {
     this.configVersion = new Gauge({ name: 'modelplane_config_version', help: 'Version of the config snapshot serving requests.', registers });
     this.reloads = new Counter({ name: 'modelplane_config_reloads_total', help: 'Config reloads, by outcome (success, failure).', labelNames: ['outcome'], registers });
     this.breakerState = new Gauge({ name: 'modelplane_breaker_state', help: 'Circuit breaker state per provider, deployment and credential (1 for the current state).', labelNames: ['level', 'id', 'state'], registers });
+    this.decisions = new DecisionMetrics(r);
+    registerStateMetrics(r, opts.sources ?? {}, opts.maxLabelValues);
     this.reloads.inc({ outcome: 'success' }, 0);
     this.reloads.inc({ outcome: 'failure' }, 0);
   }
@@ -208,6 +215,7 @@ export class GatewayMetrics {
     const f = call.trace.failures;
     if (f.length > 0) this.failures(s, f, o.error?.code);
     if (o.resumed) (s.resumptions ??= this.resumptions.cell(route)).value += o.resumed;
+    if (o.tier !== undefined || o.escalations !== undefined || o.cache === 'hit-semantic' || o.error?.code === 'rate_limit_exceeded') this.decisions.record(call, route);
     const g = s.genai;
     if (g === undefined) return;
     const seconds = (now - call.ex.startedAt) / 1000;

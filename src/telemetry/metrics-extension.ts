@@ -17,6 +17,7 @@ import type { Logger } from './log.js';
 import { serveMetricsPort, type MetricsPort } from './metrics-port.js';
 import { plainEndpoint, requireAdminKey } from './plain-endpoint.js';
 import { RollingWindow, type WindowOptions } from './rolling-window.js';
+import type { StateSources } from './state-metrics.js';
 
 const IN_FLIGHT = Symbol('metrics.inFlight');
 
@@ -43,6 +44,8 @@ export interface MetricsExtensionOptions {
   /** For `telemetry.metrics.port`: the breaker view outside the request pipeline. */
   router?: Router;
   log?: Logger;
+  /** Read-only views of budgets, shadow mirrors and cache savings, for scrape-time series. */
+  sources?: StateSources;
 }
 
 export interface MetricsExtension extends Extension {
@@ -82,7 +85,7 @@ function rangeOf(call: Call): number {
 
 export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtension {
   const m = opts.snapshot.telemetry.metrics;
-  const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues });
+  const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues, ...(opts.sources ? { sources: opts.sources } : {}) });
   const window = new RollingWindow(opts.window);
   const now = opts.window?.now ?? Date.now;
   const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
