@@ -75,4 +75,10 @@ export class DecisionMetrics {
       }
     }
   }
+
+  /** The dashboard's similarity distribution: semantic hits per bucket, every route together. */
+  similarityDistribution(): { buckets: readonly number[]; counts: number[]; hits: number } {
+    const counts = this.similarityHist.merged();
+    return { buckets: SIMILARITY_BUCKETS, counts, hits: counts.reduce((a, b) => a + b, 0) };
+  }
 }

@@ -108,6 +108,13 @@ export class FastHistogram extends Series<HistogramCell> {
     c.count++;
   }
 
+  /** Per-bucket counts summed over every label tuple (not cumulative; the last slot is +Inf). */
+  merged(): number[] {
+    const out = new Array<number>(this.buckets.length + 1).fill(0);
+    for (const { cell } of this.children.values()) for (let i = 0; i < out.length; i++) out[i]! += cell.counts[i]!;
+    return out;
+  }
+
   protected values(): MetricValue[] {
     const out: MetricValue[] = [];
     for (const { labels, cell } of this.children.values()) {

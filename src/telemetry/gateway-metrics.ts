@@ -141,6 +141,11 @@ export class GatewayMetrics {
     this.reloads.inc({ outcome: 'failure' }, 0);
   }
 
+  /** Semantic-hit similarities, for the dashboard's cache panel. */
+  similarityDistribution(): ReturnType<DecisionMetrics['similarityDistribution']> {
+    return this.decisions.similarityDistribution();
+  }
+
   private cellsOf(route: string, d: DeploymentSnapshot | undefined, endpoint: string, attr: readonly string[]): RequestCells {
     const deployment = d?.id ?? NONE;
     const provider = d?.provider.id ?? NONE;

@@ -18,6 +18,7 @@ import { serveMetricsPort, type MetricsPort } from './metrics-port.js';
 import { plainEndpoint, requireAdminKey } from './plain-endpoint.js';
 import { RollingWindow, type WindowOptions } from './rolling-window.js';
 import type { StateSources } from './state-metrics.js';
+import { RequestTail } from './request-tail.js';
 
 const IN_FLIGHT = Symbol('metrics.inFlight');
 
@@ -88,6 +89,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
   const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues, ...(opts.sources ? { sources: opts.sources } : {}) });
   const window = new RollingWindow(opts.window);
   const now = opts.window?.now ?? Date.now;
+  const tail = new RequestTail();
   const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
   const scrape = async (router: Router, snapshot: Snapshot) => {
     metrics.configVersion.set(snapshot.version);
@@ -116,7 +118,19 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
       'GET /admin/dashboard/data',
       jsonEndpoint('admin', 'admin', (_d, call) => {
         if (!call.ex.snapshot.telemetry.metrics.enabled) throw new GatewayError('not_found', 'the dashboard reads the metrics window: telemetry.metrics.enabled is false');
-        return { config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)) };
+        return { config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)), cache_similarity: metrics.similarityDistribution() };
+      }),
+    ],
+    [
+      'GET /admin/dashboard/tail',
+      jsonEndpoint('admin', 'admin', (_d, call) => {
+        if (!call.ex.snapshot.telemetry.metrics.enabled) throw new GatewayError('not_found', 'the live tail is kept by the metrics extension: telemetry.metrics.enabled is false');
+        const q = new URL(call.ex.req.url ?? '/', 'http://x').searchParams;
+        const after = Number(q.get('after') ?? 0);
+        const limit = Number(q.get('limit') ?? 100);
+        if (!Number.isInteger(after) || after < 0) throw new GatewayError('invalid_request', 'after: a sequence number from an earlier answer (an integer >= 0)');
+        if (!Number.isInteger(limit) || limit < 1 || limit > tail.size) throw new GatewayError('invalid_request', `limit: an integer from 1 to ${tail.size}`);
+        return tail.since(after, limit);
       }),
     ],
     ...dashboardEndpoints(),
@@ -153,6 +167,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
       const t = now();
       metrics.record(call, t);
       window.add(call, t);
+      tail.add(call, t);
     },
   };
 }
