@@ -5,6 +5,7 @@
 //   Keys               GET /admin/keys, POST /admin/keys (the key is shown once), DELETE to revoke
 //   Requests           GET /admin/dashboard/tail?after=<seq>: a live tail (polled), filter, detail
 //   Cache similarity   cache_similarity in /admin/dashboard/data: semantic hits per bucket
+//   Health timeline    health_changes in /admin/dashboard/data: breaker state changes
 // Each panel catches its own errors (a gateway without a ledger store still shows the rest).
 (function () {
   'use strict';
@@ -221,9 +222,23 @@
     ], rows, 'similarity-table'));
   }
 
+  // ------------------------------------------------------------ health timeline
+  function drawTimeline(d) {
+    var box = $('health-timeline');
+    var rows = d.health_changes || [];
+    if (!rows.length) return empty(box, 'No state changes since the gateway started.', 'timeline-empty');
+    var badge = function (s) { return el('span', { class: 'badge ' + s }, s); };
+    box.replaceChildren(table(null, [
+      { label: 'Time', key: 'time', fmt: function (v) { return new Date(v).toLocaleTimeString(); } },
+      { label: 'Level', key: 'level' }, { label: 'Name', key: 'id' },
+      { label: 'From', key: 'from', render: badge }, { label: 'To', key: 'to', render: badge },
+    ], rows.slice(0, 20), 'timeline-table'));
+  }
+
   $('drill-since').addEventListener('change', function () { drawDrill(); });
   D.register(function (d) {
     drawSimilarity(d);
+    drawTimeline(d);
     return Promise.all([drawDrill(), drawMovers(), drawBudgets().then(drawKeys), drawTail()]);
   });
 })();

@@ -15,6 +15,7 @@ import { dashboardEndpoints } from './dashboard-assets.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { Logger } from './log.js';
 import { serveMetricsPort, type MetricsPort } from './metrics-port.js';
+import { healthEntities, HealthTimeline } from './health-timeline.js';
 import { plainEndpoint, requireAdminKey } from './plain-endpoint.js';
 import { RollingWindow, type WindowOptions } from './rolling-window.js';
 import type { StateSources } from './state-metrics.js';
@@ -22,19 +23,7 @@ import { RequestTail } from './request-tail.js';
 
 const IN_FLIGHT = Symbol('metrics.inFlight');
 
-interface HealthRow {
-  id: string;
-  state: string;
-  credentials?: HealthRow[];
-  rate_limits?: HealthRow[];
-}
-
 const STATES = ['closed', 'open', 'half-open'] as const;
-
-function rows(doc: unknown, key: 'providers' | 'deployments'): HealthRow[] {
-  const v = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[key] : undefined;
-  return Array.isArray(v) ? (v as HealthRow[]) : [];
-}
 
 export interface MetricsExtensionOptions {
   /** The start-up snapshot: its `telemetry.metrics.labels` fix the series' label names. */
@@ -57,22 +46,10 @@ export interface MetricsExtension extends Extension {
 }
 
 /** Sets the breaker gauge from the router's health view: one series per entity and state. */
-function collectBreakers(metrics: GatewayMetrics, router: Router, snapshot: Snapshot): void {
+function collectBreakers(metrics: GatewayMetrics, doc: unknown): void {
   const g = metrics.breakerState;
   g.reset();
-  const doc = router.health(Date.now(), snapshot);
-  const put = (level: string, r: HealthRow) => {
-    for (const s of STATES) g.labels(level, r.id, s).set(r.state === s ? 1 : 0);
-  };
-  for (const p of rows(doc, 'providers')) {
-    put('provider', p);
-    for (const c of p.credentials ?? []) put('credential', c);
-  }
-  for (const d of rows(doc, 'deployments')) {
-    put('deployment', d);
-    for (const c of d.credentials ?? []) put('credential', c);
-    for (const c of d.rate_limits ?? []) put('credential', c);
-  }
+  for (const [level, id, state] of healthEntities(doc)) for (const s of STATES) g.labels(level, id, s).set(state === s ? 1 : 0);
 }
 
 /** `?range=15m` (s, m, h) for the dashboard's data; default 15 minutes, at most the window. */
@@ -91,9 +68,16 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
   const now = opts.window?.now ?? Date.now;
   const tail = new RequestTail();
   const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
+  const timeline = new HealthTimeline();
+  const healthNow = (router: Router, snapshot: Snapshot) => {
+    const now = Date.now();
+    const doc = router.health(now, snapshot);
+    timeline.observe(doc, now);
+    return doc;
+  };
   const scrape = async (router: Router, snapshot: Snapshot) => {
     metrics.configVersion.set(snapshot.version);
-    collectBreakers(metrics, router, snapshot);
+    collectBreakers(metrics, healthNow(router, snapshot));
     return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
   };
   const router = opts.router;
@@ -101,6 +85,16 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     m.port !== undefined && router !== undefined
       ? serveMetricsPort({ port: m.port, host: m.host, current: () => opts.holder?.current ?? opts.snapshot, scrape: (s) => scrape(router, s), ...(opts.log ? { log: opts.log } : {}) })
       : undefined;
+  // Breaker changes between dashboard polls and scrapes: the router's view every 5 s (a walk of
+  // the health view, off the request path), the first one the baseline.
+  const ticker =
+    router === undefined
+      ? undefined
+      : setInterval(() => {
+          if ((opts.holder?.current ?? opts.snapshot).telemetry.metrics.enabled) healthNow(router, opts.holder?.current ?? opts.snapshot);
+        }, 5000);
+  ticker?.unref();
+  if (router !== undefined) healthNow(router, opts.snapshot);
   opts.holder?.onReload(() => metrics.reloads.labels('success').inc());
   opts.holder?.onReloadFailed(() => metrics.reloads.labels('failure').inc());
 
@@ -116,9 +110,10 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     ],
     [
       'GET /admin/dashboard/data',
-      jsonEndpoint('admin', 'admin', (_d, call) => {
+      jsonEndpoint('admin', 'admin', (d, call) => {
         if (!call.ex.snapshot.telemetry.metrics.enabled) throw new GatewayError('not_found', 'the dashboard reads the metrics window: telemetry.metrics.enabled is false');
-        return { config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)), cache_similarity: metrics.similarityDistribution() };
+        healthNow(d.router, call.ex.snapshot);
+        return { health_changes: timeline.view(), config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)), cache_similarity: metrics.similarityDistribution() };
       }),
     ],
     [
@@ -142,6 +137,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     window,
     ...(port ? { port } : {}),
     close: async () => {
+      clearInterval(ticker);
       await port?.close();
     },
     endpoints,
