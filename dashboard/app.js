@@ -12,6 +12,7 @@
   var charts = {};
   var timer = null;
   var last = null;
+  var panels = [];
 
   // ---------------------------------------------------------------- theme
   function applyTheme(t) {
@@ -62,15 +63,22 @@
   }
 
   // ---------------------------------------------------------------- data
-  function api(path) {
+  function api(path, method, body) {
     var key = sessionStorage.getItem(KEY_STORE);
-    return fetch(path, { headers: { authorization: 'Bearer ' + key }, cache: 'no-store' }).then(function (res) {
+    var init = { method: method || 'GET', headers: { authorization: 'Bearer ' + key }, cache: 'no-store' };
+    if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+    return fetch(path, init).then(function (res) {
       if (res.status === 401 || res.status === 403) {
         var err = new Error('unauthorized');
         err.status = res.status;
         throw err;
       }
-      if (!res.ok) throw new Error(path + ': HTTP ' + res.status);
+      if (!res.ok) {
+        // The admin API says what to fix in `error.message`: show that, not a bare status.
+        return res.json().then(function (j) {
+          throw new Error((j && j.error && (j.error.message || j.error)) || path + ': HTTP ' + res.status);
+        }, function () { throw new Error(path + ': HTTP ' + res.status); });
+      }
       return res.json();
     });
   }
@@ -80,8 +88,12 @@
     return Promise.all([api('/admin/dashboard/data?range=' + encodeURIComponent(range)), api('/admin/health')]).then(function (r) {
       last = r[0];
       render(r[0], r[1]);
-      $('status').textContent = 'Updated ' + new Date(r[0].time).toLocaleTimeString() + ' · config v' + r[0].config_version;
-      document.body.setAttribute('data-refreshed', String(r[0].time));
+      // The panels in panels.js (tail, keys, spend drill-down, similarity) refresh with the page.
+      return Promise.all(panels.map(function (p) { return p(r[0]); }));
+    }).then(function () {
+      var d = last;
+      $('status').textContent = 'Updated ' + new Date(d.time).toLocaleTimeString() + ' · config v' + d.config_version;
+      document.body.setAttribute('data-refreshed', String(d.time));
     }, function (e) {
       if (e.status) return signOut(e.status === 401 ? 'That key was not accepted.' : 'The admin API is disabled on this gateway.');
       $('status').textContent = 'Could not load: ' + e.message;
@@ -194,7 +206,13 @@
   });
   window.addEventListener('resize', function () { if (last) drawCharts(last, true); });
   // For scripts and the browser test: refresh now, and the charts' data as drawn.
-  window.modelplaneDashboard = { refresh: refresh, charts: charts };
+  window.modelplaneDashboard = {
+    refresh: refresh,
+    charts: charts,
+    /** panels.js: register(fn(data) -> promise) runs on every refresh; util holds the helpers. */
+    register: function (fn) { panels.push(fn); },
+    util: { $: $, api: api, el: el, empty: empty, table: table, fmtInt: fmtInt, fmtMs: fmtMs, fmtPct: fmtPct, fmtUsd: fmtUsd },
+  };
 
   applyTheme(initialTheme());
   if (sessionStorage.getItem(KEY_STORE)) start(); else signOut('');

@@ -74,6 +74,7 @@ after(async () => {
 });
 
 const text = (page: Page, sel: string) => page.locator(sel).innerText();
+const rows = async (page: Page, sel: string) => (await page.locator(`${sel} tbody tr`).allInnerTexts()).map((r) => r.split('\t'));
 // Page scripts are strings: this project compiles without the DOM's types.
 const refresh = (page: Page) => page.evaluate('window.modelplaneDashboard.refresh()');
 
@@ -150,6 +151,10 @@ describe('dashboard in chromium', { skip }, () => {
       assert.ok(healthRows.some((r) => r[0] === 'deployment' && r[1] === d.id && r[2] === d.state), `${d.id} ${d.state} in ${JSON.stringify(healthRows)}`);
     }
     assert.ok(healthRows.some((r) => r[1] === 'bad-1' && r[2] === 'open'));
+    // The timeline: the sign-in's view was the baseline (all closed); bad-1 opened since.
+    const changes = (await rows(page, '[data-testid=timeline-table]')).map((r) => r.slice(1));
+    assert.deepEqual(changes, data.health_changes.map((c: { level: string; id: string; from: string; to: string }) => [c.level, c.id, c.from, c.to]));
+    assert.ok(changes.some((c) => c[0] === 'deployment' && c[1] === 'bad-1' && c[2] === 'closed' && c[3] === 'open'), JSON.stringify(changes));
     assert.ok((await drawnPixels(page, 'chart-traffic')) > 100, 'the traffic chart has pixels');
     // What the chart drew is what the endpoint counted, interval by interval.
     const drawn = (await page.evaluate('window.modelplaneDashboard.charts["chart-traffic"].data[1]')) as number[];

@@ -235,7 +235,7 @@ export class Governor {
     if (!r.ok) {
       const t = r.limit;
       const what = t.which === 'concurrency' ? `${t.limit} concurrent requests` : t.which === 'requests' ? `${t.limit} requests per minute` : `${t.limit} tokens per minute`;
-      throw new RateLimitError(`Rate limit exceeded: ${describeScope(t.state.id)} allows ${what}. Retry in ${openaiDuration(t.retryAfterMs)}.`, t.retryAfterMs, rateLimitHeaders(r.report));
+      throw new RateLimitError(`Rate limit exceeded: ${describeScope(t.state.id)} allows ${what}. Retry in ${openaiDuration(t.retryAfterMs)}.`, t.retryAfterMs, rateLimitHeaders(r.report), { scope: t.state.id, which: t.which });
     }
     if (r.reservation) adm.reservation = r.reservation;
     if (r.ticket) {
@@ -364,6 +364,8 @@ export class RateLimitError extends GatewayError {
     message: string,
     retryAfterMs: number,
     readonly headers: string[],
+    /** Which limit refused (read by metrics: `modelplane_rate_limit_refusals_total`). */
+    readonly refusal?: { scope: string; which: 'requests' | 'tokens' | 'concurrency' },
   ) {
     super('rate_limit_exceeded', message, { retryAfterMs });
   }

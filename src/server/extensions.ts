@@ -17,6 +17,8 @@ import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
 import { createGatewayCache } from '../cache/install.js';
+import type { ShadowExtension } from '../shadow/extension.js';
+import type { StateSources } from '../telemetry/state-metrics.js';
 
 export interface ExtensionContext {
   snapshot: Snapshot;
@@ -45,14 +47,23 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   if (shared) out.push(hotStateExtension(shared, { directory: tenancy.governor.directory, tenantStore: shared.tenantStore, ...(ctx.health ? { health: ctx.health } : {}) }, ctx.log));
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
-  const metrics = metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) });
-  out.push(metrics);
-  if (shared) registerClusterMetrics(metrics.metrics.registry, shared);
-  out.push(...substitutionExtensions(ctx));
+  const substitution = substitutionExtensions(ctx);
+  const shadow = substitution.find((e): e is ShadowExtension => 'aggregates' in e);
   // Cluster mode: /readyz on Redis and Postgres, /admin/cluster, the instance heartbeat.
   if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
-  out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);
+  const cache = createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) });
+  // Metrics read the others' state at scrape time through these read-only views.
+  const sources: StateSources = {
+    budgets: () => tenancy.governor.budgetsView(),
+    cacheSaved: () => cache.cache.stats.rows(['route']).map((r) => ({ route: r.route ?? '', tokensSaved: r.tokensSaved, usdSaved: r.usdSaved })),
+    ...(shadow ? { shadow: () => shadow.aggregates.rows() } : {}),
+  };
+  const metrics = metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, sources, ...(ctx.holder ? { holder: ctx.holder } : {}) });
+  out.push(metrics);
+  if (shared) registerClusterMetrics(metrics.metrics.registry, shared);
+  out.push(...substitution);
+  out.push(cache.extension);
   return out;
 }

@@ -32,6 +32,7 @@ export function dashboardEndpoints(): Array<[string, EndpointSpec]> {
   const assets: Asset[] = [
     { path: '/dashboard', type: 'html', file: () => `${dir}index.html` },
     { path: '/dashboard/app.js', type: 'js', file: () => `${dir}app.js` },
+    { path: '/dashboard/panels.js', type: 'js', file: () => `${dir}panels.js` },
     { path: '/dashboard/app.css', type: 'css', file: () => `${dir}app.css` },
     { path: '/dashboard/uplot.js', type: 'js', file: () => require.resolve('uplot/dist/uPlot.iife.min.js') },
     { path: '/dashboard/uplot.css', type: 'css', file: () => require.resolve('uplot/dist/uPlot.min.css') },

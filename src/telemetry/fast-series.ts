@@ -22,7 +22,7 @@ interface Child<C> {
   cell: C;
 }
 
-interface MetricValue {
+export interface MetricValue {
   labels: Record<string, string>;
   value: number;
   metricName?: string;
@@ -108,6 +108,13 @@ export class FastHistogram extends Series<HistogramCell> {
     c.count++;
   }
 
+  /** Per-bucket counts summed over every label tuple (not cumulative; the last slot is +Inf). */
+  merged(): number[] {
+    const out = new Array<number>(this.buckets.length + 1).fill(0);
+    for (const { cell } of this.children.values()) for (let i = 0; i < out.length; i++) out[i]! += cell.counts[i]!;
+    return out;
+  }
+
   protected values(): MetricValue[] {
     const out: MetricValue[] = [];
     for (const { labels, cell } of this.children.values()) {
@@ -120,5 +127,25 @@ export class FastHistogram extends Series<HistogramCell> {
       out.push({ metricName: `${this.name}_count`, labels, value: cell.count });
     }
     return out;
+  }
+}
+
+/**
+ * A series whose values are read from another capability's state when /metrics is scraped (a
+ * budget's spend, shadow totals): nothing is recorded on the hot path for it.
+ */
+export class ScrapedSeries {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge',
+    private readonly read: () => MetricValue[],
+    registry: Registry,
+  ) {
+    registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  get(): { name: string; help: string; type: string; values: MetricValue[]; aggregator: string } {
+    return { name: this.name, help: this.help, type: this.type, values: this.read(), aggregator: 'sum' };
   }
 }

@@ -2,9 +2,10 @@
 // one (names with dots become underscores, durations end in _seconds, as the OTel-to-Prometheus
 // mapping does), `modelplane_*` for the rest. docs/observability.md lists every metric.
 //
-// Recording is on the hot path's tail (the after-hook), so the cells of a label tuple are looked
-// up once and kept (fast-series.ts): a request costs a string join, a Map hit and a few
-// additions; prom-client formats the text only when /metrics is scraped.
+// Recording is on the hot path's tail (the after-hook), so the cells of a label tuple are found
+// once and kept in a tree keyed by the snapshot's own route and deployment objects
+// (cell-tree.ts): a request costs a few Map hits and additions, and builds no string and no
+// object; prom-client formats the text only when /metrics is scraped (fast-series.ts).
 
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Call } from '../gateway/call.js';
@@ -12,7 +13,11 @@ import type { Attempt } from '../routing/index.js';
 import type { GatewayError } from '../spec/errors.js';
 import type { AttributionLabel } from '../config/telemetry.js';
 import { FastCounter, FastGauge, FastHistogram, type Cell, type HistogramCell } from './fast-series.js';
+import type { DeploymentSnapshot, RouteSnapshot } from '../config/snapshot.js';
+import { CellTree } from './cell-tree.js';
+import { DecisionMetrics } from './decision-metrics.js';
 import { LabelGuard, NONE } from './label-guard.js';
+import { registerStateMetrics, type StateSources } from './state-metrics.js';
 
 /** Bucket boundaries the GenAI semantic conventions advise. */
 export const BUCKETS = {
@@ -28,31 +33,63 @@ export function operationName(call: Call): string | undefined {
   return call.endpoint === 'chat' ? 'chat' : call.endpoint === 'embeddings' ? 'embeddings' : undefined;
 }
 
-interface RequestSeries {
-  /** By HTTP status code. */
-  requests: Map<number, Cell>;
+/**
+ * The cells one (endpoint, route, deployment, attribution) tuple records into, resolved on its
+ * first request and kept in the cell tree: recording a request is then a few additions.
+ */
+interface RequestCells {
+  /** Status 200; other statuses in `byStatus`. */
+  ok: Cell;
+  byStatus: Map<number, Cell>;
   tokensIn: Cell;
   tokensOut: Cell;
   tokensCacheRead: Cell;
   cost: Cell;
-  /** GenAI series of this tuple (the operation is fixed by the endpoint in the key). */
-  duration: Map<string, HistogramCell>;
-  ttft: HistogramCell;
-  usageIn: HistogramCell;
-  usageOut: HistogramCell;
+  /** Per (endpoint, route) series, found through this tuple so no key is built per request. */
+  errors: Map<string, Cell>;
+  cache: Map<string, Cell>;
+  fallbacks: Map<string, Cell>;
+  hedges?: Cell;
+  resumptions?: Cell;
+  /** GenAI series; undefined for endpoints that are not a GenAI operation. */
+  genai?: {
+    durationOk: HistogramCell;
+    durationByError: Map<string, HistogramCell>;
+    ttft: HistogramCell;
+    usageIn: HistogramCell;
+    usageOut: HistogramCell;
+  };
+  /** Label values, for the cells created later (statuses, errors, ...). */
+  base: readonly string[];
+  route: string;
 }
+
+/** Upstream attempt cells of one deployment and operation. */
+interface AttemptCells {
+  success: Cell;
+  abandoned: Cell;
+  failure: Map<string, Cell>;
+  durationOk?: HistogramCell;
+  durationByError: Map<string, HistogramCell>;
+}
+
+const T0 = Symbol('metrics.firstAttemptStart');
+const A0 = Symbol('metrics.firstAttempt');
 
 export interface MetricsOptions {
   labels: readonly AttributionLabel[];
   maxLabelValues: number;
+  /** Other capabilities' state, read at scrape time (budgets, shadow, cache savings). */
+  sources?: StateSources;
 }
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly attribution: readonly AttributionLabel[];
-  private readonly guards: Map<AttributionLabel, LabelGuard>;
-  private readonly series = new Map<string, RequestSeries>();
-  private readonly attemptStart = new WeakMap<Attempt, number>();
+  private readonly tree: CellTree<RouteSnapshot, DeploymentSnapshot, RequestCells>;
+  private readonly attemptCells = new WeakMap<DeploymentSnapshot, Map<string, AttemptCells>>();
+  /** Start times of attempts after a call's first (retries, hedges, fallbacks): rare. */
+  private readonly laterStarts = new WeakMap<Attempt, number>();
 
   private readonly requests: FastCounter;
   private readonly errors: FastCounter;
@@ -71,13 +108,15 @@ export class GatewayMetrics {
   readonly configVersion: Gauge<string>;
   readonly reloads: Counter<string>;
   readonly breakerState: Gauge<string>;
+  private readonly decisions: DecisionMetrics;
 
   constructor(opts: MetricsOptions) {
     const r = this.registry;
     const registers = [r];
     this.attribution = opts.labels;
     const overflow = new FastCounter('modelplane_label_overflow_total', 'Label values counted under __overflow__ because the label reached telemetry.metrics.max_label_values.', ['label'], r);
-    this.guards = new Map(opts.labels.map((l) => [l, new LabelGuard(opts.maxLabelValues, overflow.cell(l))]));
+    const guards = opts.labels.map((l) => new LabelGuard(opts.maxLabelValues, overflow.cell(l)));
+    this.tree = new CellTree(guards, (route, d, endpoint, attr) => this.cellsOf(route?.name ?? NONE, d, endpoint, attr));
     const perRequest = ['endpoint', 'route', 'deployment', 'provider', ...this.attribution];
     this.requests = new FastCounter('modelplane_requests_total', 'Requests answered, by HTTP status code.', [...perRequest, 'code'], r);
     this.errors = new FastCounter('modelplane_errors_total', 'Requests that ended in an error, by the gateway error code.', ['endpoint', 'route', 'code'], r);
@@ -96,96 +135,174 @@ export class GatewayMetrics {
     this.configVersion = new Gauge({ name: 'modelplane_config_version', help: 'Version of the config snapshot serving requests.', registers });
     this.reloads = new Counter({ name: 'modelplane_config_reloads_total', help: 'Config reloads, by outcome (success, failure).', labelNames: ['outcome'], registers });
     this.breakerState = new Gauge({ name: 'modelplane_breaker_state', help: 'Circuit breaker state per provider, deployment and credential (1 for the current state).', labelNames: ['level', 'id', 'state'], registers });
+    this.decisions = new DecisionMetrics(r);
+    registerStateMetrics(r, opts.sources ?? {}, opts.maxLabelValues);
     this.reloads.inc({ outcome: 'success' }, 0);
     this.reloads.inc({ outcome: 'failure' }, 0);
   }
 
-  /** The label values of the call's attribution, through the cardinality guards. */
-  private attributionValues(call: Call, out: string[]): void {
-    const c = call.caller;
-    for (let i = 0; i < this.attribution.length; i++) {
-      const l = this.attribution[i]!;
-      out.push(this.guards.get(l)!.admit(l === 'key' ? c.keyId : c[l]));
-    }
+  /** Semantic-hit similarities, for the dashboard's cache panel. */
+  similarityDistribution(): ReturnType<DecisionMetrics['similarityDistribution']> {
+    return this.decisions.similarityDistribution();
   }
 
-  private seriesFor(base: string[], op: string, responseModel: string): RequestSeries {
-    const key = base.join('\u001f') + '\u001f' + responseModel;
-    let s = this.series.get(key);
-    if (s === undefined) {
-      const [, route, deployment, provider, ...attr] = base as [string, string, string, string, ...string[]];
-      const t = [route, deployment, provider, ...attr];
-      s = {
-        requests: new Map(),
-        tokensIn: this.tokens.cell(...t, 'input'),
-        tokensOut: this.tokens.cell(...t, 'output'),
-        tokensCacheRead: this.tokens.cell(...t, 'cache_read'),
-        cost: this.cost.cell(...t),
-        duration: new Map(),
-        ttft: this.ttft.cell(op, provider, route, responseModel),
-        usageIn: this.tokenUsage.cell(op, provider, route, responseModel, 'input'),
-        usageOut: this.tokenUsage.cell(op, provider, route, responseModel, 'output'),
-      };
-      this.series.set(key, s);
-    }
-    return s;
+  private cellsOf(route: string, d: DeploymentSnapshot | undefined, endpoint: string, attr: readonly string[]): RequestCells {
+    const deployment = d?.id ?? NONE;
+    const provider = d?.provider.id ?? NONE;
+    const model = d?.model ?? NONE;
+    const t = [route, deployment, provider, ...attr];
+    const op = endpoint === 'chat' || endpoint === 'embeddings' ? endpoint : undefined;
+    const base = [endpoint, ...t];
+    return {
+      ok: this.requests.cell(...base, '200'),
+      byStatus: new Map(),
+      tokensIn: this.tokens.cell(...t, 'input'),
+      tokensOut: this.tokens.cell(...t, 'output'),
+      tokensCacheRead: this.tokens.cell(...t, 'cache_read'),
+      cost: this.cost.cell(...t),
+      errors: new Map(),
+      cache: new Map(),
+      fallbacks: new Map(),
+      base,
+      route,
+      ...(op === undefined
+        ? {}
+        : {
+            genai: {
+              durationOk: this.requestDuration.cell(op, provider, route, model, NONE),
+              durationByError: new Map(),
+              ttft: this.ttft.cell(op, provider, route, model),
+              usageIn: this.tokenUsage.cell(op, provider, route, model, 'input'),
+              usageOut: this.tokenUsage.cell(op, provider, route, model, 'output'),
+            },
+          }),
+    };
   }
 
-  /** Everything a finished request adds (the after-hook). */
-  record(call: Call): void {
+  /** Everything a finished request adds (the after-hook); `now` is the clock's reading at its end. */
+  record(call: Call, now: number): void {
     const o = call.outcome;
-    const route = call.route?.name ?? NONE;
     const a = o.attempt;
-    const deployment = a?.deployment.id ?? NONE;
-    const provider = a?.deployment.provider.id ?? NONE;
-    const responseModel = a?.deployment.model ?? NONE;
-    const op = operationName(call);
-    const base = [call.endpoint, route, deployment, provider];
-    this.attributionValues(call, base);
-    const s = this.seriesFor(base, op ?? call.endpoint, responseModel);
-    let byStatus = s.requests.get(o.status);
-    if (byStatus === undefined) s.requests.set(o.status, (byStatus = this.requests.cell(...base, String(o.status))));
-    byStatus.value++;
-    if (o.error) this.errors.cell(call.endpoint, route, o.error.code).value++;
-    if (o.usage) {
-      s.tokensIn.value += o.usage.inputTokens;
-      s.tokensOut.value += o.usage.outputTokens;
-      if (o.usage.cacheReadTokens) s.tokensCacheRead.value += o.usage.cacheReadTokens;
+    const caller = call.caller;
+    const labels = this.attribution;
+    const s = this.tree.get(call.route, a?.deployment, call.endpoint, (i) => {
+      const l = labels[i]!;
+      return l === 'key' ? caller.keyId : caller[l];
+    });
+    if (o.status === 200) s.ok.value++;
+    else {
+      let c = s.byStatus.get(o.status);
+      if (c === undefined) s.byStatus.set(o.status, (c = this.requests.cell(...s.base, String(o.status))));
+      c.value++;
+    }
+    const route = s.route;
+    if (o.error) {
+      let c = s.errors.get(o.error.code);
+      if (c === undefined) s.errors.set(o.error.code, (c = this.errors.cell(call.endpoint, route, o.error.code)));
+      c.value++;
+    }
+    const u = o.usage;
+    if (u) {
+      s.tokensIn.value += u.inputTokens;
+      s.tokensOut.value += u.outputTokens;
+      if (u.cacheReadTokens) s.tokensCacheRead.value += u.cacheReadTokens;
     }
     if (o.costUsd !== undefined && o.costUsd > 0) s.cost.value += o.costUsd;
-    if (o.cache !== undefined) this.cacheLookups.cell(route, o.cache.slice(0, 32)).value++;
+    if (o.cache !== undefined) {
+      let c = s.cache.get(o.cache);
+      if (c === undefined) {
+        c = this.cacheLookups.cell(route, o.cache.slice(0, 32));
+        // Outcomes are a cache stage's fixed words; bound the map anyway.
+        if (s.cache.size < 64) s.cache.set(o.cache, c);
+      }
+      c.value++;
+    }
     const f = call.trace.failures;
+    if (f.length > 0) this.failures(s, f, o.error?.code);
+    if (o.resumed) (s.resumptions ??= this.resumptions.cell(route)).value += o.resumed;
+    if (o.tier !== undefined || o.escalations !== undefined || o.cache === 'hit-semantic' || o.error?.code === 'rate_limit_exceeded') this.decisions.record(call, route);
+    const g = s.genai;
+    if (g === undefined) return;
+    const seconds = (now - call.ex.startedAt) / 1000;
+    if (o.error === undefined) this.requestDuration.observe(g.durationOk, seconds);
+    else {
+      const code = o.error.code;
+      let d = g.durationByError.get(code);
+      if (d === undefined) g.durationByError.set(code, (d = this.requestDuration.cell(call.endpoint, s.base[3]!, route, a?.deployment.model ?? NONE, code)));
+      this.requestDuration.observe(d, seconds);
+    }
+    if (o.ttftMs !== undefined) this.ttft.observe(g.ttft, o.ttftMs / 1000);
+    if (u) {
+      this.tokenUsage.observe(g.usageIn, u.inputTokens);
+      if (call.endpoint === 'chat') this.tokenUsage.observe(g.usageOut, u.outputTokens);
+    }
+  }
+
+  private failures(s: RequestCells, f: readonly string[], finalCode: string | undefined): void {
     // The failure the request ended with was not moved past: it is an error, not a fallback.
     let n = f.length;
-    if (o.error !== undefined && n > 0 && f[n - 1] === o.error.code) n--;
+    if (finalCode !== undefined && n > 0 && f[n - 1] === finalCode) n--;
     for (let i = 0; i < f.length; i++) {
-      if (f[i] === 'hedged') this.hedges.cell(route).value++;
-      else if (i < n) this.fallbacks.cell(route, f[i]!).value++;
-    }
-    if (o.resumed) this.resumptions.cell(route).value += o.resumed;
-    if (op === undefined) return;
-    const errorType = o.error?.code ?? NONE;
-    let d = s.duration.get(errorType);
-    if (d === undefined) s.duration.set(errorType, (d = this.requestDuration.cell(op, provider, route, responseModel, errorType)));
-    this.requestDuration.observe(d, (Date.now() - call.ex.startedAt) / 1000);
-    if (o.ttftMs !== undefined) this.ttft.observe(s.ttft, o.ttftMs / 1000);
-    if (o.usage) {
-      this.tokenUsage.observe(s.usageIn, o.usage.inputTokens);
-      if (op === 'chat') this.tokenUsage.observe(s.usageOut, o.usage.outputTokens);
+      if (f[i] === 'hedged') (s.hedges ??= this.hedges.cell(s.route)).value++;
+      else if (i < n) {
+        let c = s.fallbacks.get(f[i]!);
+        if (c === undefined) s.fallbacks.set(f[i]!, (c = this.fallbacks.cell(s.route, f[i]!)));
+        c.value++;
+      }
     }
   }
 
-  attemptStarted(a: Attempt): void {
-    this.attemptStart.set(a, Date.now());
+  attemptStarted(call: Call, a: Attempt, now: number): void {
+    // The first attempt's start lives on the call; a WeakMap entry per attempt costs GC time.
+    if (call[A0] === undefined) {
+      call[A0] = a;
+      call[T0] = now;
+    } else this.laterStarts.set(a, now);
   }
 
-  attemptEnded(call: Call, a: Attempt, outcome: 'success' | 'failure' | 'abandoned', err?: GatewayError): void {
+  private cellsOfAttempt(call: Call, d: DeploymentSnapshot): AttemptCells {
+    let byOp = this.attemptCells.get(d);
+    if (byOp === undefined) this.attemptCells.set(d, (byOp = new Map()));
+    let c = byOp.get(call.endpoint);
+    if (c === undefined) {
+      const op = operationName(call);
+      byOp.set(
+        call.endpoint,
+        (c = {
+          success: this.attempts.cell(d.id, d.provider.id, 'success', NONE),
+          abandoned: this.attempts.cell(d.id, d.provider.id, 'abandoned', NONE),
+          failure: new Map(),
+          ...(op === undefined ? {} : { durationOk: this.operationDuration.cell(op, d.provider.id, d.model, d.model, NONE) }),
+          durationByError: new Map(),
+        }),
+      );
+    }
+    return c;
+  }
+
+  /** A successful attempt: its latency comes with the verdict. */
+  attemptSucceeded(call: Call, a: Attempt, latencyMs: number): void {
+    const c = this.cellsOfAttempt(call, a.deployment);
+    c.success.value++;
+    if (c.durationOk !== undefined) this.operationDuration.observe(c.durationOk, latencyMs / 1000);
+  }
+
+  attemptFailed(call: Call, a: Attempt, err: GatewayError, now: number): void {
     const d = a.deployment;
-    const code = err?.code ?? NONE;
-    this.attempts.cell(d.id, d.provider.id, outcome, code).value++;
-    const t0 = this.attemptStart.get(a);
+    const c = this.cellsOfAttempt(call, d);
+    const code = err.code;
+    let f = c.failure.get(code);
+    if (f === undefined) c.failure.set(code, (f = this.attempts.cell(d.id, d.provider.id, 'failure', code)));
+    f.value++;
+    const t0 = call[A0] === a ? (call[T0] as number) : this.laterStarts.get(a);
     const op = operationName(call);
-    if (t0 === undefined || op === undefined || outcome === 'abandoned') return;
-    this.operationDuration.observe(this.operationDuration.cell(op, d.provider.id, d.model, d.model, code), (Date.now() - t0) / 1000);
+    if (t0 === undefined || op === undefined) return;
+    let h = c.durationByError.get(code);
+    if (h === undefined) c.durationByError.set(code, (h = this.operationDuration.cell(op, d.provider.id, d.model, d.model, code)));
+    this.operationDuration.observe(h, (now - t0) / 1000);
+  }
+
+  attemptAbandoned(call: Call, a: Attempt): void {
+    this.cellsOfAttempt(call, a.deployment).abandoned.value++;
   }
 }

@@ -15,24 +15,15 @@ import { dashboardEndpoints } from './dashboard-assets.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { Logger } from './log.js';
 import { serveMetricsPort, type MetricsPort } from './metrics-port.js';
+import { healthEntities, HealthTimeline } from './health-timeline.js';
 import { plainEndpoint, requireAdminKey } from './plain-endpoint.js';
 import { RollingWindow, type WindowOptions } from './rolling-window.js';
+import type { StateSources } from './state-metrics.js';
+import { RequestTail } from './request-tail.js';
 
 const IN_FLIGHT = Symbol('metrics.inFlight');
 
-interface HealthRow {
-  id: string;
-  state: string;
-  credentials?: HealthRow[];
-  rate_limits?: HealthRow[];
-}
-
 const STATES = ['closed', 'open', 'half-open'] as const;
-
-function rows(doc: unknown, key: 'providers' | 'deployments'): HealthRow[] {
-  const v = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[key] : undefined;
-  return Array.isArray(v) ? (v as HealthRow[]) : [];
-}
 
 export interface MetricsExtensionOptions {
   /** The start-up snapshot: its `telemetry.metrics.labels` fix the series' label names. */
@@ -43,6 +34,8 @@ export interface MetricsExtensionOptions {
   /** For `telemetry.metrics.port`: the breaker view outside the request pipeline. */
   router?: Router;
   log?: Logger;
+  /** Read-only views of budgets, shadow mirrors and cache savings, for scrape-time series. */
+  sources?: StateSources;
 }
 
 export interface MetricsExtension extends Extension {
@@ -53,22 +46,10 @@ export interface MetricsExtension extends Extension {
 }
 
 /** Sets the breaker gauge from the router's health view: one series per entity and state. */
-function collectBreakers(metrics: GatewayMetrics, router: Router, snapshot: Snapshot): void {
+function collectBreakers(metrics: GatewayMetrics, doc: unknown): void {
   const g = metrics.breakerState;
   g.reset();
-  const doc = router.health(Date.now(), snapshot);
-  const put = (level: string, r: HealthRow) => {
-    for (const s of STATES) g.labels(level, r.id, s).set(r.state === s ? 1 : 0);
-  };
-  for (const p of rows(doc, 'providers')) {
-    put('provider', p);
-    for (const c of p.credentials ?? []) put('credential', c);
-  }
-  for (const d of rows(doc, 'deployments')) {
-    put('deployment', d);
-    for (const c of d.credentials ?? []) put('credential', c);
-    for (const c of d.rate_limits ?? []) put('credential', c);
-  }
+  for (const [level, id, state] of healthEntities(doc)) for (const s of STATES) g.labels(level, id, s).set(state === s ? 1 : 0);
 }
 
 /** `?range=15m` (s, m, h) for the dashboard's data; default 15 minutes, at most the window. */
@@ -82,12 +63,21 @@ function rangeOf(call: Call): number {
 
 export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtension {
   const m = opts.snapshot.telemetry.metrics;
-  const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues });
+  const metrics = new GatewayMetrics({ labels: m.labels, maxLabelValues: m.maxLabelValues, ...(opts.sources ? { sources: opts.sources } : {}) });
   const window = new RollingWindow(opts.window);
+  const now = opts.window?.now ?? Date.now;
+  const tail = new RequestTail();
   const inFlight = { chat: metrics.inFlight.cell('chat'), embeddings: metrics.inFlight.cell('embeddings') };
+  const timeline = new HealthTimeline();
+  const healthNow = (router: Router, snapshot: Snapshot) => {
+    const now = Date.now();
+    const doc = router.health(now, snapshot);
+    timeline.observe(doc, now);
+    return doc;
+  };
   const scrape = async (router: Router, snapshot: Snapshot) => {
     metrics.configVersion.set(snapshot.version);
-    collectBreakers(metrics, router, snapshot);
+    collectBreakers(metrics, healthNow(router, snapshot));
     return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
   };
   const router = opts.router;
@@ -95,6 +85,16 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     m.port !== undefined && router !== undefined
       ? serveMetricsPort({ port: m.port, host: m.host, current: () => opts.holder?.current ?? opts.snapshot, scrape: (s) => scrape(router, s), ...(opts.log ? { log: opts.log } : {}) })
       : undefined;
+  // Breaker changes between dashboard polls and scrapes: the router's view every 5 s (a walk of
+  // the health view, off the request path), the first one the baseline.
+  const ticker =
+    router === undefined
+      ? undefined
+      : setInterval(() => {
+          if ((opts.holder?.current ?? opts.snapshot).telemetry.metrics.enabled) healthNow(router, opts.holder?.current ?? opts.snapshot);
+        }, 5000);
+  ticker?.unref();
+  if (router !== undefined) healthNow(router, opts.snapshot);
   opts.holder?.onReload(() => metrics.reloads.labels('success').inc());
   opts.holder?.onReloadFailed(() => metrics.reloads.labels('failure').inc());
 
@@ -110,9 +110,22 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     ],
     [
       'GET /admin/dashboard/data',
-      jsonEndpoint('admin', 'admin', (_d, call) => {
+      jsonEndpoint('admin', 'admin', (d, call) => {
         if (!call.ex.snapshot.telemetry.metrics.enabled) throw new GatewayError('not_found', 'the dashboard reads the metrics window: telemetry.metrics.enabled is false');
-        return { config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)) };
+        healthNow(d.router, call.ex.snapshot);
+        return { health_changes: timeline.view(), config_version: call.ex.snapshot.version, ...window.view(rangeOf(call)), cache_similarity: metrics.similarityDistribution() };
+      }),
+    ],
+    [
+      'GET /admin/dashboard/tail',
+      jsonEndpoint('admin', 'admin', (_d, call) => {
+        if (!call.ex.snapshot.telemetry.metrics.enabled) throw new GatewayError('not_found', 'the live tail is kept by the metrics extension: telemetry.metrics.enabled is false');
+        const q = new URL(call.ex.req.url ?? '/', 'http://x').searchParams;
+        const after = Number(q.get('after') ?? 0);
+        const limit = Number(q.get('limit') ?? 100);
+        if (!Number.isInteger(after) || after < 0) throw new GatewayError('invalid_request', 'after: a sequence number from an earlier answer (an integer >= 0)');
+        if (!Number.isInteger(limit) || limit < 1 || limit > tail.size) throw new GatewayError('invalid_request', `limit: an integer from 1 to ${tail.size}`);
+        return tail.since(after, limit);
       }),
     ],
     ...dashboardEndpoints(),
@@ -124,6 +137,7 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
     window,
     ...(port ? { port } : {}),
     close: async () => {
+      clearInterval(ticker);
       await port?.close();
     },
     endpoints,
@@ -137,16 +151,19 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
       return next();
     },
     observer: {
-      started: (_c, a) => metrics.attemptStarted(a),
-      succeeded: (c, a) => metrics.attemptEnded(c, a, 'success'),
-      failed: (c, a, err) => metrics.attemptEnded(c, a, 'failure', err),
-      abandoned: (c, a) => metrics.attemptEnded(c, a, 'abandoned'),
+      started: (c, a) => metrics.attemptStarted(c, a, c.ex.clock()),
+      succeeded: (c, a, latencyMs) => metrics.attemptSucceeded(c, a, latencyMs),
+      failed: (c, a, err, at) => metrics.attemptFailed(c, a, err, at),
+      abandoned: (c, a) => metrics.attemptAbandoned(c, a),
     },
     after: (call) => {
       const g = call[IN_FLIGHT] as { value: number } | undefined;
       if (g !== undefined) g.value--;
-      metrics.record(call);
-      window.add(call);
+      // One clock reading for both: the request's duration is the same number in each.
+      const t = now();
+      metrics.record(call, t);
+      window.add(call, t);
+      tail.add(call, t);
     },
   };
 }

@@ -188,11 +188,15 @@ describe('deploy/ files', () => {
     const { join } = await import('node:path');
     const { projectRoot } = await import('../../testkit/fixtures.js');
     const { GatewayMetrics } = await import('./gateway-metrics.js');
-    const known = new Set((await new GatewayMetrics({ labels: ['team'], maxLabelValues: 5 }).registry.getMetricsAsJSON()).map((m) => m.name));
+    // Every capability installed (as the default extensions wire them), so every series is known.
+    const sources = { budgets: () => [], shadow: () => [], cacheSaved: () => [] };
+    const known = new Set((await new GatewayMetrics({ labels: ['team'], maxLabelValues: 5, sources }).registry.getMetricsAsJSON()).map((m) => m.name));
     for (const f of ['deploy/grafana/modelplane.json', 'deploy/prometheus/modelplane-alerts.yml']) {
       const text = readFileSync(join(projectRoot(), f), 'utf8');
       const used = new Set([...text.matchAll(/\b((?:modelplane|gen_ai)_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')));
       assert.ok(used.size >= 5, f);
+      // The cache's outcomes are hit-exact and hit-semantic: a query for outcome="hit" sees none.
+      assert.doesNotMatch(text, /outcome=\\?"hit\\?"/, `${f} matches the cache outcome "hit", which the cache never reports`);
       for (const name of used) assert.ok(known.has(name), `${f} uses ${name}, which the gateway does not export`);
     }
   });

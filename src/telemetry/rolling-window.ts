@@ -127,8 +127,8 @@ export class RollingWindow {
     return b;
   }
 
-  add(call: Call): void {
-    const now = this.now();
+  /** `now`: the caller's clock reading at the request's end (default: the window's clock). */
+  add(call: Call, now = this.now()): void {
     const b = this.current(now);
     const o = call.outcome;
     const error = o.status >= 400;
