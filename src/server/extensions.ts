@@ -29,11 +29,13 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   // Virtual keys, budgets, rate limits, sensitivity policy, spend ledger, /admin/{keys,teams,...}.
   // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
   // any stage routes.
-  out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
+  const tenancy = createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) });
+  out.push(tenancy.extension);
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
-  out.push(...substitutionExtensions(ctx));
+  // Shadow mirrors cost money: their spend goes to the same ledger, marked as shadow.
+  out.push(...substitutionExtensions(ctx, tenancy.governor.ledger ? { ledger: tenancy.governor.ledger } : {}));
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
   out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);

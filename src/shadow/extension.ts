@@ -56,6 +56,27 @@ export interface ShadowSpend {
   costUsd?: number;
   tokensIn?: number;
   tokensOut?: number;
+  /** The caller of the primary request: shadow spend is attributed to them (and kept off their budgets). */
+  keyId?: string;
+  team?: string;
+  customer?: string;
+  agent?: string;
+  provider?: string;
+  model?: string;
+  /** Set when the call failed (an error code). */
+  error?: string;
+  latencyMs?: number;
+}
+
+/** Who sent the primary request, copied onto its shadow spend. */
+function attributionOf(call: Call): Pick<ShadowSpend, 'keyId' | 'team' | 'customer' | 'agent'> {
+  const c = call.caller;
+  const out: Pick<ShadowSpend, 'keyId' | 'team' | 'customer' | 'agent'> = {};
+  if (c.keyId !== undefined) out.keyId = c.keyId;
+  if (c.team !== undefined) out.team = c.team;
+  if (c.customer !== undefined) out.customer = c.customer;
+  if (c.agent !== undefined) out.agent = c.agent;
+  return out;
 }
 
 export interface ShadowOptions {
@@ -151,6 +172,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
       const request = call.request as CanonicalRequest;
       const routeName = call.route!.name;
       const served = call.outcome.attempt?.deployment.id;
+      const who = attributionOf(call);
       if (s.classes && !s.classes.includes(call.trace.className ?? 'default')) return;
       const q = queueFor(routeName);
       for (const d of s.targets) {
@@ -181,13 +203,14 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
           aggregates.add(pair);
           store.put(pair);
           if (opts.onSpend) {
-            const base = { at: t, route: routeName, requestId: call.ex.requestId };
-            const m: ShadowSpend = { ...base, kind: 'shadow', deployment: d.id };
+            const base = { at: now(), route: routeName, requestId: call.ex.requestId, ...who };
+            const m: ShadowSpend = { ...base, kind: 'shadow', deployment: d.id, provider: d.provider.id, model: d.model, latencyMs: shadow.latencyMs };
             if (shadow.costUsd !== undefined) m.costUsd = shadow.costUsd;
             if (shadow.inputTokens !== undefined) m.tokensIn = shadow.inputTokens;
             if (shadow.outputTokens !== undefined) m.tokensOut = shadow.outputTokens;
+            if (shadow.error !== undefined) m.error = shadow.error;
             opts.onSpend(m);
-            if (judgeBy && pair.judgeCostUsd !== undefined) opts.onSpend({ ...base, kind: 'shadow-judge', deployment: judgeBy.id, costUsd: pair.judgeCostUsd });
+            if (judgeBy && pair.judgeCostUsd !== undefined) opts.onSpend({ ...base, kind: 'shadow-judge', deployment: judgeBy.id, provider: judgeBy.provider.id, model: judgeBy.model, costUsd: pair.judgeCostUsd });
           }
           if (shadow.costUsd !== undefined) budgets.add(routeName, d.id, t, s.budget?.periodMs ?? 86_400_000, shadow.costUsd);
           opts.log.info(

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { GROUP_BY, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
+import { GROUP_BY, SHADOW_ENDPOINTS, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 
@@ -26,6 +26,9 @@ const FIELDS = [
   ['reasoning_tokens', 'reasoningTokens'], ['cost_usd', 'costUsd'], ['status', 'status'], ['error_code', 'errorCode'], ['attempts', 'attempts'],
   ['latency_ms', 'latencyMs'], ['ttft_ms', 'ttftMs'], ['cache', 'cache'], ['endpoint', 'endpoint'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof LedgerRecord]>;
+
+/** Budget totals leave shadow spend out (see SHADOW_ENDPOINTS). */
+const NOT_SHADOW = `(endpoint IS NULL OR endpoint NOT IN (${SHADOW_ENDPOINTS.map((e) => `'${e}'`).join(', ')}))`;
 
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Database.Database;
@@ -85,8 +88,8 @@ export class SqliteLedgerStore implements LedgerStore {
   spentSince(scope: SpendScope, sinceMs: number): number {
     const sql =
       scope.column === 'global'
-        ? 'SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ts >= ?'
-        : `SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ${COLUMN[scope.column]} = ? AND ts >= ?`;
+        ? `SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ts >= ? AND ${NOT_SHADOW}`
+        : `SELECT coalesce(sum(cost_usd), 0) AS usd FROM ledger WHERE ${COLUMN[scope.column]} = ? AND ts >= ? AND ${NOT_SHADOW}`;
     const args = scope.column === 'global' ? [sinceMs] : [scope.value, sinceMs];
     return (this.db.prepare(sql).get(...args) as { usd: number }).usd;
   }
@@ -94,7 +97,7 @@ export class SqliteLedgerStore implements LedgerStore {
   totalsSince(sinceMs: number): SpendTotals {
     const out: SpendTotals = { key: new Map(), team: new Map(), customer: new Map(), agent: new Map(), global: 0 };
     const rows = this.db
-      .prepare('SELECT key_id AS k, team AS t, customer AS c, agent AS a, sum(cost_usd) AS usd FROM ledger WHERE ts >= ? GROUP BY key_id, team, customer, agent')
+      .prepare(`SELECT key_id AS k, team AS t, customer AS c, agent AS a, sum(cost_usd) AS usd FROM ledger WHERE ts >= ? AND ${NOT_SHADOW} GROUP BY key_id, team, customer, agent`)
       .all(sinceMs) as Array<{ k: string | null; t: string | null; c: string | null; a: string | null; usd: number }>;
     const add = (m: Map<string, number>, v: string | null, usd: number) => {
       if (v !== null) m.set(v, (m.get(v) ?? 0) + usd);
