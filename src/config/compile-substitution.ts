@@ -32,6 +32,17 @@ export interface PromotionSettings {
   guards: PromotionGuards;
 }
 
+export interface CaptureSettings {
+  sample: number;
+  retentionMs: number;
+  maxBytes: number;
+  maxRecordBytes: number;
+  /** Restricted sensitivity tiers whose requests may still be captured. */
+  tiers: string[];
+}
+
+export const CAPTURE_DEFAULTS = { retentionMs: 7 * 86_400_000, maxBytes: 64 * 1024 * 1024, maxRecordBytes: 64 * 1024 };
+
 export const SHADOW_DEFAULTS = { maxInFlight: 8, queue: 64, timeoutMs: 60_000 };
 export const PROMOTION_DEFAULTS = { minSamples: 30 };
 
@@ -82,4 +93,19 @@ export function compilePromotion(path: string, r: RouteConfig, deployments: Read
   if (g.shadow_similarity !== undefined) guards.shadowSimilarity = g.shadow_similarity;
   if (g.shadow_win !== undefined) guards.shadowWin = g.shadow_win;
   return { candidate, steps: p.steps, intervalMs: p.interval, minSamples: p.min_samples ?? PROMOTION_DEFAULTS.minSamples, guards };
+}
+
+export function compileCapture(path: string, r: RouteConfig, knownTiers: readonly string[], problems: string[]): CaptureSettings | undefined {
+  const c = r.capture;
+  if (!c) return undefined;
+  (c.tiers ?? []).forEach((t, i) => {
+    if (!knownTiers.includes(t)) problems.push(`${path}.capture.tiers[${i}]: unknown sensitivity tier "${t}" (policy.sensitivity declares: ${knownTiers.join(', ') || 'none'})`);
+  });
+  return {
+    sample: c.sample,
+    retentionMs: c.retention ?? CAPTURE_DEFAULTS.retentionMs,
+    maxBytes: c.max_bytes ?? CAPTURE_DEFAULTS.maxBytes,
+    maxRecordBytes: c.max_record_bytes ?? CAPTURE_DEFAULTS.maxRecordBytes,
+    tiers: c.tiers ?? [],
+  };
 }

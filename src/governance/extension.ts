@@ -129,6 +129,7 @@ export function tenancyExtension(gov: Governor, opts: TenancyExtensionOptions = 
       if (a.agent !== undefined) caller.agent = a.agent;
       if (a.workflow !== undefined) caller.workflow = a.workflow;
       call.caller = caller;
+      if (adm.sensitivity !== undefined) call.sensitivity = adm.sensitivity;
       const ex = both(call.exclude, adm.exclude);
       if (ex) call.exclude = ex;
       if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));

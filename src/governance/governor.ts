@@ -57,6 +57,8 @@ export interface AdmitInput {
 
 export interface Admission {
   attribution: Attribution;
+  /** The request's sensitivity tier (its name), when the policy gives it one. */
+  sensitivity?: string;
   exclude?: Exclude;
   reservation?: Reservation;
   ticket?: LimitTicket;
@@ -168,6 +170,8 @@ export class Governor {
     let inputTokens = -1;
     const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.countInput?.() ?? 0)));
     if (exclude) adm.exclude = exclude;
+    const tierName = tier >= 0 ? policy.tiers[tier]?.name : undefined;
+    if (tierName !== undefined) adm.sensitivity = tierName;
 
     // Budgets first: a refusal by a rate limit afterwards releases the reservation.
     const states: BudgetState[] = [];

@@ -1,8 +1,10 @@
 // The substitution capabilities (issue 12) as the gateway ships them: the eval target pin,
-// graduated promotion and shadow traffic, in that stage order (a promotion may move a request to
+// graduated promotion, shadow traffic and body capture, in that stage order (a promotion may move a request to
 // the candidate; the shadow then sees which deployment really served it). Registered from
 // defaultExtensions with one line.
 import { targetPin } from '../evals/target-pin.js';
+import { bodyCapture } from '../evals/capture-extension.js';
+import { SqliteCaptureStore } from '../evals/capture-store.js';
 import type { Extension } from '../gateway/extension.js';
 import { promotions } from '../promotion/extension.js';
 import { SqlitePromotionStore } from '../promotion/store.js';
@@ -28,5 +30,7 @@ export function substitutionExtensions(ctx: ExtensionContext, wiring: Substituti
   const ledger = wiring.ledger;
   const shadow = shadowTraffic({ log: ctx.log, store: shadowStore, ...(ledger ? { onSpend: (s) => ledger.record(shadowLedgerRecord(s)) } : {}) });
   const promotion = promotions({ log: ctx.log, snapshot: ctx.snapshot, shadow: shadow.aggregates, ...(persist ? { store: new SqlitePromotionStore(path, onError) } : {}) });
-  return [targetPin(), promotion, shadow];
+  // Body capture (route `capture:`) shares the file; without one its captures live in memory.
+  const capture = bodyCapture({ store: new SqliteCaptureStore(path ?? ':memory:', onError) });
+  return [targetPin(), promotion, shadow, capture];
 }
