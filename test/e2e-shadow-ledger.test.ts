@@ -63,6 +63,12 @@ async function scenario(configFile: string, dir: string): Promise<void> {
       const v = (await (await fetch(`${gw.url}/admin/shadow?route=qa`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { routes: Array<{ pairs: number }> };
       return v.routes[0]?.pairs === n ? true : undefined;
     });
+    // A window over the stored pairs (`shadow report --since`): all of them, then none.
+    const windowed = async (since: number) => ((await (await fetch(`${gw.url}/admin/shadow?route=qa&since=${since}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { routes: Array<{ pairs: number }> }).routes;
+    assert.equal((await windowed(Date.now() - 3_600_000))[0]!.pairs, n);
+    assert.deepEqual(await windowed(Date.now() + 3_600_000), []);
+    const bad = await fetch(`${gw.url}/admin/shadow?since=yesterday`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(bad.status, 400);
     live = await teamSpent(gw);
     assert.ok(live > 0);
   } finally {

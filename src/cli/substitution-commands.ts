@@ -46,9 +46,10 @@ export const EVAL_CAPTURE: CommandSpec = {
 export const SHADOW_REPORT: CommandSpec = {
   name: 'shadow report',
   summary: 'Paired comparison of a running gateway\'s shadow traffic: agreement, judged win rate with a 95% interval, error rates, latency and cost deltas, the pairs that disagree most.',
-  usage: '[--route R] [--format table|json] [--url URL] [--key KEY]',
+  usage: '[--route R] [--since 24h] [--format table|json] [--url URL] [--key KEY]',
   flags: {
     route: { type: 'string', value: 'R', description: 'only this route' },
+    since: { type: 'string', value: '24h', description: 'only pairs this recent (from the store; default: everything since the gateway\'s store began)' },
     format: { type: 'string', value: 'table|json', description: 'output format (default table)' },
     ...GATEWAY,
   },

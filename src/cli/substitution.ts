@@ -135,7 +135,11 @@ async function shadowReport(args: string[], io: CliIo): Promise<number> {
   const v = p.values;
   const json = formatFlag('shadow report', v.format);
   const route = str(v.route);
-  const body = (await admin(io, str(v.url), str(v.key), 'GET', `/admin/shadow${route ? `?route=${encodeURIComponent(route)}` : ''}`)) as { routes: ShadowRowView[] };
+  const since = sinceFlag('shadow report', v.since);
+  const q = new URLSearchParams();
+  if (route) q.set('route', route);
+  if (since !== undefined) q.set('since', String(since));
+  const body = (await admin(io, str(v.url), str(v.key), 'GET', `/admin/shadow${q.size > 0 ? `?${q}` : ''}`)) as { routes: ShadowRowView[] };
   io.out(json ? JSON.stringify(body, null, 2) + '\n' : shadowTable(body.routes));
   return 0;
 }

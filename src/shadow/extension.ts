@@ -14,6 +14,7 @@ import { priceUsd } from '../evals/price.js';
 import { TARGET_HEADER } from '../evals/target-pin.js';
 import type { CanonicalRequest } from '../spec/canonical.js';
 import type { Logger } from '../telemetry/log.js';
+import { GatewayError } from '../spec/errors.js';
 import { ShadowAggregates } from './aggregate.js';
 import { comparePair, type Answered } from './compare.js';
 import { judgePair } from './judge.js';
@@ -133,9 +134,17 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
     [
       'GET /admin/shadow',
       jsonEndpoint('admin', 'admin', (_d, call) => {
-        const route = new URL(call.ex.req.url ?? '/', 'http://x').searchParams.get('route') ?? undefined;
+        const params = new URL(call.ex.req.url ?? '/', 'http://x').searchParams;
+        const route = params.get('route') ?? undefined;
         const queued = [...queues].map(([r, q]) => ({ route: r, ...q.size }));
-        return { routes: aggregates.rows(route), queues: queued };
+        const since = params.get('since');
+        if (since === null) return { routes: aggregates.rows(route), queues: queued };
+        // A window: the pairs stored since then (drops are counted in memory only, so none here).
+        const at = Number(since);
+        if (!Number.isFinite(at) || at < 0) throw new GatewayError('invalid_request', 'since: expected epoch milliseconds', { param: 'since' });
+        const windowed = new ShadowAggregates();
+        for (const t of store.totals(at)) windowed.seed(t.route, t.candidate, t.totals);
+        return { since: new Date(at).toISOString(), routes: windowed.rows(route), queues: queued };
       }),
     ],
   ]);
