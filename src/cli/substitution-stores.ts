@@ -7,6 +7,7 @@ import { loadSnapshotFromFile } from '../config/load.js';
 import type { Snapshot } from '../config/snapshot.js';
 import { SqliteCaptureStore } from '../evals/capture-store.js';
 import { SUBSTITUTION_DB } from '../shadow/data-dir.js';
+import { SqliteShadowStore, type OutputObservation } from '../shadow/store.js';
 import { resolveDataDir } from '../store/data-dir.js';
 import { LEDGER_DB_FILE, SqliteLedgerStore } from '../store/sqlite-ledger-store.js';
 import { UsageError } from './args.js';
@@ -35,4 +36,17 @@ export function openLedger(command: string, configFile: string, snapshot: Snapsh
   const file = join(dataDir(command, configFile, snapshot), LEDGER_DB_FILE);
   if (!existsSync(file)) throw new UsageError(`modelplane ${command}: no spend ledger at ${file} (has the gateway run with this config?)`);
   return new SqliteLedgerStore(file);
+}
+
+/** Shadow pairs' output tokens per route and pair of deployments; none when the gateway stored no pairs. */
+export async function readOutputObservations(configFile: string, snapshot: Snapshot, since?: number): Promise<OutputObservation[]> {
+  const dir = resolveDataDir(snapshot.storage, resolve(configFile));
+  const file = dir === undefined || dir === ':memory:' ? undefined : join(dir, SUBSTITUTION_DB);
+  if (file === undefined || !existsSync(file)) return [];
+  const store = new SqliteShadowStore(file);
+  try {
+    return store.outputObservations(since);
+  } finally {
+    await store.close();
+  }
 }

@@ -9,7 +9,8 @@ import { formatLive, liveEstimate, type LiveEstimate } from '../replay/live.js';
 import { UsageError } from './args.js';
 import { capturedCases, gatewayArgs, numberFlag, parseOrExit, sinceFlag, str, type CliIo } from './eval.js';
 import { PROMOTE, REPLAY, SHADOW_REPORT } from './substitution-commands.js';
-import { loadConfigWithoutSecrets, openLedger } from './substitution-stores.js';
+import { loadConfigWithoutSecrets, openLedger, readOutputObservations } from './substitution-stores.js';
+import { outputRatios } from '../replay/output-ratios.js';
 
 const stdio: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), env: process.env };
 
@@ -186,10 +187,13 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
   // The ledger is the record of what the gateway settled; request logs are the fallback for a
   // gateway that ran without a data_dir.
   const ledger = logs.length === 0 && config && current ? openLedger('replay', config, current) : undefined;
+  // Output tokens on another deployment: measured by the shadow pairs the gateway stored, when any.
+  const observations = config && current ? await readOutputObservations(config, current, since) : [];
+  const providerOf = (d: string) => (current?.deployments.get(d) ?? policy.deployments.get(d))?.provider.id;
   let report;
   try {
     const source: ReplaySource = ledger ? new LedgerReplaySource(ledger) : new RequestLogSource(logs);
-    report = await replay(source, { policy, ...(current ? { current } : {}), filter });
+    report = await replay(source, { policy, ...(current ? { current } : {}), filter, ...(observations.length > 0 ? { outputRatio: outputRatios(observations, providerOf) } : {}) });
   } finally {
     ledger?.close();
   }

@@ -198,7 +198,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
         }
         const ok = q.offer(d.id, async () => {
           const shadow = await sender.send(d, request, s.timeoutMs, closing);
-          const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId }, primary, shadow, embedder);
+          const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId, ...(served !== undefined ? { primaryDeployment: served } : {}) }, primary, shadow, embedder);
           const judgeBy = s.judge === undefined ? undefined : call.ex.snapshot.routes.get(s.judge)?.targets[0];
           if (judgeBy && pair.similarity !== undefined) {
             const j = await judgePair(sender, judgeBy, request, call.ex.requestId, primary.text, shadow.text, s.timeoutMs, closing);

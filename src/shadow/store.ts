@@ -28,6 +28,16 @@ export class MemoryShadowStore implements ShadowStore {
   }
 }
 
+/** Output tokens of the same prompts on two deployments (see SqliteShadowStore.outputObservations). */
+export interface OutputObservation {
+  route: string;
+  from: string;
+  to: string;
+  pairs: number;
+  primaryOut: number;
+  shadowOut: number;
+}
+
 interface PairRow {
   body: string;
 }
@@ -91,6 +101,26 @@ export class SqliteShadowStore implements ShadowStore {
       addPair(e.totals, p);
     }
     return [...by.values()];
+  }
+
+  /**
+   * Output tokens of both sides over the pairs where both answered, per route, primary
+   * deployment and candidate: the same prompts answered by two deployments, which is what
+   * replay needs to re-estimate output tokens on another model family.
+   */
+  outputObservations(since = 0): OutputObservation[] {
+    this.flush();
+    return this.db
+      .prepare<[number], OutputObservation>(
+        `SELECT route, json_extract(body, '$.primaryDeployment') AS "from", candidate AS "to", count(*) AS pairs,
+           sum(json_extract(body, '$.primary.outputTokens')) AS primaryOut, sum(json_extract(body, '$.shadow.outputTokens')) AS shadowOut
+         FROM shadow_pairs
+         WHERE kind = 'shadow' AND at >= ? AND shadow_error IS NULL AND json_extract(body, '$.primary.error') IS NULL
+           AND json_extract(body, '$.primaryDeployment') IS NOT NULL
+           AND json_extract(body, '$.primary.outputTokens') > 0 AND json_extract(body, '$.shadow.outputTokens') > 0
+         GROUP BY route, "from", "to"`,
+      )
+      .all(since);
   }
 
   close(): Promise<void> {
