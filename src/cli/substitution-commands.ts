@@ -57,11 +57,16 @@ export const SHADOW_REPORT: CommandSpec = {
 
 export const PROMOTE: CommandSpec = {
   name: 'promote',
-  summary: 'Graduated promotions of a running gateway: their state and every decision (status), or steer one (pause, resume, abort). status exits 1 when a promotion was rolled back.',
-  usage: 'status|pause|resume|abort [--route R] [--format table|json] [--url URL] [--key KEY]',
-  positionals: 'status|pause|resume|abort',
+  summary: 'Graduated promotions of a running gateway: start one without a config change, show their state and every decision (status), or steer one (pause, resume, abort). status exits 1 when a promotion was rolled back.',
+  usage: 'start --route R --candidate D --steps 1,5,25,50,100 --interval 30m [--guard G ...] [--min-samples N] | status|pause|resume|abort [--route R] [--format table|json]',
+  positionals: 'start|status|pause|resume|abort',
   flags: {
-    route: { type: 'string', value: 'R', description: 'the route (required for pause, resume and abort)' },
+    route: { type: 'string', value: 'R', description: 'the route (required for start, pause, resume and abort)' },
+    candidate: { type: 'string', value: 'D', description: 'start: the deployment to promote' },
+    steps: { type: 'string', value: '1,5,25,50,100', description: 'start: traffic shares in percent, increasing, ending at 100' },
+    interval: { type: 'string', value: '30m', description: 'start: at least this long per step (30s, 30m, 2h)' },
+    guard: { type: 'string', value: 'G', multiple: true, description: "start: a guard, e.g. 'error_rate<=+1%', 'p95_latency<=+20%', 'eval_pass>=0.95', 'shadow_win>=0.45' (repeatable)" },
+    'min-samples': { type: 'string', value: 'N', description: 'start: requests each arm needs per step before a guard can pass or fail' },
     format: { type: 'string', value: 'table|json', description: 'output format (default table)' },
     ...GATEWAY,
   },

@@ -6,7 +6,8 @@ import { formatReplay, replay } from '../replay/replay.js';
 import { LedgerReplaySource } from '../replay/ledger-source.js';
 import { RequestLogSource, type ReplaySource } from '../replay/source.js';
 import { formatLive, liveEstimate, type LiveEstimate } from '../replay/live.js';
-import { UsageError } from './args.js';
+import { UsageError, type FlagValues } from './args.js';
+import { parseGuards } from '../promotion/guard-spec.js';
 import { capturedCases, gatewayArgs, numberFlag, parseOrExit, sinceFlag, str, type CliIo } from './eval.js';
 import { PROMOTE, REPLAY, SHADOW_REPORT } from './substitution-commands.js';
 import { loadConfigWithoutSecrets, openLedger, readOutputObservations } from './substitution-stores.js';
@@ -16,6 +17,7 @@ const stdio: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => voi
 
 export const SUBSTITUTION_HELP = `usage:
   modelplane shadow report [--route R] [--format table|json] [--url URL] [--key KEY]
+  modelplane promote start --route R --candidate D --steps 1,5,25,50,100 --interval 30m [--guard 'error_rate<=+1%' ...]
   modelplane promote status|pause|resume|abort [--route R] [--format table|json] [--url URL] [--key KEY]
   modelplane replay --policy NEW.yaml (--config CURRENT.yaml | --log FILE ...) [--since 30d] [--route R] [--format table|json] [--live N]
 Each command's --help lists every flag.
@@ -145,20 +147,42 @@ async function shadowReport(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-const PROMOTE_SUBS = ['status', 'pause', 'resume', 'abort'];
+const PROMOTE_SUBS = ['start', 'status', 'pause', 'resume', 'abort'];
+
+/** `promote start` flags -> the `promotion:` block the admin API takes (the same shape as the config's). */
+function startBlock(v: FlagValues, guards: readonly string[]): Record<string, unknown> {
+  const candidate = str(v.candidate);
+  const steps = str(v.steps);
+  const interval = str(v.interval);
+  if (!candidate || !steps || !interval) throw new UsageError('modelplane promote start: --candidate D, --steps 1,5,25,50,100 and --interval 30m are required');
+  const shares = steps.split(',').map((x) => Number(x.trim()));
+  if (shares.some((x) => !Number.isFinite(x) || x <= 0 || x > 100)) throw new UsageError(`modelplane promote start: --steps expects percentages from 1 to 100 separated by commas, got "${steps}"`);
+  let g;
+  try {
+    g = parseGuards(guards);
+  } catch (e) {
+    throw new UsageError(`modelplane promote start: ${(e as Error).message}`);
+  }
+  const block: Record<string, unknown> = { candidate, steps: shares, interval, guards: g };
+  if (v['min-samples'] !== undefined) block.min_samples = numberFlag('promote start', 'min-samples', v['min-samples'], 30, 1, 1_000_000, true);
+  return block;
+}
 
 async function promote(args: string[], io: CliIo): Promise<number> {
   const p = parseOrExit(PROMOTE, args, io);
   if (typeof p === 'number') return p;
   const v = p.values;
   const [sub, extra] = p.positionals;
-  if (sub === undefined || !PROMOTE_SUBS.includes(sub)) throw new UsageError(`modelplane promote: ${sub === undefined ? 'which subcommand?' : `unknown subcommand "${sub}"`} (status, pause, resume or abort)`);
+  if (sub === undefined || !PROMOTE_SUBS.includes(sub)) throw new UsageError(`modelplane promote: ${sub === undefined ? 'which subcommand?' : `unknown subcommand "${sub}"`} (start, status, pause, resume or abort)`);
   if (extra !== undefined) throw new UsageError(`modelplane promote: unexpected argument "${extra}"`);
   const json = formatFlag('promote', v.format);
   const route = str(v.route);
   let body: { promotions: PromotionView[] };
   if (sub === 'status') body = (await admin(io, str(v.url), str(v.key), 'GET', '/admin/promotions')) as typeof body;
-  else {
+  else if (sub === 'start') {
+    if (!route) throw new UsageError('modelplane promote start: --route R is required');
+    body = (await admin(io, str(v.url), str(v.key), 'POST', '/admin/promotions/start', { route, promotion: startBlock(v, p.lists.guard ?? []) })) as typeof body;
+  } else {
     if (!route) throw new UsageError(`modelplane promote ${sub}: --route R is required`);
     body = (await admin(io, str(v.url), str(v.key), 'POST', `/admin/promotions/${sub}`, { route })) as typeof body;
   }

@@ -1,6 +1,7 @@
 // Route `shadow:` and `promotion:` -> their compiled settings, with cross references checked
 // (an unknown candidate is a config error at load, not a silent no-op at run time).
 import type { RouteConfig } from './schema.js';
+import type { PromotionConfig } from './substitution-schema.js';
 import type { DeploymentSnapshot } from './snapshot.js';
 
 export interface ShadowSettings {
@@ -77,8 +78,12 @@ export function compileShadow(path: string, r: RouteConfig, deployments: Readonl
 }
 
 export function compilePromotion(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): PromotionSettings | undefined {
-  const p = r.promotion;
-  if (!p) return undefined;
+  return r.promotion ? compilePromotionBlock(`${path}.promotion`, r.promotion, deployments, problems) : undefined;
+}
+
+/** One `promotion:` block (from the config, or started through the admin API) -> its settings. */
+export function compilePromotionBlock(at: string, p: PromotionConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): PromotionSettings | undefined {
+  const path = at.replace(/\.promotion$/, '');
   const candidate = deployment(p.candidate, `${path}.promotion.candidate`, deployments, problems);
   for (let i = 1; i < p.steps.length; i++) {
     if (p.steps[i]! <= p.steps[i - 1]!) problems.push(`${path}.promotion.steps: expected increasing shares, got ${p.steps.join(', ')}`);
