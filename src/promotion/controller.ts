@@ -103,7 +103,6 @@ export class PromotionController {
     this.states.set(routeName, s);
     this.settings.set(routeName, p);
     this.live.set(routeName, { incumbent: emptyArm(), candidate: emptyArm(), lastGuards: [] });
-    this.evals.delete(`${routeName}\u0000${p.candidate.id}`);
     this.event(s, now, 'started', `${p.steps.join(', ')}% every ${p.intervalMs} ms (through the admin API)`);
     return s;
   }
