@@ -191,3 +191,40 @@ test('shadow classes and budget: only the listed classes are mirrored, and spend
   assert.throws(() => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, classes: [nope] } }'), { env: {} }), /shadow\.classes\[0\]: the route has no class "nope"/);
   assert.throws(() => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, budget: 5/week } }'), { env: {} }), /20\/day/);
 });
+
+test('a restart does not reset the shadow budget: the period\'s spend so far is read back from the store', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {} });
+  const path = join(mkdtempSync(join(tmpdir(), 'mp-shadow-budget-')), 'substitution.db');
+  let sent = 0;
+  const priced: ShadowSender = {
+    async send() {
+      sent++;
+      return { text: 'x', latencyMs: 1, costUsd: 0.04 };
+    },
+  };
+  const clock = 10 * 86_400_000 + 3_600_000;
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, budget: 0.1/day } }');
+  const run = async (requests: number) => {
+    const shadow = shadowTraffic({ log: captureLogger([]), sender: priced, store: new SqliteShadowStore(path), random: () => 0, now: () => clock });
+    const gw = await startGateway({ configText: config, port: 0, logger: captureLogger([]), env: {}, extensions: [shadow] });
+    try {
+      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
+      for (let i = 0; i < requests; i++) {
+        await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: QUESTIONS[i]! }] });
+        await shadow.idle();
+      }
+      return shadow.aggregates.get('qa', 'candidate')!;
+    } finally {
+      await gw.close();
+    }
+  };
+  try {
+    await run(2); // 0.08 of 0.1 spent
+    assert.equal(sent, 2);
+    const after = await run(3); // the first mirror crosses the budget (0.12); the next two are over it
+    assert.equal(sent, 3, 'the restarted gateway knew 0.08 was spent today');
+    assert.equal(after.overBudget, 2);
+  } finally {
+    await ks.close();
+  }
+});

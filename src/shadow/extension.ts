@@ -28,9 +28,19 @@ const SHADOW = Symbol('shadow');
 class ShadowBudgets {
   private readonly windows = new Map<string, { period: number; usd: number }>();
 
+  /** `seed` reads what the store says was spent since a period began (after a restart, the period's spend so far). */
+  constructor(private readonly seed?: (route: string, candidate: string, since: number) => number) {}
+
   spent(route: string, candidate: string, now: number, periodMs: number): number {
-    const w = this.windows.get(`${route}\u0000${candidate}`);
-    return w && w.period === Math.floor(now / periodMs) ? w.usd : 0;
+    const k = `${route}\u0000${candidate}`;
+    const period = Math.floor(now / periodMs);
+    const w = this.windows.get(k);
+    if (w && w.period === period) return w.usd;
+    // The first look at this period in this process: one indexed read, then memory.
+    if (!this.seed) return 0;
+    const usd = this.seed(route, candidate, period * periodMs);
+    this.windows.set(k, { period, usd });
+    return usd;
   }
 
   add(route: string, candidate: string, now: number, periodMs: number, usd: number): void {
@@ -114,7 +124,7 @@ function primaryOf(call: Call, mark: Mark, now: number): Answered {
 }
 
 export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
-  const store = opts.store ?? new MemoryShadowStore();
+  const store: ShadowStore = opts.store ?? new MemoryShadowStore();
   const sender = opts.sender ?? egressSender;
   const embedder = opts.embedder ?? new HashedNgramEmbedder();
   const random = opts.random ?? Math.random;
@@ -123,7 +133,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
   for (const t of store.totals()) aggregates.seed(t.route, t.candidate, t.totals);
   const queues = new Map<string, MirrorQueue>();
   const closing = new AttemptAbort();
-  const budgets = new ShadowBudgets();
+  const budgets = new ShadowBudgets(store.spentSince ? (r, c, since) => store.spentSince!(r, c, since) : undefined);
   const queueFor = (route: string) => {
     let q = queues.get(route);
     if (!q) queues.set(route, (q = new MirrorQueue()));

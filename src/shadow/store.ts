@@ -11,6 +11,8 @@ export interface ShadowStore {
   put(p: ShadowPair): void;
   /** Totals per route and candidate since `since` (epoch ms). */
   totals(since?: number): Array<{ route: string; candidate: string; totals: ShadowTotals }>;
+  /** USD spent on a route's mirrors of a candidate (and their judging calls) since `since`: seeds `shadow.budget` after a restart. */
+  spentSince?(route: string, candidate: string, since: number): number;
   /** Writes what is pending now. */
   flush(): void;
   close(): Promise<void>;
@@ -101,6 +103,16 @@ export class SqliteShadowStore implements ShadowStore {
       addPair(e.totals, p);
     }
     return [...by.values()];
+  }
+
+  spentSince(route: string, candidate: string, since: number): number {
+    this.flush();
+    const row = this.db
+      .prepare<[string, string, number], { usd: number | null }>(
+        `SELECT sum(coalesce(shadow_cost_usd, 0) + coalesce(json_extract(body, '$.judgeCostUsd'), 0)) AS usd FROM shadow_pairs WHERE kind = 'shadow' AND route = ? AND candidate = ? AND at >= ?`,
+      )
+      .get(route, candidate, since);
+    return row?.usd ?? 0;
   }
 
   /**
