@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import { parse as parseYaml } from 'yaml';
 import { startGateway, type Gateway } from '../src/server/app.js';
 import { runEvalCli } from '../src/cli/eval.js';
+import { runSubstitutionCli } from '../src/cli/substitution.js';
 import { SqliteCaptureStore } from '../src/evals/capture-store.js';
 import { startKnowledgeServer } from '../testkit/knowledge.js';
 import { captureLogger } from './harness.js';
@@ -99,6 +100,20 @@ ${substitutionConfig(ks.url, '  qa: { targets: [incumbent], capture: { sample: 1
     assert.match(same.out.join(''), /pass 8\/8/);
     const worse = io();
     assert.equal(await runEvalCli(['run', suiteFile, '--target', 'candidate', '--url', gw.url, '--key', KEY], worse.io), 1, 'the candidate regresses on captured traffic');
+
+    // replay --live over the capture store: the ledger priced under the candidate, and captured
+    // prompts re-sent to it, scored against what users were served.
+    const policyFile = join(dir, 'candidate.yaml');
+    writeFileSync(policyFile, readFileSync(configFile, 'utf8').replace('targets: [incumbent]', 'targets: [candidate]'));
+    const live = io();
+    const rc = await runSubstitutionCli('replay', ['--policy', policyFile, '--config', configFile, '--route', 'qa', '--live', '8', '--url', gw.url, '--key', KEY, '--format', 'json'], live.io);
+    assert.equal(rc, 0, live.err.join(''));
+    const report = JSON.parse(live.out.join('')) as { source: string; records: number; live: { deployment: string; prompts: number; summary: { cases: number; passed: number } } };
+    assert.equal(report.source, 'the spend ledger');
+    assert.ok(report.records >= 11, `the route's traffic is in the ledger (${report.records})`);
+    assert.equal(report.live.deployment, 'candidate');
+    assert.equal(report.live.prompts, 8);
+    assert.ok(report.live.summary.passed < 8, 'a candidate wrong on half does not answer like the incumbent did');
   } finally {
     await gw.close();
     await ks.close();
