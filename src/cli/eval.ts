@@ -8,6 +8,7 @@ import { captureFromLogs, casesFromCaptures, suiteYamlFrom, type Captured } from
 import { compareExitCode, compareRuns, formatComparison, formatJson, formatJunit, formatTable, exitCode } from '../evals/report.js';
 import { runSuite, type RunOptions } from '../evals/runner.js';
 import { loadSuite } from '../evals/suite.js';
+import { chooseEmbedder } from '../evals/embedder-choice.js';
 import { parseCommand, renderHelp, UsageError, type CommandSpec, type FlagValues } from './args.js';
 import { parseSince } from './since.js';
 import { EVAL_CAPTURE, EVAL_RUN } from './substitution-commands.js';
@@ -96,6 +97,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (target) opts.target = target;
   if (v.concurrency !== undefined) opts.concurrency = numberFlag('eval run', 'concurrency', v.concurrency, 4, 1, 1000, true);
   if (v.repeat !== undefined) opts.repeat = numberFlag('eval run', 'repeat', v.repeat, 1, 1, 1000, true);
+  try {
+    opts.embedder = chooseEmbedder(str(v.embedder), opts);
+  } catch (e) {
+    throw new UsageError(`modelplane eval run: ${(e as Error).message}`);
+  }
   const config = str(v.config);
   try {
     const suite = loadSuite(resolve(file));

@@ -24,6 +24,7 @@ export const EVAL_RUN: CommandSpec = {
     baseline: { type: 'string', value: 'D', description: 'also run against deployment D (or route:R) and compare case by case' },
     'max-regression': { type: 'string', value: 'X', description: 'with --baseline: exit 1 when the pass rate drops by more than X (0..1, default 0)' },
     publish: { type: 'boolean', description: 'report the pass rate to the gateway (the promotion\'s eval_pass guard)' },
+    embedder: { type: 'string', value: 'ngram|words|route:R', description: 'what `similar` compares with: character n-grams (default), the cache\'s word features, or an embeddings route of the gateway' },
   },
 };
 
