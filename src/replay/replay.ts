@@ -5,6 +5,7 @@
 import type { DeploymentSnapshot, Price, RouteSnapshot, Snapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { ReplayFilter, ReplayRecord, ReplaySource } from './source.js';
 import type { OutputRatioLookup } from './output-ratios.js';
+import { ReplayBudgets, type BudgetOutcome } from './budgets.js';
 
 export function tokenCost(p: Price, tokensIn: number, tokensOut: number, cacheRead = 0): number {
   const cr = Math.min(cacheRead, tokensIn);
@@ -60,6 +61,8 @@ export interface ReplayReport {
   targets: Record<string, Array<{ deployment: string; share: number }>>;
   /** Output-token re-estimates used: from the deployment that served to the one the policy plans, measured on shadow pairs. */
   outputTokens: Array<{ route: string; from: string; to: string; ratio: number; pairs: number; basis: string; records: number }>;
+  /** The policy's team and global budgets over the replayed spend; refused requests cost nothing in the replay. */
+  budgets: BudgetOutcome[];
   assumptions: string[];
 }
 
@@ -78,6 +81,7 @@ const MEASURED_OUTPUT = 'where shadow pairs compared the deployment that served 
 
 const ASSUMPTIONS = [
   'the recorded cache hit rate carries over: a cache hit costs nothing on either side',
+  'budgets: the policy\'s team and global budgets are applied per UTC period in record order (a request an enforced budget would refuse costs nothing here); key, customer and agent budgets are not modelled',
   'no fallbacks: each request is priced on the target(s) the policy plans first; a fallback rate of f adds up to f x the second target\'s price',
   'least-latency and least-busy routes are assumed to split evenly over their targets',
   'failed requests (status >= 400) are left out on both sides',
@@ -119,6 +123,7 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
   const teams = new Map<string, ReplayGroup>();
   const skipped = { failed: 0, unpriced: 0, routeNotInPolicy: 0 };
   let records = 0;
+  const budgets = new ReplayBudgets(opts.policy);
   const used = new Map<string, RatioUse>();
   const get = (m: Map<string, ReplayGroup>, k: string) => {
     let g = m.get(k);
@@ -139,11 +144,12 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
     const gs = [total, get(routes, r.route), get(teams, r.team ?? '(none)')];
     for (const g of gs) g.requests++;
     const a = actualCost(r, opts.current ?? opts.policy);
-    const b = replayCost(r, route, opts.outputRatio, used);
+    let b = replayCost(r, route, opts.outputRatio, used);
     if (a === undefined || b === undefined) {
       skipped.unpriced++;
       continue;
     }
+    if (!budgets.charge(r.at, r.team, b)) b = 0;
     for (const g of gs) {
       g.priced++;
       g.actualUsd += a;
@@ -161,6 +167,7 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
     teams: [...teams.values()].map(finish).sort((x, y) => x.key.localeCompare(y.key)),
     targets,
     outputTokens: [...used.values()],
+    budgets: budgets.report(),
     assumptions: [opts.outputRatio ? MEASURED_OUTPUT : RECORDED_OUTPUT, ...ASSUMPTIONS],
   };
   if (opts.filter?.since !== undefined) report.since = new Date(opts.filter.since).toISOString();
@@ -183,6 +190,10 @@ export function formatReplay(r: ReplayReport): string {
   if (r.outputTokens.length > 0) {
     lines.push('', 'output tokens re-estimated (measured on shadow pairs):');
     for (const o of r.outputTokens) lines.push(`  ${o.route}: ${o.from} -> ${o.to} x${o.ratio.toFixed(3)} (${o.pairs} pairs, by ${o.basis}; ${o.records} records)`);
+  }
+  if (r.budgets.length > 0) {
+    lines.push('', 'budgets of the policy over the replayed spend:');
+    for (const b of r.budgets) lines.push(`  ${b.budget.padEnd(24)} ${usd(b.limitUsd)}/${b.period}  peak ${usd(b.peakUsd)}  ${b.refused} ${b.enforce ? 'refused' : 'would be refused (enforce: false)'}`);
   }
   lines.push('', 'assumptions:', ...r.assumptions.map((a) => `  - ${a}`));
   return lines.join('\n') + '\n';
