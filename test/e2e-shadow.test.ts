@@ -228,3 +228,27 @@ test('a restart does not reset the shadow budget: the period\'s spend so far is 
     await ks.close();
   }
 });
+
+test('shadow.assert: both answers of every pair are scored with the route\'s assertions; the report counts the candidate\'s regressions', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {}, cheap: { wrong: 0.4 } });
+  const shadow = shadowTraffic({ log: captureLogger([]), random: () => 0 });
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, assert: [ { type: regex, pattern: "capital of" }, { type: max-latency, ms: 60000 } ] } }');
+  const gw = await startGateway({ configText: `auth: { master_key: ${KEY}, admin_key: ${KEY} }\n${config}`, port: 0, logger: captureLogger([]), env: {}, extensions: [shadow] });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    for (const q of QUESTIONS) await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: q }] });
+    await shadow.idle();
+    const models = new Map(Object.entries({ cheap: { wrong: 0.4 } }));
+    const wrong = QUESTIONS.filter((q, i) => answerFor(FACTS, models, 'cheap', q) !== FACTS[i]![1]).length;
+    assert.ok(wrong > 0 && wrong < QUESTIONS.length, `fixture: ${wrong}`);
+    const view = (await (await fetch(`${gw.url}/admin/shadow?route=qa`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { routes: Array<{ assertions: { pairs: number; primary_pass_rate: number; shadow_pass_rate: number; regressions: number } }> };
+    assert.deepEqual(view.routes[0]!.assertions, { pairs: 10, primary_pass_rate: 1, shadow_pass_rate: (10 - wrong) / 10, regressions: wrong });
+  } finally {
+    await gw.close();
+    await ks.close();
+  }
+  assert.throws(
+    () => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, assert: [ { type: judge, route: qa, rubric: good } ] } }'), { env: {} }),
+    /shadow\.assert\[0\]: a judge assertion .* use shadow\.judge/,
+  );
+});

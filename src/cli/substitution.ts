@@ -58,6 +58,7 @@ interface ShadowRowView {
   cost_delta: number | null;
   judge: { wins: number; ties: number; losses: number; win_rate: number | null; ci: [number, number] | null };
   worst: Array<{ request_id: string; similarity: number; primary: string; shadow: string }>;
+  assertions: { pairs: number; primary_pass_rate: number; shadow_pass_rate: number; regressions: number } | null;
 }
 
 function judged(j: ShadowRowView['judge']): string {
@@ -69,6 +70,7 @@ function shadowTable(rows: ShadowRowView[]): string {
   const out = [`${'route'.padEnd(16)} ${'candidate'.padEnd(18)} ${'pairs'.padStart(6)} ${'dropped'.padStart(7)} ${'errors'.padStart(7)} ${'similarity'.padStart(10)} ${'json-'.padStart(5)} ${'latency'.padStart(8)} ${'cost'.padStart(8)} ${'judged win (95%)'.padStart(22)}`];
   for (const r of rows) {
     out.push(`${r.route.padEnd(16)} ${r.candidate.padEnd(18)} ${String(r.pairs).padStart(6)} ${String(r.dropped).padStart(7)} ${(100 * r.shadow_error_rate).toFixed(1).padStart(6)}% ${f3(r.mean_similarity).padStart(10)} ${String(r.json_regressions).padStart(5)} ${pct(r.latency_delta).padStart(8)} ${pct(r.cost_delta).padStart(8)} ${judged(r.judge).padStart(22)}`);
+    if (r.assertions) out.push(`    assertions: primary ${(100 * r.assertions.primary_pass_rate).toFixed(1)}%, candidate ${(100 * r.assertions.shadow_pass_rate).toFixed(1)}% of ${r.assertions.pairs} pairs pass; ${r.assertions.regressions} regressed`);
     for (const w of r.worst.slice(0, 3)) out.push(`    ${f3(w.similarity)}  ${w.request_id}\n      primary: ${w.primary}\n      shadow:  ${w.shadow}`);
   }
   return out.join('\n') + '\n';

@@ -2,6 +2,7 @@
 // (an unknown candidate is a config error at load, not a silent no-op at run time).
 import type { RouteConfig } from './schema.js';
 import type { PromotionConfig } from './substitution-schema.js';
+import type { Assertion } from '../evals/suite.js';
 import type { DeploymentSnapshot } from './snapshot.js';
 
 export interface ShadowSettings {
@@ -15,6 +16,8 @@ export interface ShadowSettings {
   budget?: { usd: number; periodMs: number };
   /** The route whose first target judges pairs. */
   judge?: string;
+  /** Assertions both sides of every pair are scored with. */
+  assert?: Assertion[];
 }
 
 export interface PromotionGuards {
@@ -70,6 +73,12 @@ export function compileShadow(path: string, r: RouteConfig, deployments: Readonl
     out.classes = s.classes;
   }
   if (s.budget) out.budget = s.budget;
+  if (s.assert) {
+    s.assert.forEach((a, i) => {
+      if (a.type === 'judge') problems.push(`${path}.shadow.assert[${i}]: a judge assertion needs a question and a rubric per case; use shadow.judge for a judged comparison of the pair`);
+    });
+    out.assert = s.assert;
+  }
   if (s.judge !== undefined) {
     if (!routeNames.includes(s.judge)) problems.push(`${path}.shadow.judge: unknown route "${s.judge}"`);
     else out.judge = s.judge;

@@ -2,6 +2,7 @@
 // their own file so the route schema grows by two lines. Durations accept `h` and `d` too:
 // promotion intervals are minutes to hours.
 import { z } from 'zod';
+import { assertionSchema } from '../evals/suite.js';
 
 /** `500ms`, `30s`, `2m`, `1h`, `1d`, or a number of milliseconds. */
 export const longDuration = z.union([
@@ -28,6 +29,8 @@ export const shadowSchema = z.strictObject({
   timeout: longDuration.optional(),
   /** A route whose first deployment judges each pair (which answer is better), outside the pipeline. */
   judge: z.string().min(1).optional(),
+  /** Eval assertions every answer of the route should meet (json-valid, regex, ...): both sides of each pair are scored with them. */
+  assert: z.array(assertionSchema).min(1).optional(),
   /** Mirror only requests of these request classes (the route's `classes`; `default` for none). */
   classes: z.array(z.string().min(1)).min(1).optional(),
   /** Shadow spend cap in USD: `20/day`, `2/hour`, or a number (per day). Past it, mirrors are skipped and counted. */

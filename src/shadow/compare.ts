@@ -31,6 +31,8 @@ export interface ShadowPair {
   judge?: 'win' | 'tie' | 'loss';
   judgeError?: string;
   judgeCostUsd?: number;
+  /** Scores (0..1, weighted share of passing assertions) of both answers under the route's `shadow.assert`. */
+  assertions?: { primary: number; shadow: number };
 }
 
 function isJson(text: string): boolean {

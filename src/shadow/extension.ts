@@ -11,6 +11,8 @@ import { jsonEndpoint } from '../gateway/endpoints/json.js';
 import type { EndpointSpec } from '../gateway/endpoint.js';
 import { HashedNgramEmbedder, type Embedder } from '../evals/embedder.js';
 import { priceUsd } from '../evals/price.js';
+import { judgeCase, type Observation } from '../evals/assertions.js';
+import type { Assertion } from '../evals/suite.js';
 import { TARGET_HEADER } from '../evals/target-pin.js';
 import type { CanonicalRequest } from '../spec/canonical.js';
 import type { Logger } from '../telemetry/log.js';
@@ -106,6 +108,12 @@ export interface ShadowExtension extends Extension {
   readonly aggregates: ShadowAggregates;
   /** Resolves once every queued mirror has finished. */
   idle(): Promise<void>;
+}
+
+/** The weighted share of `assert` an answer passes (a failed side scores 0), as an eval case would judge it. */
+async function scoreAnswer(assert: Assertion[], a: Answered, embedder: Embedder): Promise<number> {
+  const o: Observation = { status: a.error === undefined ? 200 : 502, text: a.text, toolCalls: [], latencyMs: a.latencyMs, ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}) };
+  return (await judgeCase({ id: 'shadow', messages: [], assert, threshold: 1, tags: [], options: {} }, o, { embedder })).score;
 }
 
 function primaryOf(call: Call, mark: Mark, now: number): Answered {
@@ -209,6 +217,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
         const ok = q.offer(d.id, async () => {
           const shadow = await sender.send(d, request, s.timeoutMs, closing);
           const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId, ...(served !== undefined ? { primaryDeployment: served } : {}) }, primary, shadow, embedder);
+          if (s.assert) pair.assertions = { primary: await scoreAnswer(s.assert, primary, embedder), shadow: await scoreAnswer(s.assert, shadow, embedder) };
           const judgeBy = s.judge === undefined ? undefined : call.ex.snapshot.routes.get(s.judge)?.targets[0];
           if (judgeBy && pair.similarity !== undefined) {
             const j = await judgePair(sender, judgeBy, request, call.ex.requestId, primary.text, shadow.text, s.timeoutMs, closing);
