@@ -32,6 +32,11 @@ export const FEATURES: Record<string, FeatureVariant> = {
     routes: ['  bench-shadow: { targets: [a], shadow: { targets: [b], sample: 0.1 } }'],
     route: 'bench-shadow',
   },
+  capture10: {
+    describe: '10% of the route body-captured (redacted, written behind into the embedded store) for eval capture',
+    routes: ['  bench-capture: { targets: [a], capture: { sample: 0.1 } }'],
+    route: 'bench-capture',
+  },
   auto: {
     describe: 'strategy: auto over two tiers of the same mock (router scoring + tier plan)',
     deployments: ['  t-small: { provider: mock, model: bench-model, tier: small }', '  t-big: { provider: mock, model: bench-model, tier: frontier }'],

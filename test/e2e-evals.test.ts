@@ -163,7 +163,7 @@ test('eval capture: logged requests of a route become a suite whose references a
     const sampled = [0, 2, 4, 6, 8].map((i) => `What is the ${FACTS[i]![0]}?`);
     assert.equal(rep.live.summary.passed, sampled.filter((q) => answerFor(FACTS, table, 'cheap', q) === answerFor(FACTS, table, 'good', q)).length);
     assert.ok(rep.total.replayUsd > 0);
-    assert.equal(await runSubstitutionCli('replay', ['--policy', policyFile, '--log', logFile, '--live', '5'], io), 1, '--live needs --route');
+    assert.equal(await runSubstitutionCli('replay', ['--policy', policyFile, '--log', logFile, '--live', '5'], io), 2, '--live needs --route (a usage error)');
   } finally {
     await gw2.close();
     await ks.close();

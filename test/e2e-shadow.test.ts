@@ -191,3 +191,64 @@ test('shadow classes and budget: only the listed classes are mirrored, and spend
   assert.throws(() => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, classes: [nope] } }'), { env: {} }), /shadow\.classes\[0\]: the route has no class "nope"/);
   assert.throws(() => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, budget: 5/week } }'), { env: {} }), /20\/day/);
 });
+
+test('a restart does not reset the shadow budget: the period\'s spend so far is read back from the store', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {} });
+  const path = join(mkdtempSync(join(tmpdir(), 'mp-shadow-budget-')), 'substitution.db');
+  let sent = 0;
+  const priced: ShadowSender = {
+    async send() {
+      sent++;
+      return { text: 'x', latencyMs: 1, costUsd: 0.04 };
+    },
+  };
+  const clock = 10 * 86_400_000 + 3_600_000;
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, budget: 0.1/day } }');
+  const run = async (requests: number) => {
+    const shadow = shadowTraffic({ log: captureLogger([]), sender: priced, store: new SqliteShadowStore(path), random: () => 0, now: () => clock });
+    const gw = await startGateway({ configText: config, port: 0, logger: captureLogger([]), env: {}, extensions: [shadow] });
+    try {
+      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
+      for (let i = 0; i < requests; i++) {
+        await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: QUESTIONS[i]! }] });
+        await shadow.idle();
+      }
+      return shadow.aggregates.get('qa', 'candidate')!;
+    } finally {
+      await gw.close();
+    }
+  };
+  try {
+    await run(2); // 0.08 of 0.1 spent
+    assert.equal(sent, 2);
+    const after = await run(3); // the first mirror crosses the budget (0.12); the next two are over it
+    assert.equal(sent, 3, 'the restarted gateway knew 0.08 was spent today');
+    assert.equal(after.overBudget, 2);
+  } finally {
+    await ks.close();
+  }
+});
+
+test('shadow.assert: both answers of every pair are scored with the route\'s assertions; the report counts the candidate\'s regressions', async () => {
+  const ks = await startKnowledgeServer(FACTS, { good: {}, cheap: { wrong: 0.4 } });
+  const shadow = shadowTraffic({ log: captureLogger([]), random: () => 0 });
+  const config = substitutionConfig(ks.url, '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, assert: [ { type: regex, pattern: "capital of" }, { type: max-latency, ms: 60000 } ] } }');
+  const gw = await startGateway({ configText: `auth: { master_key: ${KEY}, admin_key: ${KEY} }\n${config}`, port: 0, logger: captureLogger([]), env: {}, extensions: [shadow] });
+  try {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    for (const q of QUESTIONS) await client.chat.completions.create({ model: 'qa', messages: [{ role: 'user', content: q }] });
+    await shadow.idle();
+    const models = new Map(Object.entries({ cheap: { wrong: 0.4 } }));
+    const wrong = QUESTIONS.filter((q, i) => answerFor(FACTS, models, 'cheap', q) !== FACTS[i]![1]).length;
+    assert.ok(wrong > 0 && wrong < QUESTIONS.length, `fixture: ${wrong}`);
+    const view = (await (await fetch(`${gw.url}/admin/shadow?route=qa`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { routes: Array<{ assertions: { pairs: number; primary_pass_rate: number; shadow_pass_rate: number; regressions: number } }> };
+    assert.deepEqual(view.routes[0]!.assertions, { pairs: 10, primary_pass_rate: 1, shadow_pass_rate: (10 - wrong) / 10, regressions: wrong });
+  } finally {
+    await gw.close();
+    await ks.close();
+  }
+  assert.throws(
+    () => loadSnapshotFromText(substitutionConfig('http://127.0.0.1:9', '  qa: { targets: [incumbent], shadow: { targets: [candidate], sample: 1, assert: [ { type: judge, route: qa, rubric: good } ] } }'), { env: {} }),
+    /shadow\.assert\[0\]: a judge assertion .* use shadow\.judge/,
+  );
+});

@@ -13,6 +13,8 @@ export interface FlagSpec {
   /** Shown in --help, e.g. `FILE` for `--config FILE`. */
   value?: string;
   description: string;
+  /** A string flag that may be given more than once (`--log a --log b`): its values are in `Parsed.lists`. */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -37,11 +39,11 @@ export class UsageError extends Error {
 
 export type FlagValues = Record<string, string | boolean | undefined>;
 
-export type Parsed = { help: true } | { help: false; values: FlagValues; positionals: string[] };
+export type Parsed = { help: true } | { help: false; values: FlagValues; positionals: string[]; lists: Record<string, string[]> };
 
 export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, f] of Object.entries(spec.flags)) options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, f] of Object.entries(spec.flags)) options[name] = { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
   // strict: false so that nothing throws; every check parseArgs would make is made here instead,
   // with a message that says what to do.
   const { values, positionals, tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
@@ -56,7 +58,13 @@ export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
   if (!spec.positionals && positionals.length > 0) {
     throw new UsageError(`modelplane ${spec.name}: unexpected argument "${positionals[0]}" (modelplane ${spec.name} --help shows the usage)`);
   }
-  return { help: false, values: values as FlagValues, positionals };
+  const lists: Record<string, string[]> = {};
+  const single: FlagValues = {};
+  for (const [name, v] of Object.entries(values)) {
+    if (Array.isArray(v)) lists[name] = v.filter((x): x is string => typeof x === 'string');
+    else single[name] = v;
+  }
+  return { help: false, values: single, positionals, lists };
 }
 
 function suggestion(spec: CommandSpec, unknown: string): string {

@@ -73,9 +73,10 @@ usage:
   modelplane keys|teams|customers|agents ...             virtual keys and the tenant hierarchy (docs/tenants.md)
   modelplane spend|budgets|audit ...                     who spent what, budget state, the admin audit trail
   modelplane eval run SUITE [--route R | --target D]     run an eval suite through a running gateway (CI gate)
-  modelplane shadow report [--route R]                   paired comparison of shadow traffic
-  modelplane promote status [--route R]                  graduated promotions and their decisions
-  modelplane replay --policy FILE --log FILE [--since 7d] price logged traffic under another config
+  modelplane eval capture --route R --config FILE        write a suite from a route's captured traffic
+  modelplane shadow report [--route R] [--since 24h]     paired comparison of shadow traffic
+  modelplane promote start|status [--route R] ...        graduated promotions and their decisions
+  modelplane replay --policy FILE --config FILE          price the ledger's traffic under another config
   modelplane --version                                   print the version
 
 modelplane COMMAND --help shows a command's flags.

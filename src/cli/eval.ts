@@ -1,29 +1,22 @@
 // `modelplane eval run SUITE [--route R | --target DEPLOYMENT]`: runs an eval suite through a
 // running gateway and prints a report; the exit code is the CI gate (0 met, 1 not met, 2 usage).
-import { parseArgs } from 'node:util';
+// `modelplane eval capture`: a suite from captured traffic. Flags are parsed by args.ts from the
+// specs in substitution-commands.ts (nearest-flag errors, per-command --help).
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { captureFromLogs, suiteYamlFrom } from '../evals/capture.js';
-import { parseSince } from './since.js';
-import { loadSnapshotFromFile } from '../config/load.js';
+import { captureFromLogs, casesFromCaptures, suiteYamlFrom, type Captured } from '../evals/capture.js';
 import { compareExitCode, compareRuns, formatComparison, formatJson, formatJunit, formatTable, exitCode } from '../evals/report.js';
 import { runSuite, type RunOptions } from '../evals/runner.js';
 import { loadSuite } from '../evals/suite.js';
+import { chooseEmbedder } from '../evals/embedder-choice.js';
+import { parseCommand, renderHelp, UsageError, type CommandSpec, type FlagValues } from './args.js';
+import { parseSince } from './since.js';
+import { EVAL_CAPTURE, EVAL_RUN } from './substitution-commands.js';
+import { loadConfigWithoutSecrets, openCaptureStore } from './substitution-stores.js';
 
-export const EVAL_HELP = `usage: modelplane eval run SUITE.yaml [--route R | --target DEPLOYMENT] [options]
-       modelplane eval capture --route R --log FILE [--log FILE ...] [--sample 200] [--since 7d] [--out FILE]
-         (a suite from logged requests: needs logging.log_bodies; the served answers become references)
-  --url URL            the gateway (default $MODELPLANE_URL or http://127.0.0.1:4000)
-  --key KEY            the master key (default $MODELPLANE_KEY)
-  --config FILE        the gateway's config, to price answers (max-cost, cost columns)
-  --format table|json|junit  (default table; junit: XML for CI test reports)
-  --min-pass X         exit 1 when the pass rate is under X (0..1, default 1)
-  --concurrency N      cases in flight (default 4)
-  --repeat K           run every case K times (default 1)
-  --baseline D         also run against deployment D (or route:R for a route as served) and
-                       compare case by case; exit 1 when the pass rate drops by more than
-  --max-regression X   this share (0..1, default 0)
-  --publish            report the pass rate to the gateway (the promotion's eval_pass guard)
+export const EVAL_HELP = `usage: modelplane eval run SUITE.yaml [--route R | --target DEPLOYMENT] [flags]
+       modelplane eval capture --route R (--config FILE | --log FILE ...) [--sample 200] [--since 7d] [--out FILE]
+modelplane eval run --help and modelplane eval capture --help list every flag.
 `;
 
 export interface CliIo {
@@ -39,78 +32,101 @@ export function gatewayArgs(env: NodeJS.ProcessEnv, url: string | undefined, key
   return { baseUrl: url ?? env.MODELPLANE_URL ?? 'http://127.0.0.1:4000', ...(apiKey ? { apiKey } : {}) };
 }
 
-export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<number> {
-  let parsed;
+/** Parses with a spec; help and usage errors are written here. A number is the exit code to return at once. */
+export function parseOrExit(spec: CommandSpec, args: string[], io: CliIo): { values: FlagValues; positionals: string[]; lists: Record<string, string[]> } | number {
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        route: { type: 'string' },
-        target: { type: 'string' },
-        url: { type: 'string' },
-        key: { type: 'string' },
-        config: { type: 'string' },
-        format: { type: 'string' },
-        'min-pass': { type: 'string' },
-        concurrency: { type: 'string' },
-        repeat: { type: 'string' },
-        publish: { type: 'boolean' },
-        baseline: { type: 'string' },
-        'max-regression': { type: 'string' },
-        log: { type: 'string', multiple: true },
-        sample: { type: 'string' },
-        since: { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
+    const p = parseCommand(spec, args);
+    if (p.help) {
+      io.out(renderHelp(spec));
+      return 0;
+    }
+    return p;
   } catch (e) {
-    io.err(`modelplane eval: ${(e as Error).message}\n${EVAL_HELP}`);
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** A number flag in [min, max], or the default; a UsageError names the flag otherwise. */
+export function numberFlag(command: string, name: string, v: string | boolean | undefined, dflt: number, min: number, max: number, integer = false): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`modelplane ${command}: --${name} expects ${integer ? 'an integer' : 'a number'} from ${min} to ${max === Infinity ? 'up' : max}, got "${String(v)}"`);
+  }
+  return n;
+}
+
+export async function runEvalCli(args: string[], io: CliIo = stdio): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    if (sub === 'run') return await run(rest, io);
+    if (sub === 'capture') return await capture(rest, io);
+  } catch (e) {
+    io.err(`${e instanceof UsageError ? e.message : `modelplane eval ${sub}: ${(e as Error).message}`}\n`);
     return 2;
   }
-  const [sub, file] = parsed.positionals;
-  const v = parsed.values;
-  if (sub === 'capture') return capture(v, io);
-  if (sub !== 'run' || !file) {
-    io.err(EVAL_HELP);
-    return 2;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    io.out(EVAL_HELP);
+    return 0;
   }
-  const format = v.format ?? 'table';
-  const minPass = v['min-pass'] === undefined ? 1 : Number(v['min-pass']);
-  const maxRegression = v['max-regression'] === undefined ? 0 : Number(v['max-regression']);
-  if ((format !== 'table' && format !== 'json' && format !== 'junit') || !(minPass >= 0 && minPass <= 1) || !(maxRegression >= 0 && maxRegression <= 1)) {
-    io.err(`modelplane eval: --format is table, json or junit, --min-pass and --max-regression numbers in 0..1\n`);
-    return 2;
+  io.err(sub === undefined ? EVAL_HELP : `modelplane eval: unknown subcommand "${sub}" (run or capture)\n${EVAL_HELP}`);
+  return 2;
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const p = parseOrExit(EVAL_RUN, args, io);
+  if (typeof p === 'number') return p;
+  const v = p.values;
+  const [file, extra] = p.positionals;
+  if (!file) throw new UsageError('modelplane eval run: the suite file is missing (modelplane eval run evals/support.yaml)');
+  if (extra !== undefined) throw new UsageError(`modelplane eval run: unexpected argument "${extra}" (one suite per run)`);
+  const format = str(v.format) ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'junit') throw new UsageError(`modelplane eval run: --format is table, json or junit, got "${format}"`);
+  const minPass = numberFlag('eval run', 'min-pass', v['min-pass'], 1, 0, 1);
+  const maxRegression = numberFlag('eval run', 'max-regression', v['max-regression'], 0, 0, 1);
+  const opts: RunOptions = { ...gatewayArgs(io.env, str(v.url), str(v.key)) };
+  const route = str(v.route);
+  const target = str(v.target);
+  if (route) opts.route = route;
+  if (target) opts.target = target;
+  if (v.concurrency !== undefined) opts.concurrency = numberFlag('eval run', 'concurrency', v.concurrency, 4, 1, 1000, true);
+  if (v.repeat !== undefined) opts.repeat = numberFlag('eval run', 'repeat', v.repeat, 1, 1, 1000, true);
+  try {
+    opts.embedder = chooseEmbedder(str(v.embedder), opts);
+  } catch (e) {
+    throw new UsageError(`modelplane eval run: ${(e as Error).message}`);
   }
+  const config = str(v.config);
   try {
     const suite = loadSuite(resolve(file));
-    const opts: RunOptions = { ...gatewayArgs(io.env, v.url, v.key) };
-    if (v.route) opts.route = v.route;
-    if (v.target) opts.target = v.target;
-    if (v.concurrency) opts.concurrency = Math.max(1, Number(v.concurrency) || 1);
-    if (v.repeat) opts.repeat = Math.max(1, Number(v.repeat) || 1);
-    if (v.config) {
-      const snap = loadSnapshotFromFile(resolve(v.config), { env: io.env });
+    if (config) {
+      const snap = loadConfigWithoutSecrets(config, io.env);
       opts.priceOf = (d) => snap.deployments.get(d)?.price;
     }
-    if (v.baseline !== undefined) {
+    const baseline = str(v.baseline);
+    if (baseline !== undefined) {
       const baseOpts: RunOptions = { ...opts };
       delete baseOpts.target;
-      if (v.baseline.startsWith('route:')) baseOpts.route = v.baseline.slice('route:'.length);
-      else baseOpts.target = v.baseline;
-      const [baseline, candidate] = [await runSuite(suite, baseOpts), await runSuite(suite, opts)];
-      const cmp = compareRuns(baseline, candidate);
+      if (baseline.startsWith('route:')) baseOpts.route = baseline.slice('route:'.length);
+      else baseOpts.target = baseline;
+      const [base, candidate] = [await runSuite(suite, baseOpts), await runSuite(suite, opts)];
+      const cmp = compareRuns(base, candidate);
       io.out(format === 'json' ? JSON.stringify(cmp, null, 2) + '\n' : format === 'junit' ? formatJunit(candidate) : formatComparison(cmp));
-      if (v.publish) await publish(opts, candidate.route, v.target, candidate.summary.passRate, candidate.summary.cases);
+      if (v.publish === true) await publish(opts, candidate.route, target, candidate.summary.passRate, candidate.summary.cases);
       return compareExitCode(cmp, { minPass, maxRegression });
     }
-    const run = await runSuite(suite, opts);
-    io.out(format === 'json' ? formatJson(run) : format === 'junit' ? formatJunit(run) : formatTable(run));
-    if (v.publish) await publish(opts, run.route, v.target, run.summary.passRate, run.summary.cases);
-    return exitCode(run, { minPass });
+    const result = await runSuite(suite, opts);
+    io.out(format === 'json' ? formatJson(result) : format === 'junit' ? formatJunit(result) : formatTable(result));
+    if (v.publish === true) await publish(opts, result.route, target, result.summary.passRate, result.summary.cases);
+    return exitCode(result, { minPass });
   } catch (e) {
-    io.err(`modelplane eval: ${(e as Error).message}\n`);
+    io.err(`modelplane eval run: ${(e as Error).message}\n`);
     return 2;
   }
 }
@@ -126,31 +142,51 @@ async function publish(opts: RunOptions, route: string, target: string | undefin
   if (!res.ok) throw new Error(`publishing the pass rate failed: ${res.status} ${await res.text()}`);
 }
 
-async function capture(v: { route?: string | undefined; log?: string[] | undefined; sample?: string | undefined; since?: string | undefined; out?: string | undefined }, io: CliIo): Promise<number> {
-  if (!v.route || !v.log?.length) {
-    io.err(`modelplane eval capture: --route R and --log FILE are required\n${EVAL_HELP}`);
-    return 2;
-  }
-  const sample = v.sample === undefined ? 200 : Number(v.sample);
-  if (!Number.isInteger(sample) || sample < 1) {
-    io.err('modelplane eval capture: --sample is a positive integer\n');
-    return 2;
-  }
+/** Captured cases of a route: from the capture store under `config`'s data_dir, or from log files. */
+export async function capturedCases(io: CliIo, command: string, q: { route: string; config?: string; logs: readonly string[]; sample: number; since?: number }): Promise<Captured[]> {
+  if (q.logs.length > 0) return captureFromLogs(q.logs.map((f) => resolve(f)), { route: q.route, sample: q.sample, ...(q.since !== undefined ? { since: q.since } : {}) });
+  if (q.config === undefined) throw new UsageError(`modelplane ${command}: --config FILE (the gateway's; its data_dir holds the captures) or --log FILE is required`);
+  const store = openCaptureStore(command, q.config, loadConfigWithoutSecrets(q.config, io.env));
   try {
-    const since = v.since === undefined ? undefined : Date.now() - parseSince(v.since);
-    const cases = await captureFromLogs(v.log.map((f) => resolve(f)), { route: v.route, sample, ...(since !== undefined ? { since } : {}) });
-    if (cases.length === 0) {
-      io.err(`modelplane eval capture: no logged request of route ${v.route} with a prompt and an answer (is logging.log_bodies on?)\n`);
-      return 1;
-    }
-    const yaml = suiteYamlFrom(v.route, cases);
-    if (v.out) {
-      writeFileSync(resolve(v.out), yaml);
-      io.err(`wrote ${cases.length} cases to ${v.out}\n`);
-    } else io.out(yaml);
-    return 0;
-  } catch (e) {
-    io.err(`modelplane eval capture: ${(e as Error).message}\n`);
-    return 2;
+    // Deduplicate before sampling, so a prompt sent a hundred times does not crowd out the rest.
+    const all = casesFromCaptures(store.list({ route: q.route, ...(q.since !== undefined ? { since: q.since } : {}) }));
+    if (all.length <= q.sample) return all;
+    const step = all.length / q.sample;
+    return Array.from({ length: q.sample }, (_, i) => all[Math.floor(i * step)]!);
+  } finally {
+    await store.close();
   }
+}
+
+export function sinceFlag(command: string, v: string | boolean | undefined, now = Date.now()): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    return now - parseSince(v);
+  } catch (e) {
+    throw new UsageError(`modelplane ${command}: ${(e as Error).message}`);
+  }
+}
+
+async function capture(args: string[], io: CliIo): Promise<number> {
+  const p = parseOrExit(EVAL_CAPTURE, args, io);
+  if (typeof p === 'number') return p;
+  const v = p.values;
+  const route = str(v.route);
+  if (!route) throw new UsageError('modelplane eval capture: --route R is required (the route whose traffic becomes cases)');
+  const sample = numberFlag('eval capture', 'sample', v.sample, 200, 1, 1_000_000, true);
+  const threshold = numberFlag('eval capture', 'threshold', v.threshold, 0.8, 0, 1);
+  const since = sinceFlag('eval capture', v.since);
+  const config = str(v.config);
+  const cases = await capturedCases(io, 'eval capture', { route, logs: p.lists.log ?? [], sample, ...(config !== undefined ? { config } : {}), ...(since !== undefined ? { since } : {}) });
+  if (cases.length === 0) {
+    io.err(`modelplane eval capture: no captured request of route ${route} with a prompt and an answer (does the route have \`capture:\`, or the log logging.log_bodies?)\n`);
+    return 1;
+  }
+  const yaml = suiteYamlFrom(route, cases, threshold);
+  const out = str(v.out);
+  if (out) {
+    writeFileSync(resolve(out), yaml);
+    io.err(`wrote ${cases.length} cases to ${out}\n`);
+  } else io.out(yaml);
+  return 0;
 }

@@ -1,6 +1,8 @@
 // Route `shadow:` and `promotion:` -> their compiled settings, with cross references checked
 // (an unknown candidate is a config error at load, not a silent no-op at run time).
 import type { RouteConfig } from './schema.js';
+import type { PromotionConfig } from './substitution-schema.js';
+import type { Assertion } from '../evals/suite.js';
 import type { DeploymentSnapshot } from './snapshot.js';
 
 export interface ShadowSettings {
@@ -14,6 +16,8 @@ export interface ShadowSettings {
   budget?: { usd: number; periodMs: number };
   /** The route whose first target judges pairs. */
   judge?: string;
+  /** Assertions both sides of every pair are scored with. */
+  assert?: Assertion[];
 }
 
 export interface PromotionGuards {
@@ -31,6 +35,17 @@ export interface PromotionSettings {
   minSamples: number;
   guards: PromotionGuards;
 }
+
+export interface CaptureSettings {
+  sample: number;
+  retentionMs: number;
+  maxBytes: number;
+  maxRecordBytes: number;
+  /** Restricted sensitivity tiers whose requests may still be captured. */
+  tiers: string[];
+}
+
+export const CAPTURE_DEFAULTS = { retentionMs: 7 * 86_400_000, maxBytes: 64 * 1024 * 1024, maxRecordBytes: 64 * 1024 };
 
 export const SHADOW_DEFAULTS = { maxInFlight: 8, queue: 64, timeoutMs: 60_000 };
 export const PROMOTION_DEFAULTS = { minSamples: 30 };
@@ -58,6 +73,12 @@ export function compileShadow(path: string, r: RouteConfig, deployments: Readonl
     out.classes = s.classes;
   }
   if (s.budget) out.budget = s.budget;
+  if (s.assert) {
+    s.assert.forEach((a, i) => {
+      if (a.type === 'judge') problems.push(`${path}.shadow.assert[${i}]: a judge assertion needs a question and a rubric per case; use shadow.judge for a judged comparison of the pair`);
+    });
+    out.assert = s.assert;
+  }
   if (s.judge !== undefined) {
     if (!routeNames.includes(s.judge)) problems.push(`${path}.shadow.judge: unknown route "${s.judge}"`);
     else out.judge = s.judge;
@@ -66,8 +87,12 @@ export function compileShadow(path: string, r: RouteConfig, deployments: Readonl
 }
 
 export function compilePromotion(path: string, r: RouteConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): PromotionSettings | undefined {
-  const p = r.promotion;
-  if (!p) return undefined;
+  return r.promotion ? compilePromotionBlock(`${path}.promotion`, r.promotion, deployments, problems) : undefined;
+}
+
+/** One `promotion:` block (from the config, or started through the admin API) -> its settings. */
+export function compilePromotionBlock(at: string, p: PromotionConfig, deployments: ReadonlyMap<string, DeploymentSnapshot>, problems: string[]): PromotionSettings | undefined {
+  const path = at.replace(/\.promotion$/, '');
   const candidate = deployment(p.candidate, `${path}.promotion.candidate`, deployments, problems);
   for (let i = 1; i < p.steps.length; i++) {
     if (p.steps[i]! <= p.steps[i - 1]!) problems.push(`${path}.promotion.steps: expected increasing shares, got ${p.steps.join(', ')}`);
@@ -82,4 +107,19 @@ export function compilePromotion(path: string, r: RouteConfig, deployments: Read
   if (g.shadow_similarity !== undefined) guards.shadowSimilarity = g.shadow_similarity;
   if (g.shadow_win !== undefined) guards.shadowWin = g.shadow_win;
   return { candidate, steps: p.steps, intervalMs: p.interval, minSamples: p.min_samples ?? PROMOTION_DEFAULTS.minSamples, guards };
+}
+
+export function compileCapture(path: string, r: RouteConfig, knownTiers: readonly string[], problems: string[]): CaptureSettings | undefined {
+  const c = r.capture;
+  if (!c) return undefined;
+  (c.tiers ?? []).forEach((t, i) => {
+    if (!knownTiers.includes(t)) problems.push(`${path}.capture.tiers[${i}]: unknown sensitivity tier "${t}" (policy.sensitivity declares: ${knownTiers.join(', ') || 'none'})`);
+  });
+  return {
+    sample: c.sample,
+    retentionMs: c.retention ?? CAPTURE_DEFAULTS.retentionMs,
+    maxBytes: c.max_bytes ?? CAPTURE_DEFAULTS.maxBytes,
+    maxRecordBytes: c.max_record_bytes ?? CAPTURE_DEFAULTS.maxRecordBytes,
+    tiers: c.tiers ?? [],
+  };
 }

@@ -9,7 +9,7 @@ import { compileTenants } from './compile-tenants.js';
 import { compileCacheSettings, compileRouteCache } from './compile-cache.js';
 import { DEFAULT_INGRESS_LIMITS, DEFAULT_UPSTREAM_LIMITS, type IngressLimits, type UpstreamLimits } from '../spec/limits.js';
 import { compileTelemetry } from './telemetry.js';
-import { compilePromotion, compileShadow } from './compile-substitution.js';
+import { compileCapture, compilePromotion, compileShadow } from './compile-substitution.js';
 import { compileCluster } from './compile-cluster.js';
 import type { Config, DeploymentConfig, PlanConfig, ProviderConfig } from './schema.js';
 import type {
@@ -348,6 +348,8 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
     if (shadow) route.shadow = shadow;
     const promotion = compilePromotion(path, r, deployments, problems);
     if (promotion) route.promotion = promotion;
+    const capture = compileCapture(path, r, Object.keys(config.policy?.sensitivity ?? {}), problems);
+    if (capture) route.capture = capture;
     const fb = r.on_budget_exhausted;
     if (fb) {
       const p = compilePlan(`${path}.on_budget_exhausted`, fb, undefined, deployments, config, problems);

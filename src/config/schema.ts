@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { RETENTION, tenantConfigFields } from './tenants-schema.js';
 import { telemetrySchema } from './telemetry.js';
-import { promotionSchema, shadowSchema } from './substitution-schema.js';
+import { captureSchema, promotionSchema, shadowSchema } from './substitution-schema.js';
 import { clusterSchema, postgresSchema } from './cluster-schema.js';
 
 const WIRE_FORMATS = ['openai-chat', 'anthropic-messages', 'gemini', 'bedrock-converse'] as const;
@@ -205,6 +205,7 @@ const routeSchema = z.strictObject({
   cache: routeCacheSchema.optional(),
   shadow: shadowSchema.optional(),
   promotion: promotionSchema.optional(),
+  capture: captureSchema.optional(),
   /** When a budget refuses, serve from these cheaper targets instead (docs/tenants.md). */
   on_budget_exhausted: z.strictObject({ tier: z.string().optional(), targets: z.array(z.string().min(1)).min(1).optional() }).optional(),
 });

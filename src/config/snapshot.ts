@@ -9,7 +9,7 @@ import type { AuthScheme, AwsCredentials, ProviderQuirks, WireFormatName } from 
 import type { RouterModel } from '../routing/auto/model.js';
 import type { TextSource } from '../routing/auto/features.js';
 import type { IngressLimits, UpstreamLimits } from '../spec/limits.js';
-import type { PromotionSettings, ShadowSettings } from './compile-substitution.js';
+import type { CaptureSettings, PromotionSettings, ShadowSettings } from './compile-substitution.js';
 
 export interface CredentialSnapshot {
   /** Stable id for health tracking: `<provider>#<n>` or `<deployment>#<n>`; never the secret. */
@@ -169,6 +169,8 @@ export interface RouteSnapshot extends RoutingPolicy {
   shadow?: ShadowSettings;
   /** Moves traffic to a candidate step by step (src/promotion/). */
   promotion?: PromotionSettings;
+  /** Sampled prompt/answer capture into the embedded store (src/evals/capture-*.ts). */
+  capture?: CaptureSettings;
 }
 
 export type CacheScopeKind = 'key' | 'team' | 'customer' | 'global';

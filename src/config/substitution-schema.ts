@@ -2,6 +2,7 @@
 // their own file so the route schema grows by two lines. Durations accept `h` and `d` too:
 // promotion intervals are minutes to hours.
 import { z } from 'zod';
+import { assertionSchema } from '../evals/suite.js';
 
 /** `500ms`, `30s`, `2m`, `1h`, `1d`, or a number of milliseconds. */
 export const longDuration = z.union([
@@ -28,6 +29,8 @@ export const shadowSchema = z.strictObject({
   timeout: longDuration.optional(),
   /** A route whose first deployment judges each pair (which answer is better), outside the pipeline. */
   judge: z.string().min(1).optional(),
+  /** Eval assertions every answer of the route should meet (json-valid, regex, ...): both sides of each pair are scored with them. */
+  assert: z.array(assertionSchema).min(1).optional(),
   /** Mirror only requests of these request classes (the route's `classes`; `default` for none). */
   classes: z.array(z.string().min(1)).min(1).optional(),
   /** Shadow spend cap in USD: `20/day`, `2/hour`, or a number (per day). Past it, mirrors are skipped and counted. */
@@ -68,5 +71,41 @@ export const promotionSchema = z.strictObject({
   guards: guardsSchema.optional(),
 });
 
+/**
+ * Sampled body capture (src/evals/capture-*.ts): prompts and served answers kept in the embedded
+ * store, for `modelplane eval capture` and `replay --live`. A byte size is written like elsewhere
+ * in the config (`64kb`, `16mb`).
+ */
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i;
+/** `64kb`, `16mb`, or a number of bytes. */
+const captureSize = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(SIZE, 'expected a size such as 1048576 (bytes), "512kb" or "4mb"')
+    .transform((s) => {
+      const m = SIZE.exec(s)!;
+      return Math.round(Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b']);
+    }),
+]);
+
+export const captureSchema = z.strictObject({
+  /** Share of the route's chat requests captured, 0..1. */
+  sample: z.number().min(0).max(1),
+  /** Captures older than this are deleted (default 7d). */
+  retention: longDuration.optional(),
+  /** Bytes of captures kept for the route; past it the oldest are deleted (default 64mb). */
+  max_bytes: captureSize.optional(),
+  /** A request whose prompt and answer together exceed this is not captured (default 64kb). */
+  max_record_bytes: captureSize.optional(),
+  /**
+   * Sensitivity tiers (`policy.sensitivity`) whose requests may be captured although their rule
+   * restricts where data goes. Requests without a tier, or of a tier with an empty rule, are
+   * capturable; every other tier is never captured unless listed here.
+   */
+  tiers: z.array(z.string().min(1)).optional(),
+});
+
+export type CaptureConfig = z.output<typeof captureSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
 export type PromotionConfig = z.output<typeof promotionSchema>;

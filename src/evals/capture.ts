@@ -1,9 +1,8 @@
-// Suites from real traffic: `modelplane eval capture` turns logged requests of a route into eval
-// cases, with the answers that were served as `similar` references. The prompts come from the
-// request log's bodies (`logging.log_bodies: true`, the gateway's one body capture today; a
-// per-route sampled capture in the embedded store is the issue's fuller design). Only plain-text
-// conversations are captured: a case with tool calls or images would need assertions a
-// reference answer cannot give.
+// Suites from real traffic: `modelplane eval capture` turns captured requests of a route into
+// eval cases, with the answers that were served as `similar` references. The prompts come from
+// the route's body capture in the embedded store (route `capture:`, capture-extension.ts), or
+// from request-log bodies (`logging.log_bodies: true`). Only plain-text conversations are
+// captured: a case with tool calls or images would need assertions a reference answer cannot give.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
@@ -42,6 +41,21 @@ export interface Captured {
   id: string;
   messages: EvalMessage[];
   answer: string;
+  /** Request fields to send again (temperature, max_tokens). */
+  options?: Record<string, unknown>;
+}
+
+/** Store records -> cases: the same prompt twice is one case (the first served answer is its reference). */
+export function casesFromCaptures(records: ReadonlyArray<{ requestId: string; messages: EvalMessage[]; answer: string; options?: Record<string, unknown> }>): Captured[] {
+  const seen = new Set<string>();
+  const out: Captured[] = [];
+  for (const r of records) {
+    const key = JSON.stringify(r.messages);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ id: r.requestId, messages: r.messages, answer: r.answer, ...(r.options ? { options: r.options } : {}) });
+  }
+  return out;
 }
 
 export async function captureFromLogs(files: readonly string[], opts: CaptureOptions): Promise<Captured[]> {
@@ -78,8 +92,8 @@ export function suiteYamlFrom(route: string, cases: readonly Captured[], thresho
   const doc = {
     name: `${route}-captured`,
     route,
-    description: `Captured from ${cases.length} logged requests; references are the answers that were served.`,
-    cases: cases.map((c) => ({ id: c.id, tags: ['captured'], messages: c.messages, assert: [{ type: 'similar', reference: c.answer, threshold }] })),
+    description: `Captured from ${cases.length} requests; references are the answers that were served.`,
+    cases: cases.map((c) => ({ id: c.id, tags: ['captured'], messages: c.messages, ...(c.options ? { options: c.options } : {}), assert: [{ type: 'similar', reference: c.answer, threshold }] })),
   };
   return stringify(doc, { lineWidth: 0 });
 }

@@ -115,6 +115,8 @@ export interface Call {
    * routes with `cascade: true`; non-streaming requests only).
    */
   cascade?: Array<{ name: string; plan: RoutingPolicy }>;
+  /** The request's data-sensitivity tier, when the policy gives it one (set by tenancy admission; read by body capture). */
+  sensitivity?: string;
   /** Planner filter applied before routing: a returned reason excludes the deployment. */
   exclude?: (d: DeploymentSnapshot) => string | undefined;
   /** Extra response headers `[name, value, ...]`, written at commit and on errors. */

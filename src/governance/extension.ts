@@ -207,6 +207,7 @@ function admitted(gov: Governor, call: Call, adm: Admission, next: () => Promise
     if (a.workflow !== undefined) caller.workflow = a.workflow;
     call.caller = caller;
   }
+  if (adm.sensitivity !== undefined) call.sensitivity = adm.sensitivity;
   if (adm.exclude) call.exclude = both(call.exclude, adm.exclude);
   if (adm.limitStates.length > 0) call.headers.push(...gov.responseHeaders(adm));
   return next();

@@ -64,6 +64,8 @@ export interface AdmitInput {
 
 export interface Admission {
   attribution: Attribution;
+  /** The request's sensitivity tier (its name), when the policy gives it one. */
+  sensitivity?: string;
   exclude?: Exclude;
   reservation?: Reservation;
   ticket?: LimitTicket;
@@ -179,13 +181,14 @@ export class Governor {
     if (this.nothingToEnforce(input)) {
       return { attribution: attribute(input.headers, input.body, p), limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
     }
-    const { attribution, customer, agent, exclude } = this.screen(input);
+    const { attribution, customer, agent, exclude, sensitivity } = this.screen(input);
     const eligible = exclude ? input.targets.filter((t) => exclude(t) === undefined) : input.targets;
 
     const adm: Admission = { attribution, limitStates: NO_LIMITS, estimateUsd: 0, estimateTokens: 0 };
     let inputTokens = -1;
     const inputEstimate = () => (inputTokens >= 0 ? inputTokens : (inputTokens = Math.max(input.inputTokens, input.request ? admissionInputTokens(input.request) : 0)));
     if (exclude) adm.exclude = exclude;
+    if (sensitivity !== undefined) adm.sensitivity = sensitivity;
 
     const states: BudgetState[] = [];
     const addBudget = (id: string) => {
@@ -252,7 +255,7 @@ export class Governor {
    * passes before anything is reserved. A 403 when the key may not use the route or no target
    * is allowed.
    */
-  private screen(input: AdmitInput): { attribution: Attribution; customer: EntityRecord | undefined; agent: EntityRecord | undefined; exclude: Exclude | undefined } {
+  private screen(input: AdmitInput): { attribution: Attribution; customer: EntityRecord | undefined; agent: EntityRecord | undefined; exclude: Exclude | undefined; sensitivity: string | undefined } {
     const p = input.principal;
     if (p && !allows(p.allowRoute, input.route)) {
       throw new GatewayError('forbidden', `key ${p.key.name} may not use route "${input.route}"`);
@@ -269,7 +272,8 @@ export class Governor {
     const tier = requestTier(policy, callerTier, Array.isArray(h) ? h[0] : h);
     const exclude = buildExclude(policy, tier, p);
     assertSomeEligible(input.targets, exclude, input.route);
-    return { attribution, customer, agent, exclude };
+    const sensitivity = tier >= 0 ? policy.tiers[tier]?.name : undefined;
+    return { attribution, customer, agent, exclude, sensitivity };
   }
 
   private nothingToEnforce(input: AdmitInput): boolean {

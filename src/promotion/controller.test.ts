@@ -176,3 +176,26 @@ test('config errors: unknown candidate, steps not ending at 100', () => {
   assert.throws(() => loadSnapshotFromText(config('error_rate: 0.05').replace('candidate: b', 'candidate: zz'), { env: {} }), /promotion\.candidate: unknown deployment "zz"/);
   assert.throws(() => loadSnapshotFromText(config('error_rate: 0.05', '[10, 50]'), { env: {} }), /last step must be 100/);
 });
+
+test('p95 latency is judged on order-statistic intervals: one slow outlier in ten holds, a consistently slower candidate fails', async () => {
+  const { quantileBounds } = await import('./guards.js');
+  const xs = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
+  const b = quantileBounds(xs, 0.95);
+  assert.equal(b.point, 95);
+  assert.ok(b.lo < 95 && b.lo >= 90 && b.hi > 95 && b.hi <= 100, JSON.stringify(b));
+  const withLatencies = (ls: number[]) => {
+    const a = emptyArm();
+    for (const l of ls) recordArm(a, false, l);
+    return a;
+  };
+  // The playbook's false abort: ten samples, one of them a scheduling hiccup on a busy machine.
+  const inc = withLatencies([20, 21, 22, 22, 23, 23, 24, 24, 24, 24]);
+  const hiccup = withLatencies([20, 21, 21, 22, 22, 23, 23, 24, 25, 84]);
+  assert.equal(latencyGuard(inc, hiccup, 1, 10).verdict, 'inconclusive', 'over the limit on its point estimate, not significantly');
+  // Every sample slower: significant.
+  const slow = withLatencies(Array.from({ length: 200 }, (_, i) => 60 + (i % 10)));
+  const base = withLatencies(Array.from({ length: 200 }, (_, i) => 20 + (i % 10)));
+  const v = latencyGuard(base, slow, 0.2, 50);
+  assert.equal(v.verdict, 'fail', v.detail);
+  assert.equal(latencyGuard(base, withLatencies(Array.from({ length: 200 }, (_, i) => 21 + (i % 10))), 0.2, 50).verdict, 'pass');
+});

@@ -3,7 +3,8 @@
 // Time comes from an injected clock and decisions happen in `tick(now)`, so the whole state
 // machine runs deterministically in tests. The traffic split itself is the stage in
 // extension.ts; this class only decides the share.
-import type { PromotionSettings } from '../config/compile-substitution.js';
+import { compilePromotionBlock, type PromotionSettings } from '../config/compile-substitution.js';
+import type { PromotionConfig } from '../config/substitution-schema.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Logger } from '../telemetry/log.js';
 import { emptyArm, judgeGuards, recordArm, type ArmStats, type GuardInputs, type GuardResult } from './guards.js';
@@ -55,7 +56,7 @@ export class PromotionController {
       const old = this.states.get(r.name);
       if (old && old.configKey === key) {
         if (!this.live.has(r.name)) {
-          this.live.set(r.name, { incumbent: emptyArm(), candidate: emptyArm(), lastGuards: [] });
+          this.live.set(r.name, { incumbent: old.incumbent ?? emptyArm(), candidate: emptyArm(), lastGuards: [] });
           if (old.status === 'running' || old.status === 'paused') this.event(old, now, 'resumed_after_restart', `at step ${old.step + 1} (${old.share}%)`);
         }
         continue;
@@ -65,6 +66,50 @@ export class PromotionController {
       this.live.set(r.name, { incumbent: emptyArm(), candidate: emptyArm(), lastGuards: [] });
       this.event(s, now, 'started', `${p.steps.join(', ')}% every ${p.intervalMs} ms`);
     }
+    // Promotions started through the admin API, for routes whose config declares none: their
+    // block is compiled against each snapshot (the candidate must still exist).
+    for (const s of this.states.values()) {
+      const route = snapshot.routes.get(s.route);
+      if (!s.started || !route || route.promotion) continue;
+      // Promoted and committed (the route now serves the candidate alone): nothing left to steer.
+      if (s.status === 'promoted' && route.targets.length === 1 && route.targets[0]!.id === s.candidate) continue;
+      const p = compilePromotionBlock(`routes.${s.route}.promotion`, s.started, snapshot.deployments, []);
+      if (!p) continue;
+      this.settings.set(s.route, p);
+      if (!this.live.has(s.route)) {
+        this.live.set(s.route, { incumbent: s.incumbent ?? emptyArm(), candidate: emptyArm(), lastGuards: [] });
+        if (s.status === 'running' || s.status === 'paused') this.event(s, now, 'resumed_after_restart', `at step ${s.step + 1} (${s.share}%)`);
+      }
+    }
+  }
+
+  /**
+   * Starts a promotion without a config change (`POST /admin/promotions/start`). One per route at
+   * a time; a route whose config has a `promotion:` block is steered by that block alone.
+   */
+  start(snapshot: Snapshot, routeName: string, block: PromotionConfig, now: number): PromotionState {
+    const route = snapshot.routes.get(routeName);
+    if (!route) throw new PromotionError(`unknown route "${routeName}"`);
+    if (route.promotion) throw new PromotionError(`route ${routeName} has a promotion: block in its config; change that block instead`);
+    const old = this.states.get(routeName);
+    if (old && this.settings.has(routeName) && (old.status === 'running' || old.status === 'paused')) {
+      throw new PromotionError(`route ${routeName} already has a ${old.status} promotion (of ${old.candidate}); one per route at a time: abort it first`);
+    }
+    const problems: string[] = [];
+    const p = compilePromotionBlock(`routes.${routeName}.promotion`, block, snapshot.deployments, problems);
+    if (!p || problems.length > 0) throw new PromotionError(problems.join('; ') || 'invalid promotion');
+    if (!route.targets.some((t) => t.id !== p.candidate.id)) throw new PromotionError(`route ${routeName} has no incumbent besides ${p.candidate.id} to compare it with`);
+    const s: PromotionState = { route: routeName, candidate: p.candidate.id, configKey: `api:${keyOf(p)}`, status: 'running', step: 0, share: p.steps[0]!, steps: p.steps, startedAt: now, stepStartedAt: now, history: [], started: block };
+    this.states.set(routeName, s);
+    this.settings.set(routeName, p);
+    this.live.set(routeName, { incumbent: emptyArm(), candidate: emptyArm(), lastGuards: [] });
+    this.event(s, now, 'started', `${p.steps.join(', ')}% every ${p.intervalMs} ms (through the admin API)`);
+    return s;
+  }
+
+  /** The promotion steering a route now (from its config or the admin API), if any. */
+  settingsFor(route: string): PromotionSettings | undefined {
+    return this.settings.get(route);
   }
 
   /** Percent of the route's traffic for the candidate (0 without an active promotion). */
@@ -164,10 +209,11 @@ export class PromotionController {
     return [...this.settings.keys()].map((route) => {
       const s = this.states.get(route)!;
       const l = this.live.get(route);
-      const cfg = s.status === 'promoted' ? `routes.${route}: set targets: [${s.candidate}] and remove promotion:` : undefined;
+      const cfg = s.status === 'promoted' ? `routes.${route}: set targets: [${s.candidate}]${s.started ? '' : ' and remove promotion:'}` : undefined;
       return {
         route,
         candidate: s.candidate,
+        origin: s.started ? 'admin-api' : 'config',
         status: s.status,
         step: s.step + 1,
         steps: s.steps,
@@ -198,6 +244,8 @@ export class PromotionController {
     const e: PromotionEvent = { at, event, step: s.step + 1, share: s.status === 'rolled_back' || s.status === 'aborted' ? 0 : s.share };
     if (reason !== undefined) e.reason = reason;
     s.history.push(e);
+    const l = this.live.get(s.route);
+    if (l) s.incumbent = l.incumbent;
     if (s.history.length > 200) s.history.splice(0, s.history.length - 200);
     this.store.save(s);
     // The audit log: one line per decision.

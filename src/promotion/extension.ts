@@ -2,7 +2,8 @@
 // candidate's arm with the controller's current share (a weighted overlay on the route, held in
 // memory and the store, never in the user's config file), the after-hook feeds each arm's
 // outcome back, and a timer lets the controller decide. Admin endpoints show and steer it.
-import type { RouteSnapshot, Snapshot } from '../config/snapshot.js';
+import type { DeploymentSnapshot, RouteSnapshot, Snapshot } from '../config/snapshot.js';
+import { promotionSchema } from '../config/substitution-schema.js';
 import type { Call } from '../gateway/call.js';
 import type { EndpointSpec } from '../gateway/endpoint.js';
 import { jsonEndpoint } from '../gateway/endpoints/json.js';
@@ -33,13 +34,14 @@ export interface PromotionExtension extends Extension {
   readonly controller: PromotionController;
 }
 
-const overlays = new WeakMap<RouteSnapshot, { candidate: RouteSnapshot; incumbent: RouteSnapshot }>();
+const overlays = new WeakMap<RouteSnapshot, Map<string, { candidate: RouteSnapshot; incumbent: RouteSnapshot }>>();
 
 /** The route as each arm sees it: the candidate first (the incumbents behind it as fallback), or the incumbents alone. */
-export function armRoutes(route: RouteSnapshot): { candidate: RouteSnapshot; incumbent: RouteSnapshot } {
-  let o = overlays.get(route);
+export function armRoutes(route: RouteSnapshot, cand: DeploymentSnapshot = route.promotion!.candidate): { candidate: RouteSnapshot; incumbent: RouteSnapshot } {
+  let byCandidate = overlays.get(route);
+  if (!byCandidate) overlays.set(route, (byCandidate = new Map()));
+  let o = byCandidate.get(cand.id);
   if (o) return o;
-  const cand = route.promotion!.candidate;
   const rest = route.targets.filter((t) => t.id !== cand.id);
   const incumbentTargets = rest.length > 0 ? rest : route.targets;
   const incumbentWeights = rest.length > 0 ? route.targets.flatMap((t, i) => (t.id === cand.id ? [] : [route.weights[i] ?? 1])) : route.weights;
@@ -47,7 +49,7 @@ export function armRoutes(route: RouteSnapshot): { candidate: RouteSnapshot; inc
     candidate: { ...route, strategy: 'ordered', targets: [cand, ...rest], weights: [1, ...rest.map(() => 1)], classes: [], retry: { ...route.retry, maxAttempts: route.retry.maxAttempts + 1 } },
     incumbent: { ...route, targets: incumbentTargets, weights: incumbentWeights, classes: rest.length === route.targets.length ? route.classes : [] },
   };
-  overlays.set(route, o);
+  byCandidate.set(cand.id, o);
   return o;
 }
 
@@ -107,6 +109,28 @@ export function promotions(opts: PromotionOptions): PromotionExtension {
     ['POST /admin/promotions/resume', steer((r, t) => controller.resume(r, t))],
     ['POST /admin/promotions/abort', steer((r, t) => controller.abort(r, t))],
     [
+      'POST /admin/promotions/start',
+      postEndpoint((call) => {
+        syncTo(call.ex.snapshot);
+        const b = bodyOf(call);
+        const route = routeParam(call);
+        // The body's `promotion` is the block a config would hold, checked by the same schema.
+        const parsed = promotionSchema.safeParse(b.promotion);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          const at = ['promotion', ...issue.path.map(String)].join('.');
+          throw new GatewayError('invalid_request', `${at}: ${issue.message}`, { param: at });
+        }
+        try {
+          controller.start(call.ex.snapshot, route, parsed.data, now());
+        } catch (e) {
+          if (e instanceof PromotionError) throw new GatewayError('invalid_request', e.message, { param: 'promotion' });
+          throw e;
+        }
+        return { promotions: controller.view() };
+      }),
+    ],
+    [
       'POST /admin/promotions/eval',
       postEndpoint((call) => {
         const b = bodyOf(call);
@@ -125,15 +149,19 @@ export function promotions(opts: PromotionOptions): PromotionExtension {
     name: 'promotion',
     controller,
     endpoints,
-    enabled: (s) => [...s.routes.values()].some((r) => r.promotion !== undefined),
+    // Always on: a promotion can be started through the admin API under any snapshot; a route
+    // without one costs the stage a map lookup.
+    enabled: () => true,
     stage: (call, next) => {
       const route = call.route;
-      if (route?.promotion === undefined || call.endpoint !== 'chat' || call.ex.req.headers[TARGET_HEADER] !== undefined) return next();
+      if (route === undefined || call.endpoint !== 'chat' || call.ex.req.headers[TARGET_HEADER] !== undefined) return next();
       syncTo(call.ex.snapshot);
+      const p = controller.settingsFor(route.name);
+      if (p === undefined) return next();
       const share = controller.share(route.name);
       const arm: Arm = share > 0 && random() * 100 < share ? 'candidate' : 'incumbent';
       call[ARM] = arm;
-      const arms = armRoutes(route);
+      const arms = armRoutes(route, p.candidate);
       call.route = arm === 'candidate' ? arms.candidate : arms.incumbent;
       return next();
     },

@@ -76,18 +76,35 @@ export function quantile(xs: readonly number[], q: number): number {
 }
 
 /**
- * p95 latency: the candidate's p95 may exceed the incumbent's by `tolerance` (relative). A
- * threshold on the two p95s once both arms have `minSamples` successes (not a significance test:
- * the sample quantiles are stable enough at that size for a hold-or-go decision).
+ * A distribution-free one-sided 95% interval for the q-quantile of a sample: the order statistics
+ * whose ranks bound n*q by Z standard deviations of the binomial count below it. Thin samples
+ * give wide intervals (with ten latencies the p95's upper end is the largest one).
+ */
+export function quantileBounds(xs: readonly number[], q: number): { lo: number; point: number; hi: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return { lo: 0, point: 0, hi: 0 };
+  const spread = Z * Math.sqrt(n * q * (1 - q));
+  const at = (rank: number) => s[Math.min(n - 1, Math.max(0, rank - 1))]!;
+  return { lo: at(Math.floor(n * q - spread)), point: at(Math.ceil(q * n)), hi: at(Math.ceil(n * q + spread)) };
+}
+
+/**
+ * p95 latency: the candidate's p95 may exceed the incumbent's by `tolerance` (relative). Judged
+ * on order-statistic intervals once both arms have `minSamples` successes: fail only when the
+ * candidate's p95 is significantly over the limit (its lower bound above the incumbent's upper
+ * bound times 1 + tolerance), pass when its point estimate is within the limit, and hold when it
+ * is over the limit but not significantly (the false abort on thin traffic the issue warns of).
  */
 export function latencyGuard(inc: ArmStats, cand: ArmStats, tolerance: number, minSamples: number): GuardResult {
   const g = 'p95_latency' as const;
   if (inc.latencies.length < minSamples || cand.latencies.length < minSamples) return { guard: g, verdict: 'inconclusive', detail: `needs ${minSamples} successes per arm (incumbent ${inc.latencies.length}, candidate ${cand.latencies.length})` };
-  const pi = quantile(inc.latencies, 0.95);
-  const pc = quantile(cand.latencies, 0.95);
-  const limit = pi * (1 + tolerance);
-  const detail = `candidate p95 ${pc.toFixed(1)} ms vs incumbent ${pi.toFixed(1)} ms (limit ${limit.toFixed(1)} ms)`;
-  return { guard: g, verdict: pc > limit ? 'fail' : 'pass', detail };
+  const bi = quantileBounds(inc.latencies, 0.95);
+  const bc = quantileBounds(cand.latencies, 0.95);
+  const limit = bi.point * (1 + tolerance);
+  const detail = `candidate p95 ${bc.point.toFixed(1)} ms (95% ${bc.lo.toFixed(1)}..${bc.hi.toFixed(1)}) vs incumbent ${bi.point.toFixed(1)} ms (${bi.lo.toFixed(1)}..${bi.hi.toFixed(1)}), limit ${limit.toFixed(1)} ms`;
+  if (bc.lo > bi.hi * (1 + tolerance)) return { guard: g, verdict: 'fail', detail };
+  return { guard: g, verdict: bc.point <= limit ? 'pass' : 'inconclusive', detail };
 }
 
 export function evalGuard(passRate: { rate: number; cases: number } | undefined, min: number): GuardResult {

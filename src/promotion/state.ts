@@ -1,5 +1,7 @@
 // What a promotion is at any moment: the step it is on, its status, and the audit trail of every
 // decision. Plain data, so it persists as JSON and shows as-is in the admin API.
+import type { PromotionConfig } from '../config/substitution-schema.js';
+import type { ArmStats } from './guards.js';
 
 export type PromotionStatus = 'running' | 'paused' | 'promoted' | 'rolled_back' | 'aborted';
 
@@ -26,6 +28,17 @@ export interface PromotionState {
   stepStartedAt: number;
   reason?: string;
   history: PromotionEvent[];
+  /**
+   * Set for a promotion started through the admin API (`modelplane promote start`): its block,
+   * as a config's `promotion:` would say it, kept so it survives a restart without the config
+   * file ever being edited. Absent for a promotion the config declares.
+   */
+  started?: PromotionConfig;
+  /**
+   * The incumbent arm's samples as of the last decision: kept so a restart late in a promotion
+   * (at 100% the incumbent serves nothing and could never gather them again) can still judge.
+   */
+  incumbent?: ArmStats;
 }
 
 /** The arms a request can be sent down. */

@@ -4,6 +4,8 @@
 // traffic. What cannot be known from a log is an assumption, and every report states them.
 import type { DeploymentSnapshot, Price, RouteSnapshot, Snapshot, RoutingPolicy } from '../config/snapshot.js';
 import type { ReplayFilter, ReplayRecord, ReplaySource } from './source.js';
+import type { OutputRatioLookup } from './output-ratios.js';
+import { ReplayBudgets, type BudgetOutcome } from './budgets.js';
 
 export function tokenCost(p: Price, tokensIn: number, tokensOut: number, cacheRead = 0): number {
   const cr = Math.min(cacheRead, tokensIn);
@@ -57,6 +59,10 @@ export interface ReplayReport {
   teams: ReplayGroup[];
   /** Per route: where the policy would send its traffic. */
   targets: Record<string, Array<{ deployment: string; share: number }>>;
+  /** Output-token re-estimates used: from the deployment that served to the one the policy plans, measured on shadow pairs. */
+  outputTokens: Array<{ route: string; from: string; to: string; ratio: number; pairs: number; basis: string; records: number }>;
+  /** The policy's team and global budgets over the replayed spend; refused requests cost nothing in the replay. */
+  budgets: BudgetOutcome[];
   assumptions: string[];
 }
 
@@ -66,11 +72,16 @@ export interface ReplayOptions {
   /** The config the traffic ran under, to price records the gateway did not price (default: the policy's deployments of the same name). */
   current?: Snapshot;
   filter?: ReplayFilter;
+  /** Output-token ratios between deployments (from shadow pairs); without one, recorded output tokens are reused. */
+  outputRatio?: OutputRatioLookup;
 }
 
+const RECORDED_OUTPUT = 'output tokens are the recorded ones where no shadow pairs measured the planned deployment against the one that served: tokenizers and answer lengths differ between model families, often by 5-20%';
+const MEASURED_OUTPUT = 'where shadow pairs compared the deployment that served with the planned one (at least 10 pairs, on the route or else between the same two providers), output tokens are scaled by the measured ratio; elsewhere the recorded ones are reused';
+
 const ASSUMPTIONS = [
-  'output tokens are the recorded ones: tokenizers of different provider families count the same text differently (often by 5-20%), which this estimate does not model',
   'the recorded cache hit rate carries over: a cache hit costs nothing on either side',
+  'budgets: the policy\'s team and global budgets are applied per UTC period in record order (a request an enforced budget would refuse costs nothing here); key, customer and agent budgets are not modelled',
   'no fallbacks: each request is priced on the target(s) the policy plans first; a fallback rate of f adds up to f x the second target\'s price',
   'least-latency and least-busy routes are assumed to split evenly over their targets',
   'failed requests (status >= 400) are left out on both sides',
@@ -87,12 +98,21 @@ function actualCost(r: ReplayRecord, current: Snapshot | undefined): number | un
   return p ? tokenCost(p, r.tokensIn, r.tokensOut, r.tokensCacheRead) : undefined;
 }
 
-function replayCost(r: ReplayRecord, route: RouteSnapshot): number | undefined {
+type RatioUse = ReplayReport['outputTokens'][number];
+
+function replayCost(r: ReplayRecord, route: RouteSnapshot, ratio: OutputRatioLookup | undefined, used: Map<string, RatioUse>): number | undefined {
   if (r.cache === 'hit') return 0;
   let sum = 0;
   for (const { d, share } of spread(planFor(route, r.className))) {
     if (!d.price) return undefined;
-    sum += share * tokenCost(d.price, r.tokensIn, r.tokensOut, r.tokensCacheRead);
+    const m = ratio && r.deployment !== undefined ? ratio(r.route, r.deployment, d.id) : undefined;
+    if (m) {
+      const k = `${r.route}\u0000${r.deployment}\u0000${d.id}`;
+      const u = used.get(k) ?? { route: r.route, from: r.deployment!, to: d.id, ratio: m.ratio, pairs: m.pairs, basis: m.basis, records: 0 };
+      u.records++;
+      used.set(k, u);
+    }
+    sum += share * tokenCost(d.price, r.tokensIn, m ? r.tokensOut * m.ratio : r.tokensOut, r.tokensCacheRead);
   }
   return sum;
 }
@@ -103,6 +123,8 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
   const teams = new Map<string, ReplayGroup>();
   const skipped = { failed: 0, unpriced: 0, routeNotInPolicy: 0 };
   let records = 0;
+  const budgets = new ReplayBudgets(opts.policy);
+  const used = new Map<string, RatioUse>();
   const get = (m: Map<string, ReplayGroup>, k: string) => {
     let g = m.get(k);
     if (!g) m.set(k, (g = group(k)));
@@ -122,11 +144,12 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
     const gs = [total, get(routes, r.route), get(teams, r.team ?? '(none)')];
     for (const g of gs) g.requests++;
     const a = actualCost(r, opts.current ?? opts.policy);
-    const b = replayCost(r, route);
+    let b = replayCost(r, route, opts.outputRatio, used);
     if (a === undefined || b === undefined) {
       skipped.unpriced++;
       continue;
     }
+    if (!budgets.charge(r.at, r.team, b)) b = 0;
     for (const g of gs) {
       g.priced++;
       g.actualUsd += a;
@@ -143,7 +166,9 @@ export async function replay(source: ReplaySource, opts: ReplayOptions): Promise
     routes: [...routes.values()].map(finish).sort((x, y) => x.key.localeCompare(y.key)),
     teams: [...teams.values()].map(finish).sort((x, y) => x.key.localeCompare(y.key)),
     targets,
-    assumptions: ASSUMPTIONS,
+    outputTokens: [...used.values()],
+    budgets: budgets.report(),
+    assumptions: [opts.outputRatio ? MEASURED_OUTPUT : RECORDED_OUTPUT, ...ASSUMPTIONS],
   };
   if (opts.filter?.since !== undefined) report.since = new Date(opts.filter.since).toISOString();
   return report;
@@ -161,6 +186,14 @@ export function formatReplay(r: ReplayReport): string {
   if (r.teams.length > 1 || r.teams[0]?.key !== '(none)') {
     lines.push('', `${'team'.padEnd(28)} ${'requests'.padStart(8)} ${'actual'.padStart(12)} ${'replay'.padStart(12)} ${'delta'.padStart(9)}`);
     for (const g of r.teams) lines.push(row(g.key, g));
+  }
+  if (r.outputTokens.length > 0) {
+    lines.push('', 'output tokens re-estimated (measured on shadow pairs):');
+    for (const o of r.outputTokens) lines.push(`  ${o.route}: ${o.from} -> ${o.to} x${o.ratio.toFixed(3)} (${o.pairs} pairs, by ${o.basis}; ${o.records} records)`);
+  }
+  if (r.budgets.length > 0) {
+    lines.push('', 'budgets of the policy over the replayed spend:');
+    for (const b of r.budgets) lines.push(`  ${b.budget.padEnd(24)} ${usd(b.limitUsd)}/${b.period}  peak ${usd(b.peakUsd)}  ${b.refused} ${b.enforce ? 'refused' : 'would be refused (enforce: false)'}`);
   }
   lines.push('', 'assumptions:', ...r.assumptions.map((a) => `  - ${a}`));
   return lines.join('\n') + '\n';

@@ -47,7 +47,8 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   if (shared) out.push(hotStateExtension(shared, { directory: tenancy.governor.directory, tenantStore: shared.tenantStore, ...(ctx.health ? { health: ctx.health } : {}) }, ctx.log));
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
-  const substitution = substitutionExtensions(ctx);
+  // Shadow mirrors cost money: their spend goes to the same ledger, marked as shadow.
+  const substitution = substitutionExtensions(ctx, tenancy.governor.ledger ? { ledger: tenancy.governor.ledger } : {});
   const shadow = substitution.find((e): e is ShadowExtension => 'aggregates' in e);
   // Cluster mode: /readyz on Redis and Postgres, /admin/cluster, the instance heartbeat.
   if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));

@@ -29,10 +29,16 @@ export interface ShadowTotals {
   judgeLosses: number;
   judgeErrors: number;
   judgeCostSum: number;
+  /** Pairs scored with the route's `shadow.assert`, and how many of each side passed all of them. */
+  asserted: number;
+  primaryAssertPass: number;
+  shadowAssertPass: number;
+  /** Pairs where the primary passed the assertions and the candidate did not. */
+  assertRegressions: number;
 }
 
 export function emptyTotals(): ShadowTotals {
-  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, overBudget: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0, judgeWins: 0, judgeTies: 0, judgeLosses: 0, judgeErrors: 0, judgeCostSum: 0 };
+  return { pairs: 0, shadowErrors: 0, primaryErrors: 0, dropped: 0, overBudget: 0, compared: 0, similaritySum: 0, jsonRegressions: 0, primaryLatencySum: 0, shadowLatencySum: 0, primaryCostSum: 0, shadowCostSum: 0, primaryLengthSum: 0, shadowLengthSum: 0, judgeWins: 0, judgeTies: 0, judgeLosses: 0, judgeErrors: 0, judgeCostSum: 0, asserted: 0, primaryAssertPass: 0, shadowAssertPass: 0, assertRegressions: 0 };
 }
 
 export function addPair(t: ShadowTotals, p: ShadowPair): void {
@@ -55,6 +61,13 @@ export function addPair(t: ShadowTotals, p: ShadowPair): void {
   else if (p.judge === 'loss') t.judgeLosses++;
   if (p.judgeError !== undefined) t.judgeErrors++;
   t.judgeCostSum += p.judgeCostUsd ?? 0;
+  if (p.assertions) {
+    const ok = (x: number) => x >= 1 - 1e-9;
+    t.asserted++;
+    if (ok(p.assertions.primary)) t.primaryAssertPass++;
+    if (ok(p.assertions.shadow)) t.shadowAssertPass++;
+    if (ok(p.assertions.primary) && !ok(p.assertions.shadow)) t.assertRegressions++;
+  }
 }
 
 export interface ShadowRow {
@@ -76,6 +89,8 @@ export interface ShadowRow {
   /** Judged pairs, when the route's shadow has a judge: win rate for the candidate (ties half) with a 95% interval. */
   judge: { wins: number; ties: number; losses: number; errors: number; win_rate: number | null; ci: [number, number] | null; cost_usd: number };
   worst: Array<{ request_id: string; similarity: number; primary: string; shadow: string }>;
+  /** With `shadow.assert`: pass rates of both sides (all assertions passed) and the pairs the candidate regressed. */
+  assertions: { pairs: number; primary_pass_rate: number; shadow_pass_rate: number; regressions: number } | null;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
@@ -158,6 +173,7 @@ export class ShadowAggregates {
           return { wins: t.judgeWins, ties: t.judgeTies, losses: t.judgeLosses, errors: t.judgeErrors, win_rate: w?.rate ?? null, ci: w ? [w.lo, w.hi] : null, cost_usd: t.judgeCostSum };
         })(),
         worst: e.worst.map((p) => ({ request_id: p.requestId, similarity: p.similarity!, primary: clip(p.primary.text), shadow: clip(p.shadow.text) })),
+        assertions: t.asserted > 0 ? { pairs: t.asserted, primary_pass_rate: t.primaryAssertPass / t.asserted, shadow_pass_rate: t.shadowAssertPass / t.asserted, regressions: t.assertRegressions } : null,
       });
     }
     return out.sort((a, b) => (a.route + a.candidate).localeCompare(b.route + b.candidate));

@@ -19,6 +19,8 @@ export interface ShadowPair {
   candidate: string;
   /** The primary request's id, to find it in the request log. */
   requestId: string;
+  /** The deployment that served the primary (output-token ratios for replay are per pair of deployments). */
+  primaryDeployment?: string;
   primary: Answered;
   shadow: Answered;
   /** Text similarity in [0, 1]; undefined when a side failed. */
@@ -29,6 +31,8 @@ export interface ShadowPair {
   judge?: 'win' | 'tie' | 'loss';
   judgeError?: string;
   judgeCostUsd?: number;
+  /** Scores (0..1, weighted share of passing assertions) of both answers under the route's `shadow.assert`. */
+  assertions?: { primary: number; shadow: number };
 }
 
 function isJson(text: string): boolean {
@@ -43,7 +47,7 @@ function isJson(text: string): boolean {
 }
 
 export async function comparePair(
-  base: Pick<ShadowPair, 'at' | 'route' | 'candidate' | 'requestId'>,
+  base: Pick<ShadowPair, 'at' | 'route' | 'candidate' | 'requestId' | 'primaryDeployment'>,
   primary: Answered,
   shadow: Answered,
   embedder: Embedder,

@@ -11,9 +11,12 @@ import { jsonEndpoint } from '../gateway/endpoints/json.js';
 import type { EndpointSpec } from '../gateway/endpoint.js';
 import { HashedNgramEmbedder, type Embedder } from '../evals/embedder.js';
 import { priceUsd } from '../evals/price.js';
+import { judgeCase, type Observation } from '../evals/assertions.js';
+import type { Assertion } from '../evals/suite.js';
 import { TARGET_HEADER } from '../evals/target-pin.js';
 import type { CanonicalRequest } from '../spec/canonical.js';
 import type { Logger } from '../telemetry/log.js';
+import { GatewayError } from '../spec/errors.js';
 import { ShadowAggregates } from './aggregate.js';
 import { comparePair, type Answered } from './compare.js';
 import { judgePair } from './judge.js';
@@ -27,9 +30,19 @@ const SHADOW = Symbol('shadow');
 class ShadowBudgets {
   private readonly windows = new Map<string, { period: number; usd: number }>();
 
+  /** `seed` reads what the store says was spent since a period began (after a restart, the period's spend so far). */
+  constructor(private readonly seed?: (route: string, candidate: string, since: number) => number) {}
+
   spent(route: string, candidate: string, now: number, periodMs: number): number {
-    const w = this.windows.get(`${route}\u0000${candidate}`);
-    return w && w.period === Math.floor(now / periodMs) ? w.usd : 0;
+    const k = `${route}\u0000${candidate}`;
+    const period = Math.floor(now / periodMs);
+    const w = this.windows.get(k);
+    if (w && w.period === period) return w.usd;
+    // The first look at this period in this process: one indexed read, then memory.
+    if (!this.seed) return 0;
+    const usd = this.seed(route, candidate, period * periodMs);
+    this.windows.set(k, { period, usd });
+    return usd;
   }
 
   add(route: string, candidate: string, now: number, periodMs: number, usd: number): void {
@@ -56,6 +69,27 @@ export interface ShadowSpend {
   costUsd?: number;
   tokensIn?: number;
   tokensOut?: number;
+  /** The caller of the primary request: shadow spend is attributed to them (and kept off their budgets). */
+  keyId?: string;
+  team?: string;
+  customer?: string;
+  agent?: string;
+  provider?: string;
+  model?: string;
+  /** Set when the call failed (an error code). */
+  error?: string;
+  latencyMs?: number;
+}
+
+/** Who sent the primary request, copied onto its shadow spend. */
+function attributionOf(call: Call): Pick<ShadowSpend, 'keyId' | 'team' | 'customer' | 'agent'> {
+  const c = call.caller;
+  const out: Pick<ShadowSpend, 'keyId' | 'team' | 'customer' | 'agent'> = {};
+  if (c.keyId !== undefined) out.keyId = c.keyId;
+  if (c.team !== undefined) out.team = c.team;
+  if (c.customer !== undefined) out.customer = c.customer;
+  if (c.agent !== undefined) out.agent = c.agent;
+  return out;
 }
 
 export interface ShadowOptions {
@@ -76,6 +110,12 @@ export interface ShadowExtension extends Extension {
   idle(): Promise<void>;
 }
 
+/** The weighted share of `assert` an answer passes (a failed side scores 0), as an eval case would judge it. */
+async function scoreAnswer(assert: Assertion[], a: Answered, embedder: Embedder): Promise<number> {
+  const o: Observation = { status: a.error === undefined ? 200 : 502, text: a.text, toolCalls: [], latencyMs: a.latencyMs, ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}) };
+  return (await judgeCase({ id: 'shadow', messages: [], assert, threshold: 1, tags: [], options: {} }, o, { embedder })).score;
+}
+
 function primaryOf(call: Call, mark: Mark, now: number): Answered {
   const o = call.outcome;
   const a: Answered = { text: mark.text, latencyMs: now - call.ex.startedAt };
@@ -92,7 +132,7 @@ function primaryOf(call: Call, mark: Mark, now: number): Answered {
 }
 
 export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
-  const store = opts.store ?? new MemoryShadowStore();
+  const store: ShadowStore = opts.store ?? new MemoryShadowStore();
   const sender = opts.sender ?? egressSender;
   const embedder = opts.embedder ?? new HashedNgramEmbedder();
   const random = opts.random ?? Math.random;
@@ -101,7 +141,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
   for (const t of store.totals()) aggregates.seed(t.route, t.candidate, t.totals);
   const queues = new Map<string, MirrorQueue>();
   const closing = new AttemptAbort();
-  const budgets = new ShadowBudgets();
+  const budgets = new ShadowBudgets(store.spentSince ? (r, c, since) => store.spentSince!(r, c, since) : undefined);
   const queueFor = (route: string) => {
     let q = queues.get(route);
     if (!q) queues.set(route, (q = new MirrorQueue()));
@@ -112,9 +152,17 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
     [
       'GET /admin/shadow',
       jsonEndpoint('admin', 'admin', (_d, call) => {
-        const route = new URL(call.ex.req.url ?? '/', 'http://x').searchParams.get('route') ?? undefined;
+        const params = new URL(call.ex.req.url ?? '/', 'http://x').searchParams;
+        const route = params.get('route') ?? undefined;
         const queued = [...queues].map(([r, q]) => ({ route: r, ...q.size }));
-        return { routes: aggregates.rows(route), queues: queued };
+        const since = params.get('since');
+        if (since === null) return { routes: aggregates.rows(route), queues: queued };
+        // A window: the pairs stored since then (drops are counted in memory only, so none here).
+        const at = Number(since);
+        if (!Number.isFinite(at) || at < 0) throw new GatewayError('invalid_request', 'since: expected epoch milliseconds', { param: 'since' });
+        const windowed = new ShadowAggregates();
+        for (const t of store.totals(at)) windowed.seed(t.route, t.candidate, t.totals);
+        return { since: new Date(at).toISOString(), routes: windowed.rows(route), queues: queued };
       }),
     ],
   ]);
@@ -151,6 +199,7 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
       const request = call.request as CanonicalRequest;
       const routeName = call.route!.name;
       const served = call.outcome.attempt?.deployment.id;
+      const who = attributionOf(call);
       if (s.classes && !s.classes.includes(call.trace.className ?? 'default')) return;
       const q = queueFor(routeName);
       for (const d of s.targets) {
@@ -167,7 +216,8 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
         }
         const ok = q.offer(d.id, async () => {
           const shadow = await sender.send(d, request, s.timeoutMs, closing);
-          const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId }, primary, shadow, embedder);
+          const pair = await comparePair({ at: t, route: routeName, candidate: d.id, requestId: call.ex.requestId, ...(served !== undefined ? { primaryDeployment: served } : {}) }, primary, shadow, embedder);
+          if (s.assert) pair.assertions = { primary: await scoreAnswer(s.assert, primary, embedder), shadow: await scoreAnswer(s.assert, shadow, embedder) };
           const judgeBy = s.judge === undefined ? undefined : call.ex.snapshot.routes.get(s.judge)?.targets[0];
           if (judgeBy && pair.similarity !== undefined) {
             const j = await judgePair(sender, judgeBy, request, call.ex.requestId, primary.text, shadow.text, s.timeoutMs, closing);
@@ -181,13 +231,14 @@ export function shadowTraffic(opts: ShadowOptions): ShadowExtension {
           aggregates.add(pair);
           store.put(pair);
           if (opts.onSpend) {
-            const base = { at: t, route: routeName, requestId: call.ex.requestId };
-            const m: ShadowSpend = { ...base, kind: 'shadow', deployment: d.id };
+            const base = { at: now(), route: routeName, requestId: call.ex.requestId, ...who };
+            const m: ShadowSpend = { ...base, kind: 'shadow', deployment: d.id, provider: d.provider.id, model: d.model, latencyMs: shadow.latencyMs };
             if (shadow.costUsd !== undefined) m.costUsd = shadow.costUsd;
             if (shadow.inputTokens !== undefined) m.tokensIn = shadow.inputTokens;
             if (shadow.outputTokens !== undefined) m.tokensOut = shadow.outputTokens;
+            if (shadow.error !== undefined) m.error = shadow.error;
             opts.onSpend(m);
-            if (judgeBy && pair.judgeCostUsd !== undefined) opts.onSpend({ ...base, kind: 'shadow-judge', deployment: judgeBy.id, costUsd: pair.judgeCostUsd });
+            if (judgeBy && pair.judgeCostUsd !== undefined) opts.onSpend({ ...base, kind: 'shadow-judge', deployment: judgeBy.id, provider: judgeBy.provider.id, model: judgeBy.model, costUsd: pair.judgeCostUsd });
           }
           if (shadow.costUsd !== undefined) budgets.add(routeName, d.id, t, s.budget?.periodMs ?? 86_400_000, shadow.costUsd);
           opts.log.info(

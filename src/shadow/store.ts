@@ -11,6 +11,8 @@ export interface ShadowStore {
   put(p: ShadowPair): void;
   /** Totals per route and candidate since `since` (epoch ms). */
   totals(since?: number): Array<{ route: string; candidate: string; totals: ShadowTotals }>;
+  /** USD spent on a route's mirrors of a candidate (and their judging calls) since `since`: seeds `shadow.budget` after a restart. */
+  spentSince?(route: string, candidate: string, since: number): number;
   /** Writes what is pending now. */
   flush(): void;
   close(): Promise<void>;
@@ -26,6 +28,16 @@ export class MemoryShadowStore implements ShadowStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Output tokens of the same prompts on two deployments (see SqliteShadowStore.outputObservations). */
+export interface OutputObservation {
+  route: string;
+  from: string;
+  to: string;
+  pairs: number;
+  primaryOut: number;
+  shadowOut: number;
 }
 
 interface PairRow {
@@ -91,6 +103,36 @@ export class SqliteShadowStore implements ShadowStore {
       addPair(e.totals, p);
     }
     return [...by.values()];
+  }
+
+  spentSince(route: string, candidate: string, since: number): number {
+    this.flush();
+    const row = this.db
+      .prepare<[string, string, number], { usd: number | null }>(
+        `SELECT sum(coalesce(shadow_cost_usd, 0) + coalesce(json_extract(body, '$.judgeCostUsd'), 0)) AS usd FROM shadow_pairs WHERE kind = 'shadow' AND route = ? AND candidate = ? AND at >= ?`,
+      )
+      .get(route, candidate, since);
+    return row?.usd ?? 0;
+  }
+
+  /**
+   * Output tokens of both sides over the pairs where both answered, per route, primary
+   * deployment and candidate: the same prompts answered by two deployments, which is what
+   * replay needs to re-estimate output tokens on another model family.
+   */
+  outputObservations(since = 0): OutputObservation[] {
+    this.flush();
+    return this.db
+      .prepare<[number], OutputObservation>(
+        `SELECT route, json_extract(body, '$.primaryDeployment') AS "from", candidate AS "to", count(*) AS pairs,
+           sum(json_extract(body, '$.primary.outputTokens')) AS primaryOut, sum(json_extract(body, '$.shadow.outputTokens')) AS shadowOut
+         FROM shadow_pairs
+         WHERE kind = 'shadow' AND at >= ? AND shadow_error IS NULL AND json_extract(body, '$.primary.error') IS NULL
+           AND json_extract(body, '$.primaryDeployment') IS NOT NULL
+           AND json_extract(body, '$.primary.outputTokens') > 0 AND json_extract(body, '$.shadow.outputTokens') > 0
+         GROUP BY route, "from", "to"`,
+      )
+      .all(since);
   }
 
   close(): Promise<void> {

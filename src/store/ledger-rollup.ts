@@ -4,11 +4,14 @@
 // report reads whole days here and only the partial days at its edges from the raw table: a
 // month over a million rows becomes a few thousand roll-up rows.
 //
+// `shadow` (1 for mirrored calls' rows, SHADOW_ENDPOINTS) is kept apart so budget totals can
+// leave shadow spend out while spend reports include it.
+//
 // The grouping columns hold '' for "none" (SQLite treats NULLs as distinct in a unique index,
 // so an upsert could never find a NULL group); readers turn '' back into null.
 
 import type Database from 'better-sqlite3';
-import type { LedgerRecord } from './ledger-store.js';
+import { SHADOW_ENDPOINTS, type LedgerRecord } from './ledger-store.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -18,11 +21,13 @@ export const DIMENSIONS = [
   ['route', 'route'], ['deployment', 'deployment'], ['provider', 'provider'], ['model', 'model'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof LedgerRecord]>;
 
-const DIM_COLS = DIMENSIONS.map((d) => d[0]).join(', ');
+const DIM_COLS = `${DIMENSIONS.map((d) => d[0]).join(', ')}, shadow`;
+const SHADOW_SQL = `CASE WHEN endpoint IN (${SHADOW_ENDPOINTS.map((e) => `'${e}'`).join(', ')}) THEN 1 ELSE 0 END`;
+const isShadow = (r: LedgerRecord): boolean => r.endpoint !== undefined && (SHADOW_ENDPOINTS as readonly string[]).includes(r.endpoint);
 
 export const ROLLUP_SCHEMA = `
   CREATE TABLE IF NOT EXISTS ledger_daily (
-    day INTEGER NOT NULL, ${DIMENSIONS.map((d) => `${d[0]} TEXT NOT NULL`).join(', ')},
+    day INTEGER NOT NULL, ${DIMENSIONS.map((d) => `${d[0]} TEXT NOT NULL`).join(', ')}, shadow INTEGER NOT NULL,
     requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL);
   CREATE UNIQUE INDEX IF NOT EXISTS ledger_daily_key ON ledger_daily (day, ${DIM_COLS});
 `;
@@ -47,7 +52,7 @@ export class LedgerRollup {
   constructor(private readonly db: Database.Database) {
     db.exec(ROLLUP_SCHEMA);
     this.upsert = db.prepare(
-      `INSERT INTO ledger_daily (day, ${DIM_COLS}, requests, errors, input_tokens, output_tokens, cost_usd) VALUES (${Array(DIMENSIONS.length + 6).fill('?').join(', ')})
+      `INSERT INTO ledger_daily (day, ${DIM_COLS}, requests, errors, input_tokens, output_tokens, cost_usd) VALUES (${Array(DIMENSIONS.length + 7).fill('?').join(', ')})
        ON CONFLICT (day, ${DIM_COLS}) DO UPDATE SET requests = requests + excluded.requests, errors = errors + excluded.errors,
          input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, cost_usd = cost_usd + excluded.cost_usd`,
     );
@@ -56,8 +61,8 @@ export class LedgerRollup {
     // ledger, and the day a prune cut through).
     this.rebuildDay = db.prepare(
       `INSERT INTO ledger_daily (day, ${DIM_COLS}, requests, errors, input_tokens, output_tokens, cost_usd)
-       SELECT (ts / ${DAY_MS}) * ${DAY_MS} AS d, ${coalesced}, count(*), sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END), sum(input_tokens), sum(output_tokens), sum(cost_usd)
-       FROM ledger WHERE ts >= ? AND ts < ? GROUP BY d, ${coalesced}`,
+       SELECT (ts / ${DAY_MS}) * ${DAY_MS} AS d, ${coalesced}, ${SHADOW_SQL}, count(*), sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END), sum(input_tokens), sum(output_tokens), sum(cost_usd)
+       FROM ledger WHERE ts >= ? AND ts < ? GROUP BY d, ${coalesced}, ${SHADOW_SQL}`,
     );
     this.deleteBefore = db.prepare('DELETE FROM ledger_daily WHERE day < ?');
     this.deleteDay = db.prepare('DELETE FROM ledger_daily WHERE day = ?');
@@ -71,6 +76,7 @@ export class LedgerRollup {
     for (const r of rows) {
       const values: string[] = [String(dayOf(r.ts))];
       for (const [, f] of DIMENSIONS) values.push((r[f] as string | undefined) ?? '');
+      values.push(isShadow(r) ? '1' : '0');
       const k = values.join('\u0000');
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { values, requests: 0, errors: 0, input: 0, output: 0, cost: 0 }));
@@ -80,7 +86,7 @@ export class LedgerRollup {
       g.output += r.outputTokens;
       g.cost += r.costUsd;
     }
-    for (const g of groups.values()) this.upsert.run(Number(g.values[0]), ...g.values.slice(1), g.requests, g.errors, g.input, g.output, g.cost);
+    for (const g of groups.values()) this.upsert.run(Number(g.values[0]), ...g.values.slice(1, -1), Number(g.values[g.values.length - 1]), g.requests, g.errors, g.input, g.output, g.cost);
   }
 
   /** After raw rows before `beforeMs` were deleted (inside the caller's transaction). */

@@ -35,6 +35,13 @@ export interface LedgerRecord {
   endpoint?: string | undefined;
 }
 
+/**
+ * `endpoint` values of shadow spend (src/shadow/ledger-spend.ts): mirrored calls and their
+ * judging calls. Real spend, so reports include it; never a charge on the caller's budgets, so
+ * budget totals (spentSince, totalsSince) leave these rows out.
+ */
+export const SHADOW_ENDPOINTS = ['shadow', 'shadow-judge'] as const;
+
 export const GROUP_BY = ['agent', 'workflow', 'customer', 'team', 'key', 'route', 'deployment', 'provider', 'model'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
@@ -74,7 +81,7 @@ export interface SpendTotals {
 export interface LedgerStore {
   append(records: readonly LedgerRecord[]): void;
   spend(q: SpendQuery): SpendRow[];
-  /** USD spent in a scope since `sinceMs`. */
+  /** USD spent in a scope since `sinceMs` (shadow spend left out: it is on no caller's budget). */
   spentSince(scope: SpendScope, sinceMs: number): number;
   /**
    * USD spent since `sinceMs` per key, team, customer and agent, and in all: one scan, so

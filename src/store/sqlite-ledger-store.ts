@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LedgerRollup, splitRange } from './ledger-rollup.js';
-import { GROUP_BY, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
+import { GROUP_BY, SHADOW_ENDPOINTS, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 
@@ -35,6 +35,9 @@ const KEYS: ReadonlyArray<keyof LedgerRecord> = FIELDS.map((f) => f[1]);
 function pushValues(out: unknown[], r: LedgerRecord): void {
   for (let k = 0; k < KEYS.length; k++) out.push(r[KEYS[k]!] ?? null);
 }
+
+/** Budget totals leave shadow spend out (see SHADOW_ENDPOINTS). */
+const NOT_SHADOW = `(endpoint IS NULL OR endpoint NOT IN (${SHADOW_ENDPOINTS.map((e) => `'${e}'`).join(', ')}))`;
 
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Database.Database;
@@ -141,12 +144,12 @@ export class SqliteLedgerStore implements LedgerStore {
     const parts: string[] = [];
     const args: number[] = [];
     for (const [from, to] of raw) {
-      parts.push('SELECT key_id AS k, team AS t, customer AS c, agent AS a, sum(cost_usd) AS usd FROM ledger WHERE ts >= ? AND ts < ? GROUP BY key_id, team, customer, agent');
+      parts.push(`SELECT key_id AS k, team AS t, customer AS c, agent AS a, sum(cost_usd) AS usd FROM ledger WHERE ts >= ? AND ts < ? AND ${NOT_SHADOW} GROUP BY key_id, team, customer, agent`);
       args.push(from, to);
     }
     if (days) {
       parts.push(`SELECT nullif(key_id, '') AS k, nullif(team, '') AS t, nullif(customer, '') AS c, nullif(agent, '') AS a, sum(cost_usd) AS usd
-        FROM ledger_daily WHERE day >= ? AND day < ? GROUP BY key_id, team, customer, agent`);
+        FROM ledger_daily WHERE day >= ? AND day < ? AND shadow = 0 GROUP BY key_id, team, customer, agent`);
       args.push(days[0], days[1]);
     }
     const rows = this.db.prepare(parts.join(' UNION ALL ')).all(...args) as Array<{ k: string | null; t: string | null; c: string | null; a: string | null; usd: number }>;
