@@ -72,7 +72,7 @@ export async function handleCacheAdmin(cache: ResponseCache, method: string, url
         ...(since !== undefined ? { since: new Date(bucketStart(since)).toISOString() } : {}),
         total: cache.stats.total(since),
         audit: cache.auditor?.report() ?? [],
-        thresholds: cache.calibrator.report().filter((t) => filter.route === undefined || t.route === filter.route),
+        thresholds: cache.thresholds.calibrator.report().filter((t) => filter.route === undefined || t.route === filter.route),
         trends: cache.trends.report().filter((t) => filter.route === undefined || t.route === filter.route),
         group_by: groupBy,
         groups: cache.stats.rows(groupBy, filter, since),

@@ -39,12 +39,12 @@ test('a near miss is observed once its fresh answer is in; enough agreeing evide
   if (b.kind === 'miss') b.pending.complete(answer('Open Settings, then Security, then Reset password.'));
   await tick();
   await tick();
-  const [row] = cache.calibrator.report();
+  const [row] = cache.thresholds.calibrator.report();
   assert.deepEqual([row!.route, row!.nearMisses, row!.observations, row!.wrong], ['faq', 1, 1, 0]);
-  assert.equal(cache.threshold('faq', policy), 0.75, 'one observation proves nothing');
+  assert.equal(cache.thresholds.threshold('faq', policy), 0.75, 'one observation proves nothing');
   // What many more such near misses would teach (fed directly: each needs its own partition otherwise).
-  for (let i = 0; i < 400; i++) cache.calibrator.observe('faq', 0.75, 0.01, { similarity: 0.7, wrong: false }, 'near-miss');
-  assert.equal(cache.threshold('faq', policy), 0.7);
+  for (let i = 0; i < 400; i++) cache.thresholds.calibrator.observe('faq', 0.75, 0.01, { similarity: 0.7, wrong: false }, 'near-miss');
+  assert.equal(cache.thresholds.threshold('faq', policy), 0.7);
   const c = await ask(cache, C);
   assert.equal(c.kind, 'hit');
   assert.equal(c.kind === 'hit' && c.layer, 'semantic');
@@ -59,7 +59,7 @@ test('a near miss whose answer disagrees counts as wrong; wrong evidence at the 
   if (b.kind === 'miss') b.pending.complete(answer('Refunds take five to seven business days to arrive.'));
   await tick();
   await tick();
-  assert.equal(cache.calibrator.report()[0]!.wrong, 1);
-  for (let i = 0; i < 200; i++) cache.observeAudit('faq', policy, 0.8, i % 4 !== 0);
-  assert.equal(cache.threshold('faq', policy), 1, 'a quarter wrong at 0.8: nothing below 1 is proven');
+  assert.equal(cache.thresholds.calibrator.report()[0]!.wrong, 1);
+  for (let i = 0; i < 200; i++) cache.thresholds.observeAudit('faq', policy, 0.8, i % 4 !== 0);
+  assert.equal(cache.thresholds.threshold('faq', policy), 1, 'a quarter wrong at 0.8: nothing below 1 is proven');
 });

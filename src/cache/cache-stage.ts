@@ -88,7 +88,7 @@ export function cacheExtension(cache: ResponseCache): Extension {
         const { answer } = lookup;
         if (lookup.layer === 'semantic' && policy.audit > 0) {
           const similarity = lookup.similarity ?? 1;
-          const learn = policy.maxError !== undefined ? (agree: boolean) => cache.observeAudit(route.name, policy, similarity, agree) : undefined;
+          const learn = policy.maxError !== undefined ? (agree: boolean) => cache.thresholds.observeAudit(route.name, policy, similarity, agree) : undefined;
           cache.auditor?.maybeAudit(route.name, policy.audit, request, answer.response, learn);
         }
         call.outcome.costUsd = 0;

@@ -14,9 +14,7 @@ import { cacheScope, type ScopeCaller } from './scope.js';
 import { embedOne, semanticQuery, verifiedCandidates, type SemanticQuery } from './semantic.js';
 import { SingleFlight, type Ticket } from './single-flight.js';
 import { LiveFeed } from './live-feed.js';
-import { answersAgree } from './audit.js';
-import { HashedNgramEmbedder } from './embedder.js';
-import { AUTO_FLOOR, NEAR_MISS_WINDOW, ThresholdCalibrator } from './threshold-calibrator.js';
+import { AutoThresholds } from './auto-threshold.js';
 import { CacheStats, type Cell } from './stats.js';
 import { CacheTrends, type TrendOptions } from './trends.js';
 import type { CacheAuditor } from './audit.js';
@@ -85,9 +83,7 @@ export class ResponseCache {
   auditor: CacheAuditor | undefined;
   readonly flights = new SingleFlight<CachedAnswer, LiveFeed>();
   /** `threshold: auto` routes: their observations and calibrated thresholds. */
-  readonly calibrator = new ThresholdCalibrator();
-  /** Compares a near miss's answer with the fresh one (as audits do: the local embedder). */
-  private readonly answerEmbedder = new HashedNgramEmbedder();
+  readonly thresholds: AutoThresholds;
   private readonly liveMaxBytes: number;
   private readonly clock: Clock;
   private lastEmbedderWarning = -Infinity;
@@ -99,6 +95,7 @@ export class ResponseCache {
     this.clock = o.clock ?? Date.now;
     this.index = o.index ?? new VectorIndex();
     this.stats = new CacheStats(this.clock);
+    this.thresholds = new AutoThresholds((key) => this.store.get(key));
     this.trends = new CacheTrends({ clock: this.clock, ...o.trends });
     this.warn = o.warn ?? (() => undefined);
     this.liveMaxBytes = o.liveMaxBytes ?? 8 * 1024 * 1024;
@@ -137,9 +134,8 @@ export class ResponseCache {
       if (semantic) {
         vector = await this.embed(c, input, semantic);
         if (vector) {
-          const threshold = this.threshold(input.route, input.policy);
-          const floor = input.policy.maxError !== undefined ? Math.max(AUTO_FLOOR, threshold - NEAR_MISS_WINDOW) : threshold;
-          const found = verifiedCandidates(this.index, semantic, vector, threshold, floor);
+          const threshold = this.thresholds.threshold(input.route, input.policy);
+          const found = verifiedCandidates(this.index, semantic, vector, threshold, this.thresholds.floor(input.policy, threshold));
           nearMiss = found.nearMiss;
           for (const m of found.matches) {
             const a = await this.store.get(m.key);
@@ -169,29 +165,6 @@ export class ResponseCache {
       if (shared !== undefined) return this.hit(c, 'exact', shared, undefined, true);
       // The leader failed: look again (another request may have stored it), then lead or follow anew.
     }
-  }
-
-  /** The route's semantic threshold: fixed, or calibrated (`threshold: auto`). */
-  threshold(route: string, policy: RouteCachePolicy): number {
-    return policy.maxError === undefined ? policy.threshold : this.calibrator.threshold(route, policy.threshold, policy.maxError);
-  }
-
-  /** An audited semantic hit's verdict, for a `threshold: auto` route. */
-  observeAudit(route: string, policy: RouteCachePolicy, similarity: number, agree: boolean): void {
-    if (policy.maxError !== undefined) this.calibrator.observe(route, policy.threshold, policy.maxError, { similarity, wrong: !agree }, 'audit');
-  }
-
-  /** After a near miss's fresh answer: would the candidate's answer have been right? Off the request's path. */
-  private observeNearMiss(input: CacheInput, near: { key: string; similarity: number }, fresh: CanonicalResponse): void {
-    const maxError = input.policy.maxError;
-    if (maxError === undefined) return;
-    setImmediate(() => {
-      void this.store.get(near.key).then((candidate) => {
-        if (candidate === undefined) return;
-        const wrong = !answersAgree(candidate.response, fresh, this.answerEmbedder);
-        this.calibrator.observe(input.route, input.policy.threshold, maxError, { similarity: near.similarity, wrong }, 'near-miss');
-      });
-    });
   }
 
   purge(filter: PurgeFilter): Promise<number> {
@@ -263,7 +236,7 @@ export class ResponseCache {
         if (done) return;
         done = true;
         if (response.finishReason === 'error') return release();
-        if (nearMiss !== undefined) this.observeNearMiss(input, nearMiss, response);
+        if (nearMiss !== undefined) this.thresholds.observeNearMiss(input.route, input.policy, nearMiss, response);
         // The vector the semantic index keeps for this answer counts against the same byte bound.
         const vectorBytes = semantic && vector ? indexEntryBytes(vector, semantic.text) : 0;
         const answer: CachedAnswer = { response, storedAt: this.clock(), route: input.route, scope, bytes: answerBytes(response, o.textChunks) + vectorBytes };
