@@ -8,7 +8,7 @@ import { substitutionExtensions } from './substitution-extensions.js';
 import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { createTenancy } from '../governance/runtime.js';
-import { autoRouter } from '../gateway/stages/auto-router.js';
+import { createAutoRouting } from '../routing/auto/install.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
 import { createGatewayCache } from '../cache/install.js';
@@ -30,9 +30,13 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   // First: who the caller is, what it may reach (call.exclude) and whether it may spend, before
   // any stage routes.
   out.push(createTenancy({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) }).extension);
-  out.push(autoRouter(ctx.log));
+  // strategy: auto (docs/routing.md): the tier-picking stage, its decision log, /v1/feedback.
+  const auto = createAutoRouting({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) });
+  out.push(auto.extension);
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
-  out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
+  const metrics = metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) });
+  auto.registerMetrics(metrics.metrics.registry);
+  out.push(metrics);
   out.push(...substitutionExtensions(ctx));
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.

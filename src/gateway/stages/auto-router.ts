@@ -7,13 +7,18 @@
 // threshold/(k-1)): the first boundary the score clears names the tier; below all of them, the
 // strongest. The feature extraction is synchronous: ~30 µs here (bench/auto-router.ts), so it
 // runs on the event loop instead of a worker (a thread hop would cost more than the work).
+//
+// After the response has left, the decision (final tier, score, who asked, and the feature
+// vector) goes to the recorder (write-behind) and the live strong share to the drift tracker.
 
 import { GatewayError } from '../../spec/errors.js';
 import type { AutoRouteSnapshot } from '../../config/snapshot.js';
-import { featureInput } from '../../routing/auto/features.js';
-import { scoreInput } from '../../routing/auto/model.js';
+import { featureInput, featurize } from '../../routing/auto/features.js';
+import { score as scoreVector } from '../../routing/auto/model.js';
+import { sparse, type DecisionRecorder } from '../../routing/auto/recorder.js';
+import type { StrongShareTracker } from '../../routing/auto/drift.js';
 import type { Logger } from '../../telemetry/log.js';
-import { isChatRequest } from '../call.js';
+import { isChatRequest, type Call } from '../call.js';
 import type { Extension } from '../extension.js';
 
 export interface TierChoice {
@@ -31,8 +36,30 @@ export function chooseTier(auto: AutoRouteSnapshot, score: number): TierChoice {
   return { index: k - 1, reason: `score ${score.toFixed(3)} < ${last.toFixed(3)}: ${auto.tiers[k - 1]!.name}` };
 }
 
-export function autoRouter(log: Logger): Extension {
+export interface AutoRouterOptions {
+  /** Where decisions go after the response (undefined: not recorded). */
+  recorder?: () => DecisionRecorder | undefined;
+  drift?: StrongShareTracker;
+  clock?: () => number;
+}
+
+const STATE = Symbol('modelplane.auto-router');
+
+interface CallState {
+  auto: AutoRouteSnapshot;
+  index: number;
+  score: number;
+  vector: Float64Array | undefined;
+}
+
+function tierIndex(auto: AutoRouteSnapshot, name: string | undefined, fallback: number): number {
+  const i = auto.tiers.findIndex((t) => t.name === name);
+  return i === -1 ? fallback : i;
+}
+
+export function autoRouter(log: Logger, o: AutoRouterOptions = {}): Extension {
   let warned = false;
+  const clock = o.clock ?? Date.now;
   return {
     name: 'auto-router',
     enabled: (s) => [...s.routes.values()].some((r) => r.auto !== undefined),
@@ -40,8 +67,10 @@ export function autoRouter(log: Logger): Extension {
       const auto = call.route?.auto;
       if (auto === undefined || !isChatRequest(call.request)) return next();
       let score: number;
+      let vector: Float64Array | undefined;
       try {
-        score = scoreInput(auto.router, featureInput(call.request, auto.text));
+        vector = featurize(featureInput(call.request, auto.text));
+        score = scoreVector(auto.router, vector);
       } catch (e) {
         // A router that cannot score degrades to the strongest tier, never to an error for the caller.
         if (!warned) log.warn({ route: call.route!.name, err: String(e) }, 'auto router failed to score; using the strongest tier');
@@ -57,7 +86,30 @@ export function autoRouter(log: Logger): Extension {
       call.outcome.tier = tier.name;
       if (!Number.isNaN(score)) call.outcome.routerScore = Math.round(score * 1000) / 1000;
       call.headers.push('x-modelplane-tier', tier.name, 'x-modelplane-router-score', Number.isNaN(score) ? 'none' : score.toFixed(3), 'x-modelplane-route-reason', choice.reason);
+      o.drift?.record(call.route!.name, auto, choice.index > 0);
+      if (o.recorder) call[STATE] = { auto, index: choice.index, score, vector } satisfies CallState;
       return next();
+    },
+    after: (call: Call) => {
+      const st = call[STATE] as CallState | undefined;
+      if (st === undefined) return;
+      const recorder = o.recorder?.();
+      if (recorder === undefined) return;
+      const c = call.caller;
+      const index = tierIndex(st.auto, call.outcome.tier, st.index);
+      recorder.record({
+        requestId: call.ex.requestId,
+        ts: clock(),
+        route: call.route!.name,
+        tier: st.auto.tiers[index]!.name,
+        tierIndex: index,
+        tiers: st.auto.tiers.length,
+        ...(Number.isNaN(st.score) ? {} : { score: Math.round(st.score * 1e4) / 1e4 }),
+        ...(c.keyId !== undefined ? { keyId: c.keyId } : {}),
+        ...(c.team !== undefined ? { team: c.team } : {}),
+        ...(index !== st.index ? { escalated: true } : {}),
+        ...(st.vector ? { features: sparse(st.vector) } : {}),
+      });
     },
   };
 }

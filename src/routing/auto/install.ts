@@ -1,0 +1,83 @@
+// Everything `strategy: auto` adds to a gateway, in one place: the planning stage, the decision
+// recorder and its store (opened on first use, so a gateway without auto routes opens nothing),
+// the live strong-share tracker, `POST /v1/feedback`, and the gauges /metrics exports.
+
+import { join } from 'node:path';
+import { Gauge, type Registry } from 'prom-client';
+import type { Snapshot } from '../../config/snapshot.js';
+import { autoRouter } from '../../gateway/stages/auto-router.js';
+import type { Extension } from '../../gateway/extension.js';
+import type { EndpointSpec } from '../../gateway/endpoint.js';
+import { resolveDataDir } from '../../store/data-dir.js';
+import type { Logger } from '../../telemetry/log.js';
+import { StrongShareTracker, type DriftOptions } from './drift.js';
+import { feedbackEndpoint } from './feedback-endpoint.js';
+import { DecisionRecorder } from './recorder.js';
+import { ROUTER_DB_FILE, SqliteRouterStore } from './router-store.js';
+
+export interface AutoRoutingOptions {
+  snapshot: Snapshot;
+  log: Logger;
+  configFile?: string;
+  clock?: () => number;
+  drift?: Omit<DriftOptions, 'warn'>;
+  /** Write-behind period of decisions (0: only on feedback and at close; tests). */
+  flushMs?: number;
+}
+
+export interface AutoRouting {
+  extension: Extension;
+  tracker: StrongShareTracker;
+  recorder(): DecisionRecorder | undefined;
+  /** Adds `modelplane_router_strong_share{route}` and `..._target{route}` to a registry. */
+  registerMetrics(registry: Registry): void;
+}
+
+export function createAutoRouting(o: AutoRoutingOptions): AutoRouting {
+  const clock = o.clock ?? Date.now;
+  const tracker = new StrongShareTracker({
+    ...o.drift,
+    warn: (route, live, target, samples) =>
+      o.log.warn({ route, live_strong_share: Math.round(live * 1000) / 1000, target_strong_share: Math.round(target * 1000) / 1000, samples }, 'auto route: the share sent to the stronger tier drifted more than 10 points from its calibrated target (retrain or recalibrate the router: docs/routing.md)'),
+  });
+  let recorder: DecisionRecorder | undefined;
+  let holdsAuto = [...o.snapshot.routes.values()].some((r) => r.auto !== undefined);
+  const dir = resolveDataDir(o.snapshot.storage, o.configFile);
+  const open = (): DecisionRecorder | undefined => {
+    if (recorder === undefined && holdsAuto) {
+      const path = dir === undefined || dir === ':memory:' ? ':memory:' : join(dir, ROUTER_DB_FILE);
+      recorder = new DecisionRecorder({ store: new SqliteRouterStore(path), flushMs: o.flushMs ?? 1000, onError: (e) => o.log.warn({ err: String(e) }, 'auto router: could not write decisions') });
+    }
+    return recorder;
+  };
+  const stage = autoRouter(o.log, { recorder: open, drift: tracker, clock });
+  const endpoints = new Map<string, EndpointSpec>([['POST /v1/feedback', feedbackEndpoint({ recorder: open, now: clock })]]);
+  const extension: Extension = {
+    ...stage,
+    enabled: (s) => {
+      const on = stage.enabled!(s);
+      if (on) holdsAuto = true; // a reload that adds an auto route opens the store on first use
+      return on;
+    },
+    endpoints,
+    close: () => {
+      recorder?.close();
+      return Promise.resolve();
+    },
+  };
+  return {
+    extension,
+    tracker,
+    recorder: open,
+    registerMetrics(registry) {
+      new Gauge({ name: 'modelplane_router_strong_share', help: 'Share of an auto route\'s recent requests (last 500) sent above its cheapest tier.', labelNames: ['route'], registers: [registry], collect() {
+        this.reset();
+        for (const v of tracker.view()) if (!Number.isNaN(v.live)) this.labels(v.route).set(v.live);
+      } });
+      new Gauge({ name: 'modelplane_router_strong_share_target', help: 'The share an auto route\'s threshold was calibrated to send above its cheapest tier.', labelNames: ['route'], registers: [registry], collect() {
+        this.reset();
+        for (const v of tracker.view()) if (!Number.isNaN(v.target)) this.labels(v.route).set(v.target);
+      } });
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Write-behind for the auto router's decisions: a request's decision is pushed to a queue (O(1))
+// and written to the router store in batches from a timer, so a chat request never waits on the
+// disk. The most recent decisions also stay in memory with their feature vectors, so feedback
+// that arrives soon after the answer (the usual case) can take the vector along as a training
+// example without the gateway storing a vector for every request.
+
+import type { Decision, Label, SparseVector, SqliteRouterStore } from './router-store.js';
+
+export interface RecentDecision extends Decision {
+  features?: SparseVector;
+}
+
+export function sparse(v: Float64Array): SparseVector {
+  const i: number[] = [];
+  const x: number[] = [];
+  for (let k = 0; k < v.length; k++) {
+    const a = v[k]!;
+    if (a !== 0) {
+      i.push(k);
+      x.push(Math.round(a * 1e6) / 1e6);
+    }
+  }
+  return { dims: v.length, i, v: x };
+}
+
+export function dense(s: SparseVector): Float64Array {
+  const v = new Float64Array(s.dims);
+  for (let k = 0; k < s.i.length; k++) v[s.i[k]!] = s.v[k]!;
+  return v;
+}
+
+export interface RecorderOptions {
+  store: SqliteRouterStore;
+  /** Decisions kept in memory (with vectors) for feedback. */
+  recent?: number;
+  flushMs?: number;
+  onError?: (e: unknown) => void;
+}
+
+export class DecisionRecorder {
+  private queue: Decision[] = [];
+  private readonly recent = new Map<string, RecentDecision>();
+  private readonly cap: number;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: RecorderOptions) {
+    this.cap = o.recent ?? 2000;
+    const ms = o.flushMs ?? 1000;
+    this.timer = ms > 0 ? setInterval(() => this.flush(), ms) : undefined;
+    this.timer?.unref();
+  }
+
+  record(d: RecentDecision): void {
+    const { features: _f, ...row } = d;
+    this.queue.push(row);
+    this.recent.set(d.requestId, d);
+    if (this.recent.size > this.cap) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** A decision by request id: from memory (with its vector) or from the store (without). */
+  find(requestId: string): RecentDecision | undefined {
+    return this.recent.get(requestId) ?? this.queue.find((d) => d.requestId === requestId) ?? this.o.store.decision(requestId);
+  }
+
+  label(l: Label): void {
+    this.flush(); // the label's decision row first, so the two are consistent on disk
+    this.o.store.putLabel(l);
+  }
+
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const rows = this.queue;
+    this.queue = [];
+    try {
+      this.o.store.appendDecisions(rows);
+    } catch (e) {
+      this.o.onError?.(e);
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+    this.o.store.close();
+  }
+}
