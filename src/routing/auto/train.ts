@@ -13,11 +13,14 @@ export interface TrainOptions {
 }
 
 export function train(examples: readonly Example[], opts: TrainOptions = {}): RouterModel {
+  return trainVectors(examples.map((e) => featurize(e.input)), examples.map((e) => e.weakAsGood), opts);
+}
+
+/** The same, on feature vectors already made (labels recorded by the gateway carry theirs). */
+export function trainVectors(xs: readonly Float64Array[], ys: ReadonlyArray<0 | 1>, opts: TrainOptions = {}): RouterModel {
   const iterations = opts.iterations ?? 400;
   const lr = opts.learningRate ?? 1;
   const l2 = opts.l2 ?? 1e-3;
-  const xs = examples.map((e) => featurize(e.input));
-  const ys = examples.map((e) => e.weakAsGood);
   const w = new Float64Array(DIMS);
   const grad = new Float64Array(DIMS);
   const n = xs.length;

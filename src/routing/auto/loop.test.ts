@@ -1,0 +1,92 @@
+// The auto router's loop, unit by unit: drift of the live strong share, the decision recorder's
+// memory and store, labels as training examples, and the savings arithmetic's edge cases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StrongShareTracker, targetShare } from './drift.js';
+import { DecisionRecorder, dense, sparse } from './recorder.js';
+import { SqliteRouterStore } from './router-store.js';
+import { examplesFromLabels } from './labels.js';
+import { savings } from './savings.js';
+import { DIMS, FEATURIZER } from './features.js';
+import { loadSnapshotFromText } from '../../config/load.js';
+import type { AutoRouteSnapshot } from '../../config/snapshot.js';
+
+const auto = (threshold: number, calibration: number[], strongShare?: number) =>
+  ({ threshold, router: { calibration }, ...(strongShare !== undefined ? { strongShare } : {}) }) as unknown as AutoRouteSnapshot;
+
+test('drift: the target is the calibrated share; one warning when the live share leaves the band, another only after it came back', () => {
+  assert.equal(targetShare(auto(0.5, [0.1, 0.2, 0.6, 0.9])), 0.5);
+  assert.equal(targetShare(auto(0.5, [0.1], 0.3)), 0.3);
+  const warnings: Array<[number, number]> = [];
+  const t = new StrongShareTracker({ window: 10, minSamples: 10, warn: (_r, live, target) => warnings.push([live, target]) });
+  const a = auto(0.5, [0.1, 0.2, 0.6, 0.9]); // target 0.5
+  for (let i = 0; i < 9; i++) t.record('r', a, true);
+  assert.equal(warnings.length, 0, 'no verdict before minSamples');
+  t.record('r', a, true);
+  assert.deepEqual(warnings, [[1, 0.5]]);
+  t.record('r', a, true);
+  assert.equal(warnings.length, 1, 'still outside: no second warning');
+  for (let i = 0; i < 5; i++) t.record('r', a, false); // window: 5 up, 5 not
+  assert.equal(t.view()[0]!.live, 0.5);
+  assert.equal(t.view()[0]!.drifting, false);
+  for (let i = 0; i < 5; i++) t.record('r', a, false);
+  assert.deepEqual(warnings.at(-1), [0.3, 0.5], "warned again on leaving the band downwards, once");
+  assert.equal(warnings.length, 2);
+});
+
+test('recorder: recent decisions keep their vector, stored ones do not; a label is stored with the decision', () => {
+  const store = new SqliteRouterStore(':memory:');
+  const rec = new DecisionRecorder({ store, flushMs: 0, recent: 2 });
+  const v = new Float64Array(DIMS);
+  v[0] = 1;
+  v[100] = -0.25;
+  for (const id of ['a', 'b', 'c']) rec.record({ requestId: id, ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, score: 0.8, features: sparse(v) });
+  assert.deepEqual(dense(rec.find('c')!.features!), v);
+  assert.equal(rec.find('a')!.features, undefined, 'out of memory: from the queue, without its vector');
+  rec.flush();
+  assert.deepEqual(store.decision('a'), { requestId: 'a', ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, score: 0.8 });
+  rec.label({ requestId: 'c', ts: 2, score: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, featurizer: FEATURIZER, features: sparse(v) });
+  rec.label({ requestId: 'c', ts: 3, score: 0.2, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, featurizer: FEATURIZER, features: sparse(v) });
+  assert.deepEqual(store.labels().map((l) => [l.requestId, l.score]), [['c', 0.2]], 'a second verdict replaces the first');
+  rec.close();
+});
+
+test('labels: cheaper-tier answers are examples (score >= 0.5 is "good enough"); strongest-tier answers and vectorless labels are skipped', () => {
+  const f = sparse(new Float64Array(DIMS).fill(0.5, 0, 3));
+  const base = { ts: 1, route: 'r', tier: 'small', tiers: 2, featurizer: FEATURIZER } as const;
+  const ex = examplesFromLabels([
+    { ...base, requestId: '1', score: 0.9, tierIndex: 0, features: f },
+    { ...base, requestId: '2', score: 0.1, tierIndex: 0, features: f },
+    { ...base, requestId: '3', score: 0.9, tierIndex: 1, features: f },
+    { ...base, requestId: '4', score: 0.9, tierIndex: 0 },
+  ]);
+  assert.deepEqual([ex.ys, ex.usable, ex.strongTier, ex.noVector], [[1, 0], 2, 1, 1]);
+});
+
+test('savings: only priced, successful, uncached cheaper-tier answers save; an unknown tier claims nothing', () => {
+  const snap = loadSnapshotFromText(`
+providers: { p: { format: openai-chat, base_url: http://127.0.0.1:9/v1, auth: none } }
+deployments:
+  s: { provider: p, model: m1, tier: small, price: { input: 1, output: 1 } }
+  b: { provider: p, model: m2, tier: big, price: { input: 10, output: 10 } }
+routes: { r: { strategy: auto, tiers: [small, big] }, plain: { targets: [b] } }
+`, { env: {} });
+  const req = { route: 'r', inputTokens: 1e5, outputTokens: 1e5, cachedTokens: 0, status: 200 };
+  const rep = savings([
+    { ...req, requestId: '1', deployment: 's', costUsd: 0.2, score: 0.9 },
+    { ...req, requestId: '2', deployment: 's', costUsd: 0, cache: 'hit' },
+    { ...req, requestId: '3', deployment: 's', costUsd: 0.2, status: 502 },
+    { ...req, requestId: '4', deployment: 'b', costUsd: 2 },
+    { ...req, requestId: '5', costUsd: 0.2 },
+    { ...req, requestId: '6', route: 'plain', deployment: 'b', costUsd: 2 },
+  ], snap);
+  assert.equal(rep.skipped, 1);
+  assert.equal(rep.unknownTier, 1);
+  const t = rep.total;
+  assert.equal(t.requests, 5);
+  assert.ok(Math.abs(t.costUsd - 2.6) < 1e-9);
+  assert.ok(Math.abs(t.allStrongUsd - 4.4) < 1e-9, String(t.allStrongUsd));
+  assert.ok(Math.abs(t.savedUsd - 1.8) < 1e-9);
+  assert.ok(Math.abs(t.estWorseShare - 0.1 / 5) < 1e-9);
+  assert.equal(t.strongShare, 2 / 5);
+});
