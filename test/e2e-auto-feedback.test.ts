@@ -105,3 +105,26 @@ test('the live strong share is exported next to its calibrated target', async ()
     await g.close();
   }
 });
+
+test('the trace carries the tier and the router score', async () => {
+  const { InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base');
+  const { SpanKind } = await import('@opentelemetry/api');
+  const { tracingExtension } = await import('../src/telemetry/tracing-extension.js');
+  const { createAutoRouting } = await import('../src/routing/auto/install.js');
+  const { loadSnapshotFromText } = await import('../src/config/load.js');
+  const { createLogger } = await import('../src/telemetry/log.js');
+  const text = config(sim.url);
+  const snapshot = loadSnapshotFromText(text, { env: {} });
+  const exporter = new InMemorySpanExporter();
+  const tracing = tracingExtension({ snapshot, exporter, otlp: {} });
+  const g = injectable({ configText: text, extensions: [createAutoRouting({ snapshot, log: createLogger('silent') }).extension, tracing] });
+  try {
+    const r = await ask(g, MASTER, EASY);
+    while (!exporter.getFinishedSpans().some((s) => s.kind === SpanKind.SERVER)) await new Promise((res) => setImmediate(res));
+    const server = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER)!;
+    assert.equal(server.attributes['modelplane.tier'], 'small');
+    assert.equal(server.attributes['modelplane.router_score'], Number(r.headers['x-modelplane-router-score']));
+  } finally {
+    await g.close();
+  }
+});
