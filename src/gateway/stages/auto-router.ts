@@ -15,7 +15,7 @@ import { GatewayError } from '../../spec/errors.js';
 import type { AutoRouteSnapshot } from '../../config/snapshot.js';
 import { featureInput, featurize } from '../../routing/auto/features.js';
 import { score as scoreVector } from '../../routing/auto/model.js';
-import { sparse, type DecisionRecorder } from '../../routing/auto/recorder.js';
+import type { DecisionRecorder, RecentDecision } from '../../routing/auto/recorder.js';
 import type { StrongShareTracker } from '../../routing/auto/drift.js';
 import type { Logger } from '../../telemetry/log.js';
 import { isChatRequest, type Call } from '../call.js';
@@ -97,19 +97,13 @@ export function autoRouter(log: Logger, o: AutoRouterOptions = {}): Extension {
       if (recorder === undefined) return;
       const c = call.caller;
       const index = tierIndex(st.auto, call.outcome.tier, st.index);
-      recorder.record({
-        requestId: call.ex.requestId,
-        ts: clock(),
-        route: call.route!.name,
-        tier: st.auto.tiers[index]!.name,
-        tierIndex: index,
-        tiers: st.auto.tiers.length,
-        ...(Number.isNaN(st.score) ? {} : { score: Math.round(st.score * 1e4) / 1e4 }),
-        ...(c.keyId !== undefined ? { keyId: c.keyId } : {}),
-        ...(c.team !== undefined ? { team: c.team } : {}),
-        ...(index !== st.index ? { escalated: true } : {}),
-        ...(st.vector ? { features: sparse(st.vector) } : {}),
-      });
+      const d: RecentDecision = { requestId: call.ex.requestId, ts: clock(), route: call.route!.name, tier: st.auto.tiers[index]!.name, tierIndex: index, tiers: st.auto.tiers.length };
+      if (!Number.isNaN(st.score)) d.score = Math.round(st.score * 1e4) / 1e4;
+      if (c.keyId !== undefined) d.keyId = c.keyId;
+      if (c.team !== undefined) d.team = c.team;
+      if (index !== st.index) d.escalated = true;
+      if (st.vector !== undefined) d.vector = st.vector;
+      recorder.record(d);
     },
   };
 }

@@ -15,7 +15,7 @@ import { idHeaders, type EndpointSpec } from '../../gateway/endpoint.js';
 import { writeJson } from '../../gateway/render.js';
 import { GatewayError } from '../../spec/errors.js';
 import { FEATURIZER } from './features.js';
-import type { DecisionRecorder } from './recorder.js';
+import { sparseOf, type DecisionRecorder } from './recorder.js';
 import type { Label } from './router-store.js';
 
 const BODY = Symbol('modelplane.feedback.body');
@@ -72,8 +72,9 @@ export function feedbackEndpoint(deps: FeedbackDeps): EndpointSpec {
       }
       const label: Label = { requestId, ts: deps.now(), score, route: d.route, tier: d.tier, tierIndex: d.tierIndex, tiers: d.tiers };
       if (d.score !== undefined) label.routerScore = d.score;
-      if ('features' in d && d.features !== undefined) {
-        label.features = d.features;
+      const features = sparseOf(d);
+      if (features !== undefined) {
+        label.features = features;
         label.featurizer = FEATURIZER;
       }
       recorder.label(label);

