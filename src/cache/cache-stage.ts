@@ -16,6 +16,7 @@ import type { Price } from '../config/snapshot.js';
 import type { Usage } from '../spec/canonical.js';
 import { AnswerRecorder, answerResponse, answerStream } from './answer.js';
 import { cacheHeaders, type PendingAnswer, type ResponseCache } from './response-cache.js';
+import { SHARED_EMBEDDING, type SharedEmbedding } from '../gateway/shared-embedding.js';
 
 const STATE = Symbol('modelplane.cache');
 
@@ -54,7 +55,7 @@ export function cacheExtension(cache: ResponseCache): Extension {
       const policy = route?.cache;
       const request = call.request;
       if (policy === undefined || route === undefined || call.endpoint !== 'chat' || !isChatRequest(request)) return next();
-      const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control') });
+      const lookup = await cache.lookup({ route: route.name, policy, request, caller: call.caller, cacheControl: header(call, 'cache-control'), shared: call[SHARED_EMBEDDING] as SharedEmbedding | undefined });
       const h = cacheHeaders(lookup);
       call.headers.push(...h);
       // The cache's own audit request (audit-loopback.ts) is labelled as such; only the master key may say so.

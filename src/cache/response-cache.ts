@@ -7,6 +7,7 @@ import type { RouteCachePolicy } from '../config/snapshot.js';
 import type { CanonicalRequest, CanonicalResponse } from '../spec/canonical.js';
 import { answerBytes, type CachedAnswer } from './answer.js';
 import type { Embedder, SyncEmbedder } from './embedder.js';
+import type { SharedEmbedding } from '../gateway/shared-embedding.js';
 import { exactKey } from './exact-key.js';
 import type { Clock } from './lru.js';
 import { cachePlan, type CachePlan } from './policy.js';
@@ -26,6 +27,8 @@ export interface CacheInput {
   caller: ScopeCaller;
   /** The request's `cache-control` header. */
   cacheControl?: string | undefined;
+  /** The request's embedding when an earlier stage made one (the auto router: src/gateway/shared-embedding.ts). */
+  shared?: SharedEmbedding | undefined;
 }
 
 export type CacheHeaderValue = 'hit-exact' | 'hit-semantic' | 'miss' | 'bypass';
@@ -102,7 +105,7 @@ export class ResponseCache {
     if (!plan.lookup) {
       // no-cache: a fresh answer, stored for the next caller; no single-flight (it must not wait for an older one).
       CacheStats.record(c, 'bypass');
-      const vector = semantic ? await this.embed(c, input.route, semantic) : undefined;
+      const vector = semantic ? await this.embed(c, input.route, semantic, input.shared) : undefined;
       return { kind: 'miss', header: 'bypass', pending: this.pending(input, c, scope, key, semantic, vector, undefined) };
     }
     for (;;) {
@@ -111,7 +114,7 @@ export class ResponseCache {
       let vector: Float32Array | undefined;
       let rejected = false;
       if (semantic) {
-        vector = await this.embed(c, input.route, semantic);
+        vector = await this.embed(c, input.route, semantic, input.shared);
         if (vector) {
           const found = verifiedCandidates(this.index, semantic, vector, input.policy.threshold);
           for (const m of found.matches) {
@@ -171,8 +174,10 @@ export class ResponseCache {
     return out;
   }
 
-  private async embed(c: Counters, route: string, q: SemanticQuery): Promise<Float32Array | undefined> {
-    const v = await embedOne(this.embedder, q.text);
+  private async embed(c: Counters, route: string, q: SemanticQuery, shared?: SharedEmbedding): Promise<Float32Array | undefined> {
+    // One embedding per request: reuse an earlier stage's vector of the same text by the same embedder.
+    const reused = shared !== undefined && shared.embedder === this.embedder.name && shared.text === q.text ? await shared.vector : undefined;
+    const v = reused ?? (await embedOne(this.embedder, q.text));
     if (v === undefined) {
       c.embedderErrors++;
       // One warning a minute: a dead embedder must not turn every request into a log line.

@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DataError, parseData, type Example } from '../routing/auto/data.js';
 import { curve, type Curve } from '../routing/auto/curve.js';
-import { featurize } from '../routing/auto/features.js';
+import { EMBED_FEATURIZER, featurize, featurizeEmbedded, FEATURIZER, STRUCTURAL_NAMES } from '../routing/auto/features.js';
+import { embedderFor, vectorFor } from '../routing/auto/vectorize.js';
 import { loadRouter } from '../routing/auto/load.js';
 import { score, thresholdForShare } from '../routing/auto/model.js';
 import { trainVectors } from '../routing/auto/train.js';
@@ -28,6 +29,7 @@ const TRAIN: CommandSpec = {
     'from-ledger': { type: 'boolean', description: 'also train on POST /v1/feedback labels the gateway recorded (needs --config)' },
     config: { type: 'string', short: 'c', value: 'FILE', description: 'the gateway config (finds storage.data_dir)' },
     out: { type: 'string', value: 'FILE', description: 'where to write the router' },
+    featurizer: { type: 'string', value: 'hashed|embedder', description: 'hashed n-grams of its own (default), or the local embedder the semantic cache shares' },
   },
   notes: DATA_NOTE,
 };
@@ -94,15 +96,20 @@ function runTrain(v: FlagValues): number {
   if (out === undefined) throw new UsageError('modelplane router train: --out FILE is required');
   const fromLedger = v['from-ledger'] === true;
   if (!fromLedger && str(v, 'data') === undefined) throw new UsageError('modelplane router train: give --data FILE.jsonl, --from-ledger --config FILE, or both');
+  const kind = str(v, 'featurizer') ?? 'hashed';
+  if (kind !== 'hashed' && kind !== 'embedder') throw new UsageError('modelplane router train: --featurizer must be hashed or embedder');
+  const embedder = kind === 'embedder' ? { name: 'local-hashed-ngrams', dims: 512 } : undefined;
+  const local = embedder && embedderFor({ embedder });
+  const featurizer = embedder ? EMBED_FEATURIZER : FEATURIZER;
   const data = readData(str(v, 'data'), false);
-  const xs = data.map((e) => featurize(e.input));
+  const xs = data.map((e) => (local ? featurizeEmbedded(e.input, local.embedSync(e.input.text), embedder!.dims) : featurize(e.input)));
   const ys = data.map((e) => e.weakAsGood);
   let note = '';
   if (fromLedger) {
     const config = str(v, 'config');
     if (config === undefined) throw new UsageError('modelplane router train: --from-ledger needs --config FILE (the gateway\'s; its storage.data_dir holds the labels)');
     const store = openRouterStore(config);
-    const labels = examplesFromLabels(store?.labels() ?? []);
+    const labels = examplesFromLabels(store?.labels() ?? [], featurizer, embedder ? STRUCTURAL_NAMES.length + embedder.dims : undefined);
     store?.close();
     xs.push(...labels.xs);
     ys.push(...labels.ys);
@@ -110,7 +117,7 @@ function runTrain(v: FlagValues): number {
   }
   if (xs.length === 0) throw new DataError('nothing to train on: no labelled lines and no usable feedback labels');
   if (!ys.includes(0) || !ys.includes(1)) process.stderr.write('modelplane router train: warning: every example has the same label; the router will send everything one way\n');
-  const model = trainVectors(xs, ys, { trainedOn: [str(v, 'data'), fromLedger ? 'feedback' : undefined].filter(Boolean).join(' + ') });
+  const model = trainVectors(xs, ys, { featurizer, ...(embedder ? { embedder } : {}), trainedOn: [str(v, 'data'), fromLedger ? 'feedback' : undefined].filter(Boolean).join(' + ') });
   writeFileSync(out, JSON.stringify(model) + '\n');
   process.stdout.write(`trained on ${xs.length} examples (${data.length} from ${str(v, 'data') ?? 'no file'}${note}); wrote ${out}\n`);
   return 0;
@@ -122,7 +129,7 @@ function runCalibrate(v: FlagValues): number {
   if (raw === undefined || !(share >= 0 && share <= 1)) throw new UsageError('modelplane router calibrate: --strong-share must be a number from 0 to 1');
   const data = readData(str(v, 'data'));
   const model = loadRouter(str(v, 'router') ?? 'default', undefined);
-  const scores = data.map((e) => score(model, featurize(e.input))).sort((a, b) => a - b);
+  const scores = data.map((e) => score(model, vectorFor(model, e.input))).sort((a, b) => a - b);
   const t = thresholdForShare(scores, share);
   const up = scores.filter((s) => s < t).length / scores.length;
   process.stdout.write(`threshold ${t.toFixed(4)} sends ${(up * 100).toFixed(1)}% of these ${scores.length} requests to the stronger tier\n`);

@@ -75,7 +75,7 @@ export function feedbackEndpoint(deps: FeedbackDeps): EndpointSpec {
       const features = sparseOf(d);
       if (features !== undefined) {
         label.features = features;
-        label.featurizer = FEATURIZER;
+        label.featurizer = d.featurizer ?? FEATURIZER;
       }
       recorder.label(label);
       return Promise.resolve({ kind: 'json', status: 200, body: { object: 'feedback', request_id: requestId, score, route: d.route, tier: d.tier, training_example: label.features !== undefined } });

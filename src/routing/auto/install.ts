@@ -10,6 +10,7 @@ import type { Extension } from '../../gateway/extension.js';
 import type { EndpointSpec } from '../../gateway/endpoint.js';
 import { resolveDataDir } from '../../store/data-dir.js';
 import type { Logger } from '../../telemetry/log.js';
+import type { Embedder } from '../../cache/embedder.js';
 import { StrongShareTracker, type DriftOptions } from './drift.js';
 import { feedbackEndpoint } from './feedback-endpoint.js';
 import { DecisionRecorder } from './recorder.js';
@@ -23,6 +24,9 @@ export interface AutoRoutingOptions {
   drift?: Omit<DriftOptions, 'warn'>;
   /** Write-behind period of decisions (0: only on feedback and at close; tests). */
   flushMs?: number;
+  /** For routers of the embedder featurizer: an embedder other than the local one (tests: slow, failing, counting). */
+  embedder?: Embedder;
+  embedTimeoutMs?: number;
 }
 
 export interface AutoRouting {
@@ -50,7 +54,7 @@ export function createAutoRouting(o: AutoRoutingOptions): AutoRouting {
     }
     return recorder;
   };
-  const stage = autoRouter(o.log, { recorder: open, drift: tracker, clock });
+  const stage = autoRouter(o.log, { recorder: open, drift: tracker, clock, ...(o.embedder ? { embedder: o.embedder } : {}), ...(o.embedTimeoutMs !== undefined ? { embedTimeoutMs: o.embedTimeoutMs } : {}) });
   const endpoints = new Map<string, EndpointSpec>([['POST /v1/feedback', feedbackEndpoint({ recorder: open, now: clock })]]);
   const extension: Extension = {
     ...stage,

@@ -21,14 +21,15 @@ export interface LabelExamples {
   noVector: number;
 }
 
-export function examplesFromLabels(labels: readonly Label[]): LabelExamples {
+/** Labels usable for a router of `featurizer` (default the hashed one) with vectors of `dims`. */
+export function examplesFromLabels(labels: readonly Label[], featurizer = FEATURIZER, dims = DIMS): LabelExamples {
   const out: LabelExamples = { xs: [], ys: [], usable: 0, strongTier: 0, noVector: 0 };
   for (const l of labels) {
     if (l.tierIndex >= l.tiers - 1) {
       out.strongTier++;
       continue;
     }
-    if (l.features === undefined || l.featurizer !== FEATURIZER || l.features.dims !== DIMS) {
+    if (l.features === undefined || l.featurizer !== featurizer || l.features.dims !== dims) {
       out.noVector++;
       continue;
     }

@@ -9,6 +9,8 @@ import type { Decision, Label, SparseVector, SqliteRouterStore } from './router-
 export interface RecentDecision extends Decision {
   /** The request's feature vector (the one the router scored: kept by reference, not copied). */
   vector?: Float64Array;
+  /** The featurizer that made it (the route's router's). */
+  featurizer?: string;
 }
 
 export function sparse(v: Float64Array): SparseVector {

@@ -1,0 +1,55 @@
+// Same-run A/B of what `strategy: auto` adds per request, in process: one gateway, one simulator,
+// the same prompt sent alternately (in rounds) to a fixed-tier route and to an auto route over the
+// same two deployments, with the decision recorder writing to a file-backed store. Reports CPU
+// µs per request of each and their ratio, per round (the spread is the noise of a shared machine).
+// `node dist/bench/auto-ab.js [requests-per-round] [rounds]`
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../testkit/simulator.js';
+import { injectable } from '../testkit/inject.js';
+
+const perRound = Number(process.argv[2] ?? 1500);
+const rounds = Number(process.argv[3] ?? 5);
+const featurizer = process.argv[4] ?? 'hashed';
+const sim = await startSimulator({ port: 0 });
+const dir = mkdtempSync(join(tmpdir(), 'mp-auto-ab-'));
+let router = 'default';
+if (featurizer === 'embedder') {
+  const { spawnSync } = await import('node:child_process');
+  router = join(dir, 'router.json');
+  spawnSync(process.execPath, ['bin/modelplane.js', 'router', 'train', '--featurizer', 'embedder', '--data', 'data/router/train.jsonl', '--out', router]);
+}
+const file = join(dir, 'gateway.yaml');
+writeFileSync(file, `
+storage: { data_dir: ./data }
+logging: { level: warn }
+providers: { p: { format: openai-chat, base_url: ${sim.url}/openai/v1, api_key: k } }
+deployments:
+  small-a: { provider: p, model: m-small, tier: small }
+  big-a: { provider: p, model: m-big, tier: frontier }
+routes:
+  fixed: { targets: [small-a, big-a] }
+  auto: { strategy: auto, tiers: [small, frontier], auto: { threshold: 0.5, router: ${router} } }
+`);
+const g = injectable({ configFile: file });
+const send = (model: string) => g.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model, messages: [{ role: 'user', content: 'Translate into French: "The meeting is moved to Thursday at 3pm, please confirm."' }] } });
+async function measure(model: string): Promise<number> {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < perRound; i++) await send(model);
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / perRound;
+}
+for (let i = 0; i < 300; i++) await Promise.all([send('fixed'), send('auto')]); // warm-up
+const ratios: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const a = r % 2 === 0 ? await measure('fixed') : 0;
+  const b = await measure('auto');
+  const a2 = r % 2 === 1 ? await measure('fixed') : a;
+  ratios.push(b / a2);
+  console.log(`round ${r + 1}: fixed ${a2.toFixed(0)} µs CPU/request, auto ${b.toFixed(0)} µs, ratio ${(b / a2).toFixed(3)} (+${(b - a2).toFixed(0)} µs)`);
+}
+ratios.sort((x, y) => x - y);
+console.log(`median ratio ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)} (min ${ratios[0]!.toFixed(3)}, max ${ratios.at(-1)!.toFixed(3)}), featurizer ${featurizer}`);
+await g.close();
+await sim.close();
