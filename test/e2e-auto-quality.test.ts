@@ -103,3 +103,34 @@ test('cascade escalates exactly the cheap answers that were bad (hedged), and re
   assert.equal(cascaded.quality, expected);
   assert.ok(cascaded.quality > plain.quality);
 });
+
+test('streams cascade only when the route buffers them; a buffered stream is the final tier\'s answer, well-formed for the SDK', async () => {
+  const OpenAI = (await import('openai')).default;
+  const bad = unique.find((r) => !r.weak_ok && r.strong_ok)!.prompt;
+  const { startGateway } = await import('../src/server/app.js');
+  const { LogSink } = await import('../testkit/log-sink.js');
+  for (const [cascade, escalates] of [['true', false], ['{ stream: buffer }', true]] as const) {
+    const sink = new LogSink();
+    const gw = await startGateway({ configText: config(hedging.url, `{ threshold: 0, cascade: ${cascade} }`), port: 0, logger: sink.logger, env: {} });
+    try {
+      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const { data: stream, response } = await client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: bad }], stream: true }).withResponse();
+      let text = '';
+      let finish: string | null = null;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? '';
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+      }
+      assert.equal(finish, 'stop');
+      assert.equal(isGoodReply(text), escalates, `cascade ${cascade}: ${text}`);
+      assert.equal(response.headers.get('x-modelplane-cascade'), escalates ? 'small:hedge -> frontier' : null);
+      const line = await sink.requestLine(response.headers.get('x-request-id'));
+      assert.equal(line.status, 200);
+      assert.equal(line.stream, true);
+      assert.deepEqual(line.escalations, escalates ? ['small:hedge'] : undefined);
+      assert.equal(line.tier, escalates ? 'frontier' : 'small');
+    } finally {
+      await gw.close();
+    }
+  }
+});

@@ -108,8 +108,9 @@ export function autoRouter(log: Logger, o: AutoRouterOptions = {}): Extension {
     const tier = auto.tiers[choice.index];
     if (tier === undefined) return Promise.reject(new GatewayError('internal_error', 'auto route without tiers'));
     call.policy = tier.plan;
-    // Cascade: non-streaming requests only (a stream cannot be taken back once it started).
-    if (auto.cascade && !(call.request as CanonicalRequest).stream && choice.index < auto.tiers.length - 1) call.cascade = auto.tiers.slice(choice.index + 1);
+    // Cascade: a stream cannot be taken back once it started, so streams cascade only when the
+    // route lets them be buffered (`cascade: { stream: buffer }`: answered whole, then replayed).
+    if (auto.cascade && (auto.cascadeStreams || !(call.request as CanonicalRequest).stream) && choice.index < auto.tiers.length - 1) call.cascade = auto.tiers.slice(choice.index + 1);
     call.outcome.tier = tier.name;
     if (!Number.isNaN(score)) call.outcome.routerScore = Math.round(score * 1000) / 1000;
     call.headers.push('x-modelplane-tier', tier.name, 'x-modelplane-router-score', Number.isNaN(score) ? 'none' : score.toFixed(3), 'x-modelplane-route-reason', choice.reason);
