@@ -29,6 +29,7 @@ const TRAIN: CommandSpec = {
     'from-ledger': { type: 'boolean', description: 'also train on POST /v1/feedback labels the gateway recorded (needs --config)' },
     config: { type: 'string', short: 'c', value: 'FILE', description: 'the gateway config (finds storage.data_dir)' },
     out: { type: 'string', value: 'FILE', description: 'where to write the router' },
+    calibration: { type: 'string', value: 'FILE', description: 'prompts held out of training whose scores strong_share is calibrated on (default: the training prompts)' },
     featurizer: { type: 'string', value: 'hashed|embedder', description: 'hashed n-grams of its own (default), or the local embedder the semantic cache shares' },
   },
   notes: DATA_NOTE,
@@ -59,7 +60,7 @@ ${SPECS.map((s) => `  modelplane ${s.name} ${s.usage}`).join('\n')}
 modelplane router SUBCOMMAND --help shows each one's flags.
 `;
 
-function readData(file: string | undefined, required = true): Example[] {
+function readData(file: string | undefined, required = true, labelled = true): Example[] {
   if (!file) {
     if (required) throw new UsageError('--data FILE is required');
     return [];
@@ -71,7 +72,7 @@ function readData(file: string | undefined, required = true): Example[] {
     throw new DataError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   try {
-    return parseData(text);
+    return parseData(text, labelled);
   } catch (e) {
     throw e instanceof DataError ? new DataError(`${file}: ${e.message}`) : e;
   }
@@ -118,6 +119,11 @@ function runTrain(v: FlagValues): number {
   if (xs.length === 0) throw new DataError('nothing to train on: no labelled lines and no usable feedback labels');
   if (!ys.includes(0) || !ys.includes(1)) process.stderr.write('modelplane router train: warning: every example has the same label; the router will send everything one way\n');
   const model = trainVectors(xs, ys, { featurizer, ...(embedder ? { embedder } : {}), trainedOn: [str(v, 'data'), fromLedger ? 'feedback' : undefined].filter(Boolean).join(' + ') });
+  const cal = str(v, 'calibration');
+  if (cal !== undefined) {
+    // Scores of prompts the head never saw: a training sample's scores are more extreme than live traffic's.
+    model.calibration = readData(cal, true, false).map((e) => Math.round(score(model, vectorFor(model, e.input)) * 1e6) / 1e6).sort((a, b) => a - b);
+  }
   writeFileSync(out, JSON.stringify(model) + '\n');
   process.stdout.write(`trained on ${xs.length} examples (${data.length} from ${str(v, 'data') ?? 'no file'}${note}); wrote ${out}\n`);
   return 0;
@@ -127,7 +133,7 @@ function runCalibrate(v: FlagValues): number {
   const raw = str(v, 'strong-share');
   const share = Number(raw);
   if (raw === undefined || !(share >= 0 && share <= 1)) throw new UsageError('modelplane router calibrate: --strong-share must be a number from 0 to 1');
-  const data = readData(str(v, 'data'));
+  const data = readData(str(v, 'data'), true, false);
   const model = loadRouter(str(v, 'router') ?? 'default', undefined);
   const scores = data.map((e) => score(model, vectorFor(model, e.input))).sort((a, b) => a - b);
   const t = thresholdForShare(scores, share);
