@@ -35,6 +35,7 @@ deployments:
   big-a:   { provider: big, model: m-big, tier: frontier, price: { input: 10, output: 20 } }
 routes:
   assistant: { strategy: auto, tiers: [small, frontier], auto: { threshold: 0.55 } }
+  cascading: { strategy: auto, tiers: [small, frontier], auto: { threshold: 0.55, cascade: true } }
 teams: { support: {}, sales: {} }
 keys:
   alice: { key: ${ALICE}, team: support }
@@ -42,19 +43,27 @@ keys:
 `);
   const sink = new LogSink();
   const gw = await startGateway({ configFile: file, port: 0, logger: sink.logger, env: {} });
-  const ask = async (key: string, text: string) => {
-    const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'assistant', messages: [{ role: 'user', content: text }] }) });
+  let closed = false;
+  after(async () => {
+    if (!closed) await gw.close(); // a failed assertion before the close below must not hang the run
+  });
+  const ask = async (key: string, text: string, model = 'assistant', extra: Record<string, unknown> = {}) => {
+    const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: text }], ...extra }) });
     assert.equal(r.status, 200);
     const body = (await r.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
-    return { id: r.headers.get('x-request-id')!, tier: r.headers.get('x-modelplane-tier'), usage: body.usage };
+    return { id: r.headers.get('x-request-id')!, tier: r.headers.get('x-modelplane-tier'), cascade: r.headers.get('x-modelplane-cascade'), usage: body.usage };
   };
   const a1 = await ask(ALICE, EASY);
   const a2 = await ask(ALICE, HARD);
   const b1 = await ask(BOB, EASY);
   assert.deepEqual([a1.tier, a2.tier, b1.tier], ['small', 'frontier', 'small']);
+  // Cut at 2 tokens, the cheap answer fails `truncated` and the frontier answers (cut too: it is the last tier).
+  const c1 = await ask(BOB, EASY, 'cascading', { max_tokens: 2 });
+  assert.equal(c1.cascade, 'small:truncated -> frontier');
   const fb = await fetch(`${gw.url}/v1/feedback`, { method: 'POST', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, body: JSON.stringify({ request_id: a1.id, score: 0 }) });
   assert.equal(fb.status, 200);
-  for (const r of [a1, a2, b1]) await sink.requestLine(r.id);
+  for (const r of [a1, a2, b1, c1]) await sink.requestLine(r.id);
+  closed = true;
   await gw.close(); // flushes the ledger and the decisions
 
   const res = cli('savings', '--config', file, '--format', 'json');
@@ -63,7 +72,7 @@ keys:
   const rep = JSON.parse(res.stdout) as { rows: Row[]; total: Row };
   const price = (u: { prompt_tokens: number; completion_tokens: number }, i: number, o: number) => (u.prompt_tokens * i + u.completion_tokens * o) / 1e6;
   const support = rep.rows.find((r) => r.team === 'support')!;
-  const sales = rep.rows.find((r) => r.team === 'sales')!;
+  const sales = rep.rows.find((r) => r.team === 'sales' && r.route === 'assistant')!;
   assert.equal(support.requests, 2);
   assert.equal(support.strongShare, 0.5);
   const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
@@ -73,15 +82,20 @@ keys:
   assert.ok(support.estWorseShare > 0 && support.estWorseShare < 0.5, String(support.estWorseShare));
   assert.deepEqual(support.feedbackCheap, { mean: 0, n: 1 });
   assert.equal(sales.feedbackCheap, null);
-  assert.equal(rep.total.requests, 3);
-  close(rep.total.savedUsd, support.savedUsd + sales.savedUsd);
+  // The cascaded request paid for both answers; all on the strong tier it would have paid for one.
+  const cascaded = rep.rows.find((r) => r.route === 'cascading')!;
+  close(cascaded.costUsd, price(c1.usage, 10, 20) + price(c1.usage, 1, 2));
+  close(cascaded.allStrongUsd, price(c1.usage, 10, 20));
+  assert.equal(rep.total.requests, 4);
+  close(rep.total.savedUsd, support.savedUsd + sales.savedUsd + cascaded.savedUsd);
 
   // The same report from the request lines the gateway logged.
   const log = join(dir, 'requests.log');
   writeFileSync(log, sink.requestLines().map((l) => JSON.stringify(l)).join('\n') + '\n');
   const fromLog = JSON.parse(cli('savings', '--config', file, '--log', log, '--format', 'json').stdout) as { total: Row };
-  assert.equal(fromLog.total.requests, 3);
-  close(fromLog.total.savedUsd, rep.total.savedUsd);
+  assert.equal(fromLog.total.requests, 4);
+  // The request line has no figure for the replaced answers: the log's saving omits what the cascade spent.
+  close(fromLog.total.savedUsd, rep.total.savedUsd + price(c1.usage, 1, 2));
 
   const table = cli('savings', '--config', file);
   assert.equal(table.status, 0, table.stderr);

@@ -77,6 +77,7 @@ function* fromLedger(ctx: ReturnType<typeof openTenantContext>, decisions: Map<s
     if (d !== undefined) {
       r.tier = d.tier;
       if (d.score !== undefined) r.score = d.score;
+      if (d.cascadeUsd !== undefined) r.cascadeUsd = d.cascadeUsd;
     }
     yield r;
   }

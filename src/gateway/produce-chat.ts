@@ -13,6 +13,7 @@ import type { StreamTap } from './extension.js';
 import type { Lifecycle } from './lifecycle.js';
 import { failedCheck } from '../routing/auto/checks.js';
 import { answerStream } from '../cache/answer.js';
+import { costOf } from '../governance/cost.js';
 
 export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call: Call): Promise<Answer> {
   const request = call.request as CanonicalRequest;
@@ -36,6 +37,8 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
       const failed = failedCheck(request, r.response);
       if (failed === undefined) break;
       (o.escalations ??= []).push(`${o.tier ?? '?'}:${failed}`);
+      const spent = costOf(r.attempt.deployment.price, r.response.usage);
+      if (spent !== undefined) o.escalationCostUsd = (o.escalationCostUsd ?? 0) + spent;
       call.headers.push('x-modelplane-cascade', `${o.tier ?? '?'}:${failed} -> ${next.name}`);
       o.tier = next.name;
       const p = deps.router.plan(route, request, call.ex.req.headers, call.ex.clock(), call.needs, call.exclude, next.plan);

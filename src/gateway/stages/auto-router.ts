@@ -152,6 +152,7 @@ export function autoRouter(log: Logger, o: AutoRouterOptions = {}): Extension {
       if (c.keyId !== undefined) d.keyId = c.keyId;
       if (c.team !== undefined) d.team = c.team;
       if (index !== st.index) d.escalated = true;
+      if (call.outcome.escalationCostUsd !== undefined) d.cascadeUsd = call.outcome.escalationCostUsd;
       if (st.vector !== undefined) {
         d.vector = st.vector;
         d.featurizer = st.auto.router.featurizer;

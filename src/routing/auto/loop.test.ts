@@ -80,14 +80,15 @@ routes: { r: { strategy: auto, tiers: [small, big] }, plain: { targets: [b] } }
     { ...req, requestId: '4', deployment: 'b', costUsd: 2 },
     { ...req, requestId: '5', costUsd: 0.2 },
     { ...req, requestId: '6', route: 'plain', deployment: 'b', costUsd: 2 },
+    { ...req, requestId: '7', deployment: 'b', tier: 'big', costUsd: 2, cascadeUsd: 0.2 }, // escalated: paid for both answers
   ], snap);
   assert.equal(rep.skipped, 1);
   assert.equal(rep.unknownTier, 1);
   const t = rep.total;
-  assert.equal(t.requests, 5);
-  assert.ok(Math.abs(t.costUsd - 2.6) < 1e-9);
-  assert.ok(Math.abs(t.allStrongUsd - 4.4) < 1e-9, String(t.allStrongUsd));
-  assert.ok(Math.abs(t.savedUsd - 1.8) < 1e-9);
-  assert.ok(Math.abs(t.estWorseShare - 0.1 / 5) < 1e-9);
-  assert.equal(t.strongShare, 2 / 5);
+  assert.equal(t.requests, 6);
+  assert.ok(Math.abs(t.costUsd - 4.8) < 1e-9, String(t.costUsd));
+  assert.ok(Math.abs(t.allStrongUsd - 6.4) < 1e-9, String(t.allStrongUsd));
+  assert.ok(Math.abs(t.savedUsd - 1.6) < 1e-9);
+  assert.ok(Math.abs(t.estWorseShare - 0.1 / 6) < 1e-9);
+  assert.equal(t.strongShare, 3 / 6);
 });

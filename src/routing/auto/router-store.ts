@@ -35,6 +35,8 @@ export interface Decision {
   team?: string;
   /** Escalated by the cascade to `tier` from a cheaper one. */
   escalated?: boolean;
+  /** What the replaced cheaper answers cost: the ledger prices only the final answer. */
+  cascadeUsd?: number;
 }
 
 export interface Label {
@@ -62,6 +64,7 @@ interface DecisionRow {
   key_id: string | null;
   team: string | null;
   escalated: number;
+  cascade_usd: number | null;
 }
 
 interface LabelRow {
@@ -83,6 +86,7 @@ function decisionOf(r: DecisionRow): Decision {
   if (r.key_id !== null) d.keyId = r.key_id;
   if (r.team !== null) d.team = r.team;
   if (r.escalated) d.escalated = true;
+  if (r.cascade_usd !== null) d.cascadeUsd = r.cascade_usd;
   return d;
 }
 
@@ -109,7 +113,7 @@ export class SqliteRouterStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS decisions (
         request_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, route TEXT NOT NULL, tier TEXT NOT NULL, tier_index INTEGER NOT NULL,
-        tiers INTEGER NOT NULL, score REAL, key_id TEXT, team TEXT, escalated INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+        tiers INTEGER NOT NULL, score REAL, key_id TEXT, team TEXT, escalated INTEGER NOT NULL DEFAULT 0, cascade_usd REAL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS labels (
         request_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, score REAL NOT NULL, route TEXT NOT NULL, tier TEXT NOT NULL,
         tier_index INTEGER NOT NULL, tiers INTEGER NOT NULL, router_score REAL, featurizer TEXT, features TEXT);
@@ -117,9 +121,9 @@ export class SqliteRouterStore {
     // One B-tree, keyed by request id (feedback's lookup; ids grow with a counter, so inserts
     // append). No time index: only the savings report reads by time, and it scans. Measured
     // (a loop, this machine): ~4-8 µs a row in batches, against ~8-13 µs with a second index.
-    const ins = this.db.prepare('INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const ins = this.db.prepare('INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertDecisions = this.db.transaction((rows: readonly Decision[]) => {
-      for (const d of rows) ins.run(d.requestId, d.ts, d.route, d.tier, d.tierIndex, d.tiers, d.score ?? null, d.keyId ?? null, d.team ?? null, d.escalated ? 1 : 0);
+      for (const d of rows) ins.run(d.requestId, d.ts, d.route, d.tier, d.tierIndex, d.tiers, d.score ?? null, d.keyId ?? null, d.team ?? null, d.escalated ? 1 : 0, d.cascadeUsd ?? null);
     });
     // A second verdict on the same request replaces the first (the caller changed its mind).
     this.upsertLabel = this.db.prepare('INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');

@@ -8,6 +8,8 @@
 // The counterfactual prices each request's own tokens at the strongest tier's first deployment:
 // a stronger model would write a different number of output tokens, so it is an estimate (the
 // same one RouteLLM's cost figures make). Cache hits and failed requests cost the same either way.
+// A cascaded request costs its final answer (the ledger's figure) plus the answers it replaced
+// (recorded with the decision).
 
 import type { AutoRouteSnapshot, Snapshot } from '../../config/snapshot.js';
 import { costOf } from '../../governance/cost.js';
@@ -25,6 +27,8 @@ export interface ServedRequest {
   outputTokens: number;
   cachedTokens: number;
   costUsd: number;
+  /** What answers a cascade replaced cost (not in the ledger's figure). */
+  cascadeUsd?: number;
   status: number;
   cache?: string;
 }
@@ -125,7 +129,7 @@ export function savings(requests: Iterable<ServedRequest>, snapshot: Snapshot, l
     for (const a of [g, total]) {
       a.requests++;
       if (index > 0) a.up++;
-      a.cost += r.costUsd;
+      a.cost += r.costUsd + (r.cascadeUsd ?? 0);
       a.strong += strongCost;
       if (index < strongest && r.score !== undefined) a.worse += 1 - r.score;
       if (label) {
