@@ -50,7 +50,14 @@ export function createAutoRouting(o: AutoRoutingOptions): AutoRouting {
   const open = (): DecisionRecorder | undefined => {
     if (recorder === undefined && holdsAuto) {
       const path = dir === undefined || dir === ':memory:' ? ':memory:' : join(dir, ROUTER_DB_FILE);
-      recorder = new DecisionRecorder({ store: new SqliteRouterStore(path), flushMs: o.flushMs ?? 1000, onError: (e) => o.log.warn({ err: String(e) }, 'auto router: could not write decisions') });
+      const store = new SqliteRouterStore(path);
+      // Decisions live as long as the ledger rows they annotate (`ledger.retention_days`), pruned at open.
+      const days = o.snapshot.tenants.ledger.retentionDays;
+      if (days !== undefined) {
+        const pruned = store.prune(clock() - days * 86_400_000);
+        if (pruned > 0) o.log.info({ pruned, retention_days: days }, 'auto router: pruned old decisions');
+      }
+      recorder = new DecisionRecorder({ store, flushMs: o.flushMs ?? 1000, onError: (e) => o.log.warn({ err: String(e) }, 'auto router: could not write decisions') });
     }
     return recorder;
   };

@@ -49,6 +49,11 @@ test('recorder: recent decisions keep their vector, stored ones do not; a label 
   rec.label({ requestId: 'c', ts: 2, score: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, featurizer: FEATURIZER, features: sparse(v) });
   rec.label({ requestId: 'c', ts: 3, score: 0.2, route: 'r', tier: 'small', tierIndex: 0, tiers: 2, featurizer: FEATURIZER, features: sparse(v) });
   assert.deepEqual(store.labels().map((l) => [l.requestId, l.score]), [['c', 0.2]], 'a second verdict replaces the first');
+  rec.record({ requestId: 'd', ts: 10, route: 'r', tier: 'small', tierIndex: 0, tiers: 2 });
+  rec.flush();
+  assert.equal(store.prune(5), 3, 'decisions before the cut-off go');
+  assert.deepEqual([...store.decisions(0)].map((d) => d.requestId), ['d']);
+  assert.equal(store.labels().length, 1, 'labels stay');
   rec.close();
 });
 

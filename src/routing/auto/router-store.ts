@@ -152,6 +152,11 @@ export class SqliteRouterStore {
     return (this.db.prepare('SELECT * FROM labels WHERE ts >= ? ORDER BY ts').all(sinceMs) as LabelRow[]).map(labelOf);
   }
 
+  /** Deletes decisions older than `beforeMs` (labels are kept: they are training data); returns how many. */
+  prune(beforeMs: number): number {
+    return this.db.prepare('DELETE FROM decisions WHERE ts < ?').run(beforeMs).changes;
+  }
+
   close(): void {
     this.db.close();
   }
