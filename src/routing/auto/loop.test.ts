@@ -97,3 +97,27 @@ routes: { r: { strategy: auto, tiers: [small, big] }, plain: { targets: [b] } }
   assert.ok(Math.abs(t.estWorseShare - 0.1 / 6) < 1e-9);
   assert.equal(t.strongShare, 3 / 6);
 });
+
+test('install: decisions older than ledger.retention_days are pruned when the store opens', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { createAutoRouting } = await import('./install.js');
+  const { createLogger } = await import('../../telemetry/log.js');
+  const dir = mkdtempSync(join(tmpdir(), 'mp-router-retention-'));
+  const old = new SqliteRouterStore(join(dir, 'router.sqlite'));
+  old.appendDecisions([{ requestId: 'old', ts: 1_000, route: 'r', tier: 'small', tierIndex: 0, tiers: 2 }, { requestId: 'new', ts: 10 * 86_400_000, route: 'r', tier: 'small', tierIndex: 0, tiers: 2 }]);
+  old.close();
+  const snapshot = loadSnapshotFromText(`
+storage: { data_dir: ${JSON.stringify(dir)} }
+ledger: { retention_days: 2 }
+providers: { p: { format: openai-chat, base_url: http://127.0.0.1:9/v1, auth: none } }
+deployments: { s: { provider: p, model: m1, tier: small }, b: { provider: p, model: m2, tier: big } }
+routes: { r: { strategy: auto, tiers: [small, big] } }
+`, { env: {} });
+  const auto = createAutoRouting({ snapshot, log: createLogger('silent'), clock: () => 11 * 86_400_000, flushMs: 0 });
+  const rec = auto.recorder()!;
+  assert.equal(rec.find('old'), undefined, 'older than two days: pruned');
+  assert.equal(rec.find('new')?.requestId, 'new');
+  await auto.extension.close!();
+});
