@@ -121,3 +121,21 @@ routes: { r: { strategy: auto, tiers: [small, big] } }
   assert.equal(rec.find('new')?.requestId, 'new');
   await auto.extension.close!();
 });
+
+test('recorder: the timer writes in chunks, yielding between them; close writes what is left', async () => {
+  const store = new SqliteRouterStore(':memory:');
+  const rec = new DecisionRecorder({ store, flushMs: 1 });
+  for (let i = 0; i < 250; i++) rec.record({ requestId: `r${i}`, ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2 });
+  // Wait for the first chunk to land (an event, not a sleep): poll once per turn of the loop.
+  while ([...store.decisions(0)].length === 0) await new Promise((r) => setImmediate(r));
+  const first = [...store.decisions(0)].length;
+  assert.ok(first < 250 && first % 100 === 0, `written in chunks of 100, not at once (${first} so far)`);
+  const memory = new SqliteRouterStore(':memory:');
+  const rec2 = new DecisionRecorder({ store: memory, flushMs: 0 });
+  for (let i = 0; i < 3; i++) rec2.record({ requestId: `q${i}`, ts: 1, route: 'r', tier: 'small', tierIndex: 0, tiers: 2 });
+  rec2.flush();
+  assert.equal([...memory.decisions(0)].length, 3);
+  rec2.close();
+  while ([...store.decisions(0)].length < 250) await new Promise((r) => setImmediate(r));
+  rec.close();
+});
