@@ -107,6 +107,14 @@ keys:
   assert.equal(typo.status, 2);
   assert.match(typo.stderr, /unknown flag --sinse; did you mean --since\?/);
 
+  // The recorded scores calibrate a threshold on live traffic.
+  const cal = cli('calibrate', '--from-ledger', '--config', file, '--route', 'assistant', '--strong-share', '0.3');
+  assert.equal(cal.status, 0, cal.stderr);
+  assert.match(cal.stdout, /^threshold 0\.\d{4} sends 33\.3% of these 3 requests to the stronger tier\n$/);
+  const calNoRoute = cli('calibrate', '--from-ledger', '--config', file, '--strong-share', '0.3');
+  assert.equal(calNoRoute.status, 2);
+  assert.match(calNoRoute.stderr, /needs --config FILE and --route R/);
+
   // The label (cheap tier, score 0: "not good enough") is a training example with its vector.
   const out = join(dir, 'r.json');
   const tr = cli('train', '--from-ledger', '--config', file, '--data', 'data/router/train.jsonl', '--out', out);

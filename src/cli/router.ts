@@ -13,6 +13,7 @@ import { curveSvg } from '../routing/auto/plot.js';
 import { examplesFromLabels } from '../routing/auto/labels.js';
 import { parseCommand, renderHelp, UsageError, nearestName, type CommandSpec, type FlagValues } from './args.js';
 import { openRouterStore, runSavings, SAVINGS } from './router-savings.js';
+import { parseSince } from '../governance/since.js';
 
 const DATA_NOTE = [
   'Data: one JSON object per line with "prompt" (or "messages") and a label:',
@@ -37,8 +38,17 @@ const TRAIN: CommandSpec = {
 const CALIBRATE: CommandSpec = {
   name: 'router calibrate',
   summary: 'Prints the threshold that sends a given share of these prompts to the stronger tier.',
-  usage: '--data prompts.jsonl --strong-share 0.3 [--router default|FILE]',
-  flags: { data: { type: 'string', value: 'FILE', description: 'prompts (labels optional)' }, 'strong-share': { type: 'string', value: 'X', description: 'share to send up, 0..1' }, router: routerFlag },
+  usage: '--data prompts.jsonl --strong-share 0.3 [--router default|FILE] | --from-ledger --config FILE --route R --strong-share 0.3 [--since 7d]',
+  flags: {
+    data: { type: 'string', value: 'FILE', description: 'prompts (labels optional)' },
+    'strong-share': { type: 'string', value: 'X', description: 'share to send up, 0..1' },
+    router: routerFlag,
+    'from-ledger': { type: 'boolean', description: 'calibrate on the scores an auto route recorded for live traffic instead (needs --config and --route)' },
+    config: { type: 'string', short: 'c', value: 'FILE', description: 'the gateway config (finds storage.data_dir)' },
+    route: { type: 'string', value: 'R', description: 'the auto route whose recorded scores to use' },
+    since: { type: 'string', value: 'DURATION', description: 'how far back (default 7d)' },
+  },
+  notes: ['With --from-ledger the threshold is for the router that made the recorded scores: the route\'s at the time.'],
 };
 const EVAL: CommandSpec = {
   name: 'router eval',
@@ -133,13 +143,40 @@ function runCalibrate(v: FlagValues): number {
   const raw = str(v, 'strong-share');
   const share = Number(raw);
   if (raw === undefined || !(share >= 0 && share <= 1)) throw new UsageError('modelplane router calibrate: --strong-share must be a number from 0 to 1');
-  const data = readData(str(v, 'data'), true, false);
-  const model = loadRouter(str(v, 'router') ?? 'default', undefined);
-  const scores = data.map((e) => score(model, vectorFor(model, e.input))).sort((a, b) => a - b);
+  let scores: number[];
+  if (v['from-ledger'] === true) {
+    scores = recordedScores(v);
+  } else {
+    const data = readData(str(v, 'data'), true, false);
+    const model = loadRouter(str(v, 'router') ?? 'default', undefined);
+    scores = data.map((e) => score(model, vectorFor(model, e.input))).sort((a, b) => a - b);
+  }
   const t = thresholdForShare(scores, share);
   const up = scores.filter((s) => s < t).length / scores.length;
   process.stdout.write(`threshold ${t.toFixed(4)} sends ${(up * 100).toFixed(1)}% of these ${scores.length} requests to the stronger tier\n`);
   return 0;
+}
+
+/** Router scores an auto route recorded for its traffic (router.sqlite), sorted. */
+function recordedScores(v: FlagValues): number[] {
+  const config = str(v, 'config');
+  const route = str(v, 'route');
+  if (config === undefined || route === undefined) throw new UsageError('modelplane router calibrate: --from-ledger needs --config FILE and --route R');
+  let sinceMs: number;
+  try {
+    sinceMs = parseSince(str(v, 'since') ?? '7d', Date.now());
+  } catch (e) {
+    throw new UsageError(`modelplane router calibrate: --since: ${(e as Error).message}`);
+  }
+  const store = openRouterStore(config);
+  const scores: number[] = [];
+  try {
+    for (const d of store?.decisions(sinceMs, route) ?? []) if (d.score !== undefined) scores.push(d.score);
+  } finally {
+    store?.close();
+  }
+  if (scores.length === 0) throw new DataError(`no recorded scores for route ${route} since ${new Date(sinceMs).toISOString()}`);
+  return scores.sort((a, b) => a - b);
 }
 
 function runEval(v: FlagValues): number {
