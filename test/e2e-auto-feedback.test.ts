@@ -13,7 +13,7 @@ before(async () => { sim = await startSimulator({ port: 0 }); });
 after(async () => { await sim.close(); });
 
 const config = (url: string, auto = 'auto: { threshold: 0.55 }') => `
-auth: { master_key: ${MASTER} }
+auth: { master_key: ${MASTER}, admin_key: sk-admin }
 storage: { data_dir: ":memory:" }
 providers:
   cheap: { format: openai-chat, base_url: ${url}/cheap/v1, api_key: k1 }
@@ -101,6 +101,10 @@ test('the live strong share is exported next to its calibrated target', async ()
     assert.ok(live && target, m.body.slice(0, 400));
     assert.equal(Number(live[1]), 0.75, 'three of four requests went up');
     assert.equal(Number(target[1]), 0.3);
+    const view = await g.inject({ method: 'GET', url: '/admin/router', headers: { authorization: 'Bearer sk-admin' } });
+    assert.equal(view.statusCode, 200, view.body);
+    assert.deepEqual(view.json().routes.map((r: Record<string, unknown>) => [r.route, r.router, r.tiers, r.strong_share, r.target_strong_share, r.samples, r.drifting]), [['assistant', 'default', ['small', 'frontier'], 0.75, 0.3, 4, false]]);
+    assert.equal((await g.inject({ method: 'GET', url: '/admin/router', headers: { authorization: `Bearer ${MASTER}` } })).statusCode, 401, 'the master key is not an admin key');
   } finally {
     await g.close();
   }

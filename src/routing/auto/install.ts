@@ -11,7 +11,8 @@ import type { EndpointSpec } from '../../gateway/endpoint.js';
 import { resolveDataDir } from '../../store/data-dir.js';
 import type { Logger } from '../../telemetry/log.js';
 import type { Embedder } from '../../cache/embedder.js';
-import { StrongShareTracker, type DriftOptions } from './drift.js';
+import { StrongShareTracker, targetShare, type DriftOptions } from './drift.js';
+import { jsonEndpoint } from '../../gateway/endpoints/json.js';
 import { feedbackEndpoint } from './feedback-endpoint.js';
 import { DecisionRecorder } from './recorder.js';
 import { ROUTER_DB_FILE, SqliteRouterStore } from './router-store.js';
@@ -62,7 +63,22 @@ export function createAutoRouting(o: AutoRoutingOptions): AutoRouting {
     return recorder;
   };
   const stage = autoRouter(o.log, { recorder: open, drift: tracker, clock, ...(o.embedder ? { embedder: o.embedder } : {}), ...(o.embedTimeoutMs !== undefined ? { embedTimeoutMs: o.embedTimeoutMs } : {}) });
-  const endpoints = new Map<string, EndpointSpec>([['POST /v1/feedback', feedbackEndpoint({ recorder: open, now: clock })]]);
+  const endpoints = new Map<string, EndpointSpec>([
+    ['POST /v1/feedback', feedbackEndpoint({ recorder: open, now: clock })],
+    // For a dashboard panel: each auto route's live strong share against its target (null before any request).
+    [
+      'GET /admin/router',
+      jsonEndpoint('admin', 'admin', (_d, call) => {
+        const live = new Map(tracker.view().map((v) => [v.route, v]));
+        const routes = [...call.ex.snapshot.routes.values()].filter((r) => r.auto !== undefined).map((r) => {
+          const v = live.get(r.name);
+          const n = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
+          return { route: r.name, router: r.auto!.routerName, threshold: n(r.auto!.threshold), tiers: r.auto!.tiers.map((t) => t.name), strong_share: n(v?.live), target_strong_share: n(v?.target ?? targetShare(r.auto!)), samples: v?.samples ?? 0, drifting: v?.drifting ?? false };
+        });
+        return { routes };
+      }),
+    ],
+  ]);
   const extension: Extension = {
     ...stage,
     enabled: (s) => {
