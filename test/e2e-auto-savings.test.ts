@@ -26,6 +26,7 @@ test('savings: cost against all-strong by route and team, from the ledger and fr
   const dir = mkdtempSync(join(tmpdir(), 'mp-savings-'));
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, `
+auth: { admin_key: sk-admin }
 storage: { data_dir: ./data }
 providers:
   cheap: { format: openai-chat, base_url: ${sim.url}/cheap/v1, api_key: k1 }
@@ -63,6 +64,8 @@ keys:
   const fb = await fetch(`${gw.url}/v1/feedback`, { method: 'POST', headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' }, body: JSON.stringify({ request_id: a1.id, score: 0 }) });
   assert.equal(fb.status, 200);
   for (const r of [a1, a2, b1, c1]) await sink.requestLine(r.id);
+  // The gateway's live view (since it started) of the same figures.
+  const view = (await (await fetch(`${gw.url}/admin/router`, { headers: { authorization: 'Bearer sk-admin' } })).json()) as { savings: { total: { requests: number; saved_usd: number; cost_usd: number } } };
   closed = true;
   await gw.close(); // flushes the ledger and the decisions
 
@@ -88,6 +91,10 @@ keys:
   close(cascaded.allStrongUsd, price(c1.usage, 10, 20));
   assert.equal(rep.total.requests, 4);
   close(rep.total.savedUsd, support.savedUsd + sales.savedUsd + cascaded.savedUsd);
+
+  assert.equal(view.savings.total.requests, 4);
+  assert.ok(Math.abs(view.savings.total.saved_usd - rep.total.savedUsd) < 2e-6, `live ${view.savings.total.saved_usd} vs ledger ${rep.total.savedUsd}`);
+  assert.ok(Math.abs(view.savings.total.cost_usd - rep.total.costUsd) < 2e-6);
 
   // The same report from the request lines the gateway logged.
   const log = join(dir, 'requests.log');

@@ -21,6 +21,8 @@ import { embedderFor, usesEmbedder } from '../../routing/auto/vectorize.js';
 import type { Embedder } from '../../cache/embedder.js';
 import type { CanonicalRequest } from '../../spec/canonical.js';
 import { sharedEmbedding } from '../shared-embedding.js';
+import type { SavingsAccumulator, ServedRequest } from '../../routing/auto/savings.js';
+import { costOf } from '../../governance/cost.js';
 import { score as scoreVector } from '../../routing/auto/model.js';
 import type { DecisionRecorder, RecentDecision } from '../../routing/auto/recorder.js';
 import type { StrongShareTracker } from '../../routing/auto/drift.js';
@@ -48,6 +50,8 @@ export interface AutoRouterOptions {
   recorder?: () => DecisionRecorder | undefined;
   drift?: StrongShareTracker;
   clock?: () => number;
+  /** What auto routes saved since start (the live view of `router savings`). */
+  live?: SavingsAccumulator;
   /** For routers of the embedder featurizer: the embedder (default: the local one the router names) and its deadline. */
   embedder?: Embedder;
   embedTimeoutMs?: number;
@@ -68,6 +72,20 @@ interface CallState {
 function tierIndex(auto: AutoRouteSnapshot, name: string | undefined, fallback: number): number {
   const i = auto.tiers.findIndex((t) => t.name === name);
   return i === -1 ? fallback : i;
+}
+
+/** The finished request into the live savings view (its cost as the ledger priced it, else the catalog price). */
+function addLive(live: SavingsAccumulator, call: Call, st: CallState): void {
+  const o = call.outcome;
+  const u = o.usage;
+  const r: ServedRequest = { requestId: call.ex.requestId, route: call.route!.name, inputTokens: u?.inputTokens ?? 0, outputTokens: u?.outputTokens ?? 0, cachedTokens: u?.cacheReadTokens ?? 0, costUsd: o.costUsd ?? costOf(o.attempt?.deployment.price, u) ?? 0, status: o.status };
+  if (call.caller.team !== undefined) r.team = call.caller.team;
+  if (o.attempt) r.deployment = o.attempt.deployment.id;
+  r.tier = o.tier ?? st.auto.tiers[st.index]!.name;
+  if (!Number.isNaN(st.score)) r.score = st.score;
+  if (o.escalationCostUsd !== undefined) r.cascadeUsd = o.escalationCostUsd;
+  if (o.cache !== undefined) r.cache = o.cache.startsWith('hit') ? 'hit' : o.cache;
+  live.add(r, call.ex.snapshot);
 }
 
 export function autoRouter(log: Logger, o: AutoRouterOptions = {}): Extension {
@@ -143,6 +161,7 @@ export function autoRouter(log: Logger, o: AutoRouterOptions = {}): Extension {
     after: (call: Call) => {
       const st = call[STATE] as CallState | undefined;
       if (st === undefined) return;
+      if (o.live) addLive(o.live, call, st);
       const recorder = o.recorder?.();
       if (recorder === undefined) return;
       const c = call.caller;

@@ -13,6 +13,7 @@ import type { Logger } from '../../telemetry/log.js';
 import type { Embedder } from '../../cache/embedder.js';
 import { StrongShareTracker, targetShare, type DriftOptions } from './drift.js';
 import { jsonEndpoint } from '../../gateway/endpoints/json.js';
+import { SavingsAccumulator, type SavingsRow } from './savings.js';
 import { feedbackEndpoint } from './feedback-endpoint.js';
 import { DecisionRecorder } from './recorder.js';
 import { ROUTER_DB_FILE, SqliteRouterStore } from './router-store.js';
@@ -62,7 +63,9 @@ export function createAutoRouting(o: AutoRoutingOptions): AutoRouting {
     }
     return recorder;
   };
-  const stage = autoRouter(o.log, { recorder: open, drift: tracker, clock, ...(o.embedder ? { embedder: o.embedder } : {}), ...(o.embedTimeoutMs !== undefined ? { embedTimeoutMs: o.embedTimeoutMs } : {}) });
+  const saved = new SavingsAccumulator();
+  const startedAt = clock();
+  const stage = autoRouter(o.log, { recorder: open, drift: tracker, clock, live: saved, ...(o.embedder ? { embedder: o.embedder } : {}), ...(o.embedTimeoutMs !== undefined ? { embedTimeoutMs: o.embedTimeoutMs } : {}) });
   const endpoints = new Map<string, EndpointSpec>([
     ['POST /v1/feedback', feedbackEndpoint({ recorder: open, now: clock })],
     // For a dashboard panel: each auto route's live strong share against its target (null before any request).
@@ -75,7 +78,10 @@ export function createAutoRouting(o: AutoRoutingOptions): AutoRouting {
           const n = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
           return { route: r.name, router: r.auto!.routerName, threshold: n(r.auto!.threshold), tiers: r.auto!.tiers.map((t) => t.name), strong_share: n(v?.live), target_strong_share: n(v?.target ?? targetShare(r.auto!)), samples: v?.samples ?? 0, drifting: v?.drifting ?? false };
         });
-        return { routes };
+        const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+        const row = (x: SavingsRow) => ({ route: x.route, team: x.team, requests: x.requests, strong_share: r6(x.strongShare), cost_usd: r6(x.costUsd), all_strong_usd: r6(x.allStrongUsd), saved_usd: r6(x.savedUsd), saved_share: r6(x.savedShare), est_worse_share: r6(x.estWorseShare) });
+        const rep = saved.report();
+        return { routes, savings: { since: new Date(startedAt).toISOString(), rows: rep.rows.map(row), total: row(rep.total) } };
       }),
     ],
   ]);

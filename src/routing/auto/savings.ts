@@ -101,32 +101,35 @@ function tierOf(auto: AutoRouteSnapshot, snapshot: Snapshot, r: ServedRequest): 
   return t === undefined ? -1 : auto.tiers.findIndex((x) => x.name === t);
 }
 
-export function savings(requests: Iterable<ServedRequest>, snapshot: Snapshot, labels: readonly Label[] = []): SavingsReport {
-  const byLabel = new Map(labels.map((l) => [l.requestId, l]));
-  const groups = new Map<string, Acc>();
-  const total = acc('(all)', null);
-  let skipped = 0;
-  let unknownTier = 0;
-  for (const r of requests) {
+/** Adds requests one at a time (the CLI's report, and the gateway's live view since it started). */
+export class SavingsAccumulator {
+  private readonly groups = new Map<string, Acc>();
+  private readonly total = acc('(all)', null);
+  private skipped = 0;
+  private unknownTier = 0;
+
+  constructor(private readonly labels: ReadonlyMap<string, Label> = new Map()) {}
+
+  add(r: ServedRequest, snapshot: Snapshot): void {
     const auto = snapshot.routes.get(r.route)?.auto;
     if (auto === undefined) {
-      skipped++;
-      continue;
+      this.skipped++;
+      return;
     }
     const strongest = auto.tiers.length - 1;
     let index = tierOf(auto, snapshot, r);
     if (index === -1) {
-      unknownTier++;
+      this.unknownTier++;
       index = strongest; // priced as if it had been the strong tier: no saving claimed
     }
     const top = auto.tiers[strongest]!.plan.targets[0];
     const priced = r.status < 400 && r.cache !== 'hit' && index !== strongest;
     const strongCost = priced ? (costOf(top?.price, { inputTokens: r.inputTokens, outputTokens: r.outputTokens, cacheReadTokens: r.cachedTokens }) ?? r.costUsd) : r.costUsd;
     const key = `${r.route}\u0000${r.team ?? ''}`;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = acc(r.route, r.team ?? null)));
-    const label = byLabel.get(r.requestId);
-    for (const a of [g, total]) {
+    let g = this.groups.get(key);
+    if (g === undefined) this.groups.set(key, (g = acc(r.route, r.team ?? null)));
+    const label = this.labels.get(r.requestId);
+    for (const a of [g, this.total]) {
       a.requests++;
       if (index > 0) a.up++;
       a.cost += r.costUsd + (r.cascadeUsd ?? 0);
@@ -139,6 +142,15 @@ export function savings(requests: Iterable<ServedRequest>, snapshot: Snapshot, l
       }
     }
   }
-  const rows = [...groups.values()].map(row).sort((x, y) => y.savedUsd - x.savedUsd || x.route.localeCompare(y.route));
-  return { rows, total: row(total), skipped, unknownTier };
+
+  report(): SavingsReport {
+    const rows = [...this.groups.values()].map(row).sort((x, y) => y.savedUsd - x.savedUsd || x.route.localeCompare(y.route));
+    return { rows, total: row(this.total), skipped: this.skipped, unknownTier: this.unknownTier };
+  }
+}
+
+export function savings(requests: Iterable<ServedRequest>, snapshot: Snapshot, labels: readonly Label[] = []): SavingsReport {
+  const a = new SavingsAccumulator(new Map(labels.map((l) => [l.requestId, l])));
+  for (const r of requests) a.add(r, snapshot);
+  return a.report();
 }
