@@ -1,5 +1,6 @@
 // Generates the labelled data the shipped `default` router is trained and evaluated on
-// (data/router/train.jsonl, data/router/eval.jsonl). Written for this project (Apache-2.0, like
+// (data/router/train.jsonl, data/router/eval.jsonl) and calibrated on (calibration.jsonl, checked
+// on heldback.jsonl). Written for this project (Apache-2.0, like
 // the rest of the repository); no third-party data set is used. Deterministic: the same script
 // writes the same files. Run: node scripts/router-data.mjs
 //
@@ -97,7 +98,20 @@ const evalSet = [];
 for (let i = 0; i < 20; i++) {
   for (const [, family, w, s, make] of HELD_OUT) evalSet.push({ prompt: make(), family, ...label(w, s) });
 }
+// Calibration and held-back samples: new draws of the training families, never trained on.
+// `strong_share` is calibrated on the first (the scores stored in the router file); the second
+// checks that the calibrated share holds on prompts the calibration did not see. Drawn after the
+// sets above, so adding them changed neither.
+const draw = (rounds) => {
+  const out = [];
+  for (let i = 0; i < rounds; i++) for (const [family, w, s, make] of [...EASY, ...MEDIUM, ...HARD]) out.push({ prompt: make(), family, ...label(w, s) });
+  return out;
+};
+const calibration = draw(8);
+const heldBack = draw(8);
 mkdirSync(join(root, 'data', 'router'), { recursive: true });
+writeFileSync(join(root, 'data', 'router', 'calibration.jsonl'), calibration.map((o) => JSON.stringify(o)).join('\n') + '\n');
+writeFileSync(join(root, 'data', 'router', 'heldback.jsonl'), heldBack.map((o) => JSON.stringify(o)).join('\n') + '\n');
 writeFileSync(join(root, 'data', 'router', 'train.jsonl'), train.map((o) => JSON.stringify(o)).join('\n') + '\n');
 writeFileSync(join(root, 'data', 'router', 'eval.jsonl'), evalSet.map((o) => JSON.stringify(o)).join('\n') + '\n');
-console.log(`wrote ${train.length} training and ${evalSet.length} evaluation examples to data/router/`);
+console.log(`wrote ${train.length} training, ${evalSet.length} evaluation, ${calibration.length} calibration and ${heldBack.length} held-back examples to data/router/`);

@@ -13,7 +13,14 @@
 // - reasoning requested -> a short reasoning text first;
 // - tokens = ceil(chars / 4); output beyond max tokens is cut and the finish reason is `length`.
 
-import type { GenInput } from './types.js';
+import type { GenInput, SimCall } from './types.js';
+import { judgedText } from './quality.js';
+
+/** The input with the quality model's verdict for `model` (when the simulator has one). */
+export function judged(input: GenInput, call: SimCall, model: unknown): GenInput {
+  if (call.judge !== undefined && typeof model === 'string') input.verdict = call.judge(model, input.prompt);
+  return input;
+}
 
 export interface ToolPlan {
   name: string;
@@ -139,7 +146,7 @@ export function plan(input: GenInput): GenPlan {
 
   let text = input.json
     ? JSON.stringify(input.json.schema !== undefined ? synthArgs(input.json.schema, 0, true) : { reply: replyText(input.prompt, input.replyWords) })
-    : replyText(input.prompt, input.replyWords);
+    : judgedText(input.verdict, input.prompt, replyText(input.prompt, input.replyWords));
   let finish: GenPlan['finish'] = 'stop';
   let textTokens = tokens(text.length);
   if (input.maxTokens !== undefined && input.maxTokens >= 0 && textTokens > input.maxTokens) {

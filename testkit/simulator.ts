@@ -9,6 +9,7 @@ import { FaultSyntaxError, FaultTable, parseFaultHeader, validateFault } from '.
 import { readBody, sleep, writeResponse } from './http-io.js';
 import { mulberry32 } from './prng.js';
 import { credentialFault, errorResponse } from './provider-errors.js';
+import { judge } from './quality.js';
 import { directivePath, replay, ReplayError } from './replay.js';
 import { route, type Route } from './routes.js';
 import { HANG_GUARD_MS } from './wait.js';
@@ -188,6 +189,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const call: SimCall = { family: rt.family, op: rt.op, body, query, seq: seq++, seed, random: () => random() };
     if (rt.pathModel !== undefined) call.pathModel = rt.pathModel;
     if (opts.replyWords !== undefined) call.replyWords = opts.replyWords;
+    const quality = opts.quality;
+    if (quality !== undefined) call.judge = (model, prompt) => judge(quality, model, prompt);
 
     let r: SimResponse;
     if (fault?.status !== undefined) {

@@ -64,6 +64,8 @@ export interface SimulatorOptions {
    * benchmark can ask for long streams.
    */
   replyWords?: number;
+  /** Deterministic answer quality per model and prompt difficulty (quality.ts), for routing tests. */
+  quality?: import('./quality.js').QualityModel;
 }
 
 export interface Simulator {
@@ -117,6 +119,8 @@ export interface SimCall {
   /** Seeded PRNG in [0, 1). */
   random: () => number;
   replyWords?: number;
+  /** With a quality model: how well `model` answers `prompt` (quality.ts). */
+  judge?: (model: string, prompt: string) => import('./quality.js').Verdict;
 }
 
 /** The last user turn and what the generator needs, extracted by each protocol module. */
@@ -134,6 +138,8 @@ export interface GenInput {
   /** Characters of all prompt text (system, messages, tool results), for usage. */
   inputChars: number;
   replyWords?: number;
+  /** The quality model's verdict on this answer (quality.ts); absent: a good answer. */
+  verdict?: import('./quality.js').Verdict;
   /** The request asked for JSON output (OpenAI response_format, Gemini responseMimeType), with its schema when given. */
   json?: { schema?: unknown };
 }

@@ -4,6 +4,7 @@
 // texts (or with different embedders) never get each other's vector.
 
 import type { Call } from '../gateway/call.js';
+import { SHARED_EMBEDDING, type SharedEmbedding } from '../gateway/shared-embedding.js';
 import type { Embedder } from './embedder.js';
 import { embedOne } from './semantic.js';
 
@@ -16,6 +17,9 @@ type Memo = Map<string, Promise<Float32Array | undefined>>;
  * undefined (never rejects) when the embedder fails: callers degrade, they do not error.
  */
 export function callEmbedding(call: Call, embedder: Embedder, text: string): Promise<Float32Array | undefined> {
+  // The auto router runs first and leaves its vector in the shared slot (gateway/shared-embedding.ts).
+  const s = call[SHARED_EMBEDDING] as SharedEmbedding | undefined;
+  if (s !== undefined && s.embedder === embedder.name && s.text === text) return Promise.resolve(s.vector);
   let memo = call[EMBEDDINGS] as Memo | undefined;
   if (memo === undefined) call[EMBEDDINGS] = memo = new Map();
   const k = `${embedder.name}\u0000${text}`;

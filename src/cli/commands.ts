@@ -68,7 +68,7 @@ usage:
   modelplane demo [--port N] [--no-traffic]              gateway + simulated providers + sample traffic, offline
   modelplane simulate [--port N]                         only the simulated providers (no keys needed)
   modelplane lint [PATH ...]                             find provider model ids hard-coded in application code
-  modelplane router train|calibrate|eval ...             make and measure the router of \`strategy: auto\` routes
+  modelplane router train|calibrate|eval|savings ...     make and measure the router of \`strategy: auto\` routes, and what it saved
   modelplane cache stats|purge [--url U] [--route R] ...  the response cache's KPI, and purging it (docs/caching.md)
   modelplane keys|teams|customers|agents ...             virtual keys and the tenant hierarchy (docs/tenants.md)
   modelplane spend|budgets|audit ...                     who spent what, budget state, the admin audit trail

@@ -76,7 +76,7 @@ export function compileAutoRoute(
     exposeDeployment: r.expose_deployment ?? true,
     kind: 'chat',
     resumeStreams: r.resume_streams ?? false,
-    auto: { tiers, routerName: a.router ?? 'default', router, threshold, text: a.text ?? 'last_user_and_system', cascade: a.cascade ?? false },
+    auto: { tiers, routerName: a.router ?? 'default', router, threshold, text: a.text ?? 'last_user_and_system', cascade: a.cascade === true || typeof a.cascade === 'object', cascadeStreams: typeof a.cascade === 'object' && a.cascade.stream === 'buffer' },
   };
   if (a.strong_share !== undefined) route.auto!.strongShare = a.strong_share;
   return route;

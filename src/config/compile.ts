@@ -329,24 +329,28 @@ export function compileSnapshot(config: Config, options: CompileOptions): { snap
   const routes = new Map<string, RouteSnapshot>();
   for (const [name, r] of Object.entries(config.routes)) {
     const path = `routes.${name}`;
+    let route: RouteSnapshot;
     if (r.strategy === 'auto') {
+      // An auto route gets the same cache, shadow and budget fallback as any route (below).
       const compiled = compileAutoRoute(path, name, r, deployments, config, problems, options.source, compilePlan);
-      if (compiled) routes.set(name, compiled);
-      continue;
+      if (!compiled) continue;
+      route = compiled;
+    } else {
+      const plan = compilePlan(path, { ...r, strategy: r.strategy }, undefined, deployments, config, problems);
+      const classes = (r.classes ?? []).map((c, i) => ({
+        name: c.name,
+        when: compileRule(c.when),
+        ...compilePlan(`${path}.classes[${i}]`, c, plan, deployments, config, problems),
+      }));
+      const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
+      route = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
     }
-    const plan = compilePlan(path, { ...r, strategy: r.strategy }, undefined, deployments, config, problems);
-    const classes = (r.classes ?? []).map((c, i) => ({
-      name: c.name,
-      when: compileRule(c.when),
-      ...compilePlan(`${path}.classes[${i}]`, c, plan, deployments, config, problems),
-    }));
-    const kind = r.kind ?? (plan.targets.length > 0 && plan.targets.every((d) => d.capabilities.embeddings) ? 'embeddings' : 'chat');
-    const route: RouteSnapshot = { name, ...plan, classes, exposeDeployment: r.expose_deployment ?? true, kind, resumeStreams: r.resume_streams ?? false };
     const cache = compileRouteCache(r.cache, problems, name);
     if (cache) route.cache = cache;
     const shadow = compileShadow(path, r, deployments, Object.keys(config.routes), problems);
     if (shadow) route.shadow = shadow;
-    const promotion = compilePromotion(path, r, deployments, problems);
+    if (r.strategy === 'auto' && r.promotion !== undefined) problems.push(`${path}.promotion: an auto route picks its tier per request; promote a deployment within a tier's route instead`);
+    const promotion = r.strategy === 'auto' ? undefined : compilePromotion(path, r, deployments, problems);
     if (promotion) route.promotion = promotion;
     const capture = compileCapture(path, r, Object.keys(config.policy?.sensitivity ?? {}), problems);
     if (capture) route.capture = capture;

@@ -188,7 +188,8 @@ const autoSchema = z.strictObject({
   router: z.string().min(1).optional(),
   threshold: z.number().min(0).max(1).optional(),
   strong_share: z.number().min(0).max(1).optional(),
-  cascade: z.boolean().optional(),
+  /** true: cascade non-streaming requests; `{ stream: buffer }`: streams too, answered once the final tier's answer is in. */
+  cascade: z.union([z.boolean(), z.strictObject({ stream: z.enum(['buffer', 'off']).optional() })]).optional(),
   text: z.enum(['last_user', 'last_user_and_system', 'conversation']).optional(),
 });
 

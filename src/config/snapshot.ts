@@ -148,6 +148,8 @@ export interface AutoRouteSnapshot {
   strongShare?: number;
   text: TextSource;
   cascade: boolean;
+  /** `cascade: { stream: buffer }`: a streamed request is answered whole, then replayed as a stream. */
+  cascadeStreams: boolean;
 }
 
 export interface RouteSnapshot extends RoutingPolicy {

@@ -84,6 +84,8 @@ export interface Outcome {
   routerScore?: number;
   /** Cascade escalations, e.g. `small:invalid-json`. */
   escalations?: string[];
+  /** What the answers the cascade replaced cost (USD at their deployments' prices), when priced. */
+  escalationCostUsd?: number;
   /** The W3C trace id of the request's span, when tracing is on (the request line carries it). */
   traceId?: string;
   /** With `logging.log_bodies`: the prompt (canonical messages) and the completion text. */

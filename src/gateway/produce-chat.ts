@@ -12,6 +12,8 @@ import type { GatewayDeps } from './deps.js';
 import type { StreamTap } from './extension.js';
 import type { Lifecycle } from './lifecycle.js';
 import { failedCheck } from '../routing/auto/checks.js';
+import { answerStream } from '../cache/answer.js';
+import { costOf } from '../governance/cost.js';
 
 export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call: Call): Promise<Answer> {
   const request = call.request as CanonicalRequest;
@@ -24,23 +26,29 @@ export async function produceChat(deps: GatewayDeps, lifecycle: Lifecycle, call:
   const logBodies = call.ex.snapshot.logging.logBodies;
   if (logBodies) o.prompt = request.messages;
 
-  if (!request.stream) {
-    let r = await runJsonAttempts(input);
+  // Non-streaming, or a stream an auto route's cascade buffers: answered whole (cascading when
+  // the route says so), a buffered stream then replayed as events, as a cache hit is.
+  if (!request.stream || call.cascade !== undefined) {
+    const whole = request.stream ? { ...input, request: { ...request, stream: false } } : input;
+    let r = await runJsonAttempts(whole);
     // Cascade (auto routes): a cheaper tier's answer that fails a cheap check is replaced by the
     // next tier's; the client sees only the final answer, the trace and the log show both.
     for (const next of call.cascade ?? []) {
       const failed = failedCheck(request, r.response);
       if (failed === undefined) break;
       (o.escalations ??= []).push(`${o.tier ?? '?'}:${failed}`);
+      const spent = costOf(r.attempt.deployment.price, r.response.usage);
+      if (spent !== undefined) o.escalationCostUsd = (o.escalationCostUsd ?? 0) + spent;
       call.headers.push('x-modelplane-cascade', `${o.tier ?? '?'}:${failed} -> ${next.name}`);
       o.tier = next.name;
       const p = deps.router.plan(route, request, call.ex.req.headers, call.ex.clock(), call.needs, call.exclude, next.plan);
-      r = await runJsonAttempts({ ...input, plan: p });
+      r = await runJsonAttempts({ ...whole, plan: p });
     }
     o.attempt = r.attempt;
     o.finish = r.response.finishReason;
     if (r.response.usage) o.usage = r.response.usage;
     if (logBodies) o.completion = r.response.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+    if (request.stream) return { kind: 'stream', events: answerStream({ response: r.response, storedAt: 0, route: route.name, scope: '', bytes: 0 }, r.response.id, r.response.created) };
     return { kind: 'response', response: r.response };
   }
 

@@ -13,7 +13,7 @@ import { registerClusterMetrics } from '../cluster/metrics.js';
 import type { SharedStores } from '../cluster/stores.js';
 import { hotStateExtension, redisAdmission } from '../cluster/redis/hot-state.js';
 import type { HealthRegistry } from '../routing/health.js';
-import { autoRouter } from '../gateway/stages/auto-router.js';
+import { createAutoRouting } from '../routing/auto/install.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
 import { tracingExtension } from '../telemetry/tracing-extension.js';
 import { createGatewayCache } from '../cache/install.js';
@@ -45,7 +45,9 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   out.push(tenancy.extension);
   // Cluster mode: tenant-change notices and shared breakers over Redis pub/sub.
   if (shared) out.push(hotStateExtension(shared, { directory: tenancy.governor.directory, tenantStore: shared.tenantStore, ...(ctx.health ? { health: ctx.health } : {}) }, ctx.log));
-  out.push(autoRouter(ctx.log));
+  // strategy: auto (docs/routing.md): the tier-picking stage, its decision log, /v1/feedback.
+  const auto = createAutoRouting({ snapshot: ctx.snapshot, log: ctx.log, ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}) });
+  out.push(auto.extension);
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
   // Shadow mirrors cost money: their spend goes to the same ledger, marked as shadow.
   const substitution = substitutionExtensions(ctx, tenancy.governor.ledger ? { ledger: tenancy.governor.ledger } : {});
@@ -62,6 +64,7 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
     ...(shadow ? { shadow: () => shadow.aggregates.rows() } : {}),
   };
   const metrics = metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, sources, ...(ctx.holder ? { holder: ctx.holder } : {}) });
+  auto.registerMetrics(metrics.metrics.registry);
   out.push(metrics);
   if (shared) registerClusterMetrics(metrics.metrics.registry, shared);
   out.push(...substitution);

@@ -79,6 +79,10 @@ function finishRequest(span: SpanHandle, call: Call): void {
   span.set('modelplane.cache', o.cache);
   span.set('modelplane.cost_usd', o.costUsd);
   if (o.resumed) span.set('modelplane.resumed', o.resumed);
+  // strategy: auto (docs/routing.md): the tier chosen, the router's score, cascade escalations.
+  span.set('modelplane.tier', o.tier);
+  span.set('modelplane.router_score', o.routerScore);
+  if (o.escalations) span.set('modelplane.escalations', o.escalations);
   const c = call.caller;
   span.set('modelplane.caller', c.kind);
   span.set('modelplane.key', c.keyId);

@@ -3,7 +3,7 @@
 // first block start, content_block_*, message_delta with usage, message_stop, each with an
 // `event:` line (the SDK drops events without one). Generated JSON is padding-free.
 
-import { plan, tokens, type GenPlan } from '../generate.js';
+import { judged, plan, tokens, type GenPlan } from '../generate.js';
 import { makeId } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
 import { isObj, lastUserTextOf, messagesOf, type Obj } from './request-body.js';
@@ -137,7 +137,7 @@ function generate(call: SimCall): SimResponse {
     return { kind: 'body', status: 200, headers, body: s({ input_tokens: tokens(inputChars(body)) }) };
   }
   if (typeof body.max_tokens !== 'number') return bad('max_tokens: Field required');
-  const p = plan(genInput(body, call.replyWords));
+  const p = plan(judged(genInput(body, call.replyWords), call, body.model));
   const ids: Ids = {
     id: `msg_01${makeId(call.seed, call.seq, 'msg', 22)}`,
     toolId: `toolu_01${makeId(call.seed, call.seq, 'tool', 22)}`,

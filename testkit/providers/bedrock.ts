@@ -6,7 +6,7 @@
 
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { plan, type GenPlan } from '../generate.js';
+import { judged, plan, type GenPlan } from '../generate.js';
 import { makeId, makeUuid } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
 import { isObj, lastUserTextOf, messagesOf, type Obj } from './request-body.js';
@@ -122,7 +122,7 @@ function streamEvents(p: GenPlan, call: SimCall, toolUseId: string, sig: string)
 function generate(call: SimCall): SimResponse {
   const body = isObj(call.body) ? call.body : {};
   if (messagesOf(body).length === 0) return bedrockProtocol.synthError('bedrock', 400, 'bad-request', 'A conversation must start with a user message.');
-  const p = plan(genInput(body, call.replyWords));
+  const p = plan(judged(genInput(body, call.replyWords), call, call.pathModel));
   const toolUseId = `tooluse_${makeId(call.seed, call.seq, 'tool', 22)}`;
   const sig = Buffer.from(`sim-signature-${makeId(call.seed, call.seq, 'sig', 48)}`).toString('base64');
   const reqId = makeUuid(call.seed, call.seq, 'req');

@@ -4,7 +4,7 @@
 // embedContent and batchEmbedContents.
 
 import { embed } from '../embeddings.js';
-import { plan, tokens, type GenPlan } from '../generate.js';
+import { judged, plan, tokens, type GenPlan } from '../generate.js';
 import { makeId } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
 import { isObj, type Obj } from './request-body.js';
@@ -165,7 +165,7 @@ function generate(call: SimCall): SimResponse {
   if (contents(body).length === 0) {
     return geminiProtocol.synthError(call.family, 400, 'bad-request', '* GenerateContentRequest.contents: contents is not specified\n');
   }
-  const p = plan(input);
+  const p = plan(judged(input, call, call.pathModel));
   const meta: Meta = { modelVersion: call.pathModel ?? 'model-a', responseId: makeId(call.seed, call.seq, 'resp', 23) };
   if (call.op !== 'streamGenerateContent') return json(200, pretty(complete(p, meta)));
   const objs = streamObjects(p, meta);

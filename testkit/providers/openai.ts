@@ -3,7 +3,7 @@
 // capture directory and the stream quirks (openai-families.ts).
 
 import { embed, toBase64 } from '../embeddings.js';
-import { plan, tokens } from '../generate.js';
+import { judged, plan, tokens } from '../generate.js';
 import { ALNUM, HEX, LOWER_ALNUM, makeId, makeUuid } from '../prng.js';
 import type { Chunk, ErrorReason, GenInput, ProtocolModule, SimCall, SimResponse } from '../types.js';
 import { familyRenderer } from './openai-families.js';
@@ -99,7 +99,7 @@ function chat(call: SimCall): SimResponse {
   }
   const renderer = familyRenderer(call.family);
   const id = responseId(call.family, call.seed, call.seq);
-  const p = plan(genInput(body, call.family, call.replyWords));
+  const p = plan(judged(genInput(body, call.family, call.replyWords), call, body.model));
   const streamOptions = isObj(body.stream_options) ? body.stream_options : {};
   const ctx: ChatCtx = {
     family: call.family,

@@ -4,7 +4,7 @@
 //   CPT(x%)     the smallest strong share whose PGR reaches x%
 // next to the random router, which at strong share s recovers exactly s of the gap.
 
-import { featurize } from './features.js';
+import { vectorFor } from './vectorize.js';
 import { score, type RouterModel } from './model.js';
 import type { Example } from './data.js';
 
@@ -30,7 +30,7 @@ export function curve(model: RouterModel, examples: readonly Example[]): Curve {
   const graded = examples.filter((e): e is Example & { strong: number; weak: number } => e.strong !== undefined && e.weak !== undefined);
   if (graded.length === 0) throw new Error('the cost-quality curve needs per-tier labels (strong_ok/weak_ok or strong_score/weak_score)');
   const n = graded.length;
-  const scored = graded.map((e) => ({ s: score(model, featurize(e.input)), e })).sort((a, b) => a.s - b.s);
+  const scored = graded.map((e) => ({ s: score(model, vectorFor(model, e.input)), e })).sort((a, b) => a.s - b.s);
   const weakQuality = graded.reduce((a, e) => a + e.weak, 0) / n;
   const strongQuality = graded.reduce((a, e) => a + e.strong, 0) / n;
   const gap = strongQuality - weakQuality;

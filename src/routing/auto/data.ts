@@ -43,7 +43,7 @@ function unit(o: Record<string, unknown>, k: string, line: number): number | und
   return v;
 }
 
-export function parseLine(text: string, line: number): Example {
+export function parseLine(text: string, line: number, labelled = true): Example {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(text) as Record<string, unknown>;
@@ -66,16 +66,18 @@ export function parseLine(text: string, line: number): Example {
   const weak = weakScore ?? (weakOk === undefined ? undefined : weakOk ? 1 : 0);
   if (strong !== undefined && weak !== undefined) return { ...ex, strong, weak, weakAsGood: weak >= strong ? 1 : 0 };
   if (winner === 'strong' || winner === 'weak' || winner === 'tie') return { ...ex, weakAsGood: winner === 'strong' ? 0 : 1 };
+  if (!labelled && winner === undefined) return { ...ex, weakAsGood: 1 }; // prompts only (calibrate): the label is not read
   throw new DataError(`line ${line}: needs a label: "strong_ok" and "weak_ok", "strong_score" and "weak_score", or "winner" ("strong", "weak" or "tie")`);
 }
 
-export function parseData(text: string): Example[] {
+/** `labelled: false`: prompts whose labels are not needed (calibration samples) may have none. */
+export function parseData(text: string, labelled = true): Example[] {
   const out: Example[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i]!.trim();
     if (t === '' || t.startsWith('//')) continue;
-    out.push(parseLine(t, i + 1));
+    out.push(parseLine(t, i + 1, labelled));
   }
   if (out.length === 0) throw new DataError('no labelled lines');
   return out;

@@ -10,6 +10,8 @@
 import type { CanonicalRequest, CanonicalMessage as Message } from '../../spec/canonical.js';
 
 export const FEATURIZER = 'structural+hashed-ngrams/v1';
+/** The alternative: structural features plus a shared embedder's vector (`featurizeEmbedded`). */
+export const EMBED_FEATURIZER = 'structural+embedder/v1';
 /** Hashed text dimensions (a power of two). */
 export const TEXT_DIMS = 512;
 
@@ -102,9 +104,8 @@ export function featureInput(req: CanonicalRequest, source: TextSource = 'last_u
   };
 }
 
-/** The feature vector (length DIMS): structural part, then the L2-normalised hashed text part. */
-export function featurize(f: FeatureInput): Float64Array {
-  const v = new Float64Array(DIMS);
+/** Writes the structural features into v[0..STRUCTURAL_NAMES.length); returns the lower-cased words. */
+function structural(v: Float64Array, f: FeatureInput): string[] {
   const text = f.text;
   const lower = text.toLowerCase();
   const words = lower.match(WORD) ?? [];
@@ -127,8 +128,15 @@ export function featurize(f: FeatureInput): Float64Array {
   v[k++] = Math.min(countCues(lower, EASY_CUES), 5) / 5;
   v[k++] = f.maxTokens === undefined ? 0 : Math.log1p(f.maxTokens) / 10;
   v[k++] = Math.min((text.match(/^\s*(?:\d+[.)]|[-*])\s/gm) ?? []).length, 10) / 10;
+  return words;
+}
+
+/** The feature vector (length DIMS): structural part, then the L2-normalised hashed text part. */
+export function featurize(f: FeatureInput): Float64Array {
+  const v = new Float64Array(DIMS);
+  const words = structural(v, f);
   // Hashed unigrams and bigrams, signed (a second hash bit) to keep collisions unbiased.
-  const base = k;
+  const base = STRUCTURAL_NAMES.length;
   let norm = 0;
   const add = (token: string) => {
     const h = hash(token);
@@ -145,5 +153,18 @@ export function featurize(f: FeatureInput): Float64Array {
     const inv = 1 / Math.sqrt(norm);
     for (let i = base; i < DIMS; i++) v[i] = v[i]! * inv;
   }
+  return v;
+}
+
+/**
+ * The embedder featurizer's vector: the structural part, then an embedder's unit vector of the
+ * router's text (the one the semantic cache computes too: src/gateway/shared-embedding.ts).
+ * Without a vector (the embedder failed or was slow) the text part is zeros: the head then
+ * decides on the structural features alone.
+ */
+export function featurizeEmbedded(f: FeatureInput, embedding: Float32Array | undefined, embedDims: number): Float64Array {
+  const v = new Float64Array(STRUCTURAL_NAMES.length + embedDims);
+  structural(v, f);
+  if (embedding !== undefined && embedding.length === embedDims) for (let i = 0; i < embedDims; i++) v[STRUCTURAL_NAMES.length + i] = embedding[i]!;
   return v;
 }

@@ -6,7 +6,10 @@
 // project's evaluation set (docs/routing.md): with a few hundred labelled prompts a linear head
 // is as good, trains in milliseconds, deterministically, and its weights file is a few KB.
 
-import { DIMS, FEATURIZER, featurize, type FeatureInput } from './features.js';
+import { DIMS, EMBED_FEATURIZER, FEATURIZER, STRUCTURAL_NAMES, featurize, type FeatureInput } from './features.js';
+
+/** The embedders a router may be trained on: the ones the gateway can run offline (train, eval) as at run time. */
+export const TRAINABLE_EMBEDDERS = ['local-hashed-ngrams'];
 
 export interface RouterModel {
   kind: 'logistic';
@@ -15,6 +18,8 @@ export interface RouterModel {
   weights: number[];
   /** Scores of a reference sample, sorted ascending: `strong_share` is calibrated from them. */
   calibration: number[];
+  /** With EMBED_FEATURIZER: the embedder whose vectors it reads, and their length. */
+  embedder?: { name: string; dims: number };
   /** Where the training data came from, for the record. */
   trainedOn?: string;
 }
@@ -35,9 +40,16 @@ export function checkModel(m: unknown, where: string): RouterModel {
   const o = m as Partial<RouterModel> | null;
   if (o === null || typeof o !== 'object') throw new Error(`${where}: not a router file (expected a JSON object)`);
   if (o.kind !== 'logistic') throw new Error(`${where}: unknown router kind ${JSON.stringify(o.kind)} (expected "logistic")`);
-  if (o.featurizer !== FEATURIZER) throw new Error(`${where}: made for featurizer ${JSON.stringify(o.featurizer)}, this gateway has ${FEATURIZER}: retrain it`);
-  if (o.dims !== DIMS || !Array.isArray(o.weights) || o.weights.length !== DIMS || !o.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) {
-    throw new Error(`${where}: expected ${DIMS} finite weights`);
+  let dims = DIMS;
+  if (o.featurizer === EMBED_FEATURIZER) {
+    const e = o.embedder;
+    if (e === undefined || !TRAINABLE_EMBEDDERS.includes(e.name) || !Number.isInteger(e.dims) || e.dims <= 0) throw new Error(`${where}: featurizer ${EMBED_FEATURIZER} needs "embedder": {"name": ${TRAINABLE_EMBEDDERS.map((n) => JSON.stringify(n)).join(' | ')}, "dims": N}`);
+    dims = STRUCTURAL_NAMES.length + e.dims;
+  } else if (o.featurizer !== FEATURIZER) {
+    throw new Error(`${where}: made for featurizer ${JSON.stringify(o.featurizer)}, this gateway has ${FEATURIZER} and ${EMBED_FEATURIZER}: retrain it`);
+  }
+  if (o.dims !== dims || !Array.isArray(o.weights) || o.weights.length !== dims || !o.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) {
+    throw new Error(`${where}: expected ${dims} finite weights`);
   }
   if (!Array.isArray(o.calibration) || !o.calibration.every((s) => typeof s === 'number')) throw new Error(`${where}: calibration must be an array of scores`);
   return o as RouterModel;
