@@ -5,6 +5,7 @@ import { startRedis, type ManagedServer } from '../../../testkit/cluster-servers
 import { RateLimitError, type Admission } from '../../governance/governor.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { Unsettled } from './admission-reply.js';
+import { commandStats, perRequest } from './command-stats.js';
 import { budget, closeAll, input, instances, noRedis, priced, settings } from './test-governors.js';
 
 let server: ManagedServer;
@@ -140,4 +141,24 @@ test('Redis unreachable: "local" answers from the instance’s own store, "refus
   await assert.rejects(Promise.resolve(refuse!.gov.admission(input(refuse!.gov))), (e: unknown) => e instanceof GatewayError && e.status === 503 && /on_redis_unavailable is "refuse"/.test(e.message));
   await local!.gov.close();
   await refuse!.gov.close();
+});
+
+test('one script call per admission, whatever applies; settlements of one turn share one call', { skip: noRedis }, async () => {
+  const clock = { now: Date.parse('2026-05-10T12:00:00Z') };
+  const xs = await instances(server.url, 1, settings({ id: 'kr', budget: budget(100), limits: { rpm: 1000, tpm: 1_000_000, concurrency: 100 } }), clock);
+  const g = xs[0]!.gov;
+  // Warm: the script loaded, the budget period seeded.
+  g.settle(await g.admission(input(g)), ok200());
+  await xs[0]!.store.flush();
+  const before = await commandStats(xs[0]!.redis);
+  const held = await Promise.all(Array.from({ length: 50 }, () => g.admission(input(g))));
+  const admitted = await commandStats(xs[0]!.redis);
+  const a = perRequest(before, admitted, 50);
+  assert.equal(a.scripts, 1, `admission: ${JSON.stringify(a.byCommand)}`);
+  for (const h of held) g.settle(h, ok200());
+  await xs[0]!.store.flush();
+  const settled = await commandStats(xs[0]!.redis);
+  const s = perRequest(admitted, settled, 50);
+  assert.equal(s.scripts * 50, 1, `50 settlements in one call: ${JSON.stringify(s.byCommand)}`);
+  await closeAll(xs);
 });
