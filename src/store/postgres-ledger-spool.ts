@@ -56,12 +56,16 @@ export class SpooledLedgerStore implements LedgerStore {
   private readonly spoolId: string;
   private readonly insert: (records: readonly LedgerRecord[]) => void;
   private readonly insertUnsettled: (records: readonly LedgerRecord[]) => void;
+  private readonly selectBatch: Database.Statement<[number], SpoolRow>;
+  private readonly deleteShipped: Database.Statement<[number]>;
   private readonly opts: Required<Omit<SpooledLedgerOptions, 'log'>> & { log?: SpoolLog };
   private timer: NodeJS.Timeout | undefined;
   private shipping: Promise<number> | undefined;
   private failures = 0;
   private closed = false;
   private warnedFull = false;
+  /** Rows in the spool, kept in memory: counted once at open, then moved by append and ship (no COUNT per request). */
+  private spooled: number;
   /** Records shipped since start, and the time of the last successful ship (for /admin/cluster). */
   shipped = 0;
   lastShipAt: number | undefined;
@@ -88,6 +92,9 @@ export class SpooledLedgerStore implements LedgerStore {
     this.insertUnsettled = this.db.transaction((records: readonly LedgerRecord[]) => {
       for (const r of records) ins.run(JSON.stringify({ ...r, [UNSETTLED]: true }));
     });
+    this.spooled = (this.db.prepare('SELECT count(*) AS n FROM spool').get() as { n: number }).n;
+    this.selectBatch = this.db.prepare<[number], SpoolRow>('SELECT seq, body FROM spool ORDER BY seq LIMIT ?');
+    this.deleteShipped = this.db.prepare<[number]>('DELETE FROM spool WHERE seq <= ?');
     // What a previous run left (a crash, or Postgres down at shutdown) ships first.
     this.schedule(0);
   }
@@ -95,8 +102,9 @@ export class SpooledLedgerStore implements LedgerStore {
   append(records: readonly LedgerRecord[]): void {
     if (records.length === 0) return;
     this.insert(records);
+    this.spooled += records.length;
     this.local.append(records);
-    if (!this.warnedFull && this.depth() > this.opts.maxSpool) {
+    if (!this.warnedFull && this.spooled > this.opts.maxSpool) {
       this.warnedFull = true;
       this.opts.log?.warn({ spool: this.depth(), max: this.opts.maxSpool }, 'ledger spool is full: Postgres has not taken records for a while; this instance reports not ready until it drains');
     }
@@ -110,17 +118,18 @@ export class SpooledLedgerStore implements LedgerStore {
   appendUnsettled(records: readonly LedgerRecord[]): void {
     if (records.length === 0) return;
     this.insertUnsettled(records);
+    this.spooled += records.length;
     this.local.append(records);
   }
 
   /** Records waiting to be shipped. */
   depth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM spool').get() as { n: number }).n;
+    return this.spooled;
   }
 
   /** Past the bound: /readyz says not ready so the load balancer sends traffic elsewhere. */
   full(): boolean {
-    return this.depth() > this.opts.maxSpool;
+    return this.spooled > this.opts.maxSpool;
   }
 
   /** Ships until the spool is empty or an attempt fails; resolves with how many were shipped. */
@@ -189,7 +198,7 @@ export class SpooledLedgerStore implements LedgerStore {
   private shipOnce(): Promise<number> {
     if (this.shipping) return this.shipping;
     if (this.closed) return Promise.resolve(0);
-    const rows = this.db.prepare<[number], SpoolRow>('SELECT seq, body FROM spool ORDER BY seq LIMIT ?').all(this.opts.batchSize);
+    const rows = this.selectBatch.all(this.opts.batchSize);
     if (rows.length === 0) return Promise.resolve(0);
     const batch: ShippedRecord[] = rows.map((r) => {
       const { [UNSETTLED]: unsettled, ...record } = JSON.parse(r.body) as LedgerRecord & { [UNSETTLED]?: true };
@@ -211,7 +220,7 @@ export class SpooledLedgerStore implements LedgerStore {
       }
       // Committed in Postgres: now forget them locally. A crash right here ships them again; the
       // entry ids make that a no-op.
-      if (!this.closed) this.db.prepare('DELETE FROM spool WHERE seq <= ?').run(last);
+      if (!this.closed) this.spooled -= this.deleteShipped.run(last).changes;
       if (this.failures > 0) this.opts.log?.info({ after_failures: this.failures }, 'ledger: Postgres reachable again, draining the spool');
       this.failures = 0;
       this.warnedFull = false;
