@@ -184,6 +184,8 @@ async function compare(opts: BenchOptions, ctx: StartContext, runner: LoadRunner
 }
 
 async function main(): Promise<number> {
+  // Cluster mode has a bench of its own (engines, workers, Redis command counts): bench/cluster.ts.
+  if (process.argv.includes('--cluster')) return (await import('./cluster.js')).runClusterBench(process.argv.slice(2));
   let opts: BenchOptions;
   try {
     opts = parseBenchArgs(process.argv.slice(2), process.env);

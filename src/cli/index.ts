@@ -160,6 +160,8 @@ async function serve(values: FlagValues): Promise<number> {
   gw.log.info({ in_flight: drained.inFlightAtStart, finished: drained.finished, cut: drained.cut, grace_ms: grace }, 'drained');
   await gw.close();
   process.stderr.write(`modelplane stopped (${drained.finished} finished, ${drained.cut} cut)\n`);
+  // A `--workers` worker (or any forked serve) holds an IPC channel that keeps it alive: let go.
+  if (process.connected) process.disconnect();
   return 0;
 }
 

@@ -12,6 +12,9 @@ import { writeJson } from '../gateway/render.js';
 import { GatewayError } from '../spec/errors.js';
 import { packageVersion } from '../cli/version.js';
 import { InstanceRegistry } from './registry.js';
+import { GROUP_BY, type GroupBy } from '../store/ledger-store.js';
+import { clusterSpend } from '../store/postgres-ledger.js';
+import { parseSince } from '../governance/since.js';
 import type { SharedStores } from './stores.js';
 
 function endpoint(auth: 'none' | 'admin', produce: (call: Call) => Promise<{ status: number; body: unknown }>): EndpointSpec {
@@ -87,6 +90,35 @@ export function clusterExtension(stores: SharedStores, opts: { configFile?: stri
           instances: instances?.map((i) => ({ id: i.id, version: i.version, config_hash: i.configHash, config_mismatch: i.configMismatch, pid: i.pid, started_at: new Date(i.startedAt).toISOString(), last_heartbeat: new Date(i.lastHeartbeat).toISOString(), spool: i.spool, self: i.self })) ?? [],
           ...(error ? { registry_error: error } : {}),
           spool: { depth: ledger.depth(), full: ledger.full(), shipped: ledger.shipped, last_ship: ledger.lastShipAt === undefined ? null : new Date(ledger.lastShipAt).toISOString(), last_error: ledger.lastError ?? null },
+        },
+      };
+    }),
+  );
+  endpoints.set(
+    'GET /admin/cluster/spend',
+    endpoint('admin', async (call) => {
+      const q = new URLSearchParams((call.ex.req.url ?? '').split('?')[1] ?? '');
+      const groupBy = (q.get('group_by') ?? 'agent') as GroupBy;
+      if (!GROUP_BY.includes(groupBy)) return { status: 400, body: { error: { message: `group_by: expected one of ${GROUP_BY.join(', ')}`, type: 'invalid_request_error', param: 'group_by' } } };
+      let sinceMs: number;
+      try {
+        sinceMs = parseSince(q.get('since') ?? '24h', Date.now());
+      } catch (e) {
+        return { status: 400, body: { error: { message: `since: ${(e as Error).message}`, type: 'invalid_request_error', param: 'since' } } };
+      }
+      let rows;
+      try {
+        rows = await clusterSpend(stores.pool, { groupBy, sinceMs });
+      } catch (e) {
+        return { status: 503, body: { error: { message: `the shared ledger (Postgres) is unavailable, try again shortly: ${(e as Error).message}`, type: 'api_error', code: 'store_unavailable' } } };
+      }
+      return {
+        status: 200,
+        body: {
+          group_by: groupBy,
+          since: new Date(sinceMs).toISOString(),
+          // Records still in an instance's spool are not in Postgres yet: each spool's depth is in /admin/cluster.
+          rows: rows.map((r) => ({ [groupBy]: r.value, requests: r.requests, errors: r.errors, input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost_usd: Math.round(r.costUsd * 1e6) / 1e6 })),
         },
       };
     }),

@@ -63,7 +63,7 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
   const file = (name: string) => (dir === ':memory:' ? ':memory:' : join(dir, name));
   const ledgerStore = new SpooledLedgerStore({ local: new SqliteLedgerStore(file(LEDGER_DB_FILE)), spoolPath: file(SPOOL_DB_FILE), pool, instance: instanceId, log: opts.log });
   const responsesStore = new PostgresResponsesStore({ pool, onError: (err, lost) => (lost > 0 ? opts.log.error({ err: String(err), lost }, 'responses store: backlog full, responses lost') : opts.log.warn({ err: String(err) }, 'responses store: Postgres write failed, retrying')) });
-  const tenantStore = new PostgresTenantStore(pool);
+  const tenantStore = new PostgresTenantStore(pool, { log: opts.log });
   const redis = createRedis(settings.redis.url, { name: `modelplane:${instanceId}` });
   // Start with a live connection when Redis is up (the heartbeat goes out before the port opens);
   // when it is down, start anyway: admission answers by cluster.on_redis_unavailable until it is back.

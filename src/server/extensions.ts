@@ -9,6 +9,7 @@ import type { Router } from '../gateway/router.js';
 import type { Logger } from '../telemetry/log.js';
 import { createTenancy } from '../governance/runtime.js';
 import { clusterExtension } from '../cluster/extension.js';
+import { registerClusterMetrics } from '../cluster/metrics.js';
 import type { SharedStores } from '../cluster/stores.js';
 import { hotStateExtension, redisAdmission } from '../cluster/redis/hot-state.js';
 import type { HealthRegistry } from '../routing/health.js';
@@ -44,12 +45,14 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   if (shared) out.push(hotStateExtension(shared, { directory: tenancy.governor.directory, tenantStore: shared.tenantStore, ...(ctx.health ? { health: ctx.health } : {}) }, ctx.log));
   out.push(autoRouter(ctx.log));
   out.push(tracingExtension({ snapshot: ctx.snapshot, log: ctx.log }));
-  out.push(metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) }));
+  const metrics = metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) });
+  out.push(metrics);
+  if (shared) registerClusterMetrics(metrics.metrics.registry, shared);
   out.push(...substitutionExtensions(ctx));
-  // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
-  // the keys, budgets and policies that come) has had its say before a hit answers.
   // Cluster mode: /readyz on Redis and Postgres, /admin/cluster, the instance heartbeat.
   if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));
+  // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
+  // the keys, budgets and policies that come) has had its say before a hit answers.
   out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);
   return out;
 }

@@ -21,6 +21,8 @@ import type { LedgerRecord, LedgerStore, SpendQuery, SpendRow, SpendScope, Spend
 import { shipLedgerBatch, type ShippedRecord } from './postgres-ledger.js';
 
 export const SPOOL_DB_FILE = 'ledger-spool.sqlite';
+/** Marks a spooled record as unsettled (a field no LedgerRecord has). */
+const UNSETTLED = '__unsettled';
 
 export interface SpoolLog {
   warn(obj: Record<string, unknown>, msg: string): void;
@@ -53,6 +55,7 @@ export class SpooledLedgerStore implements LedgerStore {
   private readonly local: LedgerStore;
   private readonly spoolId: string;
   private readonly insert: (records: readonly LedgerRecord[]) => void;
+  private readonly insertUnsettled: (records: readonly LedgerRecord[]) => void;
   private readonly opts: Required<Omit<SpooledLedgerOptions, 'log'>> & { log?: SpoolLog };
   private timer: NodeJS.Timeout | undefined;
   private shipping: Promise<number> | undefined;
@@ -82,6 +85,9 @@ export class SpooledLedgerStore implements LedgerStore {
     this.insert = this.db.transaction((records: readonly LedgerRecord[]) => {
       for (const r of records) ins.run(JSON.stringify(r));
     });
+    this.insertUnsettled = this.db.transaction((records: readonly LedgerRecord[]) => {
+      for (const r of records) ins.run(JSON.stringify({ ...r, [UNSETTLED]: true }));
+    });
     // What a previous run left (a crash, or Postgres down at shutdown) ships first.
     this.schedule(0);
   }
@@ -94,6 +100,17 @@ export class SpooledLedgerStore implements LedgerStore {
       this.warnedFull = true;
       this.opts.log?.warn({ spool: this.depth(), max: this.opts.maxSpool }, 'ledger spool is full: Postgres has not taken records for a while; this instance reports not ready until it drains');
     }
+  }
+
+  /**
+   * Requests whose instance died after admission and before settlement (their lease expired in
+   * Redis): recorded with their estimate as the cost and `settlement = unsettled_estimated`,
+   * never silently forgiven. Spooled and shipped like any other record.
+   */
+  appendUnsettled(records: readonly LedgerRecord[]): void {
+    if (records.length === 0) return;
+    this.insertUnsettled(records);
+    this.local.append(records);
   }
 
   /** Records waiting to be shipped. */
@@ -174,7 +191,12 @@ export class SpooledLedgerStore implements LedgerStore {
     if (this.closed) return Promise.resolve(0);
     const rows = this.db.prepare<[number], SpoolRow>('SELECT seq, body FROM spool ORDER BY seq LIMIT ?').all(this.opts.batchSize);
     if (rows.length === 0) return Promise.resolve(0);
-    const batch: ShippedRecord[] = rows.map((r) => ({ entryId: `${this.spoolId}:${r.seq}`, record: JSON.parse(r.body) as LedgerRecord }));
+    const batch: ShippedRecord[] = rows.map((r) => {
+      const { [UNSETTLED]: unsettled, ...record } = JSON.parse(r.body) as LedgerRecord & { [UNSETTLED]?: true };
+      // The admission store's expired leases arrive through append() marked by their error code.
+      const estimated = unsettled === true || record.errorCode === 'unsettled_estimated';
+      return { entryId: `${this.spoolId}:${r.seq}`, record, ...(estimated ? { settlement: 'unsettled_estimated' as const } : {}) };
+    });
     const last = rows[rows.length - 1]!.seq;
     this.shipping = (async () => {
       try {

@@ -1,7 +1,7 @@
 // The shared ledger table (mp_ledger) in Postgres: idempotent batch inserts from the spool, and
 // the cluster-wide reads (spend by group, records) that the per-instance ledger cannot answer.
 import type { PgPool } from '../cluster/pg-pool.js';
-import type { LedgerRecord } from './ledger-store.js';
+import { GROUP_BY, type GroupBy, type LedgerRecord, type SpendQuery, type SpendRow, type SpendScope } from './ledger-store.js';
 
 export interface ShippedRecord {
   /** Idempotency key: `<spool id>:<seq>`. */
@@ -70,4 +70,48 @@ export async function clusterLedgerRows(pool: PgPool, sinceMs = 0): Promise<Clus
     [sinceMs],
   );
   return r.rows.map((x) => ({ entryId: x.entry_id, requestId: x.request_id, inputTokens: x.input_tokens, outputTokens: x.output_tokens, costUsd: x.cost_usd, status: x.status, settlement: x.settlement, instance: x.instance }));
+}
+
+const GROUP_COLUMN: Record<GroupBy, string> = {
+  agent: 'agent',
+  workflow: 'workflow',
+  customer: 'customer',
+  team: 'team',
+  key: 'key_id',
+  route: 'route',
+  deployment: 'deployment',
+  provider: 'provider',
+  model: 'model',
+};
+
+/** Spend grouped across every instance (what `GET /admin/spend` answers for one instance). */
+export async function clusterSpend(pool: PgPool, q: SpendQuery): Promise<SpendRow[]> {
+  if (!GROUP_BY.includes(q.groupBy)) throw new Error(`unknown group_by "${q.groupBy}"`);
+  const col = GROUP_COLUMN[q.groupBy];
+  const args: unknown[] = [q.sinceMs ?? 0, q.untilMs ?? Number.MAX_SAFE_INTEGER];
+  const where = ['ts >= $1', 'ts < $2'];
+  for (const [field, column] of [['team', 'team'], ['keyId', 'key_id'], ['customer', 'customer'], ['agent', 'agent']] as const) {
+    const v = q[field];
+    if (v !== undefined) {
+      args.push(v);
+      where.push(`${column} = $${args.length}`);
+    }
+  }
+  args.push(q.limit ?? 1000);
+  const r = await pool.query<{ value: string | null; requests: string; errors: string; input_tokens: string; output_tokens: string; cost_usd: number }>(
+    `SELECT ${col} AS value, count(*) AS requests, count(*) FILTER (WHERE status >= 400) AS errors,
+       coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(cost_usd), 0) AS cost_usd
+     FROM mp_ledger WHERE ${where.join(' AND ')} GROUP BY ${col} ORDER BY cost_usd DESC, requests DESC LIMIT $${args.length}`,
+    args,
+  );
+  return r.rows.map((x) => ({ value: x.value, requests: Number(x.requests), errors: Number(x.errors), inputTokens: Number(x.input_tokens), outputTokens: Number(x.output_tokens), costUsd: x.cost_usd }));
+}
+
+/** USD spent in a scope since `sinceMs`, across every instance: what a cold Redis rebuilds a budget from. */
+export async function clusterSpentSince(pool: PgPool, scope: SpendScope, sinceMs: number): Promise<number> {
+  const r =
+    scope.column === 'global'
+      ? await pool.query<{ usd: number }>('SELECT coalesce(sum(cost_usd), 0)::float8 AS usd FROM mp_ledger WHERE ts >= $1', [sinceMs])
+      : await pool.query<{ usd: number }>(`SELECT coalesce(sum(cost_usd), 0)::float8 AS usd FROM mp_ledger WHERE ${GROUP_COLUMN[scope.column]} = $1 AND ts >= $2`, [scope.value, sinceMs]);
+  return r.rows[0]?.usd ?? 0;
 }

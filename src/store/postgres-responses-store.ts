@@ -5,6 +5,8 @@
 // another instance cannot see a fresh response is one INSERT; responses not yet committed are
 // served from `pending`. While Postgres is down, failed batches are kept (bounded) and retried.
 import type { PgPool } from '../cluster/pg-pool.js';
+import { GatewayError } from '../spec/errors.js';
+import { isConnectionError } from './postgres-errors.js';
 import type { ResponsesStore, RetentionPolicy, StoredResponse } from './responses-store.js';
 
 export interface PostgresResponsesStoreOptions {
@@ -46,11 +48,21 @@ export class PostgresResponsesStore implements ResponsesStore {
     const hot = this.pending.get(id);
     if (hot !== undefined) return hot;
     for (let attempt = 0; ; attempt++) {
-      const r = await this.pool.query<{ body: StoredResponse }>('SELECT body FROM mp_responses WHERE id = $1', [id]);
+      const r = await this.lookup(id);
       if (r.rows[0] !== undefined) return r.rows[0].body;
       const wait = this.missRetryMs[attempt];
       if (wait === undefined || this.closed) return undefined;
       await new Promise((res) => setTimeout(res, wait));
+    }
+  }
+
+  private async lookup(id: string): Promise<{ rows: Array<{ body: StoredResponse }> }> {
+    try {
+      return await this.pool.query<{ body: StoredResponse }>('SELECT body FROM mp_responses WHERE id = $1', [id]);
+    } catch (err) {
+      // The caller names a stored response and the store cannot say: retryable, not a 500.
+      if (isConnectionError(err)) throw new GatewayError('internal_error', 'the Responses store (Postgres) is unavailable, try again shortly', { status: 503, retryable: true, cause: err });
+      throw err;
     }
   }
 

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, adminGet, chat, clusterConfig, startCluster } from './harness.js';
+import { BIN, GatewayProcess, adminGet, chat, clusterConfig, startCluster } from './harness.js';
 import { startPostgres, startRedis } from '../../testkit/cluster-servers.js';
 
 test('three instances: each serves, /admin/cluster lists all three with one config hash, /readyz says ready', { timeout: 120_000 }, async () => {
@@ -18,6 +18,26 @@ test('three instances: each serves, /admin/cluster lists all three with one conf
     assert.equal(new Set(view.instances.map((i) => i.config_hash)).size, 1);
     assert.equal(view.config_mismatch, false);
     assert.equal(view.instances.filter((i) => i.self).length, 1);
+    // Spend across the cluster, asked of any instance, once the spools have shipped.
+    let spend: { rows: Array<{ route: string; requests: number; input_tokens: number }> };
+    do spend = (await adminGet(c, c.instances[2]!.url, '/admin/cluster/spend?group_by=route')).json as typeof spend;
+    while ((spend.rows[0]?.requests ?? 0) < 3);
+    assert.equal(spend.rows.length, 1);
+    assert.equal(spend.rows[0]!.route, 'chat');
+    assert.equal(spend.rows[0]!.requests, 3);
+    assert.equal((await adminGet(c, c.instances[2]!.url, '/admin/cluster/spend?group_by=color')).status, 400);
+    // A fourth instance with a different config (a stale ConfigMap) is flagged, the others not.
+    const odd = join(c.instances[0]!.dataDir, '..', 'odd.yaml');
+    writeFileSync(odd, `${readFileSync(c.configFile, 'utf8')}\n# edited\n`);
+    const d = new GatewayProcess('D', odd, join(c.instances[0]!.dataDir, '..', 'instance-odd'));
+    c.instances.push(d);
+    await d.start();
+    const flagged = (await adminGet(c, c.instances[0]!.url, '/admin/cluster')).json as { instances: Array<{ pid: number; config_mismatch: boolean }>; config_mismatch: boolean };
+    assert.equal(flagged.config_mismatch, true);
+    assert.deepEqual(flagged.instances.filter((i) => i.config_mismatch).map((i) => i.pid), [d.pid]);
+    await d.stop('SIGTERM');
+    // A clean stop leaves the registry at once.
+    assert.equal(((await adminGet(c, c.instances[0]!.url, '/admin/cluster')).json as { instances: unknown[] }).instances.length, 3);
     const ready = await adminGet(c, c.instances[0]!.url, '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual({ ...(ready.json as object), config_version: 0, routes: 0, spool: 0 }, { status: 'ready', config_version: 0, routes: 0, redis: true, postgres: true, spool: 0, spool_full: false });

@@ -98,3 +98,19 @@ test('a restarted instance ships what its spool still holds, by itself', async (
     b.close();
   }
 });
+
+test('an unsettled request (its instance died after admission) ships as unsettled_estimated with its estimate', async () => {
+  const s = open('unsettled');
+  s.append([record('unsettled-settled', 1)]);
+  s.appendUnsettled([{ ...record('unsettled-lost', 2), status: 0, errorCode: 'unsettled', costUsd: 0.25 }]);
+  // As the Redis admission store hands them over: through append(), marked by the error code.
+  s.append([{ ...record('unsettled-lease', 3), status: 0, errorCode: 'unsettled_estimated', costUsd: 0.5 }]);
+  await s.drain();
+  s.close();
+  const rows = (await pool.query<{ request_id: string; settlement: string; cost_usd: number }>("SELECT request_id, settlement, cost_usd FROM mp_ledger WHERE request_id LIKE 'unsettled-%' ORDER BY request_id")).rows;
+  assert.deepEqual(rows, [
+    { request_id: 'unsettled-lease', settlement: 'unsettled_estimated', cost_usd: 0.5 },
+    { request_id: 'unsettled-lost', settlement: 'unsettled_estimated', cost_usd: 0.25 },
+    { request_id: 'unsettled-settled', settlement: 'settled', cost_usd: 0.001 },
+  ]);
+});
