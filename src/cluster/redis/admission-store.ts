@@ -52,7 +52,8 @@ export class RedisAdmissionStore implements AdmissionStore {
   private readonly timeout: number;
   /** Leases this instance holds, renewed on the timer. */
   private readonly live = new Set<string>();
-  private readonly local = new WeakSet<Held>();
+  /** Reservations and tickets the local policy issued (the Governor copies them into its Admission). */
+  private readonly local = new WeakSet<object>();
   private pending: PendingSettle[] = [];
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -79,6 +80,9 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   private async attempt(c: AdmissionChecks, seeded: number): Promise<AdmissionResult> {
+    // Back from an outage: its local spend reaches the shared counters before anything here can
+    // seed a cold period (a period seeded from the ledger already has those records).
+    if (this.degraded) await this.reconcile();
     const lease = `${c.requestId ?? 'req'}.${this.tag}.${(this.seq++).toString(36)}`;
     let reply: unknown[];
     try {
@@ -114,7 +118,6 @@ export class RedisAdmissionStore implements AdmissionStore {
       return { ok: false, limit: { state: s, which, limit, retryAfterMs: Number(reply[3]) }, report: parseReport(c.limits, reply, 5) };
     }
     if (kind !== 'ok') return this.unavailable(c, new Error(`unexpected admission reply ${String(kind)}`));
-    if (this.degraded) void this.reconcile();
     const now = Number(reply[1]);
     let i = 2;
     for (const b of c.budgets) {
@@ -137,7 +140,7 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   settle(held: Held, cost: number, actualTokens: number | undefined): void {
-    if (this.local.has(held)) return this.o.fallback?.settle(held, cost, actualTokens);
+    if ((held.reservation && this.local.has(held.reservation)) || (held.ticket && this.local.has(held.ticket))) return this.o.fallback?.settle(held, cost, actualTokens);
     if (held.reservation) {
       if (held.reservation.settled) return;
       held.reservation.settled = true;
@@ -205,13 +208,14 @@ export class RedisAdmissionStore implements AdmissionStore {
 
   /** Redis is back: the outage's local spend goes into the shared budget counters. */
   private async reconcile(): Promise<void> {
+    if (this.r.status !== 'ready') return;
     this.degraded = false;
     const spent = this.o.fallback?.recovered?.() ?? [];
     if (spent.length === 0) return;
     const args: Arg[] = [this.p];
     for (const s of spent) args.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
     try {
-      await this.r.mpCharge(...args);
+      await this.withTimeout(this.r.mpCharge(...args));
     } catch {
       // Lost with Redis again: the ledger has these records, and a cold period is seeded from it.
     }
@@ -256,7 +260,10 @@ export class RedisAdmissionStore implements AdmissionStore {
       throw new GatewayError('upstream_unavailable', 'Admission is unavailable: the shared rate-limit and budget store (Redis) did not answer, and cluster.on_redis_unavailable is "refuse". Retry shortly.', { scope: 'request' });
     }
     const r = await fb.admit(c);
-    if (r.ok) this.local.add(r);
+    if (r.ok) {
+      if (r.reservation) this.local.add(r.reservation);
+      if (r.ticket) this.local.add(r.ticket);
+    }
     return r;
   }
 
