@@ -15,9 +15,9 @@ import { SpooledLedgerStore, SPOOL_DB_FILE } from '../store/postgres-ledger-spoo
 import { createRedis, ready, type ScriptedRedis } from './redis/client.js';
 
 const REDIS_START_WAIT_MS = 3_000;
-import { checkSchema } from './migrations.js';
+import { checkSchema, SchemaTooOldError } from './migrations.js';
 import { workerSlot } from './workers.js';
-import { createPgPool, pgReachable, type PgPool } from './pg-pool.js';
+import { createPgPool, pgReachable, redact, type PgPool } from './pg-pool.js';
 
 export interface StoresLog {
   warn(obj: Record<string, unknown>, msg: string): void;
@@ -54,7 +54,9 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
     await checkSchema(pool, opts.configFile);
   } catch (e) {
     await pool.end().catch(() => {});
-    throw e;
+    if (e instanceof SchemaTooOldError) throw e;
+    // The schema check is the first query: a refused connection or bad credentials surface here.
+    throw new Error(`cluster mode: cannot use Postgres at ${redact(settings.postgres.url)} (storage.postgres.url): ${(e as Error).message}`);
   }
   // The spool is per instance: each needs its own data directory (a volume in Kubernetes).
   const base = resolveDataDir(snapshot.storage, opts.configFile) ?? join(process.cwd(), DEFAULT_DATA_DIR_NAME);
