@@ -66,6 +66,8 @@ export class SpooledLedgerStore implements LedgerStore {
   private warnedFull = false;
   /** Rows in the spool, kept in memory: counted once at open, then moved by append and ship (no COUNT per request). */
   private spooled: number;
+  private localPending: LedgerRecord[] = [];
+  private localTimer: NodeJS.Timeout | undefined;
   /** Records shipped since start, and the time of the last successful ship (for /admin/cluster). */
   shipped = 0;
   lastShipAt: number | undefined;
@@ -103,7 +105,7 @@ export class SpooledLedgerStore implements LedgerStore {
     if (records.length === 0) return;
     this.insert(records);
     this.spooled += records.length;
-    this.local.append(records);
+    this.copyLocally(records);
     if (!this.warnedFull && this.spooled > this.opts.maxSpool) {
       this.warnedFull = true;
       this.opts.log?.warn({ spool: this.depth(), max: this.opts.maxSpool }, 'ledger spool is full: Postgres has not taken records for a while; this instance reports not ready until it drains');
@@ -119,7 +121,27 @@ export class SpooledLedgerStore implements LedgerStore {
     if (records.length === 0) return;
     this.insertUnsettled(records);
     this.spooled += records.length;
-    this.local.append(records);
+    this.copyLocally(records);
+  }
+
+  /**
+   * The embedded ledger answers this instance's synchronous reads; Postgres holds the record that
+   * counts. So only the spool is written as each request settles, and the local copy is written
+   * behind every 100 ms (one commit per request instead of two; a SIGKILL can cost the local copy
+   * its last window, never the spool or Postgres).
+   */
+  private copyLocally(records: readonly LedgerRecord[]): void {
+    for (const r of records) this.localPending.push(r);
+    this.localTimer ??= setTimeout(() => this.flushLocal(), 100).unref();
+  }
+
+  private flushLocal(): void {
+    if (this.localTimer) clearTimeout(this.localTimer);
+    this.localTimer = undefined;
+    if (this.localPending.length === 0) return;
+    const batch = this.localPending;
+    this.localPending = [];
+    this.local.append(batch);
   }
 
   /** Records waiting to be shipped. */
@@ -144,21 +166,27 @@ export class SpooledLedgerStore implements LedgerStore {
   }
 
   spend(q: SpendQuery): SpendRow[] {
+    this.flushLocal();
     return this.local.spend(q);
   }
   spentSince(scope: SpendScope, sinceMs: number): number {
+    this.flushLocal();
     return this.local.spentSince(scope, sinceMs);
   }
   totalsSince(sinceMs: number): SpendTotals {
+    this.flushLocal();
     return this.local.totalsSince(sinceMs);
   }
   records(opts: { sinceMs?: number; limit?: number }): Iterable<LedgerRecord> {
+    this.flushLocal();
     return this.local.records(opts);
   }
   count(): number {
+    this.flushLocal();
     return this.local.count();
   }
   prune(beforeMs: number): number {
+    this.flushLocal();
     return this.local.prune(beforeMs);
   }
 
@@ -167,6 +195,7 @@ export class SpooledLedgerStore implements LedgerStore {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.flushLocal();
     this.local.close();
     this.db.close();
   }
