@@ -6,7 +6,7 @@ import { RateLimitError, type Admission } from '../../governance/governor.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { Unsettled } from './admission-reply.js';
 import { commandStats, perRequest } from './command-stats.js';
-import { budget, closeAll, input, instances, noRedis, priced, settings } from './test-governors.js';
+import { budget, closeAll, input, instances, noRedis, priced, settings } from './governors.suite.js';
 
 let server: ManagedServer;
 before(async () => {

@@ -63,6 +63,8 @@ export class RedisAdmissionStore implements AdmissionStore {
   liveInstances = 1;
   /** Admissions the unavailable policy answered since start, by reason (the metric's source). */
   readonly fallbacks = { timeout: 0, error: 0 };
+  /** The local policy's spend not yet in the shared counters: budget key, usd, ... */
+  private owed: Arg[] = [];
   /** Set while admissions fall back; the next good answer reconciles. */
   private degraded = false;
 
@@ -210,14 +212,16 @@ export class RedisAdmissionStore implements AdmissionStore {
   private async reconcile(): Promise<void> {
     if (this.r.status !== 'ready') return;
     this.degraded = false;
-    const spent = this.o.fallback?.recovered?.() ?? [];
-    if (spent.length === 0) return;
-    const args: Arg[] = [this.p];
-    for (const s of spent) args.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    for (const s of this.o.fallback?.recovered?.() ?? []) this.owed.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    if (this.owed.length === 0) return;
+    const owed = this.owed;
+    this.owed = [];
     try {
-      await this.withTimeout(this.r.mpCharge(...args));
+      await this.withTimeout(this.r.mpCharge(this.p, ...owed));
     } catch {
-      // Lost with Redis again: the ledger has these records, and a cold period is seeded from it.
+      // Not taken (Redis went again, or is loading): owed until the next good answer.
+      this.owed.unshift(...owed);
+      this.degraded = true;
     }
   }
 
