@@ -21,7 +21,7 @@ export interface RedisAdmissionOptions {
   /** cluster.redis.key_prefix. */
   prefix: string;
   book: BudgetBook;
-  /** How long a lease outlives its last renewal (default 30 s); renewed every third of it. */
+  /** How long a lease outlives its last renewal (default 30 s); renewed every third of it (at least once a second). */
   leaseTtlMs?: number;
   /** Admission timeout before the unavailable policy answers (default 50 ms). */
   timeoutMs?: number;
@@ -73,8 +73,13 @@ export class RedisAdmissionStore implements AdmissionStore {
     this.p = o.prefix;
     this.ttl = o.leaseTtlMs ?? 30_000;
     this.timeout = o.timeoutMs ?? 50;
-    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.ttl / 3)));
+    // Renewal also refreshes the live-instance count the local policy divides by: at least once a second.
+    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.min(1_000, Math.floor(this.ttl / 3))));
     this.timer.unref();
+    // Counted among the live instances from the start (the local policy's share divides by it),
+    // and again on every (re)connect: a cold Redis has forgotten the membership.
+    if (this.r.status === 'ready') void this.renew();
+    this.r.on('ready', () => void this.renew());
   }
 
   admit(c: AdmissionChecks): Promise<AdmissionResult> {
