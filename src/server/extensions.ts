@@ -12,6 +12,7 @@ import { clusterExtension } from '../cluster/extension.js';
 import { registerClusterMetrics } from '../cluster/metrics.js';
 import type { SharedStores } from '../cluster/stores.js';
 import { hotStateExtension, redisAdmission } from '../cluster/redis/hot-state.js';
+import { registerAdmissionMetrics } from '../cluster/redis/metrics.js';
 import type { HealthRegistry } from '../routing/health.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
@@ -48,6 +49,7 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   const metrics = metricsExtension({ snapshot: ctx.snapshot, router: ctx.router, log: ctx.log, ...(ctx.holder ? { holder: ctx.holder } : {}) });
   out.push(metrics);
   if (shared) registerClusterMetrics(metrics.metrics.registry, shared);
+  if (shared) registerAdmissionMetrics(metrics.metrics.registry, tenancy.governor.admissionStore);
   out.push(...substitutionExtensions(ctx));
   // Cluster mode: /readyz on Redis and Postgres, /admin/cluster, the instance heartbeat.
   if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));

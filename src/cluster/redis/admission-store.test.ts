@@ -6,7 +6,7 @@ import { RateLimitError, type Admission } from '../../governance/governor.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { Unsettled } from './admission-reply.js';
 import { commandStats, perRequest } from './command-stats.js';
-import { budget, closeAll, input, instances, noRedis, priced, settings } from './test-governors.js';
+import { budget, closeAll, input, instances, noRedis, priced, settings } from './governors.suite.js';
 
 let server: ManagedServer;
 before(async () => {
@@ -133,8 +133,9 @@ test('Redis unreachable: "local" answers from the instance’s own store, "refus
   const clock = { now: Date.parse('2026-05-10T12:00:00Z') };
   const fell: string[] = [];
   const s = settings({ id: 'ku', limits: { rpm: 10 } });
-  const [local] = await instances(server.url, 1, s, clock, { onFallback: (r) => fell.push(r) });
-  const [refuse] = await instances(server.url, 1, s, clock, { onUnavailable: 'refuse' });
+  // Own prefixes: the live-instance count (the share's divisor) is this instance alone.
+  const [local] = await instances(server.url, 1, s, clock, { prefix: 'mpl:', onFallback: (r) => fell.push(r) });
+  const [refuse] = await instances(server.url, 1, s, clock, { prefix: 'mpr:', onUnavailable: 'refuse' });
   local!.redis.disconnect();
   refuse!.redis.disconnect();
   const a = await local!.gov.admission(input(local!.gov));

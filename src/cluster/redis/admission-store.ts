@@ -21,7 +21,7 @@ export interface RedisAdmissionOptions {
   /** cluster.redis.key_prefix. */
   prefix: string;
   book: BudgetBook;
-  /** How long a lease outlives its last renewal (default 30 s); renewed every third of it. */
+  /** How long a lease outlives its last renewal (default 30 s); renewed every third of it (at least once a second). */
   leaseTtlMs?: number;
   /** Admission timeout before the unavailable policy answers (default 50 ms). */
   timeoutMs?: number;
@@ -63,6 +63,8 @@ export class RedisAdmissionStore implements AdmissionStore {
   liveInstances = 1;
   /** Admissions the unavailable policy answered since start, by reason (the metric's source). */
   readonly fallbacks = { timeout: 0, error: 0 };
+  /** The local policy's spend not yet in the shared counters: budget key, usd, ... */
+  private owed: Arg[] = [];
   /** Set while admissions fall back; the next good answer reconciles. */
   private degraded = false;
 
@@ -71,8 +73,13 @@ export class RedisAdmissionStore implements AdmissionStore {
     this.p = o.prefix;
     this.ttl = o.leaseTtlMs ?? 30_000;
     this.timeout = o.timeoutMs ?? 50;
-    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.ttl / 3)));
+    // Renewal also refreshes the live-instance count the local policy divides by: at least once a second.
+    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.min(1_000, Math.floor(this.ttl / 3))));
     this.timer.unref();
+    // Counted among the live instances from the start (the local policy's share divides by it),
+    // and again on every (re)connect: a cold Redis has forgotten the membership.
+    if (this.r.status === 'ready') void this.renew();
+    this.r.on('ready', () => void this.renew());
   }
 
   admit(c: AdmissionChecks): Promise<AdmissionResult> {
@@ -210,14 +217,16 @@ export class RedisAdmissionStore implements AdmissionStore {
   private async reconcile(): Promise<void> {
     if (this.r.status !== 'ready') return;
     this.degraded = false;
-    const spent = this.o.fallback?.recovered?.() ?? [];
-    if (spent.length === 0) return;
-    const args: Arg[] = [this.p];
-    for (const s of spent) args.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    for (const s of this.o.fallback?.recovered?.() ?? []) this.owed.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    if (this.owed.length === 0) return;
+    const owed = this.owed;
+    this.owed = [];
     try {
-      await this.withTimeout(this.r.mpCharge(...args));
+      await this.withTimeout(this.r.mpCharge(this.p, ...owed));
     } catch {
-      // Lost with Redis again: the ledger has these records, and a cold period is seeded from it.
+      // Not taken (Redis went again, or is loading): owed until the next good answer.
+      this.owed.unshift(...owed);
+      this.degraded = true;
     }
   }
 

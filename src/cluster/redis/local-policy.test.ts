@@ -6,7 +6,7 @@ import { startRedis } from '../../../testkit/cluster-servers.js';
 import { BudgetBook } from '../../governance/budgets.js';
 import { RateLimiter } from '../../governance/rate-limit.js';
 import { LocalSharePolicy } from './local-policy.js';
-import { budget, closeAll, input, instances, noRedis, priced, settings } from './test-governors.js';
+import { budget, closeAll, input, instances, noRedis, priced, settings } from './governors.suite.js';
 
 test('the share: limits ÷ live instances, a budget’s last-seen headroom ÷ live instances; refusals name the shared scope', () => {
   const now = () => 1_000_000;
