@@ -1,7 +1,9 @@
 // The response cache's exact entries in Redis (cluster mode): an answer stored by one instance is
 // a hit on every other. One GET per lookup, one SET with the entry's TTL per store; Redis expires
-// entries itself. Purge (an admin action) scans. Not here yet: cross-instance single-flight locks
-// and the semantic index's stream (each instance's ANN index stays local), see docs/scaling.md.
+// entries itself. Purge (an admin action) scans. Single-flight across instances: the first
+// instance to miss a key claims it (SET NX with a TTL, so a dead leader's claim lapses); the
+// others follow, reading the entry until it appears or the claim is gone. Not here yet: the
+// semantic index's stream (each instance's ANN index stays local), see docs/scaling.md.
 
 import type { CachedAnswer } from '../../cache/answer.js';
 import { matchesPurge, type CacheStore, type CacheStoreStats, type PurgeFilter } from '../../cache/store.js';
@@ -14,6 +16,10 @@ export interface RedisCacheStoreOptions {
   maxEntryBytes?: number;
   /** What stats() reports as the bound (Redis's maxmemory governs the real one). */
   maxBytes?: number;
+  /** How long a claim on a miss lasts without its answer (default 30 s). */
+  claimMs?: number;
+  /** How often a follower looks for the leader's answer (default 20 ms). */
+  followEveryMs?: number;
 }
 
 export class RedisCacheStore implements CacheStore {
@@ -21,6 +27,8 @@ export class RedisCacheStore implements CacheStore {
   private readonly listeners: Array<(key: string) => void> = [];
   /** What this instance stored and removed: stats() are this instance's view, not the server's. */
   private readonly counts = { entries: 0, bytes: 0, evictions: 0 };
+  /** Misses this instance leads for the cluster. */
+  private readonly claims = new Set<string>();
 
   constructor(private readonly o: RedisCacheStoreOptions) {
     this.p = `${o.prefix}cache:`;
@@ -80,5 +88,37 @@ export class RedisCacheStore implements CacheStore {
 
   onRemoved(listener: (key: string) => void): void {
     this.listeners.push(listener);
+  }
+
+  async claim(key: string): Promise<boolean> {
+    try {
+      const ok = await this.o.redis.set(`${this.p}lock:${key}`, '1', 'PX', this.o.claimMs ?? 30_000, 'NX');
+      if (ok === 'OK') this.claims.add(key);
+      return ok === 'OK';
+    } catch {
+      return true; // Redis away: lead locally
+    }
+  }
+
+  async follow(key: string): Promise<CachedAnswer | undefined> {
+    const every = this.o.followEveryMs ?? 20;
+    const deadline = Date.now() + (this.o.claimMs ?? 30_000);
+    try {
+      while (Date.now() < deadline) {
+        const [raw, lock] = await this.o.redis.mget(this.p + key, `${this.p}lock:${key}`);
+        if (raw !== null && raw !== undefined) return JSON.parse(raw) as CachedAnswer;
+        // The leader ended without storing (failed, not cacheable): lead after all.
+        if (lock === null || lock === undefined) return undefined;
+        await new Promise((r) => setTimeout(r, every));
+      }
+    } catch {
+      // Redis away: lead locally
+    }
+    return undefined;
+  }
+
+  unclaim(key: string): void {
+    if (!this.claims.delete(key)) return;
+    this.o.redis.del(`${this.p}lock:${key}`).catch(() => {});
   }
 }
