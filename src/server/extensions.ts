@@ -13,6 +13,7 @@ import { registerClusterMetrics } from '../cluster/metrics.js';
 import type { SharedStores } from '../cluster/stores.js';
 import { hotStateExtension, redisAdmission } from '../cluster/redis/hot-state.js';
 import { registerAdmissionMetrics } from '../cluster/redis/metrics.js';
+import { RedisCacheStore } from '../cluster/redis/cache-store.js';
 import type { HealthRegistry } from '../routing/health.js';
 import { autoRouter } from '../gateway/stages/auto-router.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
@@ -55,6 +56,8 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
-  out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) }).extension);
+  // Cluster mode: exact entries in Redis, so a hit stored by one instance is served by every other.
+  const cacheStore = shared ? new RedisCacheStore({ redis: shared.redis, prefix: shared.settings.redis.keyPrefix, maxEntryBytes: ctx.snapshot.cache.maxEntryBytes, maxBytes: ctx.snapshot.cache.maxBytes }) : undefined;
+  out.push(createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg), ...(cacheStore ? { store: cacheStore } : {}) }).extension);
   return out;
 }
