@@ -147,6 +147,14 @@ export class ResponseCache {
       }
       const ticket = this.flights.begin(key);
       if (ticket.leader) {
+        // A shared store: another instance may be leading this miss already; follow it.
+        if (this.store.claim && !(await this.store.claim(key))) {
+          const theirs = await this.store.follow?.(key);
+          if (theirs !== undefined) {
+            ticket.resolve(theirs);
+            return this.hit(c, 'exact', theirs, undefined, true);
+          }
+        }
         CacheStats.record(c, rejected ? 'verifier-rejected' : 'miss');
         return { kind: 'miss', header: 'miss', pending: this.pending(input, c, scope, key, semantic, vector, ticket, nearMiss) };
       }
@@ -230,6 +238,7 @@ export class ResponseCache {
     const release = (): void => {
       feed?.end(undefined);
       if (ticket?.leader) ticket.release();
+      if (ticket?.leader) this.store.unclaim?.(key);
     };
     return {
       complete: (response, o = {}) => {
@@ -247,6 +256,7 @@ export class ResponseCache {
         feed?.end(answer);
         if (ticket?.leader) ticket.resolve(answer);
         void this.store.set(key, answer, input.policy.ttlMs).then((kept) => {
+          if (ticket?.leader) this.store.unclaim?.(key);
           if (!kept) return;
           c.add('stored');
           if (semantic && vector) this.index.add(semantic.partition, { key, vector, text: semantic.text });

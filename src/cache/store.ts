@@ -27,6 +27,15 @@ export interface CacheStore {
   stats(): CacheStoreStats;
   /** Called with the key of every entry that leaves other than by `delete` (the semantic index forgets it). */
   onRemoved(listener: (key: string) => void): void;
+  /**
+   * A shared store's single-flight across instances (src/cluster/redis/cache-store.ts): the
+   * local leader of a miss claims the key; when another instance holds it, `follow` waits for
+   * that instance's answer (undefined: it failed or took too long, so lead after all), and
+   * `unclaim` ends this instance's claim once its answer is stored or abandoned.
+   */
+  claim?(key: string): Promise<boolean>;
+  follow?(key: string): Promise<CachedAnswer | undefined>;
+  unclaim?(key: string): void;
 }
 
 export function matchesPurge(f: PurgeFilter, a: CachedAnswer): boolean {

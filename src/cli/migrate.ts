@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { loadSnapshotFromFile } from '../config/load.js';
 import { UsageError } from './args.js';
+import { redact } from '../cluster/pg-pool.js';
 
 export async function runMigrate(config: string): Promise<number> {
   const snapshot = loadSnapshotFromFile(resolve(config));
@@ -22,16 +23,5 @@ export async function runMigrate(config: string): Promise<number> {
     throw new Error(`migrate: cannot apply the schema to ${redact(snapshot.cluster.postgres.url)}: ${(e as Error).message}`);
   } finally {
     await pool.end().catch(() => {});
-  }
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

@@ -31,3 +31,14 @@ export async function pgReachable(pool: PgPool): Promise<boolean> {
     return false;
   }
 }
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -15,9 +15,9 @@ import { SpooledLedgerStore, SPOOL_DB_FILE } from '../store/postgres-ledger-spoo
 import { createRedis, ready, type ScriptedRedis } from './redis/client.js';
 
 const REDIS_START_WAIT_MS = 3_000;
-import { checkSchema } from './migrations.js';
+import { checkSchema, SchemaTooOldError } from './migrations.js';
 import { workerSlot } from './workers.js';
-import { createPgPool, pgReachable, type PgPool } from './pg-pool.js';
+import { createPgPool, pgReachable, redact, type PgPool } from './pg-pool.js';
 
 export interface StoresLog {
   warn(obj: Record<string, unknown>, msg: string): void;
@@ -54,7 +54,9 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
     await checkSchema(pool, opts.configFile);
   } catch (e) {
     await pool.end().catch(() => {});
-    throw e;
+    if (e instanceof SchemaTooOldError) throw e;
+    // The schema check is the first query: a refused connection or bad credentials surface here.
+    throw new Error(`cluster mode: cannot use Postgres at ${redact(settings.postgres.url)} (storage.postgres.url): ${(e as Error).message}`);
   }
   // The spool is per instance: each needs its own data directory (a volume in Kubernetes).
   const base = resolveDataDir(snapshot.storage, opts.configFile) ?? join(process.cwd(), DEFAULT_DATA_DIR_NAME);
@@ -63,7 +65,7 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
   const file = (name: string) => (dir === ':memory:' ? ':memory:' : join(dir, name));
   const ledgerStore = new SpooledLedgerStore({ local: new SqliteLedgerStore(file(LEDGER_DB_FILE)), spoolPath: file(SPOOL_DB_FILE), pool, instance: instanceId, log: opts.log });
   const responsesStore = new PostgresResponsesStore({ pool, onError: (err, lost) => (lost > 0 ? opts.log.error({ err: String(err), lost }, 'responses store: backlog full, responses lost') : opts.log.warn({ err: String(err) }, 'responses store: Postgres write failed, retrying')) });
-  const tenantStore = new PostgresTenantStore(pool);
+  const tenantStore = new PostgresTenantStore(pool, { log: opts.log });
   const redis = createRedis(settings.redis.url, { name: `modelplane:${instanceId}` });
   // Start with a live connection when Redis is up (the heartbeat goes out before the port opens);
   // when it is down, start anyway: admission answers by cluster.on_redis_unavailable until it is back.

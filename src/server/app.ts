@@ -21,7 +21,7 @@ import { defaultEndpoints } from './endpoints.js';
 import { defaultExtensions } from './extensions.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequestHandler, listen, type RunningServer } from './http.js';
-import { openSharedStores, type SharedStores } from '../cluster/stores.js';
+import type { SharedStores } from '../cluster/stores.js';
 
 export interface GatewayOptions {
   /** A config file (hot-reloaded when `watch` is on). */
@@ -185,6 +185,8 @@ async function withSharedStores(opts: GatewayOptions): Promise<GatewayOptions> {
   const snapshot = opts.snapshot ?? (opts.configFile !== undefined ? loadSnapshotFromFile(opts.configFile, { env }) : loadSnapshotFromText(opts.configText ?? '', { env }));
   if (!snapshot.cluster) return { ...opts, snapshot };
   const logger = opts.logger ?? createLogger(snapshot.logging.level);
+  // Loaded only in cluster mode: embedded mode never loads the Postgres or Redis clients.
+  const { openSharedStores } = await import('../cluster/stores.js');
   const sharedStores = await openSharedStores(snapshot, { log: logger, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}) });
   return { ...opts, snapshot, logger, ...(sharedStores ? { sharedStores } : {}) };
 }

@@ -12,6 +12,8 @@ import { clusterExtension } from '../cluster/extension.js';
 import { registerClusterMetrics } from '../cluster/metrics.js';
 import type { SharedStores } from '../cluster/stores.js';
 import { hotStateExtension, redisAdmission } from '../cluster/redis/hot-state.js';
+import { registerAdmissionMetrics } from '../cluster/redis/metrics.js';
+import { RedisCacheStore } from '../cluster/redis/cache-store.js';
 import type { HealthRegistry } from '../routing/health.js';
 import { createAutoRouting } from '../routing/auto/install.js';
 import { metricsExtension } from '../telemetry/metrics-extension.js';
@@ -56,7 +58,9 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   if (shared) out.push(clusterExtension(shared, { ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}), fallbackHash: [...ctx.snapshot.routes.keys()].join(',') }));
   // The response cache (docs/caching.md) last, the innermost stage: every other stage (routing, and
   // the keys, budgets and policies that come) has had its say before a hit answers.
-  const cache = createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg) });
+  // Cluster mode: exact entries in Redis, so a hit stored by one instance is served by every other.
+  const cacheStore = shared ? new RedisCacheStore({ redis: shared.redis, prefix: shared.settings.redis.keyPrefix, maxEntryBytes: ctx.snapshot.cache.maxEntryBytes, maxBytes: ctx.snapshot.cache.maxBytes }) : undefined;
+  const cache = createGatewayCache(ctx.snapshot, { configFile: ctx.configFile, warn: (msg, detail) => ctx.log.warn(detail, msg), ...(cacheStore ? { store: cacheStore } : {}) });
   // Metrics read the others' state at scrape time through these read-only views.
   const sources: StateSources = {
     budgets: () => tenancy.governor.budgetsView(),
@@ -67,6 +71,7 @@ export function defaultExtensions(ctx: ExtensionContext): Extension[] {
   auto.registerMetrics(metrics.metrics.registry);
   out.push(metrics);
   if (shared) registerClusterMetrics(metrics.metrics.registry, shared);
+  if (shared) registerAdmissionMetrics(metrics.metrics.registry, tenancy.governor.admissionStore);
   out.push(...substitution);
   out.push(cache.extension);
   return out;

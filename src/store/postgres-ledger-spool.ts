@@ -56,12 +56,18 @@ export class SpooledLedgerStore implements LedgerStore {
   private readonly spoolId: string;
   private readonly insert: (records: readonly LedgerRecord[]) => void;
   private readonly insertUnsettled: (records: readonly LedgerRecord[]) => void;
+  private readonly selectBatch: Database.Statement<[number], SpoolRow>;
+  private readonly deleteShipped: Database.Statement<[number]>;
   private readonly opts: Required<Omit<SpooledLedgerOptions, 'log'>> & { log?: SpoolLog };
   private timer: NodeJS.Timeout | undefined;
   private shipping: Promise<number> | undefined;
   private failures = 0;
   private closed = false;
   private warnedFull = false;
+  /** Rows in the spool, kept in memory: counted once at open, then moved by append and ship (no COUNT per request). */
+  private spooled: number;
+  private localPending: LedgerRecord[] = [];
+  private localTimer: NodeJS.Timeout | undefined;
   /** Records shipped since start, and the time of the last successful ship (for /admin/cluster). */
   shipped = 0;
   lastShipAt: number | undefined;
@@ -88,6 +94,9 @@ export class SpooledLedgerStore implements LedgerStore {
     this.insertUnsettled = this.db.transaction((records: readonly LedgerRecord[]) => {
       for (const r of records) ins.run(JSON.stringify({ ...r, [UNSETTLED]: true }));
     });
+    this.spooled = (this.db.prepare('SELECT count(*) AS n FROM spool').get() as { n: number }).n;
+    this.selectBatch = this.db.prepare<[number], SpoolRow>('SELECT seq, body FROM spool ORDER BY seq LIMIT ?');
+    this.deleteShipped = this.db.prepare<[number]>('DELETE FROM spool WHERE seq <= ?');
     // What a previous run left (a crash, or Postgres down at shutdown) ships first.
     this.schedule(0);
   }
@@ -95,8 +104,9 @@ export class SpooledLedgerStore implements LedgerStore {
   append(records: readonly LedgerRecord[]): void {
     if (records.length === 0) return;
     this.insert(records);
-    this.local.append(records);
-    if (!this.warnedFull && this.depth() > this.opts.maxSpool) {
+    this.spooled += records.length;
+    this.copyLocally(records);
+    if (!this.warnedFull && this.spooled > this.opts.maxSpool) {
       this.warnedFull = true;
       this.opts.log?.warn({ spool: this.depth(), max: this.opts.maxSpool }, 'ledger spool is full: Postgres has not taken records for a while; this instance reports not ready until it drains');
     }
@@ -110,17 +120,38 @@ export class SpooledLedgerStore implements LedgerStore {
   appendUnsettled(records: readonly LedgerRecord[]): void {
     if (records.length === 0) return;
     this.insertUnsettled(records);
-    this.local.append(records);
+    this.spooled += records.length;
+    this.copyLocally(records);
+  }
+
+  /**
+   * The embedded ledger answers this instance's synchronous reads; Postgres holds the record that
+   * counts. So only the spool is written as each request settles, and the local copy is written
+   * behind every 100 ms (one commit per request instead of two; a SIGKILL can cost the local copy
+   * its last window, never the spool or Postgres).
+   */
+  private copyLocally(records: readonly LedgerRecord[]): void {
+    for (const r of records) this.localPending.push(r);
+    this.localTimer ??= setTimeout(() => this.flushLocal(), 100).unref();
+  }
+
+  private flushLocal(): void {
+    if (this.localTimer) clearTimeout(this.localTimer);
+    this.localTimer = undefined;
+    if (this.localPending.length === 0) return;
+    const batch = this.localPending;
+    this.localPending = [];
+    this.local.append(batch);
   }
 
   /** Records waiting to be shipped. */
   depth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM spool').get() as { n: number }).n;
+    return this.spooled;
   }
 
   /** Past the bound: /readyz says not ready so the load balancer sends traffic elsewhere. */
   full(): boolean {
-    return this.depth() > this.opts.maxSpool;
+    return this.spooled > this.opts.maxSpool;
   }
 
   /** Ships until the spool is empty or an attempt fails; resolves with how many were shipped. */
@@ -135,21 +166,27 @@ export class SpooledLedgerStore implements LedgerStore {
   }
 
   spend(q: SpendQuery): SpendRow[] {
+    this.flushLocal();
     return this.local.spend(q);
   }
   spentSince(scope: SpendScope, sinceMs: number): number {
+    this.flushLocal();
     return this.local.spentSince(scope, sinceMs);
   }
   totalsSince(sinceMs: number): SpendTotals {
+    this.flushLocal();
     return this.local.totalsSince(sinceMs);
   }
   records(opts: { sinceMs?: number; limit?: number }): Iterable<LedgerRecord> {
+    this.flushLocal();
     return this.local.records(opts);
   }
   count(): number {
+    this.flushLocal();
     return this.local.count();
   }
   prune(beforeMs: number): number {
+    this.flushLocal();
     return this.local.prune(beforeMs);
   }
 
@@ -158,6 +195,7 @@ export class SpooledLedgerStore implements LedgerStore {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.flushLocal();
     this.local.close();
     this.db.close();
   }
@@ -189,7 +227,7 @@ export class SpooledLedgerStore implements LedgerStore {
   private shipOnce(): Promise<number> {
     if (this.shipping) return this.shipping;
     if (this.closed) return Promise.resolve(0);
-    const rows = this.db.prepare<[number], SpoolRow>('SELECT seq, body FROM spool ORDER BY seq LIMIT ?').all(this.opts.batchSize);
+    const rows = this.selectBatch.all(this.opts.batchSize);
     if (rows.length === 0) return Promise.resolve(0);
     const batch: ShippedRecord[] = rows.map((r) => {
       const { [UNSETTLED]: unsettled, ...record } = JSON.parse(r.body) as LedgerRecord & { [UNSETTLED]?: true };
@@ -211,7 +249,7 @@ export class SpooledLedgerStore implements LedgerStore {
       }
       // Committed in Postgres: now forget them locally. A crash right here ships them again; the
       // entry ids make that a no-op.
-      if (!this.closed) this.db.prepare('DELETE FROM spool WHERE seq <= ?').run(last);
+      if (!this.closed) this.spooled -= this.deleteShipped.run(last).changes;
       if (this.failures > 0) this.opts.log?.info({ after_failures: this.failures }, 'ledger: Postgres reachable again, draining the spool');
       this.failures = 0;
       this.warnedFull = false;

@@ -30,16 +30,36 @@ export class PostgresTenantStore implements TenantStore {
   /** Called after a committed change (clr's pub/sub notice hooks in here). */
   onCommitted: ((kind: TenantKind, id: string) => void) | undefined;
 
+  private lastCounter: number | undefined;
+  private down = false;
+  private readonly log: { warn(o: Record<string, unknown>, m: string): void; info(o: Record<string, unknown>, m: string): void } | undefined;
+
   constructor(
     private readonly pool: PgPool,
-    opts: { now?: () => number } = {},
+    opts: { now?: () => number; log?: { warn(o: Record<string, unknown>, m: string): void; info(o: Record<string, unknown>, m: string): void } } = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.log = opts.log;
   }
 
+  /**
+   * Polled every 250 ms by each instance. While Postgres is down it answers the last value it read
+   * (nothing can have changed: writes need Postgres too) and says so once per outage, instead of
+   * failing every poll; the instance keeps serving the tenants it has.
+   */
   async changeCounter(): Promise<number> {
-    const r = await this.query<{ v: string }>("SELECT v FROM mp_meta WHERE k = 'tenant_changes'");
-    return Number(r.rows[0]?.v ?? 0);
+    try {
+      const r = await this.query<{ v: string }>("SELECT v FROM mp_meta WHERE k = 'tenant_changes'");
+      if (this.down) this.log?.info({}, 'tenant store: Postgres reachable again');
+      this.down = false;
+      this.lastCounter = Number(r.rows[0]?.v ?? 0);
+      return this.lastCounter;
+    } catch (err) {
+      if (!(err instanceof PostgresUnavailableError) || this.lastCounter === undefined) throw err;
+      if (!this.down) this.log?.warn({ err: err.message }, 'tenant store: Postgres unavailable; serving the last known keys and teams, admin writes answer 503');
+      this.down = true;
+      return this.lastCounter;
+    }
   }
 
   async list(kind?: TenantKind): Promise<StoredTenant[]> {

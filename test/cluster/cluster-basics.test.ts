@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, adminGet, chat, clusterConfig, startCluster } from './harness.js';
+import { BIN, GatewayProcess, adminGet, chat, clusterConfig, startCluster } from './harness.js';
 import { startPostgres, startRedis } from '../../testkit/cluster-servers.js';
 
 test('three instances: each serves, /admin/cluster lists all three with one config hash, /readyz says ready', { timeout: 120_000 }, async () => {
@@ -26,6 +26,18 @@ test('three instances: each serves, /admin/cluster lists all three with one conf
     assert.equal(spend.rows[0]!.route, 'chat');
     assert.equal(spend.rows[0]!.requests, 3);
     assert.equal((await adminGet(c, c.instances[2]!.url, '/admin/cluster/spend?group_by=color')).status, 400);
+    // A fourth instance with a different config (a stale ConfigMap) is flagged, the others not.
+    const odd = join(c.instances[0]!.dataDir, '..', 'odd.yaml');
+    writeFileSync(odd, `${readFileSync(c.configFile, 'utf8')}\n# edited\n`);
+    const d = new GatewayProcess('D', odd, join(c.instances[0]!.dataDir, '..', 'instance-odd'));
+    c.instances.push(d);
+    await d.start();
+    const flagged = (await adminGet(c, c.instances[0]!.url, '/admin/cluster')).json as { instances: Array<{ pid: number; config_mismatch: boolean }>; config_mismatch: boolean };
+    assert.equal(flagged.config_mismatch, true);
+    assert.deepEqual(flagged.instances.filter((i) => i.config_mismatch).map((i) => i.pid), [d.pid]);
+    await d.stop('SIGTERM');
+    // A clean stop leaves the registry at once.
+    assert.equal(((await adminGet(c, c.instances[0]!.url, '/admin/cluster')).json as { instances: unknown[] }).instances.length, 3);
     const ready = await adminGet(c, c.instances[0]!.url, '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual({ ...(ready.json as object), config_version: 0, routes: 0, spool: 0 }, { status: 'ready', config_version: 0, routes: 0, redis: true, postgres: true, spool: 0, spool_full: false });
@@ -51,6 +63,12 @@ test('serve refuses a schema older than it needs and names the command; migrate 
     const serve = spawnSync(process.execPath, [BIN, 'serve', '--config', file, '--port', '0'], { encoding: 'utf8', env, timeout: 30_000 });
     assert.equal(serve.status, 1, serve.stderr);
     assert.match(serve.stderr, /schema is at version 0, this gateway needs 1: run `modelplane migrate --config .*gw\.yaml` first/);
+    // Postgres unreachable: one line naming the setting and the URL without its password.
+    writeFileSync(join(dir, 'down.yaml'), clusterConfig({ sim: 'http://127.0.0.1:9', redis: redis.url, postgres: 'postgres://postgres:secret@127.0.0.1:9/modelplane' }));
+    const down = spawnSync(process.execPath, [BIN, 'serve', '--config', join(dir, 'down.yaml'), '--port', '0'], { encoding: 'utf8', env, timeout: 30_000 });
+    assert.equal(down.status, 1, down.stderr);
+    assert.match(down.stderr, /cluster mode: cannot use Postgres at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:9\/modelplane \(storage\.postgres\.url\)/);
+    assert.doesNotMatch(down.stderr, /secret|\n\s+at /);
     const first = spawnSync(process.execPath, [BIN, 'migrate', '--config', file], { encoding: 'utf8', env });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /schema version 0 -> 1 \(applied #1/);

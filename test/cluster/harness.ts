@@ -45,8 +45,9 @@ ${extra}`;
 export class GatewayProcess {
   url = '';
   private child: ChildProcess | undefined;
-  /** Everything the process wrote to stderr, across restarts. */
+  /** Everything the process wrote to stderr (CLI lines) and stdout (its JSON log), across restarts. */
   stderr = '';
+  stdout = '';
 
   constructor(
     readonly name: string,
@@ -66,10 +67,13 @@ export class GatewayProcess {
   /** Starts `serve` and resolves with its URL once it prints that it listens. */
   start(): Promise<string> {
     const child = spawn(process.execPath, [BIN, 'serve', '--config', this.configFile, '--port', '0', ...this.args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MP_DATA_DIR: this.dataDir },
     });
     this.child = child;
+    child.stdout!.on('data', (d: Buffer) => {
+      this.stdout += d.toString();
+    });
     let seen = '';
     return new Promise<string>((resolve, reject) => {
       const guard = setTimeout(() => reject(new Error(`${this.name} did not listen within ${HANG_GUARD_MS} ms:\n${seen}`)), HANG_GUARD_MS);

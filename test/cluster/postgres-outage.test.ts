@@ -52,6 +52,11 @@ test('Postgres down for 10 s under load: no client errors, the spool drains, the
     // The spool forgets a batch just after Postgres commits it: wait for that last step too.
     const depths = () => Promise.all(c.instances.map(async (i) => ((await adminGet(c, i.url, '/admin/cluster')).json as { spool: { depth: number } }).spool.depth));
     for (let d = await depths(); d.some((x) => x > 0); d = await depths()) await new Promise((r) => setTimeout(r, 20));
+    // One line per outage, not one per 250 ms poll.
+    for (const i of c.instances) {
+      assert.equal(i.stdout.match(/tenant store poll failed/g)?.length ?? 0, 0);
+      assert.equal(i.stdout.match(/tenant store: Postgres unavailable/g)?.length, 1, i.stdout.slice(-3000));
+    }
     console.log(JSON.stringify({ completed: ids.length, duringOutage: during, spooledAtPeak: spools }));
   } finally {
     await c.close();

@@ -6,7 +6,7 @@ import { RateLimitError, type Admission } from '../../governance/governor.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { Unsettled } from './admission-reply.js';
 import { commandStats, perRequest } from './command-stats.js';
-import { budget, closeAll, input, instances, noRedis, priced, settings } from './test-governors.js';
+import { budget, closeAll, input, instances, noRedis, priced, settings } from './governors.suite.js';
 
 let server: ManagedServer;
 before(async () => {
@@ -89,27 +89,29 @@ test('concurrency holds across instances; a dead instance’s slots come back wh
   const held = first.flatMap((r, i) => (r.status === 'fulfilled' ? [{ a: r.value, x: xs[i % 3]! }] : []));
   assert.equal(held.length, 4);
   for (const r of first) if (r.status === 'rejected') assert.ok(r.reason instanceof RateLimitError && /4 concurrent requests/.test(r.reason.message));
-  // One settles: its slot is free for anyone.
-  const done = held.find((h) => h.x !== xs[0])!;
+  // Which instance got which slot depends on arrival order; the first holder is the one to die.
+  const dead = held[0]!.x;
+  const alive = xs.filter((x) => x !== dead);
+  // One settles (on a survivor when one holds a slot): its slot is free for anyone.
+  const done = held.find((h) => h.x !== dead) ?? held[3]!;
   done.x.gov.settle(done.a, ok200());
   await done.x.store.flush();
-  await xs[0]!.gov.admission(input(xs[0]!.gov));
-  await assert.rejects(Promise.resolve(xs[1]!.gov.admission(input(xs[1]!.gov))), RateLimitError);
-  // Instance 0 dies (no settlement, no renewal); the survivors renew theirs.
-  const dead = xs[0]!;
-  const deadHeld = held.filter((h) => h.x === dead).length + 1;
+  await dead.gov.admission(input(dead.gov));
+  await assert.rejects(Promise.resolve(alive[0]!.gov.admission(input(alive[0]!.gov))), RateLimitError);
+  // The dead instance stops (no settlement, no renewal); the survivors renew theirs.
+  const deadHeld = held.filter((h) => h.x === dead && h !== done).length + 1;
   await dead.store.close();
   dead.redis.disconnect();
   clock.now += 4_000;
-  for (const x of xs.slice(1)) await x.store.renew();
-  await assert.rejects(Promise.resolve(xs[1]!.gov.admission(input(xs[1]!.gov))), RateLimitError, 'before the TTL the slots are still held');
+  for (const x of alive) await x.store.renew();
+  await assert.rejects(Promise.resolve(alive[0]!.gov.admission(input(alive[0]!.gov))), RateLimitError, 'before the TTL the slots are still held');
   clock.now += 1_001;
-  for (let i = 0; i < deadHeld; i++) await xs[1 + (i % 2)]!.gov.admission(input(xs[1 + (i % 2)]!.gov));
-  await assert.rejects(Promise.resolve(xs[2]!.gov.admission(input(xs[2]!.gov))), RateLimitError, 'exactly the dead instance’s slots came back');
-  await xs[1]!.store.renew();
+  for (let i = 0; i < deadHeld; i++) await alive[i % 2]!.gov.admission(input(alive[i % 2]!.gov));
+  await assert.rejects(Promise.resolve(alive[1]!.gov.admission(input(alive[1]!.gov))), RateLimitError, 'exactly the dead instance’s slots came back');
+  await alive[0]!.store.renew();
   assert.equal(unsettled.length, deadHeld, 'every expired lease is handed to the ledger');
   assert.ok(unsettled.every((u) => Math.abs(u.amt - 0.011) < 1e-12 && u.b.length === 1));
-  await closeAll(xs.slice(1));
+  await closeAll(alive);
 });
 
 test('tpm: the estimate is taken at admission and corrected with real usage at settlement', { skip: noRedis }, async () => {
@@ -131,13 +133,14 @@ test('Redis unreachable: "local" answers from the instance’s own store, "refus
   const clock = { now: Date.parse('2026-05-10T12:00:00Z') };
   const fell: string[] = [];
   const s = settings({ id: 'ku', limits: { rpm: 10 } });
-  const [local] = await instances(server.url, 1, s, clock, { onFallback: (r) => fell.push(r) });
-  const [refuse] = await instances(server.url, 1, s, clock, { onUnavailable: 'refuse' });
+  // Own prefixes: the live-instance count (the share's divisor) is this instance alone.
+  const [local] = await instances(server.url, 1, s, clock, { prefix: 'mpl:', onFallback: (r) => fell.push(r) });
+  const [refuse] = await instances(server.url, 1, s, clock, { prefix: 'mpr:', onUnavailable: 'refuse' });
   local!.redis.disconnect();
   refuse!.redis.disconnect();
   const a = await local!.gov.admission(input(local!.gov));
   assert.equal(fell[0], 'error');
-  assert.equal(local!.gov.limits.report(a.limitStates).requests?.remaining, 9, 'counted in the local window');
+  assert.equal(a.report?.requests?.remaining, 9, 'counted in the local share’s window');
   await assert.rejects(Promise.resolve(refuse!.gov.admission(input(refuse!.gov))), (e: unknown) => e instanceof GatewayError && e.status === 503 && /on_redis_unavailable is "refuse"/.test(e.message));
   await local!.gov.close();
   await refuse!.gov.close();

@@ -21,7 +21,7 @@ export interface RedisAdmissionOptions {
   /** cluster.redis.key_prefix. */
   prefix: string;
   book: BudgetBook;
-  /** How long a lease outlives its last renewal (default 30 s); renewed every third of it. */
+  /** How long a lease outlives its last renewal (default 30 s); renewed every third of it (at least once a second). */
   leaseTtlMs?: number;
   /** Admission timeout before the unavailable policy answers (default 50 ms). */
   timeoutMs?: number;
@@ -52,7 +52,8 @@ export class RedisAdmissionStore implements AdmissionStore {
   private readonly timeout: number;
   /** Leases this instance holds, renewed on the timer. */
   private readonly live = new Set<string>();
-  private readonly local = new WeakSet<Held>();
+  /** Reservations and tickets the local policy issued (the Governor copies them into its Admission). */
+  private readonly local = new WeakSet<object>();
   private pending: PendingSettle[] = [];
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -62,6 +63,8 @@ export class RedisAdmissionStore implements AdmissionStore {
   liveInstances = 1;
   /** Admissions the unavailable policy answered since start, by reason (the metric's source). */
   readonly fallbacks = { timeout: 0, error: 0 };
+  /** The local policy's spend not yet in the shared counters: budget key, usd, ... */
+  private owed: Arg[] = [];
   /** Set while admissions fall back; the next good answer reconciles. */
   private degraded = false;
 
@@ -70,8 +73,13 @@ export class RedisAdmissionStore implements AdmissionStore {
     this.p = o.prefix;
     this.ttl = o.leaseTtlMs ?? 30_000;
     this.timeout = o.timeoutMs ?? 50;
-    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.floor(this.ttl / 3)));
+    // Renewal also refreshes the live-instance count the local policy divides by: at least once a second.
+    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.min(1_000, Math.floor(this.ttl / 3))));
     this.timer.unref();
+    // Counted among the live instances from the start (the local policy's share divides by it),
+    // and again on every (re)connect: a cold Redis has forgotten the membership.
+    if (this.r.status === 'ready') void this.renew();
+    this.r.on('ready', () => void this.renew());
   }
 
   admit(c: AdmissionChecks): Promise<AdmissionResult> {
@@ -79,6 +87,9 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   private async attempt(c: AdmissionChecks, seeded: number): Promise<AdmissionResult> {
+    // Back from an outage: its local spend reaches the shared counters before anything here can
+    // seed a cold period (a period seeded from the ledger already has those records).
+    if (this.degraded) await this.reconcile();
     const lease = `${c.requestId ?? 'req'}.${this.tag}.${(this.seq++).toString(36)}`;
     let reply: unknown[];
     try {
@@ -114,7 +125,6 @@ export class RedisAdmissionStore implements AdmissionStore {
       return { ok: false, limit: { state: s, which, limit, retryAfterMs: Number(reply[3]) }, report: parseReport(c.limits, reply, 5) };
     }
     if (kind !== 'ok') return this.unavailable(c, new Error(`unexpected admission reply ${String(kind)}`));
-    if (this.degraded) void this.reconcile();
     const now = Number(reply[1]);
     let i = 2;
     for (const b of c.budgets) {
@@ -137,7 +147,7 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   settle(held: Held, cost: number, actualTokens: number | undefined): void {
-    if (this.local.has(held)) return this.o.fallback?.settle(held, cost, actualTokens);
+    if ((held.reservation && this.local.has(held.reservation)) || (held.ticket && this.local.has(held.ticket))) return this.o.fallback?.settle(held, cost, actualTokens);
     if (held.reservation) {
       if (held.reservation.settled) return;
       held.reservation.settled = true;
@@ -205,15 +215,18 @@ export class RedisAdmissionStore implements AdmissionStore {
 
   /** Redis is back: the outage's local spend goes into the shared budget counters. */
   private async reconcile(): Promise<void> {
+    if (this.r.status !== 'ready') return;
     this.degraded = false;
-    const spent = this.o.fallback?.recovered?.() ?? [];
-    if (spent.length === 0) return;
-    const args: Arg[] = [this.p];
-    for (const s of spent) args.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    for (const s of this.o.fallback?.recovered?.() ?? []) this.owed.push(`b:${s.budget.id}:${s.periodStart}`, s.usd);
+    if (this.owed.length === 0) return;
+    const owed = this.owed;
+    this.owed = [];
     try {
-      await this.r.mpCharge(...args);
+      await this.withTimeout(this.r.mpCharge(this.p, ...owed));
     } catch {
-      // Lost with Redis again: the ledger has these records, and a cold period is seeded from it.
+      // Not taken (Redis went again, or is loading): owed until the next good answer.
+      this.owed.unshift(...owed);
+      this.degraded = true;
     }
   }
 
@@ -256,7 +269,10 @@ export class RedisAdmissionStore implements AdmissionStore {
       throw new GatewayError('upstream_unavailable', 'Admission is unavailable: the shared rate-limit and budget store (Redis) did not answer, and cluster.on_redis_unavailable is "refuse". Retry shortly.', { scope: 'request' });
     }
     const r = await fb.admit(c);
-    if (r.ok) this.local.add(r);
+    if (r.ok) {
+      if (r.reservation) this.local.add(r.reservation);
+      if (r.ticket) this.local.add(r.ticket);
+    }
     return r;
   }
 

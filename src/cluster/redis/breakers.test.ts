@@ -9,7 +9,7 @@ import { GatewayError } from '../../spec/errors.js';
 import { shareBreakers } from './breakers.js';
 import { createRedis, ready, type ScriptedRedis } from './client.js';
 import { RedisNotices } from './notices.js';
-import { noRedis } from './test-governors.js';
+import { noRedis } from './governors.suite.js';
 
 let server: ManagedServer;
 before(async () => {

@@ -6,7 +6,8 @@
 import type { AdmissionStore } from '../../governance/admission-store.js';
 import type { BudgetBook } from '../../governance/budgets.js';
 import type { RateLimiter } from '../../governance/rate-limit.js';
-import type { LedgerRecord, LedgerStore } from '../../store/ledger-store.js';
+import type { LedgerRecord, SpendScope } from '../../store/ledger-store.js';
+import { clusterSpentSince } from '../../store/postgres-ledger.js';
 import type { PgPool } from '../pg-pool.js';
 import type { Unsettled } from './admission-reply.js';
 import { RedisAdmissionStore } from './admission-store.js';
@@ -22,20 +23,16 @@ export interface HotStateDeps {
   redis: ScriptedRedis;
   settings: { redis: { keyPrefix: string }; onRedisUnavailable: 'local' | 'refuse'; admissionTimeoutMs: number; leaseTtlMs: number };
   pool: PgPool;
-  ledgerStore: LedgerStore;
+  /** The spooled ledger: unsettled leases ship as settlement = unsettled_estimated. */
+  ledgerStore: { appendUnsettled(records: readonly LedgerRecord[]): void };
   log: { warn(obj: Record<string, unknown>, msg: string): void };
 }
 
-const COLUMN = { key: 'key_id', team: 'team', customer: 'customer', agent: 'agent' } as const;
-
-/** USD the shared ledger holds for a budget's scope since the period start. */
-export async function ledgerSpent(pool: PgPool, budgetId: string, since: number): Promise<number> {
+/** A budget id (`key:…`, `team:…`, `global`) as the ledger's spend scope. */
+function scopeOf(budgetId: string): SpendScope {
+  if (budgetId === 'global') return { column: 'global' };
   const i = budgetId.indexOf(':');
-  const column = budgetId === 'global' ? undefined : COLUMN[budgetId.slice(0, i) as keyof typeof COLUMN];
-  const where = column ? ` AND ${column} = $2` : '';
-  const params = column ? [since, budgetId.slice(i + 1)] : [since];
-  const r = await pool.query<{ s: number | null }>(`SELECT SUM(cost_usd) AS s FROM mp_ledger WHERE ts >= $1${where}`, params);
-  return Number(r.rows[0]?.s ?? 0);
+  return { column: budgetId.slice(0, i) as 'key' | 'team' | 'customer' | 'agent', value: budgetId.slice(i + 1) };
 }
 
 /** The Governor's `admissionStore` option for cluster mode. */
@@ -58,8 +55,8 @@ export function redisAdmission(deps: HotStateDeps): (book: BudgetBook, limits: R
         lastWarn = now;
         deps.log.warn({ reason, policy: deps.settings.onRedisUnavailable, counts: store?.fallbacks }, 'redis: admission answered by cluster.on_redis_unavailable');
       },
-      spentSoFar: (id, since) => ledgerSpent(deps.pool, id, since),
-      onUnsettled: (u) => deps.ledgerStore.append([unsettledRecord(u)]),
+      spentSoFar: (id, since) => clusterSpentSince(deps.pool, scopeOf(id), since),
+      onUnsettled: (u) => deps.ledgerStore.appendUnsettled([unsettledRecord(u)]),
     });
     return store;
   };

@@ -11,6 +11,14 @@ import { MemoryAdmissionStore, type AdmissionChecks, type AdmissionResult, type 
 import { BudgetBook, type BudgetState } from '../../governance/budgets.js';
 import { RateLimiter, type LimitState } from '../../governance/rate-limit.js';
 
+interface ShareEntry {
+  share: BudgetState;
+  of: BudgetState;
+  periodStart: number;
+  /** Spent against the share this outage (settled costs). */
+  charged: number;
+}
+
 /** What the Redis store falls back to; told when Redis answers again. */
 export interface FallbackPolicy extends AdmissionStore {
   recovered?(): Array<{ budget: BudgetState; periodStart: number; usd: number }>;
@@ -21,7 +29,8 @@ export class LocalSharePolicy implements FallbackPolicy {
   private readonly limiter: RateLimiter;
   private readonly inner: MemoryAdmissionStore;
   /** Per shared budget: its local share for this outage, and what was spent against it. */
-  private readonly shares = new Map<string, { share: BudgetState; of: BudgetState; periodStart: number; charged: number }>();
+  private readonly shares = new Map<string, ShareEntry>();
+  private readonly byShare = new Map<BudgetState, ShareEntry>();
   private outage = false;
   /** Outages so far: each starts its budget shares afresh. */
   private epoch = 0;
@@ -51,8 +60,8 @@ export class LocalSharePolicy implements FallbackPolicy {
   settle(held: Held, cost: number, actualTokens: number | undefined): void {
     this.inner.settle(held, cost, actualTokens);
     for (const e of held.reservation?.entries ?? []) {
-      const s = this.shares.get(e.state.id);
-      if (s && s.share === e.state) s.charged += cost;
+      const s = this.byShare.get(e.state);
+      if (s) s.charged += cost;
     }
   }
 
@@ -65,6 +74,7 @@ export class LocalSharePolicy implements FallbackPolicy {
     this.outage = false;
     const out = [...this.shares.values()].filter((s) => s.charged > 0).map((s) => ({ budget: s.of, periodStart: s.periodStart, usd: s.charged }));
     this.shares.clear();
+    this.byShare.clear();
     this.book.retain(new Set());
     this.epoch++;
     return out;
@@ -77,6 +87,7 @@ export class LocalSharePolicy implements FallbackPolicy {
       const share = this.book.ensure(`share:${this.epoch}:${b.id}:${b.periodStart}`, { ...b.spec, usd: headroom });
       s = { share, of: b, periodStart: b.periodStart, charged: 0 };
       this.shares.set(b.id, s);
+      this.byShare.set(share, s);
     }
     return s.share;
   }

@@ -4,12 +4,12 @@
 
 import { findBinary } from '../../../testkit/cluster-servers.js';
 import { testDeployment, testProvider } from '../../../testkit/routing-builders.js';
-import { MemoryAdmissionStore } from '../../governance/admission-store.js';
 import { Governor, type AdmitInput } from '../../governance/governor.js';
 import { hashKey } from '../../governance/keys.js';
 import type { BudgetSpec, KeyRecord, TenantSettings } from '../../governance/types.js';
 import { RedisAdmissionStore, type RedisAdmissionOptions } from './admission-store.js';
 import { createRedis, ready, type ScriptedRedis } from './client.js';
+import { LocalSharePolicy } from './local-policy.js';
 
 export const noRedis = findBinary('redis-server') === undefined ? 'redis-server is not installed' : false;
 
@@ -56,13 +56,13 @@ export async function instances(
       settings: s,
       log,
       now: () => clock.now,
-      admissionStore: (book, limits) =>
+      admissionStore: (book) =>
         (store = new RedisAdmissionStore({
           redis,
           prefix: 'mp:',
           book,
           now: () => clock.now,
-          fallback: new MemoryAdmissionStore(book, limits),
+          fallback: new LocalSharePolicy(() => clock.now, () => store?.liveInstances ?? 1),
           // A loaded test machine must not turn a slow answer into the local policy.
           timeoutMs: 10_000,
           onFallback: (r) => fallbacks.push(r),
