@@ -147,7 +147,12 @@ export class RedisAdmissionStore implements AdmissionStore {
   }
 
   settle(held: Held, cost: number, actualTokens: number | undefined): void {
-    if ((held.reservation && this.local.has(held.reservation)) || (held.ticket && this.local.has(held.ticket))) return this.o.fallback?.settle(held, cost, actualTokens);
+    if ((held.reservation && this.local.has(held.reservation)) || (held.ticket && this.local.has(held.ticket))) {
+      this.o.fallback?.settle(held, cost, actualTokens);
+      // What it spent is owed to the shared counters: the next good answer reconciles.
+      if (held.reservation) this.degraded = true;
+      return;
+    }
     if (held.reservation) {
       if (held.reservation.settled) return;
       held.reservation.settled = true;

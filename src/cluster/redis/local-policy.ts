@@ -63,6 +63,8 @@ export class LocalSharePolicy implements FallbackPolicy {
       const s = this.byShare.get(e.state);
       if (s) s.charged += cost;
     }
+    // Spend after Redis came back (a request admitted locally, settled later) is owed too.
+    if (!this.outage && this.owed) this.outage = true;
   }
 
   /**
@@ -72,12 +74,24 @@ export class LocalSharePolicy implements FallbackPolicy {
   recovered(): Array<{ budget: BudgetState; periodStart: number; usd: number }> {
     if (!this.outage) return [];
     this.outage = false;
-    const out = [...this.shares.values()].filter((s) => s.charged > 0).map((s) => ({ budget: s.of, periodStart: s.periodStart, usd: s.charged }));
+    const out: Array<{ budget: BudgetState; periodStart: number; usd: number }> = [];
+    for (const [share, s] of this.byShare) {
+      if (s.charged > 0) out.push({ budget: s.of, periodStart: s.periodStart, usd: s.charged });
+      s.charged = 0;
+      // A share with requests still in flight keeps counting their settlements (reported by the
+      // next call): only an idle one is forgotten.
+      if (share.reserved <= 0) this.byShare.delete(share);
+    }
     this.shares.clear();
-    this.byShare.clear();
-    this.book.retain(new Set());
+    this.book.retain(new Set([...this.byShare.keys()].map((b) => b.id)));
     this.epoch++;
     return out;
+  }
+
+  /** Settlements of shares from an earlier outage, counted since the last recovered(). */
+  get owed(): boolean {
+    for (const s of this.byShare.values()) if (s.charged > 0) return true;
+    return false;
   }
 
   private budgetShare(b: BudgetState, n: number): BudgetState {
