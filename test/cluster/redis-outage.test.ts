@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { chat, startCluster } from './harness.js';
+import { ADMIN_KEY, chat, startCluster } from './harness.js';
 
 const KEY = `mp-${'o'.repeat(32)}`;
 const RPM = 300;
@@ -39,6 +39,15 @@ test('10. Redis stopped for 10 s under load: serving continues by policy, the ov
   try {
     const loops = Array.from({ length: 6 }, loop);
     while (admitted.length < 50) await new Promise((r) => setTimeout(r, 10));
+    // The local policy divides by the live instances each one last counted in Redis (renewed at
+    // least once a second): wait until every instance has counted all three, else an early
+    // starter's share is the whole limit.
+    for (const u of urls) {
+      for (let i = 0, text = ''; !/^modelplane_cluster_live_instances 3$/m.test((text = await (await fetch(`${u}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text())); i++) {
+        assert.ok(i < 3000, `${u} never counted 3 live instances: ${text.split('\n').filter((l) => l.includes('live_instances') || l.startsWith('{')).join(' | ').slice(0, 300)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
     await c.redis.stop();
     phase = 'outage';
     // The scenario: ten seconds without Redis.
