@@ -5,7 +5,8 @@
 // alternates too) and each is timed by this process's CPU time (user + system), so neighbours on
 // the machine slow both alike; the ratio of each round is printed with the median and the range.
 // The denominator has no server socket work, so the ratio overstates metrics' share of a real
-// request a little: read it as an upper bound.
+// request a little: read it as an upper bound. `--aa` runs two identical gateways (metrics on in
+// both): the spread of that ratio is the method's own.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +56,8 @@ async function load(g: Injectable, count: number): Promise<number> {
 }
 
 const on = injectable({ configText: config(true) });
-const off = injectable({ configText: config(false) });
+// --aa: both gateways with metrics on, to see the bias and spread of the method itself.
+const off = injectable({ configText: config(process.argv.includes('--aa')) });
 try {
   await load(on, n);
   await load(off, n);
