@@ -129,15 +129,40 @@
           var b = budgetsById['key:' + id];
           return b ? el('span', null, fmtUsd(b.spent_usd) + ' of ' + fmtUsd(b.limit_usd)) : el('span', { class: 'muted' }, '–');
         } },
+        { label: 'Limits', key: 'limits', fmt: function (l) { return l && l.rpm ? fmtInt(l.rpm) + ' req/min' : '–'; } },
         { label: 'Actions', key: 'id', render: function (id, k) {
           if (k.status !== 'active' || k.source === 'config') return el('span', { class: 'muted' }, k.source === 'config' ? 'in config' : '');
-          return button('Revoke', { class: 'danger', 'data-testid': 'revoke-' + id, 'aria-label': 'Revoke key ' + k.name }, function () {
+          var cell = el('span', { class: 'actions' });
+          cell.appendChild(button('Edit limits', { 'data-testid': 'edit-' + id, 'aria-label': 'Edit the limits of key ' + k.name }, function () { cell.replaceWith(limitsEditor(id, k)); }));
+          cell.appendChild(button('Revoke', { class: 'danger', 'data-testid': 'revoke-' + id, 'aria-label': 'Revoke key ' + k.name }, function () {
             if (!window.confirm('Revoke key ' + k.name + '? Requests with it are refused at once.')) return;
             u.api('/admin/keys/' + encodeURIComponent(id), 'DELETE').then(D.refresh, function (e) { $('key-message').textContent = e.message; });
-          });
+          }));
+          return cell;
         } },
       ], r.keys, 'keys-table'));
     }, failed(box, 'keys-error'));
+  }
+
+  // An inline editor for a key's monthly budget and requests per minute (PATCH /admin/keys/<id>).
+  function limitsEditor(id, k) {
+    var f = el('form', { class: 'inline-form tight', 'aria-label': 'Limits of key ' + k.name, 'data-testid': 'limits-' + id });
+    var usd = el('input', { type: 'number', min: '0', step: 'any', 'aria-label': 'Monthly budget (USD)', placeholder: 'budget USD', 'data-testid': 'limits-usd' });
+    var rpm = el('input', { type: 'number', min: '1', step: '1', 'aria-label': 'Requests per minute', placeholder: 'req/min', 'data-testid': 'limits-rpm' });
+    if (k.budget && k.budget.usd) usd.value = String(k.budget.usd);
+    if (k.limits && k.limits.rpm) rpm.value = String(k.limits.rpm);
+    f.append(usd, rpm, el('button', { type: 'submit', 'data-testid': 'limits-save' }, 'Save'), button('Cancel', null, function () { D.refresh(); }));
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var body = {};
+      if (usd.value) body.budget = { usd: Number(usd.value), period: 'month' };
+      if (rpm.value) body.limits = { rpm: Number(rpm.value) };
+      u.api('/admin/keys/' + encodeURIComponent(id), 'PATCH', body).then(function () {
+        $('key-message').textContent = 'Limits of ' + k.name + ' saved.';
+        return D.refresh();
+      }, function (err) { $('key-message').textContent = 'Not saved: ' + err.message; });
+    });
+    return f;
   }
 
   $('key-form').addEventListener('submit', function (e) {
