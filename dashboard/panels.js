@@ -1,5 +1,6 @@
 // modelplane dashboard, the panels over the admin API (loaded after app.js, refreshed with it):
 //   Spend drill-down   GET /admin/spend?group_by=team → key → agent → workflow (and customers),
+//                      and spend by any one dimension (route, deployment, provider, model, ...),
 //                      plus the last hour's top movers against their baseline ("who spent it")
 //   Budgets            GET /admin/budgets: utilisation bars, reserved vs spent, soft alerts, reset
 //   Keys               GET /admin/keys, POST /admin/keys (the key is shown once), DELETE to revoke
@@ -79,6 +80,17 @@
       if (r[1] && r[1].rows.length) box.appendChild(table('By customer', [{ label: 'customer', key: 'customer', fmt: function (v) { return v == null ? '(none)' : v; } }, { label: 'Requests', key: 'requests', num: true, fmt: fmtInt }, { label: 'Spend', key: 'cost_usd', num: true, fmt: fmtUsd }], r[1].rows, 'drill-customers'));
     }, failed(box, 'drill-error'));
   }
+
+  // Spend by any one dimension the ledger groups by (route, deployment, provider, model, ...).
+  function drawSpendBy() {
+    var box = $('spend-by-table');
+    var by = $('spend-by').value;
+    return u.api(spendQuery(by, $('drill-since').value, [])).then(function (r) {
+      if (!r.rows.length) return empty(box, 'No spend in this range.', 'spend-by-empty');
+      box.replaceChildren(table(null, [{ label: by, key: by, fmt: function (v) { return v == null ? '(none)' : v; } }, { label: 'Requests', key: 'requests', num: true, fmt: fmtInt }, { label: 'Errors', key: 'errors', num: true, fmt: fmtInt }, { label: 'Spend', key: 'cost_usd', num: true, fmt: fmtUsd }], r.rows.slice(0, 20), 'spend-by-rows'));
+    }, failed(box, 'spend-by-error'));
+  }
+  $('spend-by').addEventListener('change', function () { drawSpendBy(); });
 
   // "Who spent it": each agent's last hour against its hourly average over the 23 hours before.
   function drawMovers() {
@@ -260,10 +272,10 @@
     ], rows.slice(0, 20), 'timeline-table'));
   }
 
-  $('drill-since').addEventListener('change', function () { drawDrill(); });
+  $('drill-since').addEventListener('change', function () { drawDrill(); drawSpendBy(); });
   D.register(function (d) {
     drawSimilarity(d);
     drawTimeline(d);
-    return Promise.all([drawDrill(), drawMovers(), drawBudgets().then(drawKeys), drawTail()]);
+    return Promise.all([drawDrill(), drawSpendBy(), drawMovers(), drawBudgets().then(drawKeys), drawTail()]);
   });
 })();

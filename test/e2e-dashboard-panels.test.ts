@@ -118,6 +118,14 @@ describe('dashboard panels in chromium', { skip }, () => {
     await page.locator('[data-testid=drill-up-0]').click();
     await page.locator('[data-testid=drill-team-red]').waitFor();
 
+    // Spend by one dimension: deployment, then provider, as the ledger groups them.
+    for (const by of ['deployment', 'provider']) {
+      await page.locator('#spend-by').selectOption(by);
+      const want = (await adminJson(`/admin/spend?group_by=${by}&since=24h`)).rows.map((r: Record<string, unknown>) => [r[by] == null ? '(none)' : String(r[by]), String(r.requests), usd(r.cost_usd as number)]);
+      await page.locator('[data-testid=spend-by-rows] th', { hasText: by }).waitFor();
+      assert.deepEqual((await rows(page, '[data-testid=spend-by-rows]')).map((r) => [r[0], r[1], r[3]]), want, by);
+    }
+
     // Who spent it: the last hour per agent (no history: the baseline is zero).
     const hour = await adminJson('/admin/spend?group_by=agent&since=1h');
     const triage = hour.rows.find((r: { agent: string }) => r.agent === 'triage');
