@@ -26,6 +26,9 @@ export const FEATURES: Record<string, FeatureVariant> = {
     describe: 'telemetry.metrics.enabled: false (metrics and the dashboard window are on by default: this ratio is the inverse of their cost)',
     top: ['telemetry: { metrics: { enabled: false } }'],
   },
+  'a-a': {
+    describe: 'nothing switched: the same config as modelplane (an A/A control; its ratio is the method\'s own bias and spread)',
+  },
   shadow10: {
     describe: '10% of the route mirrored in shadow to a second deployment of the same mock',
     deployments: ['  b: { provider: mock, model: bench-model }'],

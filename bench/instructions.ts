@@ -61,8 +61,23 @@ async function waitUp(port: number): Promise<void> {
   throw new Error('the gateway did not come up under valgrind');
 }
 
-/** Instructions the gateway process executed from start to exit, serving `count` requests. */
+/**
+ * Instructions the gateway process executed from start to exit, serving `count` requests. A free
+ * port can be taken by another process while valgrind starts the gateway (seconds): a run whose
+ * requests are not answered by our gateway (401 from someone else's) is retried on a new port.
+ */
 async function count(dir: string, mockPort: number, feature: FeatureVariant | undefined, scenario: Scenario, n: number): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await countOnce(dir, mockPort, feature, scenario, n);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.error(`retrying on another port: ${String(e)}`);
+    }
+  }
+}
+
+async function countOnce(dir: string, mockPort: number, feature: FeatureVariant | undefined, scenario: Scenario, n: number): Promise<number> {
   const port = await freePort();
   const config = join(dir, `gw-${port}.yaml`);
   writeFileSync(config, modelplaneConfig(port, mockPort, feature));
@@ -73,11 +88,14 @@ async function count(dir: string, mockPort: number, feature: FeatureVariant | un
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  await waitUp(port);
-  const body = requestBody(feature?.route ?? 'bench', scenario);
-  await send(port, body, n, 8, feature?.headers ?? {});
-  child.kill('SIGTERM');
-  await exited;
+  try {
+    await waitUp(port);
+    const body = requestBody(feature?.route ?? 'bench', scenario);
+    await send(port, body, n, 8, feature?.headers ?? {});
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
   const m = /Collected : (\d+)/.exec(err);
   if (!m) throw new Error(`no instruction count from valgrind:\n${err.slice(-2000)}`);
   return Number(m[1]);

@@ -1,5 +1,6 @@
 // modelplane dashboard, the panels over the admin API (loaded after app.js, refreshed with it):
 //   Spend drill-down   GET /admin/spend?group_by=team → key → agent → workflow (and customers),
+//                      and spend by any one dimension (route, deployment, provider, model, ...),
 //                      plus the last hour's top movers against their baseline ("who spent it")
 //   Budgets            GET /admin/budgets: utilisation bars, reserved vs spent, soft alerts, reset
 //   Keys               GET /admin/keys, POST /admin/keys (the key is shown once), DELETE to revoke
@@ -80,6 +81,17 @@
     }, failed(box, 'drill-error'));
   }
 
+  // Spend by any one dimension the ledger groups by (route, deployment, provider, model, ...).
+  function drawSpendBy() {
+    var box = $('spend-by-table');
+    var by = $('spend-by').value;
+    return u.api(spendQuery(by, $('drill-since').value, [])).then(function (r) {
+      if (!r.rows.length) return empty(box, 'No spend in this range.', 'spend-by-empty');
+      box.replaceChildren(table(null, [{ label: by, key: by, fmt: function (v) { return v == null ? '(none)' : v; } }, { label: 'Requests', key: 'requests', num: true, fmt: fmtInt }, { label: 'Errors', key: 'errors', num: true, fmt: fmtInt }, { label: 'Spend', key: 'cost_usd', num: true, fmt: fmtUsd }], r.rows.slice(0, 20), 'spend-by-rows'));
+    }, failed(box, 'spend-by-error'));
+  }
+  $('spend-by').addEventListener('change', function () { drawSpendBy(); });
+
   // "Who spent it": each agent's last hour against its hourly average over the 23 hours before.
   function drawMovers() {
     var box = $('movers');
@@ -129,15 +141,40 @@
           var b = budgetsById['key:' + id];
           return b ? el('span', null, fmtUsd(b.spent_usd) + ' of ' + fmtUsd(b.limit_usd)) : el('span', { class: 'muted' }, '–');
         } },
+        { label: 'Limits', key: 'limits', fmt: function (l) { return l && l.rpm ? fmtInt(l.rpm) + ' req/min' : '–'; } },
         { label: 'Actions', key: 'id', render: function (id, k) {
           if (k.status !== 'active' || k.source === 'config') return el('span', { class: 'muted' }, k.source === 'config' ? 'in config' : '');
-          return button('Revoke', { class: 'danger', 'data-testid': 'revoke-' + id, 'aria-label': 'Revoke key ' + k.name }, function () {
+          var cell = el('span', { class: 'actions' });
+          cell.appendChild(button('Edit limits', { 'data-testid': 'edit-' + id, 'aria-label': 'Edit the limits of key ' + k.name }, function () { cell.replaceWith(limitsEditor(id, k)); }));
+          cell.appendChild(button('Revoke', { class: 'danger', 'data-testid': 'revoke-' + id, 'aria-label': 'Revoke key ' + k.name }, function () {
             if (!window.confirm('Revoke key ' + k.name + '? Requests with it are refused at once.')) return;
             u.api('/admin/keys/' + encodeURIComponent(id), 'DELETE').then(D.refresh, function (e) { $('key-message').textContent = e.message; });
-          });
+          }));
+          return cell;
         } },
       ], r.keys, 'keys-table'));
     }, failed(box, 'keys-error'));
+  }
+
+  // An inline editor for a key's monthly budget and requests per minute (PATCH /admin/keys/<id>).
+  function limitsEditor(id, k) {
+    var f = el('form', { class: 'inline-form tight', 'aria-label': 'Limits of key ' + k.name, 'data-testid': 'limits-' + id });
+    var usd = el('input', { type: 'number', min: '0', step: 'any', 'aria-label': 'Monthly budget (USD)', placeholder: 'budget USD', 'data-testid': 'limits-usd' });
+    var rpm = el('input', { type: 'number', min: '1', step: '1', 'aria-label': 'Requests per minute', placeholder: 'req/min', 'data-testid': 'limits-rpm' });
+    if (k.budget && k.budget.usd) usd.value = String(k.budget.usd);
+    if (k.limits && k.limits.rpm) rpm.value = String(k.limits.rpm);
+    f.append(usd, rpm, el('button', { type: 'submit', 'data-testid': 'limits-save' }, 'Save'), button('Cancel', null, function () { D.refresh(); }));
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var body = {};
+      if (usd.value) body.budget = { usd: Number(usd.value), period: 'month' };
+      if (rpm.value) body.limits = { rpm: Number(rpm.value) };
+      u.api('/admin/keys/' + encodeURIComponent(id), 'PATCH', body).then(function () {
+        $('key-message').textContent = 'Limits of ' + k.name + ' saved.';
+        return D.refresh();
+      }, function (err) { $('key-message').textContent = 'Not saved: ' + err.message; });
+    });
+    return f;
   }
 
   $('key-form').addEventListener('submit', function (e) {
@@ -235,10 +272,10 @@
     ], rows.slice(0, 20), 'timeline-table'));
   }
 
-  $('drill-since').addEventListener('change', function () { drawDrill(); });
+  $('drill-since').addEventListener('change', function () { drawDrill(); drawSpendBy(); });
   D.register(function (d) {
     drawSimilarity(d);
     drawTimeline(d);
-    return Promise.all([drawDrill(), drawMovers(), drawBudgets().then(drawKeys), drawTail()]);
+    return Promise.all([drawDrill(), drawSpendBy(), drawMovers(), drawBudgets().then(drawKeys), drawTail()]);
   });
 })();

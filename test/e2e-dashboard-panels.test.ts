@@ -118,6 +118,14 @@ describe('dashboard panels in chromium', { skip }, () => {
     await page.locator('[data-testid=drill-up-0]').click();
     await page.locator('[data-testid=drill-team-red]').waitFor();
 
+    // Spend by one dimension: deployment, then provider, as the ledger groups them.
+    for (const by of ['deployment', 'provider']) {
+      await page.locator('#spend-by').selectOption(by);
+      const want = (await adminJson(`/admin/spend?group_by=${by}&since=24h`)).rows.map((r: Record<string, unknown>) => [r[by] == null ? '(none)' : String(r[by]), String(r.requests), usd(r.cost_usd as number)]);
+      await page.locator('[data-testid=spend-by-rows] th', { hasText: by }).waitFor();
+      assert.deepEqual((await rows(page, '[data-testid=spend-by-rows]')).map((r) => [r[0], r[1], r[3]]), want, by);
+    }
+
     // Who spent it: the last hour per agent (no history: the baseline is zero).
     const hour = await adminJson('/admin/spend?group_by=agent&since=1h');
     const triage = hour.rows.find((r: { agent: string }) => r.agent === 'triage');
@@ -141,17 +149,32 @@ describe('dashboard panels in chromium', { skip }, () => {
     assert.match(secret, /^mp-/);
     await ask(client(secret), 'from the new key');
     const made = ((await adminJson('/admin/keys')).keys as Array<{ id: string; name: string }>).find((k) => k.name === 'made-in-ui')!;
+    // Edit its limits in the UI: one request per minute (counted from the edit on).
+    await page.locator(`[data-testid="edit-${made.id}"]`).click();
+    await page.locator(`[data-testid="limits-${made.id}"] [data-testid=limits-rpm]`).fill('1');
+    await page.locator(`[data-testid="limits-${made.id}"] [data-testid=limits-usd]`).fill('2.5');
+    await page.locator(`[data-testid="limits-${made.id}"] [data-testid=limits-save]`).click();
+    await page.locator('#key-message', { hasText: 'saved' }).waitFor();
+    const edited = ((await adminJson('/admin/keys')).keys as Array<{ id: string; limits?: { rpm?: number }; budget?: { usd: number } }>).find((k) => k.id === made.id)!;
+    assert.equal(edited.limits?.rpm, 1);
+    assert.equal(edited.budget?.usd, 2.5);
+    // The table redraws after the save: wait for the row, then check its cell.
+    await page.locator('[data-testid=keys-table] tbody tr', { hasText: 'made-in-ui' }).filter({ hasText: 'req/min' }).waitFor();
+    assert.ok((await rows(page, '[data-testid=keys-table]')).some((r) => r[0] === 'made-in-ui' && r[6] === '1 req/min'));
+    await ask(client(secret), 'the one request this minute');
+    await assert.rejects(ask(client(secret), 'a second request this minute'), OpenAI.RateLimitError);
     await page.locator(`[data-testid="revoke-${made.id}"]`).click();
     await page.locator('[data-testid=keys-table] tbody tr', { hasText: 'made-in-ui' }).filter({ hasText: 'revoked' }).waitFor();
     await assert.rejects(ask(client(secret), 'after revocation'), OpenAI.AuthenticationError);
 
     // Live tail: every request served, newest first (the revoked key's was refused before it was
-    // served: no request line, no tail row, as for /metrics); a row's detail; a filter.
+    // served: no request line, no tail row, as for /metrics; the 429 was served); a detail; a filter.
     await refresh(page);
     const tail = (await adminJson('/admin/dashboard/tail?after=0')).requests as Array<{ seq: number; request_id: string; route: string; status: number; cost_usd: number | null }>;
     const shown = await rows(page, '[data-testid=tail-table]');
     assert.equal(shown.length, tail.length);
-    assert.equal(tail.length, 7, 'six chats and the new key\'s');
+    assert.equal(tail.length, 9, 'six chats, the new key\'s two answers and its rate-limit refusal (a served request)');
+    assert.deepEqual(tail.map((r) => r.status).slice(-1), [429]);
     assert.equal(shown[0]![4], String(tail[tail.length - 1]!.status));
     const first = tail[0]!;
     await page.locator(`[data-testid=tail-open-${first.seq}]`).click();

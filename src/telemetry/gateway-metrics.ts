@@ -9,11 +9,10 @@
 
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Call } from '../gateway/call.js';
-import type { Attempt } from '../routing/index.js';
-import type { GatewayError } from '../spec/errors.js';
 import type { AttributionLabel } from '../config/telemetry.js';
 import { FastCounter, FastGauge, FastHistogram, type Cell, type HistogramCell } from './fast-series.js';
 import type { DeploymentSnapshot, RouteSnapshot } from '../config/snapshot.js';
+import { AttemptMetrics } from './attempt-metrics.js';
 import { CellTree } from './cell-tree.js';
 import { DecisionMetrics } from './decision-metrics.js';
 import { LabelGuard, NONE } from './label-guard.js';
@@ -64,17 +63,6 @@ interface RequestCells {
   route: string;
 }
 
-/** Upstream attempt cells of one deployment and operation. */
-interface AttemptCells {
-  success: Cell;
-  abandoned: Cell;
-  failure: Map<string, Cell>;
-  durationOk?: HistogramCell;
-  durationByError: Map<string, HistogramCell>;
-}
-
-const T0 = Symbol('metrics.firstAttemptStart');
-const A0 = Symbol('metrics.firstAttempt');
 
 export interface MetricsOptions {
   labels: readonly AttributionLabel[];
@@ -87,9 +75,6 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly attribution: readonly AttributionLabel[];
   private readonly tree: CellTree<RouteSnapshot, DeploymentSnapshot, RequestCells>;
-  private readonly attemptCells = new WeakMap<DeploymentSnapshot, Map<string, AttemptCells>>();
-  /** Start times of attempts after a call's first (retries, hedges, fallbacks): rare. */
-  private readonly laterStarts = new WeakMap<Attempt, number>();
 
   private readonly requests: FastCounter;
   private readonly errors: FastCounter;
@@ -99,9 +84,7 @@ export class GatewayMetrics {
   private readonly fallbacks: FastCounter;
   private readonly hedges: FastCounter;
   private readonly resumptions: FastCounter;
-  private readonly attempts: FastCounter;
   private readonly tokenUsage: FastHistogram;
-  private readonly operationDuration: FastHistogram;
   private readonly requestDuration: FastHistogram;
   private readonly ttft: FastHistogram;
   readonly inFlight: FastGauge;
@@ -126,15 +109,16 @@ export class GatewayMetrics {
     this.fallbacks = new FastCounter('modelplane_fallbacks_total', 'Failed attempts the gateway moved past, by reason (error code).', ['route', 'reason'], r);
     this.hedges = new FastCounter('modelplane_hedges_total', 'Hedged attempts started.', ['route'], r);
     this.resumptions = new FastCounter('modelplane_resumptions_total', 'Streams resumed on another deployment.', ['route'], r);
-    this.attempts = new FastCounter('modelplane_attempts_total', 'Upstream attempts, by verdict (success, failure, abandoned) and error code.', ['deployment', 'provider', 'outcome', 'code'], r);
+    const attempts = new FastCounter('modelplane_attempts_total', 'Upstream attempts, by verdict (success, failure, abandoned) and error code.', ['deployment', 'provider', 'outcome', 'code'], r);
     this.tokenUsage = new FastHistogram('gen_ai_client_token_usage', 'GenAI: tokens used per operation (gen_ai.client.token.usage).', [...GENAI, 'gen_ai_token_type'], BUCKETS.tokens, r);
-    this.operationDuration = new FastHistogram('gen_ai_client_operation_duration_seconds', 'GenAI: duration of each upstream attempt (gen_ai.client.operation.duration).', [...GENAI, 'error_type'], BUCKETS.operationSeconds, r);
+    const operationDuration = new FastHistogram('gen_ai_client_operation_duration_seconds', 'GenAI: duration of each upstream attempt (gen_ai.client.operation.duration).', [...GENAI, 'error_type'], BUCKETS.operationSeconds, r);
     this.requestDuration = new FastHistogram('gen_ai_server_request_duration_seconds', 'GenAI: duration of each request the gateway served (gen_ai.server.request.duration).', [...GENAI, 'error_type'], BUCKETS.operationSeconds, r);
     this.ttft = new FastHistogram('gen_ai_server_time_to_first_token_seconds', 'GenAI: time to the first token of a streamed answer (gen_ai.server.time_to_first_token).', [...GENAI], BUCKETS.ttftSeconds, r);
     this.inFlight = new FastGauge('modelplane_in_flight_requests', 'Chat and embeddings requests being served.', ['endpoint'], r);
     this.configVersion = new Gauge({ name: 'modelplane_config_version', help: 'Version of the config snapshot serving requests.', registers });
     this.reloads = new Counter({ name: 'modelplane_config_reloads_total', help: 'Config reloads, by outcome (success, failure).', labelNames: ['outcome'], registers });
     this.breakerState = new Gauge({ name: 'modelplane_breaker_state', help: 'Circuit breaker state per provider, deployment and credential (1 for the current state).', labelNames: ['level', 'id', 'state'], registers });
+    this.attemptMetrics = new AttemptMetrics(attempts, operationDuration);
     this.decisions = new DecisionMetrics(r);
     registerStateMetrics(r, opts.sources ?? {}, opts.maxLabelValues);
     this.reloads.inc({ outcome: 'success' }, 0);
@@ -252,57 +236,6 @@ export class GatewayMetrics {
     }
   }
 
-  attemptStarted(call: Call, a: Attempt, now: number): void {
-    // The first attempt's start lives on the call; a WeakMap entry per attempt costs GC time.
-    if (call[A0] === undefined) {
-      call[A0] = a;
-      call[T0] = now;
-    } else this.laterStarts.set(a, now);
-  }
-
-  private cellsOfAttempt(call: Call, d: DeploymentSnapshot): AttemptCells {
-    let byOp = this.attemptCells.get(d);
-    if (byOp === undefined) this.attemptCells.set(d, (byOp = new Map()));
-    let c = byOp.get(call.endpoint);
-    if (c === undefined) {
-      const op = operationName(call);
-      byOp.set(
-        call.endpoint,
-        (c = {
-          success: this.attempts.cell(d.id, d.provider.id, 'success', NONE),
-          abandoned: this.attempts.cell(d.id, d.provider.id, 'abandoned', NONE),
-          failure: new Map(),
-          ...(op === undefined ? {} : { durationOk: this.operationDuration.cell(op, d.provider.id, d.model, d.model, NONE) }),
-          durationByError: new Map(),
-        }),
-      );
-    }
-    return c;
-  }
-
-  /** A successful attempt: its latency comes with the verdict. */
-  attemptSucceeded(call: Call, a: Attempt, latencyMs: number): void {
-    const c = this.cellsOfAttempt(call, a.deployment);
-    c.success.value++;
-    if (c.durationOk !== undefined) this.operationDuration.observe(c.durationOk, latencyMs / 1000);
-  }
-
-  attemptFailed(call: Call, a: Attempt, err: GatewayError, now: number): void {
-    const d = a.deployment;
-    const c = this.cellsOfAttempt(call, d);
-    const code = err.code;
-    let f = c.failure.get(code);
-    if (f === undefined) c.failure.set(code, (f = this.attempts.cell(d.id, d.provider.id, 'failure', code)));
-    f.value++;
-    const t0 = call[A0] === a ? (call[T0] as number) : this.laterStarts.get(a);
-    const op = operationName(call);
-    if (t0 === undefined || op === undefined) return;
-    let h = c.durationByError.get(code);
-    if (h === undefined) c.durationByError.set(code, (h = this.operationDuration.cell(op, d.provider.id, d.model, d.model, code)));
-    this.operationDuration.observe(h, (now - t0) / 1000);
-  }
-
-  attemptAbandoned(call: Call, a: Attempt): void {
-    this.cellsOfAttempt(call, a.deployment).abandoned.value++;
-  }
+  /** The attempt observer's side: `modelplane_attempts_total` and the GenAI client duration. */
+  readonly attemptMetrics: AttemptMetrics;
 }

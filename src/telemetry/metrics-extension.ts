@@ -151,10 +151,10 @@ export function metricsExtension(opts: MetricsExtensionOptions): MetricsExtensio
       return next();
     },
     observer: {
-      started: (c, a) => metrics.attemptStarted(c, a, c.ex.clock()),
-      succeeded: (c, a, latencyMs) => metrics.attemptSucceeded(c, a, latencyMs),
-      failed: (c, a, err, at) => metrics.attemptFailed(c, a, err, at),
-      abandoned: (c, a) => metrics.attemptAbandoned(c, a),
+      started: (c, a) => metrics.attemptMetrics.started(c, a, c.ex.clock()),
+      succeeded: (c, a, latencyMs) => metrics.attemptMetrics.succeeded(c, a, latencyMs),
+      failed: (c, a, err, at) => metrics.attemptMetrics.failed(c, a, err, at),
+      abandoned: (c, a) => metrics.attemptMetrics.abandoned(c, a),
     },
     after: (call) => {
       const g = call[IN_FLIGHT] as { value: number } | undefined;

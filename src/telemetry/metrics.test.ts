@@ -182,6 +182,33 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('GET /admin/dashboard/tail', () => {
+  test('pages by seq, wants the admin key, and says what to fix in a bad query', async () => {
+    const g = gateway('');
+    try {
+      await g.inject({ method: 'POST', url: '/v1/chat/completions', headers: asUser({ 'x-team': 'blue' }), payload: chat });
+      await g.inject({ method: 'POST', url: '/v1/chat/completions', headers: asUser(), payload: chat });
+      const admin = { authorization: 'Bearer sk-admin' };
+      const all = await g.inject({ method: 'GET', url: '/admin/dashboard/tail', headers: admin });
+      assert.equal(all.statusCode, 200, all.body);
+      const body = all.json() as { seq: number; requests: Array<{ seq: number; team: string | null; cost_usd: number; route: string }> };
+      assert.equal(body.seq, 2);
+      assert.deepEqual(body.requests.map((r) => [r.seq, r.team, r.route, r.cost_usd]), [[1, 'blue', 'r', 0.125], [2, null, 'r', 0.125]]);
+      const later = await g.inject({ method: 'GET', url: '/admin/dashboard/tail?after=1', headers: admin });
+      assert.deepEqual((later.json() as typeof body).requests.map((r) => r.seq), [2]);
+      assert.equal((await g.inject({ method: 'GET', url: '/admin/dashboard/tail', headers: asUser() })).statusCode, 401);
+      const bad = await g.inject({ method: 'GET', url: '/admin/dashboard/tail?after=soon', headers: admin });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.json().error.message, /^after: /);
+      const big = await g.inject({ method: 'GET', url: '/admin/dashboard/tail?limit=100000', headers: admin });
+      assert.equal(big.statusCode, 400);
+      assert.match(big.json().error.message, /^limit: an integer from 1 to 500/);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('deploy/ files', () => {
   test('every metric the Grafana dashboard and the alert rules query exists', async () => {
     const { readFileSync } = await import('node:fs');
