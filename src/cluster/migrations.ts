@@ -55,10 +55,16 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO mp_meta (k, v) VALUES ('tenant_changes', 0) ON CONFLICT DO NOTHING;
     `,
   },
+  {
+    // What a cache hit saved (issue 10): additive, so instances of version 1 keep inserting.
+    version: 2,
+    name: 'ledger cache_saved_usd',
+    sql: 'ALTER TABLE mp_ledger ADD COLUMN IF NOT EXISTS cache_saved_usd double precision',
+  },
 ];
 
 /** The schema this build of the gateway needs. */
-export const REQUIRED_SCHEMA_VERSION = 1;
+export const REQUIRED_SCHEMA_VERSION = 2;
 
 const LOCK_KEY = 727_017; // any constant: the advisory lock that serialises migrators
 

@@ -1,7 +1,7 @@
 // The shared ledger table (mp_ledger) in Postgres: idempotent batch inserts from the spool, and
 // the cluster-wide reads (spend by group, records) that the per-instance ledger cannot answer.
 import type { PgPool } from '../cluster/pg-pool.js';
-import { GROUP_BY, type GroupBy, type LedgerRecord, type SpendQuery, type SpendRow, type SpendScope } from './ledger-store.js';
+import { GROUP_BY, SHADOW_ENDPOINTS, type GroupBy, type LedgerRecord, type SpendQuery, type SpendRow, type SpendScope } from './ledger-store.js';
 
 export interface ShippedRecord {
   /** Idempotency key: `<spool id>:<seq>`. */
@@ -36,7 +36,11 @@ const COLUMNS = [
   ['ttft_ms', 'double precision', (r: LedgerRecord) => r.ttftMs],
   ['cache', 'text', (r: LedgerRecord) => r.cache],
   ['endpoint', 'text', (r: LedgerRecord) => r.endpoint],
+  ['cache_saved_usd', 'double precision', (r: LedgerRecord) => r.cacheSavedUsd],
 ] as const;
+
+/** Budget totals leave mirrored calls' spend out (SHADOW_ENDPOINTS), as the embedded ledger does. */
+const NOT_SHADOW = `(endpoint IS NULL OR endpoint NOT IN (${SHADOW_ENDPOINTS.map((e) => `'${e}'`).join(', ')}))`;
 
 // One statement per batch whatever its size: one array parameter per column, unnested.
 const INSERT_SQL = (() => {
@@ -111,7 +115,7 @@ export async function clusterSpend(pool: PgPool, q: SpendQuery): Promise<SpendRo
 export async function clusterSpentSince(pool: PgPool, scope: SpendScope, sinceMs: number): Promise<number> {
   const r =
     scope.column === 'global'
-      ? await pool.query<{ usd: number }>('SELECT coalesce(sum(cost_usd), 0)::float8 AS usd FROM mp_ledger WHERE ts >= $1', [sinceMs])
-      : await pool.query<{ usd: number }>(`SELECT coalesce(sum(cost_usd), 0)::float8 AS usd FROM mp_ledger WHERE ${GROUP_COLUMN[scope.column]} = $1 AND ts >= $2`, [scope.value, sinceMs]);
+      ? await pool.query<{ usd: number }>(`SELECT coalesce(sum(cost_usd), 0)::float8 AS usd FROM mp_ledger WHERE ts >= $1 AND ${NOT_SHADOW}`, [sinceMs])
+      : await pool.query<{ usd: number }>(`SELECT coalesce(sum(cost_usd), 0)::float8 AS usd FROM mp_ledger WHERE ${GROUP_COLUMN[scope.column]} = $1 AND ts >= $2 AND ${NOT_SHADOW}`, [scope.value, sinceMs]);
   return r.rows[0]?.usd ?? 0;
 }

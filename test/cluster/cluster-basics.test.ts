@@ -62,7 +62,7 @@ test('serve refuses a schema older than it needs and names the command; migrate 
     const env = { ...process.env, MP_DATA_DIR: join(dir, 'data') };
     const serve = spawnSync(process.execPath, [BIN, 'serve', '--config', file, '--port', '0'], { encoding: 'utf8', env, timeout: 30_000 });
     assert.equal(serve.status, 1, serve.stderr);
-    assert.match(serve.stderr, /schema is at version 0, this gateway needs 1: run `modelplane migrate --config .*gw\.yaml` first/);
+    assert.match(serve.stderr, /schema is at version 0, this gateway needs 2: run `modelplane migrate --config .*gw\.yaml` first/);
     // Postgres unreachable: one line naming the setting and the URL without its password.
     writeFileSync(join(dir, 'down.yaml'), clusterConfig({ sim: 'http://127.0.0.1:9', redis: redis.url, postgres: 'postgres://postgres:secret@127.0.0.1:9/modelplane' }));
     const down = spawnSync(process.execPath, [BIN, 'serve', '--config', join(dir, 'down.yaml'), '--port', '0'], { encoding: 'utf8', env, timeout: 30_000 });
@@ -71,10 +71,10 @@ test('serve refuses a schema older than it needs and names the command; migrate 
     assert.doesNotMatch(down.stderr, /secret|\n\s+at /);
     const first = spawnSync(process.execPath, [BIN, 'migrate', '--config', file], { encoding: 'utf8', env });
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /schema version 0 -> 1 \(applied #1/);
+    assert.match(first.stdout, /schema version 0 -> 2 \(applied #1, #2;/);
     const again = spawnSync(process.execPath, [BIN, 'migrate', '--config', file], { encoding: 'utf8', env });
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, /schema version 1 -> 1 \(already up to date/);
+    assert.match(again.stdout, /schema version 2 -> 2 \(already up to date/);
   } finally {
     await Promise.all([redis.close(), postgres.close()]);
     rmSync(dir, { recursive: true, force: true });

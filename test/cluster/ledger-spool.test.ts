@@ -114,3 +114,19 @@ test('an unsettled request (its instance died after admission) ships as unsettle
     { request_id: 'unsettled-settled', settlement: 'settled', cost_usd: 0.001 },
   ]);
 });
+
+test('a cache hit ships what it saved; budget totals from Postgres leave shadow rows out, as the embedded ledger does', async () => {
+  const { clusterSpentSince } = await import('../../src/store/postgres-ledger.js');
+  const s = open('saved');
+  const base = { ...record('saved-0', 0), ts: 1_800_000_000_000, team: 'saved-team' };
+  s.append([
+    { ...base, requestId: 'saved-hit', costUsd: 0, cache: 'hit-exact', cacheSavedUsd: 0.25 },
+    { ...base, requestId: 'saved-live', costUsd: 0.5 },
+    { ...base, requestId: 'saved-shadow', costUsd: 2, endpoint: 'shadow' },
+  ]);
+  await s.drain();
+  s.close();
+  const hit = await pool.query<{ cache_saved_usd: number | null }>("SELECT cache_saved_usd FROM mp_ledger WHERE request_id = 'saved-hit'");
+  assert.equal(hit.rows[0]?.cache_saved_usd, 0.25);
+  assert.equal(await clusterSpentSince(pool, { column: 'team', value: 'saved-team' }, base.ts - 1), 0.5);
+});
