@@ -11,4 +11,9 @@ if (!existsSync(fileURLToPath(entry))) {
 }
 const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2));
-if (typeof code === 'number' && code !== 0) process.exitCode = code;
+if (typeof code === 'number' && code !== 0) {
+  process.exitCode = code;
+  // A worker of `serve --workers` that failed to start still holds Redis and Postgres handles:
+  // it exits, so the primary starts a replacement instead of keeping a worker that serves nothing.
+  if (process.env.MODELPLANE_WORKER_SLOT !== undefined) process.exit(code);
+}

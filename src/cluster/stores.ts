@@ -16,7 +16,6 @@ import { createRedis, ready, type ScriptedRedis } from './redis/client.js';
 
 const REDIS_START_WAIT_MS = 3_000;
 import { checkSchema, SchemaTooOldError } from './migrations.js';
-import { workerSlot } from './workers.js';
 import { createPgPool, pgReachable, redact, type PgPool } from './pg-pool.js';
 
 export interface StoresLog {
@@ -59,9 +58,8 @@ export async function openSharedStores(snapshot: Snapshot, opts: OpenStoresOptio
     throw new Error(`cluster mode: cannot use Postgres at ${redact(settings.postgres.url)} (storage.postgres.url): ${(e as Error).message}`);
   }
   // The spool is per instance: each needs its own data directory (a volume in Kubernetes).
-  const base = resolveDataDir(snapshot.storage, opts.configFile) ?? join(process.cwd(), DEFAULT_DATA_DIR_NAME);
-  const slot = workerSlot();
-  const dir = slot === undefined || base === ':memory:' ? base : join(base, `worker-${slot}`);
+  // (resolveDataDir gives a worker of `serve --workers` its own `worker-<slot>` directory.)
+  const dir = resolveDataDir(snapshot.storage, opts.configFile) ?? join(process.cwd(), DEFAULT_DATA_DIR_NAME);
   const file = (name: string) => (dir === ':memory:' ? ':memory:' : join(dir, name));
   const ledgerStore = new SpooledLedgerStore({ local: new SqliteLedgerStore(file(LEDGER_DB_FILE)), spoolPath: file(SPOOL_DB_FILE), pool, instance: instanceId, log: opts.log });
   const responsesStore = new PostgresResponsesStore({ pool, onError: (err, lost) => (lost > 0 ? opts.log.error({ err: String(err), lost }, 'responses store: backlog full, responses lost') : opts.log.warn({ err: String(err) }, 'responses store: Postgres write failed, retrying')) });

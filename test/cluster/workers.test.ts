@@ -7,12 +7,17 @@ import { adminGet, chat, startCluster } from './harness.js';
 interface View { instances: Array<{ id: string; pid: number }> }
 
 async function untilInstances(c: Parameters<typeof adminGet>[0], url: string, check: (v: View) => boolean): Promise<View> {
-  for (;;) {
+  // A liveness guard, not a speed bound: a worker that never registers fails the test (and the
+  // finally below stops every process) instead of hanging the suite until its timeout.
+  let last: View | undefined;
+  for (let i = 0; i < 3000; i++) {
     // A connection the agent kept to a killed worker resets: ask again on a fresh one.
     const v = await adminGet(c, url, '/admin/cluster').then((r) => r.json as View, () => undefined);
     if (v && check(v)) return v;
+    last = v ?? last;
     await new Promise((r) => setTimeout(r, 20));
   }
+  assert.fail(`the registry never showed the expected workers: ${JSON.stringify(last)}`);
 }
 
 test('serve --workers 2: two registered instances behind one port; a killed worker is replaced', { timeout: 120_000 }, async () => {
