@@ -32,7 +32,7 @@ function sh(cmd, args, opts = {}) {
 step('npm pack');
 const packed = JSON.parse(sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root }))[0];
 const files = packed.files.map((f) => f.path);
-const unwanted = files.filter((f) => /\.test\.js$|\.map$|\.suite\.js$|^(test|bench|src\/(?!catalog\/providers\.yaml|catalog\/model-families\.yaml|routing\/auto\/default-router\.json))|^dist\/(test|bench)\//.test(f));
+const unwanted = files.filter((f) => /\.test\.js$|\.map$|\.suite\.js$|^(test|bench|src\/(?!catalog\/providers\.yaml|catalog\/model-families\.yaml|routing\/auto\/(default|embedder)-router\.json))|^dist\/(test|bench)\//.test(f));
 if (unwanted.length) fail(`the tarball ships files that do not run: ${unwanted.slice(0, 5).join(', ')}`);
 for (const needed of ['bin/modelplane.js', 'dist/src/cli/index.js', 'dist/testkit/simulator.js', 'src/catalog/providers.yaml', 'src/catalog/model-families.yaml', 'src/routing/auto/default-router.json', 'dashboard/index.html', 'package.json']) {
   if (!files.includes(needed)) fail(`the tarball lacks ${needed}`);
