@@ -45,6 +45,19 @@ export const SHADOW_ENDPOINTS = ['shadow', 'shadow-judge'] as const;
 export const GROUP_BY = ['agent', 'workflow', 'customer', 'team', 'key', 'route', 'deployment', 'provider', 'model'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
+/** The ledger table's column for each group-by (the same in the SQLite and Postgres ledgers). */
+export const GROUP_COLUMN: Readonly<Record<GroupBy, string>> = {
+  agent: 'agent',
+  workflow: 'workflow',
+  customer: 'customer',
+  team: 'team',
+  key: 'key_id',
+  route: 'route',
+  deployment: 'deployment',
+  provider: 'provider',
+  model: 'model',
+};
+
 export interface SpendQuery {
   groupBy: GroupBy;
   sinceMs?: number;

@@ -1,7 +1,7 @@
 // The shared ledger table (mp_ledger) in Postgres: idempotent batch inserts from the spool, and
 // the cluster-wide reads (spend by group, records) that the per-instance ledger cannot answer.
 import type { PgPool } from '../cluster/pg-pool.js';
-import { GROUP_BY, SHADOW_ENDPOINTS, type GroupBy, type LedgerRecord, type SpendQuery, type SpendRow, type SpendScope } from './ledger-store.js';
+import { GROUP_BY, GROUP_COLUMN, SHADOW_ENDPOINTS, type LedgerRecord, type SpendQuery, type SpendRow, type SpendScope } from './ledger-store.js';
 
 export interface ShippedRecord {
   /** Idempotency key: `<spool id>:<seq>`. */
@@ -76,17 +76,6 @@ export async function clusterLedgerRows(pool: PgPool, sinceMs = 0): Promise<Clus
   return r.rows.map((x) => ({ entryId: x.entry_id, requestId: x.request_id, inputTokens: x.input_tokens, outputTokens: x.output_tokens, costUsd: x.cost_usd, status: x.status, settlement: x.settlement, instance: x.instance }));
 }
 
-const GROUP_COLUMN: Record<GroupBy, string> = {
-  agent: 'agent',
-  workflow: 'workflow',
-  customer: 'customer',
-  team: 'team',
-  key: 'key_id',
-  route: 'route',
-  deployment: 'deployment',
-  provider: 'provider',
-  model: 'model',
-};
 
 /** Spend grouped across every instance (what `GET /admin/spend` answers for one instance). */
 export async function clusterSpend(pool: PgPool, q: SpendQuery): Promise<SpendRow[]> {

@@ -5,21 +5,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LedgerRollup, splitRange } from './ledger-rollup.js';
-import { GROUP_BY, SHADOW_ENDPOINTS, type GroupBy, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
+import { GROUP_BY, GROUP_COLUMN, SHADOW_ENDPOINTS, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 
-const COLUMN: Record<GroupBy, string> = {
-  agent: 'agent',
-  workflow: 'workflow',
-  customer: 'customer',
-  team: 'team',
-  key: 'key_id',
-  route: 'route',
-  deployment: 'deployment',
-  provider: 'provider',
-  model: 'model',
-};
 
 const FIELDS = [
   ['ts', 'ts'], ['request_id', 'requestId'], ['key_id', 'keyId'], ['team', 'team'], ['customer', 'customer'], ['agent', 'agent'],
@@ -99,7 +88,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   spend(q: SpendQuery): SpendRow[] {
     if (!GROUP_BY.includes(q.groupBy)) throw new Error(`unknown group_by "${q.groupBy}"`);
-    const col = COLUMN[q.groupBy];
+    const col = GROUP_COLUMN[q.groupBy];
     const filters: string[] = [];
     const filterArgs: string[] = [];
     for (const [field, column] of [['team', 'team'], ['keyId', 'key_id'], ['customer', 'customer'], ['agent', 'agent']] as const) {
