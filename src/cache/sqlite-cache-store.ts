@@ -5,12 +5,11 @@
 // gateway listens). Rows the memory store evicts are deleted too, so the file stays about as large
 // as the memory bound.
 
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { CachedAnswer } from './answer.js';
 import type { Clock } from './lru.js';
 import { MemoryCacheStore, type CacheStore, type CacheStoreStats, type PurgeFilter } from './store.js';
+import { openSqlite } from '../store/open-sqlite.js';
 
 export const CACHE_DB_FILE = 'cache.sqlite';
 
@@ -44,14 +43,11 @@ export class SqliteCacheStore implements CacheStore {
   private closed = false;
 
   constructor(o: SqliteCacheStoreOptions) {
-    if (o.path !== ':memory:') mkdirSync(dirname(o.path), { recursive: true });
     this.clock = o.clock ?? Date.now;
     this.memory = new MemoryCacheStore({ maxBytes: o.maxBytes, clock: this.clock, ...(o.maxEntryBytes !== undefined ? { maxEntryBytes: o.maxEntryBytes } : {}) });
     this.flushIntervalMs = o.flushIntervalMs ?? 500;
     this.onError = o.onError ?? (() => undefined);
-    this.db = new Database(o.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqlite(o.path);
     this.db.exec('CREATE TABLE IF NOT EXISTS cache_entries (key TEXT PRIMARY KEY, route TEXT NOT NULL, scope TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, body TEXT NOT NULL)');
     const put = this.db.prepare<[string, string, string, number, number, string]>('INSERT OR REPLACE INTO cache_entries (key, route, scope, stored_at, expires_at, body) VALUES (?, ?, ?, ?, ?, ?)');
     const del = this.db.prepare<[string]>('DELETE FROM cache_entries WHERE key = ?');

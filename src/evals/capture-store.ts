@@ -1,8 +1,9 @@
 // Captured prompts and answers, in the embedded store (substitution.db beside the shadow pairs),
 // written behind: `put` queues in memory and a timer writes the queue in one transaction, never
 // on a request's path. Each flush also applies the routes' retention and byte caps, oldest first.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { EvalMessage } from './suite.js';
+import { openSqlite } from '../store/open-sqlite.js';
 
 export interface CaptureRecord {
   at: number;
@@ -58,10 +59,7 @@ export class SqliteCaptureStore {
     private readonly now: () => number = Date.now,
     private readonly flushIntervalMs = 250,
   ) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 2000');
+    this.db = openSqlite(path);
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS captures (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, route TEXT NOT NULL, request_id TEXT NOT NULL,
         deployment TEXT, bytes INTEGER NOT NULL, redacted INTEGER NOT NULL, body TEXT NOT NULL);

@@ -1,7 +1,8 @@
 // Promotion state, kept so a promotion resumes at its step after a gateway restart. Saves are
 // written behind (next turn of the event loop), so a decision never waits on the disk.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { PromotionState } from './state.js';
+import { openSqlite } from '../store/open-sqlite.js';
 
 export interface PromotionStore {
   load(): PromotionState[];
@@ -30,9 +31,7 @@ export class SqlitePromotionStore implements PromotionStore {
   private readonly upsert: (rows: Array<[string, string]>) => void;
 
   constructor(path: string, private readonly onError: (err: unknown, lost: number) => void = () => {}) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqlite(path);
     this.db.exec('CREATE TABLE IF NOT EXISTS promotions (route TEXT PRIMARY KEY, updated_at INTEGER NOT NULL, body TEXT NOT NULL)');
     const stmt = this.db.prepare<[string, number, string]>('INSERT OR REPLACE INTO promotions (route, updated_at, body) VALUES (?, ?, ?)');
     this.upsert = this.db.transaction((rows: Array<[string, string]>) => {

@@ -3,9 +3,10 @@
 // aggregates their totals back, so the report survives a restart. Every row is marked
 // `kind = 'shadow'`: shadow spend is the operator's, never the caller's, and a ledger reading
 // this table can tell it apart.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { emptyTotals, addPair, type ShadowTotals } from './aggregate.js';
 import type { ShadowPair } from './compare.js';
+import { openSqlite } from '../store/open-sqlite.js';
 
 export interface ShadowStore {
   put(p: ShadowPair): void;
@@ -52,9 +53,7 @@ export class SqliteShadowStore implements ShadowStore {
   private closed = false;
 
   constructor(path: string, private readonly onError: (err: unknown, lost: number) => void = () => {}, private readonly flushIntervalMs = 250, private readonly batchSize = 256) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqlite(path);
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS shadow_pairs (at INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'shadow', route TEXT NOT NULL, candidate TEXT NOT NULL,
         request_id TEXT NOT NULL, similarity REAL, shadow_cost_usd REAL, primary_cost_usd REAL, shadow_error TEXT, body TEXT NOT NULL);

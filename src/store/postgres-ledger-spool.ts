@@ -12,13 +12,12 @@
 //
 // Reads (spend, totals) answer from the embedded ledger this instance also keeps: the interface
 // is synchronous. Cluster-wide spend comes from Postgres (`clusterSpend` in postgres-ledger.ts).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { PgPool } from '../cluster/pg-pool.js';
 import type { LedgerRecord, LedgerStore, SpendQuery, SpendRow, SpendScope, SpendTotals } from './ledger-store.js';
 import { shipLedgerBatch, type ShippedRecord } from './postgres-ledger.js';
+import { openSqlite } from './open-sqlite.js';
 
 export const SPOOL_DB_FILE = 'ledger-spool.sqlite';
 /** Marks a spooled record as unsettled (a field no LedgerRecord has). */
@@ -76,11 +75,7 @@ export class SpooledLedgerStore implements LedgerStore {
   constructor(opts: SpooledLedgerOptions) {
     this.opts = { batchSize: 500, intervalMs: 100, maxRetryMs: 2_000, maxSpool: 1_000_000, ...opts };
     this.local = opts.local;
-    if (opts.spoolPath !== ':memory:') mkdirSync(dirname(opts.spoolPath), { recursive: true });
-    this.db = new Database(opts.spoolPath);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL: a committed record survives a process crash (SIGKILL, OOM), not a power loss.
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqlite(opts.spoolPath);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);

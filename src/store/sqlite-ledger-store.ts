@@ -1,11 +1,10 @@
 // LedgerStore on SQLite, indexed on time: every query has a time range (group-by reports, and
 // the per-period totals budgets are rebuilt from at start-up). Whole days are read from the
 // daily roll-up (ledger-rollup.ts), only the partial days at a range's edges from the raw rows.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { LedgerRollup, splitRange } from './ledger-rollup.js';
 import { GROUP_BY, GROUP_COLUMN, SHADOW_ENDPOINTS, type LedgerRecord, type LedgerStore, type SpendQuery, type SpendRow, type SpendScope, type SpendTotals } from './ledger-store.js';
+import { openSqlite } from './open-sqlite.js';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 
@@ -34,11 +33,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly rollup: LedgerRollup;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 2000');
+    this.db = openSqlite(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS ledger (
         ts INTEGER NOT NULL, request_id TEXT NOT NULL, key_id TEXT, team TEXT, customer TEXT, agent TEXT, workflow TEXT,

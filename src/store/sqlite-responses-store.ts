@@ -5,11 +5,10 @@
 // better-sqlite3 is synchronous, so a flush holds the event loop for the length of one batched
 // transaction (well under a millisecond per hundred rows on WAL with synchronous=NORMAL). That is
 // the price of not shipping a worker thread; batching keeps it rare and off any request's path.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Lru } from './lru.js';
 import type { ResponsesStore, RetentionPolicy, StoredResponse } from './responses-store.js';
+import { openSqlite } from './open-sqlite.js';
 
 export interface SqliteResponsesStoreOptions {
   /** Database file, or `:memory:`. Its directory is created when missing. */
@@ -58,13 +57,8 @@ export class SqliteResponsesStore implements ResponsesStore {
   private flushWaiters: Array<() => void> = [];
 
   constructor(opts: SqliteResponsesStoreOptions) {
-    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-    this.db = new Database(opts.path);
-    this.db.pragma('journal_mode = WAL');
     this.strict = opts.durability === 'strict';
-    // NORMAL in WAL mode syncs at checkpoints only: a committed row survives a process crash
-    // but not a power loss. Strict mode pays an fsync per commit to survive both.
-    this.db.pragma(this.strict ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    this.db = openSqlite(opts.path, { durability: this.strict ? 'strict' : 'normal' });
     this.db.exec('CREATE TABLE IF NOT EXISTS responses (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT NOT NULL)');
     // Retention deletes by age and keeps the newest N: both walk created_at.
     this.db.exec('CREATE INDEX IF NOT EXISTS responses_created_at ON responses (created_at)');

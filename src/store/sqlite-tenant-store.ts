@@ -1,10 +1,9 @@
 // TenantStore on SQLite (better-sqlite3, WAL), shared by the gateway and the CLI: WAL lets the
 // CLI write while the gateway reads, and the change counter (table `meta`) is how the gateway learns of
 // a change (it polls it off the request path).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditRecord, StoredTenant, TenantKind, TenantStore } from './tenant-store.js';
+import { openSqlite } from './open-sqlite.js';
 
 export const TENANTS_DB_FILE = 'tenants.sqlite';
 
@@ -31,11 +30,7 @@ export class SqliteTenantStore implements TenantStore {
   private readonly now: () => number;
 
   constructor(path: string, opts: { now?: () => number } = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 2000');
+    this.db = openSqlite(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tenants (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, id));
       CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,

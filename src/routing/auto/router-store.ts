@@ -8,9 +8,8 @@
 // while (recorder.ts), and feedback that arrives in that time takes it along. Vectors are hashed
 // features, not the prompt, and nothing is kept for requests nobody labels.
 
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../store/open-sqlite.js';
 
 export const ROUTER_DB_FILE = 'router.sqlite';
 
@@ -105,11 +104,7 @@ export class SqliteRouterStore {
   private readonly getDecision: Database.Statement;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 2000');
+    this.db = openSqlite(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS decisions (
         request_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, route TEXT NOT NULL, tier TEXT NOT NULL, tier_index INTEGER NOT NULL,
