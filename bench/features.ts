@@ -52,6 +52,25 @@ export const FEATURES: Record<string, FeatureVariant> = {
     top: ['keys:', `  bench-key: { key: mp-${'b'.repeat(32)}, agent: bench-agent, budget: { usd: 1000000, period: month }, limits: { rpm: 100000000, tpm: 100000000000 } }`],
     headers: { authorization: `Bearer mp-${'b'.repeat(32)}`, 'x-modelplane-workflow': 'bench', 'x-modelplane-customer': 'bench-customer' },
   },
+  'x-key': {
+    describe: 'bisect: key only',
+    top: ['keys:', `  bench-key: { key: mp-${'b'.repeat(32)} }`],
+    headers: { authorization: `Bearer mp-${'b'.repeat(32)}` },
+  },
+  'x-hdr': {
+    describe: 'bisect: attribution headers with master key',
+    headers: { 'x-modelplane-workflow': 'bench', 'x-modelplane-customer': 'bench-customer' },
+  },
+  'x-budget': {
+    describe: 'bisect: key with budget',
+    top: ['keys:', `  bench-key: { key: mp-${'b'.repeat(32)}, budget: { usd: 1000000, period: month } }`],
+    headers: { authorization: `Bearer mp-${'b'.repeat(32)}` },
+  },
+  'x-limits': {
+    describe: 'bisect: key with limits',
+    top: ['keys:', `  bench-key: { key: mp-${'b'.repeat(32)}, limits: { rpm: 100000000, tpm: 100000000000 } }`],
+    headers: { authorization: `Bearer mp-${'b'.repeat(32)}` },
+  },
   cache: {
     describe: 'an exact-cached route: every request after the first is a hit (nothing goes upstream)',
     routes: ['  bench-cache: { targets: [a], cache: { mode: exact, ttl: 1h } }'],
